@@ -1,0 +1,127 @@
+"""The `procmap` command line: thin wrappers that parse options and call the core.
+
+Each command lives in its own module; this one holds the app, the error
+policy (usage problems and internal failures exit 2 with one line on stderr,
+never a traceback unless --debug) and the `--version` fast path, which answers
+before typer, pydantic or networkx are imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from procmap import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+_state = {"debug": False}
+
+
+def colour_enabled(stream: Any = None) -> bool:
+    """Colour only on a terminal, never in CI logs or pipes, and never with NO_COLOR set."""
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit 2."""
+    import typer
+
+    print(f"procmap: {' '.join(str(message).split())}", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def guarded(func: F) -> F:
+    """Map every failure of a command to the exit-code policy of SPEC §3."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import typer
+
+        from procmap.diagnostics import UsageError
+
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except UsageError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            print("procmap: interrupted", file=sys.stderr)
+            raise typer.Exit(2) from None
+        except BrokenPipeError:
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            if _state["debug"] or os.environ.get("PROCMAP_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _build_app() -> Any:
+    import typer
+
+    app = typer.Typer(
+        name="procmap",
+        help=(
+            "Model business processes as service blueprints: validate them like a linter, audit where "
+            "the customer is passed around, render swimlane diagrams."
+        ),
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def version_callback(value: bool) -> None:
+        if value:
+            print(f"procmap {__version__}")
+            raise typer.Exit(0)
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(
+            False, "--version", "-V", callback=version_callback, is_eager=True, help="Show the version and exit."
+        ),
+        debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    ) -> None:
+        _state["debug"] = debug
+
+    from procmap.cli import commands
+
+    commands.register(app)
+    return app
+
+
+def app() -> Any:
+    return _build_app()
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv in (["--version"], ["-V"]):
+        print(f"procmap {__version__}")
+        return
+    if "--debug" in argv:
+        _state["debug"] = True
+    application = _build_app()
+    try:
+        application(prog_name="procmap")
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if _state["debug"]:
+            raise
+        print(f"procmap: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(2)

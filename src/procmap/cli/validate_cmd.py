@@ -1,0 +1,74 @@
+"""`procmap validate`: the linter."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import Any, Optional
+
+import typer
+
+from procmap.cli import colour_enabled, guarded
+from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, STDIN_NAME, config_from
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    sarif = "sarif"
+
+
+EPILOG = """Examples:
+
+  procmap validate examples/
+
+  procmap validate process.yaml --format sarif -o procmap.sarif
+
+  cat process.yaml | procmap validate - --stdin-filename process.yaml
+
+Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 usage or read error.
+"""
+
+
+def register(app: Any) -> None:
+    @app.command(epilog=EPILOG)
+    @guarded
+    def validate(
+        paths: list[str] = PATHS,
+        fmt: Optional[Format] = typer.Option(
+            None, "--format", "-f", help="Output format [default: text; github when GITHUB_ACTIONS=true]."
+        ),
+        output: Optional[str] = typer.Option(
+            None, "--output", "-o", help="Write the report to this file instead of stdout."
+        ),
+        config: Optional[str] = CONFIG,
+        strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
+        stdin_filename: str = STDIN_NAME,
+        max_file_size: Optional[int] = MAX_SIZE,
+        jobs: Optional[int] = typer.Option(
+            None, "--jobs", "-j", min=0, help="Check files in N processes (0: one per core)."
+        ),
+    ) -> None:
+        """Check process files against the format and the rules; print diagnostics with file:line:col."""
+        from procmap import findings_output
+        from procmap.validate import check_paths, failed
+
+        cfg = config_from(config, max_file_size, strict)
+        chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+        results = check_paths(paths, cfg, stdin_name=stdin_filename, jobs=jobs, keep=False)
+        if chosen == "json":
+            report = findings_output.as_json(results)
+        elif chosen == "github":
+            report = findings_output.github(results)
+        elif chosen == "sarif":
+            from procmap.sarif import sarif
+
+            report = sarif(results)
+        else:
+            report = findings_output.text(results, colour=output is None and colour_enabled())
+        from procmap.fileio import write_output
+
+        write_output(output, report, inputs=paths)
+        if failed(results, cfg.strict):
+            raise typer.Exit(1)

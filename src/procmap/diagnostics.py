@@ -1,0 +1,60 @@
+"""Findings and the user-facing errors that stop a command.
+
+Every check in procmap reports through :class:`Diagnostic` so that all output
+formats (text, JSON, GitHub, SARIF) carry exactly the same findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Severity(IntEnum):
+    """Ordered so that ``severity >= threshold`` decides failure."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        try:
+            return cls[text.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (use error, warning or info)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    rule: str
+    message: str
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.rule, self.message)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.label,
+            "rule": self.rule,
+            "message": self.message,
+        }
+
+
+class UsageError(Exception):
+    """A problem the user must fix before procmap can do anything: exit code 2.
+
+    Raised for missing/unreadable files, bad options and bad configuration; the
+    CLI prints its message as one line on stderr, never a traceback.
+    """

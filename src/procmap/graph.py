@@ -1,0 +1,90 @@
+"""The process as a networkx DiGraph, every step tagged with its blueprint role.
+
+Node = step id, in file order, with the attributes rules, audit and render
+need; edge = flow, with its branch label.  Built once per file from the
+validated model, tolerant of semantic errors (unknown lanes/targets are left
+out) so that checks can still run on a file that has some errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from procmap.model import ProcessFile
+
+
+@dataclass(frozen=True, slots=True)
+class LaneInfo:
+    id: str
+    name: str
+    kind: str
+    index: int
+
+
+def default_visibility(lane_kind: str | None) -> str:
+    return "onstage" if lane_kind in ("customer", "onstage") else "backstage"
+
+
+def build_graph(process: ProcessFile) -> nx.DiGraph:
+    """Build the flow graph; the first of two same-id steps or lanes wins."""
+    lanes: dict[str, LaneInfo] = {}
+    for i, lane in enumerate(process.lanes):
+        lanes.setdefault(lane.id, LaneInfo(lane.id, lane.name, lane.kind, i))
+    g = nx.DiGraph()
+    g.graph.update(
+        id=process.process.id,
+        name=process.process.name,
+        lanes=lanes,
+        start=process.start_id(),
+    )
+    for i, step in enumerate(process.steps):
+        if step.id in g:
+            continue
+        lane = lanes.get(step.lane)
+        kind = lane.kind if lane else None
+        # A step in an unknown lane (reported by unknown-reference) has no
+        # blueprint role: it is neither onstage nor backstage for the analysis.
+        visibility = step.visibility or default_visibility(kind) if kind else None
+        if kind == "customer":
+            visibility = "onstage"
+        g.add_node(
+            step.id,
+            index=i,
+            name=step.name,
+            lane=step.lane,
+            lane_kind=kind,
+            visibility=visibility,
+            customer=kind == "customer",
+            touchpoint=kind is not None and kind != "customer" and visibility == "onstage",
+            facing=kind == "customer" or (kind is not None and visibility == "onstage"),
+            end=not step.next,
+            owner=step.owner,
+            backup=step.backup,
+            channel=step.channel,
+            evidence=step.evidence,
+            data=tuple(step.data),
+            fail_point=step.fail_point,
+            duration=step.duration_seconds,
+            sla=step.sla_seconds,
+            description=step.description,
+        )
+    for i, step in enumerate(process.steps):
+        if g.nodes[step.id]["index"] != i:  # a duplicate id: its flows belong to no node
+            continue
+        for j, flow in enumerate(step.next):
+            if flow.to not in g or g.has_edge(step.id, flow.to):
+                continue
+            g.add_edge(step.id, flow.to, when=flow.when, index=j)
+    return g
+
+
+def steps_in_order(g: nx.DiGraph) -> list[str]:
+    """Node ids in file order (networkx keeps insertion order, which is file order)."""
+    return list(g.nodes)
+
+
+def successors_in_order(g: nx.DiGraph, node: str) -> list[str]:
+    """Successors in file order of the target steps: the tie-break SPEC asks for."""
+    return sorted(g.successors(node), key=lambda n: g.nodes[n]["index"])

@@ -1,0 +1,156 @@
+"""The process file format (version 1) as pydantic models.
+
+These models are the single source of truth for the format: validation,
+`procmap schema` (JSON Schema for editors) and the docs' format reference are
+all derived from them, so descriptions here are user documentation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from procmap.durations import parse_duration
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+DURATION_PATTERN = (
+    r"^(\d+(\.\d+)?\s*[smhdw]\s*)+$|^[Pp](?!$)(\d+(\.\d+)?[Ww])?(\d+(\.\d+)?[Dd])?"
+    r"([Tt](?=\d)(\d+(\.\d+)?[Hh])?(\d+(\.\d+)?[Mm])?(\d+(\.\d+)?[Ss])?)?$"
+)
+
+LaneKind = Literal["customer", "onstage", "backstage", "support"]
+Visibility = Literal["onstage", "backstage"]
+LANE_KINDS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
+ZONE_OF_KIND = {"customer": 0, "onstage": 1, "backstage": 2, "support": 3}
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
+    return value
+
+
+Slug = Annotated[
+    str,
+    Field(pattern=SLUG_PATTERN, min_length=1, max_length=200, examples=["open-ticket"]),
+]
+Duration = Annotated[
+    str,
+    AfterValidator(_check_duration),
+    Field(json_schema_extra={"pattern": DURATION_PATTERN}, examples=["15m", "2h", "PT15M"]),
+]
+
+
+class _Strict(BaseModel):
+    # strict: YAML's `name: 123` must not silently become "123"; forbid: typos
+    # in keys must be errors, never ignored.
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Flow(_Strict):
+    """One outgoing flow of a step: where the process goes next, and when."""
+
+    to: Slug = Field(description="Id of the step this flow leads to.")
+    when: str | None = Field(
+        default=None,
+        description="Branch label: the condition under which this flow is taken.",
+        examples=["known issue"],
+    )
+
+
+def _flow_shorthand(value: Any) -> Any:
+    return {"to": value} if isinstance(value, str) else value
+
+
+FlowItem = Annotated[Flow, BeforeValidator(_flow_shorthand, json_schema_input_type=Slug | Flow)]
+
+
+class ProcessInfo(_Strict):
+    """What the process is and where it starts."""
+
+    id: Slug = Field(description="Identifier of the process (a slug).", examples=["support-ticket"])
+    name: str = Field(description="Human name of the process.", examples=["Support ticket"])
+    description: str | None = Field(default=None, description="Free text.")
+    owner: str | None = Field(default=None, description="Who owns the process.", examples=["Customer care"])
+    start: Slug | None = Field(default=None, description="Id of the first step; default: the first step listed.")
+
+
+class Lane(_Strict):
+    """A horizontal band of the blueprint: one responsible party."""
+
+    id: Slug = Field(description="Identifier of the lane (a slug).", examples=["agent"])
+    name: str = Field(description="Human name of the lane.", examples=["Support agent"])
+    kind: LaneKind = Field(
+        description=(
+            "customer: the customer themself; onstage: staff or channels the customer sees; "
+            "backstage: staff the customer never sees; support: systems, vendors, internal support."
+        )
+    )
+    description: str | None = Field(default=None, description="Free text.")
+
+
+class Step(_Strict):
+    """One thing someone does in the process."""
+
+    id: Slug = Field(description="Identifier of the step, unique in the file.", examples=["triage"])
+    name: str = Field(description="Human name of the step.", examples=["Triage ticket"])
+    lane: Slug = Field(description="Id of the lane (party) that does the step.")
+    description: str | None = Field(default=None, description="Free text.")
+    channel: str | None = Field(
+        default=None,
+        description="How the customer and the organisation meet here: web, phone, email, chat, in-person, app…",
+        examples=["web", "phone"],
+    )
+    visibility: Visibility | None = Field(
+        default=None,
+        description=(
+            "Override the lane's default visibility (customer/onstage lanes: onstage; backstage/support: "
+            "backstage). A customer step can never be backstage."
+        ),
+    )
+    owner: str | None = Field(default=None, description="The role that does the step.", examples=["Tier-1 agent"])
+    backup: str | None = Field(default=None, description="Who covers when the owner is away.", examples=["Tier-1 lead"])
+    duration: Duration | None = Field(
+        default=None, description="How long the step takes: 30s, 15m, 2h, 3d or ISO-8601."
+    )
+    sla: Duration | None = Field(default=None, description="Time promised for the step, same syntax as duration.")
+    evidence: str | None = Field(
+        default=None, description="What the customer sees or holds at this step.", examples=["Ticket e-mail"]
+    )
+    data: list[Slug] = Field(default_factory=list, description="Data classes the step touches.", examples=[["pii"]])
+    fail_point: bool = Field(default=False, description="A known risk of failure.")
+    next: list[FlowItem] = Field(
+        default_factory=list,
+        description="Where the process goes next: step ids, or {to, when} for labelled branches. Empty: an end step.",
+        examples=[["triage"], [{"to": "solve", "when": "known issue"}]],
+    )
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return parse_duration(self.duration) if self.duration else None
+
+    @property
+    def sla_seconds(self) -> float | None:
+        return parse_duration(self.sla) if self.sla else None
+
+
+class ProcessFile(_Strict):
+    """A procmap process file (format version 1): one process, its lanes and its steps."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        title="procmap process",
+        json_schema_extra={"$id": "https://procmap.dev/schema/process-v1.json"},
+    )
+
+    version: Literal[1] = Field(description="Format version: the integer 1.")
+    process: ProcessInfo
+    lanes: list[Lane] = Field(min_length=1, description="Lanes, in drawing order (top to bottom within a zone).")
+    steps: list[Step] = Field(
+        min_length=1, description="Steps; the first one is the start unless process.start says otherwise."
+    )
+
+    def start_id(self) -> str:
+        return self.process.start or self.steps[0].id

@@ -1,0 +1,52 @@
+"""The rule registry: one module per rule, each exporting ``RULE``.
+
+Adding a rule means adding a module and one line here; validation, SARIF's
+rule table, configuration and docs/rules.md all read this list.
+"""
+
+from __future__ import annotations
+
+from procmap.rules import (
+    budget,
+    customer_step_backstage,
+    dead_end,
+    duplicate_id,
+    duplicate_key,
+    empty_lane,
+    handoff_without_owner,
+    hidden_contact,
+    no_backup,
+    no_end,
+    schema,
+    unknown_reference,
+    unlabeled_branch,
+    unreachable_step,
+    visible_handoff,
+    yaml_syntax,
+)
+from procmap.rules.base import Context, Finding, Rule
+
+RULES: tuple[Rule, ...] = tuple(
+    m.RULE
+    for m in (
+        yaml_syntax,
+        duplicate_key,
+        schema,
+        duplicate_id,
+        unknown_reference,
+        customer_step_backstage,
+        unreachable_step,
+        no_end,
+        dead_end,
+        unlabeled_branch,
+        hidden_contact,
+        empty_lane,
+        handoff_without_owner,
+        no_backup,
+        visible_handoff,
+        budget,
+    )
+)
+BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+__all__ = ["BY_ID", "RULES", "Context", "Finding", "Rule"]

@@ -1,0 +1,31 @@
+from collections.abc import Iterator
+
+from procmap.diagnostics import Severity
+from procmap.rules._examples import HEAD
+from procmap.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    kinds = {lane.id: lane.kind for lane in ctx.model.lanes}
+    for i, step in enumerate(ctx.model.steps):
+        if step.visibility == "backstage" and kinds.get(step.lane) == "customer":
+            yield Finding(
+                ctx.step_loc(i, "visibility"),
+                f"step '{step.id}' is a customer action (lane '{step.lane}') but is marked backstage; "
+                "what the customer does is always onstage",
+            )
+
+
+RULE = Rule(
+    id="customer-step-backstage",
+    severity=Severity.ERROR,
+    summary="a customer-lane step marked backstage",
+    doc=(
+        "A step in a customer lane has `visibility: backstage`. The customer always sees what they do "
+        "themself, so the step is onstage whatever the file says; the marking hides a customer action "
+        "from the audit. Move the step to a backstage lane, or drop the override."
+    ),
+    bad=HEAD + "  - id: ask\n    name: Ask\n    lane: customer\n    visibility: backstage\n",
+    good=HEAD + "  - id: ask\n    name: Ask\n    lane: customer\n",
+    check=check,
+)

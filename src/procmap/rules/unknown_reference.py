@@ -1,0 +1,52 @@
+import difflib
+from collections.abc import Iterator
+
+from procmap.diagnostics import Severity
+from procmap.rules._examples import HEAD
+from procmap.rules.base import Context, Finding, Rule
+
+
+def _hint(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    dropped = ctx.checked.dropped_ids
+    lanes = [lane.id for lane in ctx.model.lanes]
+    steps = [step.id for step in ctx.model.steps]
+    lane_set, step_set = set(lanes), set(steps)
+    start = ctx.model.process.start
+    if start is not None and start not in step_set and start not in dropped:
+        yield Finding(
+            ("process", "start"), f"the process starts at '{start}', which is not a step{_hint(start, steps)}"
+        )
+    for i, step in enumerate(ctx.model.steps):
+        if step.lane not in lane_set and step.lane not in dropped:
+            yield Finding(
+                ctx.step_loc(i, "lane"),
+                f"step '{step.id}' is in lane '{step.lane}', which is not a lane{_hint(step.lane, lanes)}",
+            )
+        for j, flow in enumerate(step.next):
+            if flow.to not in step_set and flow.to not in dropped:
+                loc = ctx.flow_loc(i, j)
+                if flow.when is not None or isinstance(ctx.doc.data["steps"][loc[1]]["next"][loc[3]], dict):
+                    loc = (*loc, "to")
+                yield Finding(loc, f"step '{step.id}' flows to '{flow.to}', which is not a step{_hint(flow.to, steps)}")
+
+
+RULE = Rule(
+    id="unknown-reference",
+    severity=Severity.ERROR,
+    summary="a lane, `next` target or `start` that does not exist",
+    doc=(
+        "A step names a lane that is not declared, a `next` flow leads to a step that does not exist, "
+        "or `process.start` names no step. Usually a typo: the message suggests the closest id. "
+        "Left alone, the flow silently goes nowhere and the diagram and audit miss part of the process."
+    ),
+    bad=HEAD
+    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answr]\n  - id: answer\n    name: Answer\n    lane: agnt\n",
+    good=HEAD
+    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n",
+    check=check,
+)

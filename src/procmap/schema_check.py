@@ -1,0 +1,283 @@
+"""Validate loaded values against the models and turn pydantic errors into diagnostics.
+
+Two jobs: (1) every pydantic error becomes a ``schema`` diagnostic pointing at
+the offending node, with a message a process author understands; (2) the
+values are *pruned* of what failed (unknown keys removed, broken steps, lanes
+or flows dropped) so the semantic rules can still run and a file gets all its
+findings in one pass, as a linter should.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from procmap.diagnostics import Diagnostic, Severity
+from procmap.loader import Document
+from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+
+_FIELDS = {
+    "process": ProcessInfo.model_fields,
+    "lanes": Lane.model_fields,
+    "steps": Step.model_fields,
+    "next": Flow.model_fields,
+    None: ProcessFile.model_fields,
+}
+_REQUIRED = {k: {n for n, f in v.items() if f.is_required()} for k, v in _FIELDS.items()}
+
+_TYPE_NAMES = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+    dict: "a mapping",
+    type(None): "empty (null)",
+}
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "float_type": "a number",
+}
+
+
+@dataclass
+class Checked:
+    """The outcome of schema validation.
+
+    ``model`` is the (possibly pruned) valid model, or None when nothing usable
+    is left.  The ``*_map`` lists give, for each kept lane/step/flow, its index
+    in the file, so later diagnostics point at the right node.
+    """
+
+    diagnostics: list[Diagnostic]
+    model: ProcessFile | None
+    pruned: bool = False
+    lane_map: list[int] = field(default_factory=list)
+    step_map: list[int] = field(default_factory=list)
+    flow_map: dict[int, list[int]] = field(default_factory=dict)
+    dropped_ids: set[str] = field(default_factory=set)
+
+
+def _describe(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _where(loc: tuple[Any, ...], data: Any = None) -> str:
+    """Human path to a node: ``step 'triage' .next[0].when`` rather than ``steps.1.next.0.when``."""
+    if data is not None and len(loc) >= 2 and loc[0] in ("steps", "lanes") and isinstance(loc[1], int):
+        items = data.get(loc[0]) if isinstance(data, dict) else None
+        item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
+        ident = item.get("id") if isinstance(item, dict) else None
+        name = f"{loc[0][:-1]} '{ident}'" if isinstance(ident, str) else f"{loc[0][:-1]} #{loc[1] + 1}"
+        rest = _where(loc[2:])
+        return f"{name} {rest}" if rest != "the file" else name
+    parts = []
+    for p in loc:
+        parts.append(f"[{p}]" if isinstance(p, int) else (f".{p}" if parts else str(p)))
+    return "".join(parts) or "the file"
+
+
+def _section(loc: tuple[Any, ...]) -> Any:
+    """Which model a loc's last mapping belongs to, for required/known field lookups."""
+    if len(loc) >= 4 and loc[0] == "steps" and loc[2] == "next":
+        return "next"
+    if loc and loc[0] in ("lanes", "steps") and len(loc) >= 2:
+        return loc[0]
+    if loc and loc[0] == "process":
+        return "process"
+    return None
+
+
+def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
+    kind = err["type"]
+    where = _where(loc, data)
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        key = loc[-1]
+        known = list(_FIELDS[_section(loc[:-1])])
+        hint = difflib.get_close_matches(str(key), known, n=1)
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else f"; known keys: {', '.join(known)}"
+        return f"unknown key '{key}' in {_where(loc[:-1], data)}{suggestion}"
+    if kind == "missing":
+        return f"{_where(loc[:-1], data)} is missing required key '{loc[-1]}'"
+    if kind == "string_pattern_mismatch":
+        return f"{where} must be a slug (lowercase letters, digits, '-' and '_', starting with a letter or digit), got {value!r}"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{where} must be one of {expected}, got {value!r}"
+    if kind in _EXPECTED:
+        return (
+            f"{where} must be {_EXPECTED[kind]}, got {_describe(value)} {value!r}"
+            if not isinstance(value, (dict, list))
+            else f"{where} must be {_EXPECTED[kind]}, got {_describe(value)}"
+        )
+    if kind == "too_short":
+        return f"{where} must not be empty"
+    if kind == "string_too_short":
+        return f"{where} must not be empty"
+    if kind == "string_too_long":
+        return f"{where} is too long (over 200 characters)"
+    if kind == "value_error":
+        return f"{where}: {err['msg'].removeprefix('Value error, ')}"
+    return f"{where}: {err['msg']}"
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # Union/validator wrappers add type names to locs ("function-before[...]"); drop them.
+    return tuple(
+        p for p in loc if isinstance(p, int) or not (isinstance(p, str) and ("[" in p or p in ("str", "Flow")))
+    )
+
+
+def check(doc: Document) -> Checked:
+    """Validate ``doc.data``; return diagnostics and the best usable model."""
+    data = doc.data
+    if not isinstance(data, dict):
+        what = "empty" if data is None else f"{_describe(data)}"
+        return Checked(
+            [
+                Diagnostic(
+                    doc.path,
+                    *doc.root_pos,
+                    Severity.ERROR,
+                    "schema",
+                    f"a process file must be a mapping with version, process, lanes and steps; this one is {what}",
+                )
+            ],
+            None,
+        )
+    try:
+        model = ProcessFile.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+    else:
+        n_steps, n_lanes = len(model.steps), len(model.lanes)
+        return Checked(
+            [],
+            model,
+            lane_map=list(range(n_lanes)),
+            step_map=list(range(n_steps)),
+            flow_map={i: list(range(len(s.next))) for i, s in enumerate(model.steps)},
+        )
+
+    diagnostics = []
+    for err in errors:
+        loc = _clean_loc(tuple(err["loc"]))
+        is_key = err["type"] == "extra_forbidden"
+        line, col = doc.locate(loc, key=is_key) if is_key or err["type"] != "missing" else doc.locate(loc[:-1])
+        diagnostics.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", _message(err, loc, data)))
+    return _prune(doc, data, [(_clean_loc(tuple(e["loc"])), e["type"]) for e in errors], diagnostics)
+
+
+def _prune(
+    doc: Document, data: dict[str, Any], errors: list[tuple[tuple[Any, ...], str]], diagnostics: list[Diagnostic]
+) -> Checked:
+    """Remove what failed so the remaining process can still be checked semantically."""
+    clean = copy.copy(data)
+    drop_lanes: set[int] = set()
+    drop_steps: set[int] = set()
+    drop_flows: dict[int, set[int]] = {}
+    delete: list[tuple[Any, ...]] = []
+    for loc, kind in errors:
+        if not loc:
+            return Checked(diagnostics, None)
+        top = loc[0]
+        if top in ("version",):
+            continue  # a wrong version: report it, still check the rest
+        if top not in ("process", "lanes", "steps") or len(loc) == 1:
+            return Checked(diagnostics, None)
+        if top == "process":
+            if kind == "extra_forbidden" or loc[1] not in _REQUIRED["process"]:
+                delete.append(loc[:2])
+                continue
+            return Checked(diagnostics, None)
+        idx = loc[1]
+        if not isinstance(idx, int):
+            return Checked(diagnostics, None)
+        if top == "lanes":
+            if len(loc) > 2 and (kind == "extra_forbidden" or loc[2] not in _REQUIRED["lanes"]):
+                delete.append(loc[:3])
+            else:
+                drop_lanes.add(idx)
+            continue
+        # steps
+        if len(loc) > 3 and loc[2] == "next" and isinstance(loc[3], int):
+            if kind == "extra_forbidden" and len(loc) == 5:
+                delete.append(loc[:5])
+            else:
+                drop_flows.setdefault(idx, set()).add(loc[3])
+        elif len(loc) > 2 and (kind == "extra_forbidden" or loc[2] not in _REQUIRED["steps"]):
+            delete.append(loc[:3])
+        else:
+            drop_steps.add(idx)
+
+    clean["version"] = 1
+    clean["process"] = dict(clean["process"]) if isinstance(clean.get("process"), dict) else clean.get("process")
+    lanes = (
+        [dict(x) if isinstance(x, dict) else x for x in clean.get("lanes") or []]
+        if isinstance(clean.get("lanes"), list)
+        else clean.get("lanes")
+    )
+    steps = (
+        [dict(x) if isinstance(x, dict) else x for x in clean.get("steps") or []]
+        if isinstance(clean.get("steps"), list)
+        else clean.get("steps")
+    )
+    if not isinstance(lanes, list) or not isinstance(steps, list):
+        return Checked(diagnostics, None)
+    for s in steps:
+        if isinstance(s, dict) and isinstance(s.get("next"), list):
+            s["next"] = [dict(f) if isinstance(f, dict) else f for f in s["next"]]
+    holders = {"process": [clean["process"]], "lanes": lanes, "steps": steps}
+    for loc in delete:
+        target: Any = clean["process"] if loc[0] == "process" else holders[loc[0]][loc[1]]
+        rest = loc[1:] if loc[0] == "process" else loc[2:]
+        for part in rest[:-1]:
+            target = target[part]
+        if isinstance(target, dict):
+            target.pop(rest[-1], None)
+
+    dropped_ids = {
+        x["id"]
+        for i, x in enumerate(lanes + steps)
+        if isinstance(x, dict)
+        and isinstance(x.get("id"), str)
+        and ((i < len(lanes) and i in drop_lanes) or (i >= len(lanes) and (i - len(lanes)) in drop_steps))
+    }
+    lane_map = [i for i in range(len(lanes)) if i not in drop_lanes]
+    step_map = [i for i in range(len(steps)) if i not in drop_steps]
+    flow_map: dict[int, list[int]] = {}
+    for i in step_map:
+        s = steps[i]
+        nxt = s.get("next") if isinstance(s, dict) else None
+        if isinstance(nxt, list):
+            keep = [j for j in range(len(nxt)) if j not in drop_flows.get(i, set())]
+            s["next"] = [nxt[j] for j in keep]
+            flow_map[i] = keep
+    clean["lanes"] = [lanes[i] for i in lane_map]
+    clean["steps"] = [steps[i] for i in step_map]
+    try:
+        model = ProcessFile.model_validate(clean)
+    except ValidationError:
+        return Checked(diagnostics, None)
+    return Checked(
+        diagnostics,
+        model,
+        pruned=bool(
+            drop_lanes or drop_steps or drop_flows or any(loc[0] == "steps" and loc[2] == "next" for loc in delete)
+        ),
+        lane_map=lane_map,
+        step_map=step_map,
+        flow_map={k: flow_map.get(i, []) for k, i in enumerate(step_map)},
+        dropped_ids=dropped_ids,
+    )

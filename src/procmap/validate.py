@@ -1,0 +1,157 @@
+"""The validation pipeline for one file: load → schema → graph → rules → diagnostics.
+
+Also the shared entry point of audit, render, diff and export: they all
+need the same validated model and graph, and must refuse a file with errors
+in exactly the way `validate` reports it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from procmap.config import Config
+from procmap.diagnostics import Diagnostic, Severity
+from procmap.loader import STDIN, LoadError, parse, read_text
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from procmap.analysis import Analysis
+    from procmap.loader import Document
+    from procmap.model import ProcessFile
+
+_IGNORE = re.compile(r"#\s*procmap:\s*ignore\[([^\]]*)\]")
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    doc: Document | None = None
+    model: ProcessFile | None = None
+    graph: nx.DiGraph | None = None
+    analysis: Analysis | None = None
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == severity)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == Severity.ERROR for d in self.diagnostics)
+
+
+def suppressions(text: str) -> dict[int, set[str]]:
+    """Line number → rule ids silenced by a ``# procmap: ignore[...]`` comment on that line."""
+    out: dict[int, set[str]] = {}
+    if "procmap:" not in text:
+        return out
+    for n, line in enumerate(text.splitlines(), start=1):
+        m = _IGNORE.search(line)
+        if m:
+            out[n] = {part.strip() for part in m.group(1).split(",") if part.strip()}
+    return out
+
+
+def _finish(result: FileResult, raw: list[Diagnostic], text: str, config: Config) -> FileResult:
+    ignored = suppressions(text)
+    final = []
+    for d in raw:
+        if d.rule in ignored.get(d.line, ()):
+            continue
+        from procmap.rules import BY_ID
+
+        severity = config.severity(d.rule, BY_ID[d.rule].severity)
+        if severity is None:
+            continue
+        final.append(d if severity == d.severity else Diagnostic(d.file, d.line, d.column, severity, d.rule, d.message))
+    final.sort(key=Diagnostic.sort_key)
+    result.diagnostics = final
+    return result
+
+
+def check_text(text: str, path: str, config: Config) -> FileResult:
+    """Validate already-read text (used for files, stdin and git revisions alike)."""
+    from procmap import schema_check
+    from procmap.graph import build_graph
+    from procmap.rules import RULES, Context
+
+    result = FileResult(path)
+    try:
+        doc = parse(text, path)
+    except LoadError as exc:
+        return _finish(result, [exc.diagnostic], text, config)
+    result.doc = doc
+    raw = list(doc.duplicate_keys)
+    checked = schema_check.check(doc)
+    raw.extend(checked.diagnostics)
+    if checked.model is not None:
+        graph = build_graph(checked.model)
+        ctx = Context(doc, checked, checked.model, graph, dict(config.budgets))
+        for rule in RULES:
+            if rule.check is None or config.severity(rule.id, rule.severity) is None:
+                continue
+            for f in rule.check(ctx):
+                line, col = doc.locate(f.loc, key=f.key)
+                raw.append(Diagnostic(path, line, col, rule.severity, rule.id, f.message))
+        result.model, result.graph, result.analysis = checked.model, graph, ctx.analysis
+    return _finish(result, raw, text, config)
+
+
+def check_file(path: str, config: Config, *, stdin_name: str = "<stdin>") -> FileResult:
+    """Validate one path; file-level problems (missing, binary, too big) raise UsageError."""
+    shown = stdin_name if path == STDIN else path
+    try:
+        text = read_text(path, max_size=config.max_file_size, stdin_name=stdin_name)
+    except LoadError as exc:
+        return _finish(FileResult(shown), [exc.diagnostic], "", config)
+    return check_text(text, shown, config)
+
+
+def failed(results: list[FileResult], strict: bool) -> bool:
+    threshold = Severity.WARNING if strict else Severity.ERROR
+    return any(d.severity >= threshold for r in results for d in r.diagnostics)
+
+
+def _diagnostics_only(args: tuple[str, Config, str]) -> FileResult:
+    path, config, stdin_name = args
+    from procmap.diagnostics import UsageError
+
+    try:
+        result = check_file(path, config, stdin_name=stdin_name)
+    except UsageError as exc:
+        return FileResult(path, [Diagnostic(path, 0, 0, Severity.ERROR, "__usage__", str(exc))])
+    return FileResult(result.path, result.diagnostics)
+
+
+def check_paths(
+    paths: list[str], config: Config, *, stdin_name: str = "<stdin>", jobs: int | None = None, keep: bool = True
+) -> list[FileResult]:
+    """Validate every file named by ``paths`` (directories expanded).
+
+    With ``keep=False`` and several jobs, files are checked in worker
+    processes and only diagnostics come back (models and graphs stay behind:
+    they are expensive to pickle and `validate` does not need them).
+    """
+    from procmap.diagnostics import UsageError
+    from procmap.discovery import collect
+
+    files = collect(paths)
+    workers = jobs if jobs is not None else (config.jobs or 1)
+    if workers == 0:
+        import os
+
+        workers = os.cpu_count() or 1
+    if keep or workers <= 1 or len(files) < 4 or STDIN in files:
+        return [check_file(f, config, stdin_name=stdin_name) for f in files]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else None
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        results = list(pool.map(_diagnostics_only, [(f, config, stdin_name) for f in files], chunksize=8))
+    for r in results:
+        if r.diagnostics and r.diagnostics[0].rule == "__usage__":
+            raise UsageError(r.diagnostics[0].message)
+    return results
