@@ -155,3 +155,35 @@ def check_paths(
         if r.diagnostics and r.diagnostics[0].rule == "__usage__":
             raise UsageError(r.diagnostics[0].message)
     return results
+
+
+class InvalidProcess(Exception):
+    """A command that needs a valid process got one with errors (exit 1, diagnostics on stderr)."""
+
+    def __init__(self, results: list[FileResult]) -> None:
+        super().__init__("process has errors")
+        self.results = results
+
+
+def require_valid(path: str, config: Config, *, stdin_name: str = "<stdin>") -> FileResult:
+    """Validate ``path`` for audit/render/diff/export: errors stop them, warnings do not.
+
+    Budgets are a report-level gate for those commands, not a validation
+    error, so they are left out here.
+    """
+    from dataclasses import replace
+
+    result = check_file(path, replace(config, budgets={}), stdin_name=stdin_name)
+    if result.has_errors or result.model is None:
+        raise InvalidProcess([result])
+    return result
+
+
+def require_valid_text(text: str, name: str, config: Config) -> FileResult:
+    """:func:`require_valid` for text that does not come from a file (stdin, git revisions)."""
+    from dataclasses import replace
+
+    result = check_text(text, name, replace(config, budgets={}))
+    if result.has_errors or result.model is None:
+        raise InvalidProcess([result])
+    return result

@@ -49,11 +49,17 @@ def guarded(func: F) -> F:
         import typer
 
         from procmap.diagnostics import UsageError
+        from procmap.validate import InvalidProcess
 
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
+        except InvalidProcess as exc:
+            from procmap.findings_output import text
+
+            sys.stderr.write(text(exc.results, colour=colour_enabled(sys.stderr)))
+            raise typer.Exit(1) from None
         except UsageError as exc:
             fail(str(exc))
         except KeyboardInterrupt:
