@@ -1,0 +1,158 @@
+"""Print procmap's performance figures, each next to its floor, as ratios.
+
+Machines here are shared and noisy, so every figure is a median of several
+runs and is reported as a ratio to a floor measured in the same run on the
+same files:
+
+* validate / audit  ÷  a raw ``yaml.load(..., CSafeLoader)`` of the same bytes
+  (both as fresh processes, so start-up is on both sides);
+* start-up (``--version``, validate of one small file)  ÷  ``python -c "import yaml"``;
+* render  ÷  the raw layout call on the DOT that procmap produces (bench_render.py);
+* growth: validate and audit at 1k / 10k / 100k steps, time and peak memory per step.
+
+Usage:  python benchmarks/run.py [--quick] [--skip-render] [--skip-growth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import process_yaml  # noqa: E402
+
+GOALS = {"validate": 2.0, "audit": 3.0, "startup": 2.5, "render": 1.3}
+
+
+def procmap_cmd() -> list[str]:
+    script = Path(sys.executable).with_name("procmap")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "procmap"]
+
+
+def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    """Median wall time of ``cmd`` over ``runs`` runs (output discarded, exit 0/1 accepted)."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        times.append(time.perf_counter() - t)
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()}")
+    return statistics.median(times)
+
+
+def peak_kib(cmd: list[str]) -> int:
+    """Peak resident memory of one run, from GNU time when present, else from rusage."""
+    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
+    if gnu_time:
+        proc = subprocess.run([gnu_time, "-f", "%M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
+        try:
+            return int(last)
+        except ValueError:
+            pass
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+
+
+FLOOR_SCRIPT = (
+    "import sys, yaml\n"
+    "for p in sys.argv[1:]:\n"
+    "    with open(p, 'rb') as f: yaml.load(f.read().decode('utf-8'), Loader=yaml.CSafeLoader)\n"
+)
+
+
+def floor_cmd(files: list[Path]) -> list[str]:
+    return [sys.executable, "-c", FLOOR_SCRIPT, *map(str, files)]
+
+
+def row(label: str, value: float, floor: float, goal: float | None, unit: str = "s") -> str:
+    ratio = value / floor if floor else float("inf")
+    verdict = "" if goal is None else ("  ok" if ratio <= goal else f"  OVER goal {goal}")
+    return f"  {label:<44} {value:8.3f} {unit}   floor {floor:8.3f} {unit}   ratio {ratio:5.2f}{verdict}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller growth sizes")
+    parser.add_argument("--skip-render", action="store_true")
+    parser.add_argument("--skip-growth", action="store_true")
+    args = parser.parse_args()
+    runs = 3 if args.quick else 5
+    pm = procmap_cmd()
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    work = Path(tempfile.mkdtemp(prefix="procmap-bench-"))
+    try:
+        big = work / "big.yaml"
+        big.write_text(process_yaml(20_000), encoding="utf-8")
+        corpus = work / "corpus"
+        corpus.mkdir()
+        for i in range(500):
+            (corpus / f"p{i:03d}.yaml").write_text(process_yaml(60, seed=i, pid=f"p{i:03d}"), encoding="utf-8")
+        small = work / "small.yaml"
+        small.write_text(process_yaml(10), encoding="utf-8")
+        corpus_files = sorted(corpus.glob("*.yaml"))
+
+        print(f"procmap benchmarks ({runs} runs each, medians; python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+        print("validate / audit  (floor: raw yaml.load with CSafeLoader of the same files, fresh process)")
+        f_big = timed(floor_cmd([big]), runs)
+        f_corpus = timed(floor_cmd(corpus_files), runs)
+        print(row("validate 20,000-step file", timed([*pm, "validate", str(big)], runs, env), f_big, GOALS["validate"]))
+        print(row("validate 500-file corpus", timed([*pm, "validate", str(corpus)], runs, env), f_corpus, GOALS["validate"]))
+        jobs = str(os.cpu_count() or 1)
+        print(row(f"validate 500-file corpus --jobs {jobs}", timed([*pm, "validate", "--jobs", jobs, str(corpus)], runs, env), f_corpus, GOALS["validate"]))
+        print(row("audit 20,000-step file (json)", timed([*pm, "audit", "--format", "json", str(big)], runs, env), f_big, GOALS["audit"]))
+        print(row("audit 500-file corpus (json)", timed([*pm, "audit", "--format", "json", str(corpus)], runs, env), f_corpus, GOALS["audit"]))
+
+        print('start-up  (floor: python -c "import yaml")')
+        f_start = timed([sys.executable, "-c", "import yaml"], runs * 2)
+        print(row("procmap --version", timed([*pm, "--version"], runs * 2, env), f_start, GOALS["startup"]))
+        print(row("procmap validate (10-step file)", timed([*pm, "validate", str(small)], runs * 2, env), f_start, GOALS["startup"]))
+
+        if not args.skip_render:
+            bench_render = HERE / "bench_render.py"
+            if bench_render.exists():
+                print("render  (floor: the raw layout engine on the DOT procmap produces)")
+                sys.stdout.flush()
+                subprocess.run([sys.executable, str(bench_render), "--runs", str(runs)], check=False)
+            else:
+                print("render: benchmarks/bench_render.py not present")
+
+        if not args.skip_growth:
+            sizes = (1_000, 10_000, 30_000) if args.quick else (1_000, 10_000, 100_000)
+            print("growth  (time per step must stay flat; peak memory per step)")
+            for command in ("validate", "audit"):
+                for n in sizes:
+                    path = work / f"grow-{n}.yaml"
+                    if not path.exists():
+                        path.write_text(process_yaml(n), encoding="utf-8")
+                    cmd = [*pm, command, "--max-file-size", str(200 * 1024 * 1024), str(path)]
+                    if command == "audit":
+                        cmd[len(pm) + 1 : len(pm) + 1] = ["--format", "json"]
+                    t = timed(cmd, 1 if n >= 100_000 else min(runs, 3), env)
+                    floor = timed(floor_cmd([path]), 1 if n >= 100_000 else min(runs, 3))
+                    kib = peak_kib(cmd)
+                    print(
+                        f"  {command:<8} {n:>7,} steps  {t:7.2f} s  {t / n * 1e6:7.1f} µs/step  "
+                        f"floor {floor:6.2f} s  ratio {t / floor:4.2f}  peak {kib / 1024:7.1f} MiB  "
+                        f"{kib * 1024 / n / 1024:6.1f} KiB/step"
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
