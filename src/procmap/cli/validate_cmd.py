@@ -31,6 +31,29 @@ Exit codes: 0 clean, 1 errors (or warnings with --strict), 2 usage or read error
 """
 
 
+def _process_files_only(paths: list[str]) -> list[str]:
+    """Drop named regular files that are not process files (same test as a directory scan).
+
+    Directories, '-' and paths that cannot be read are kept, so they are still
+    expanded or reported as usual.
+    """
+    from procmap.loader import looks_like_process
+
+    kept = []
+    for path in paths:
+        if path != "-" and os.path.isfile(path):
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(1 << 20)
+            except OSError:
+                kept.append(path)
+                continue
+            if b"\x00" in head or not looks_like_process(head.decode("utf-8", "replace")):
+                continue
+        kept.append(path)
+    return kept
+
+
 def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
@@ -49,12 +72,20 @@ def register(app: Any) -> None:
         jobs: Optional[int] = typer.Option(
             None, "--jobs", "-j", min=0, help="Check files in N processes (0: one per core)."
         ),
+        only_processes: bool = typer.Option(
+            False,
+            "--only-processes",
+            help="Skip named files that are not process files (no top-level 'version' and 'process' keys), "
+            "as a directory scan does: for pre-commit and editors that pass every YAML file.",
+        ),
     ) -> None:
         """Check process files against the format and the rules; print diagnostics with file:line:col."""
         from procmap import findings_output
         from procmap.validate import check_paths, failed
 
         cfg = config_from(config, max_file_size, strict)
+        if only_processes:
+            paths = _process_files_only(paths)
         chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         results = check_paths(paths, cfg, stdin_name=stdin_filename, jobs=jobs, keep=False)
         if chosen == "json":

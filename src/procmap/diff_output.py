@@ -1,0 +1,362 @@
+"""`procmap diff` reports: text for terminals and logs, markdown for PR comments, JSON for tools.
+
+All three are views of one :class:`~procmap.diff.ProcessDiff`, and share one
+headline so a log line, a PR comment and a bot reading JSON agree on what
+changed.  Markdown is written for a pull-request comment: a bold headline
+(not a heading, so reports for several files can sit under per-file headings
+in one comment), small tables, and when nothing changed for the customer only
+the sentence "No customer-facing changes." (backstage-only edits do not
+deserve a comment).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff
+
+NO_CHANGES = "No customer-facing changes"
+
+METRIC_LABELS = {
+    "steps": "Steps",
+    "customer_actions": "Customer actions",
+    "touchpoints": "Touchpoints",
+    "visible_handoffs": "Customer-visible handoffs",
+    "handoffs": "Handoffs (all classes)",
+    "visibility_crossings": "Line-of-visibility crossings",
+    "onstage_handoffs": "Onstage handoffs",
+    "visibility_line_handoffs": "Handoffs across the line of visibility",
+    "backstage_handoffs": "Backstage handoffs",
+    "hidden_contacts": "Hidden contacts",
+    "parties_met": "Parties the customer meets",
+    "channels_used": "Channels used",
+    "channel_switches": "Channel switches",
+    "data_classes": "Data classes",
+    "fail_points": "Fail points",
+    "fail_points_without_backup": "Fail points without backup",
+    "waits": "Waits on backstage work",
+    "max_wait_seconds": "Longest wait",
+    "total_wait_seconds": "Total wait",
+    "unbounded_waits": "Waits with no upper bound",
+}
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def metric_label(name: str) -> str:
+    return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _duration(seconds: float) -> str:
+    """Every unit (``3d 2h 30m``): a diff must not show ``3d 2h -> 3d 2h`` for a 20-minute change."""
+    rest = round(abs(seconds))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return " ".join(parts) or "0s"
+
+
+def _number(value: float | int) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{round(value, 3)}"
+    return str(int(value))
+
+
+def metric_value(name: str, value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    if name.endswith("_seconds"):
+        return _duration(float(value))
+    return _number(value)
+
+
+def metric_delta(m: MetricDelta) -> str:
+    delta = m.delta
+    if delta is None:
+        return "–"
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    if m.name.endswith("_seconds"):
+        return f"{sign}{_duration(float(delta))}"
+    return f"{sign}{_number(abs(delta))}"
+
+
+def headline(d: ProcessDiff) -> str:
+    """One line saying what changed for the customer, most consequential first."""
+    parts: list[str] = []
+    h, t, a = d.visible_handoffs, d.touchpoints, d.customer_actions
+    if h.added:
+        parts.append(f"{_plural(len(h.added), 'new customer-visible handoff')}")
+    if h.removed:
+        parts.append(f"{_plural(len(h.removed), 'customer-visible handoff')} removed")
+    if h.changed:
+        parts.append(f"{_plural(len(h.changed), 'customer-visible handoff')} rerouted")
+    for changes, word in ((t, "touchpoint"), (a, "customer action")):
+        for attr in ("added", "removed", "changed"):
+            items = getattr(changes, attr)
+            if items:
+                parts.append(f"{_plural(len(items), word)} {attr}")
+    for where in ("onstage", "backstage"):
+        moved = sum(1 for m in d.visibility if m.new == where)
+        if moved:
+            parts.append(f"{_plural(moved, 'step')} moved {where}")
+    if not parts:
+        for m in d.metrics:
+            if m.changed and m.name in CUSTOMER_METRICS:
+                parts.append(
+                    f"{metric_label(m.name).lower()} {metric_value(m.name, m.old)} → {metric_value(m.name, m.new)}"
+                )
+    if not parts:
+        return NO_CHANGES
+    return ", ".join(parts)
+
+
+def _title(d: ProcessDiff) -> str:
+    old, new = d.old.process_id, d.new.process_id
+    if old and new and old != new:
+        return f"{old} → {new}"
+    return new or old or "(no process)"
+
+
+def _label(side_label: str, exists: bool) -> str:
+    return side_label if exists else f"{side_label} (absent)"
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def as_json(d: ProcessDiff) -> str:
+    data = d.to_dict()
+    data = {"headline": headline(d), **data}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+# ---------------------------------------------------------------- text
+
+_GREEN, _RED, _YELLOW, _BOLD, _RESET = "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[0m"
+
+
+def _one_line(text: Any) -> str:
+    return " ".join(str(text).split())
+
+
+def _via_text(via: tuple[str, ...]) -> str:
+    return "via " + ", ".join(via) if via else "directly"
+
+
+def _handoff_text(h: HandoffEntry) -> str:
+    return f"{h.source} ({h.source_lane}) -> {h.target} ({h.target_lane}) {_via_text(h.via)}"
+
+
+def _change_text(changes: dict[str, tuple[Any, Any]]) -> str:
+    return "; ".join(
+        f"{k} {_one_line(o) if o is not None else '(none)'} -> {_one_line(n) if n is not None else '(none)'}"
+        for k, (o, n) in changes.items()
+    )
+
+
+def text(d: ProcessDiff, *, colour: bool = False) -> str:
+    def mark(symbol: str) -> str:
+        if not colour:
+            return symbol
+        return {"+": _GREEN, "-": _RED}.get(symbol, _YELLOW) + symbol + _RESET
+
+    def heading(title: str) -> str:
+        return f"{_BOLD}{title}{_RESET}" if colour else title
+
+    lines = [
+        f"procmap diff: {_label(d.old.label, d.old.exists)} -> {_label(d.new.label, d.new.exists)} ({_title(d).replace('→', '->')})",
+        headline(d).replace("→", "->") + ("" if d.customer_facing else "."),
+    ]
+
+    def section(title: str, rows: list[str]) -> None:
+        if rows:
+            lines.append("")
+            lines.append(heading(title))
+            lines.extend(f"  {row}" for row in rows)
+
+    h = d.visible_handoffs
+    section(
+        "Customer-visible handoffs",
+        [f"{mark('+')} {_handoff_text(x)}" for x in h.added]
+        + [f"{mark('-')} {_handoff_text(x)}" for x in h.removed]
+        + [f"{mark('~')} {c.new.source} -> {c.new.target}: {_handoff_diff_text(c.old, c.new)}" for c in h.changed],
+    )
+    for title, changes in (("Touchpoints", d.touchpoints), ("Customer actions", d.customer_actions)):
+        section(title, _step_rows(changes, mark))
+    section(
+        "Line of visibility",
+        [f'{mark("~")} {m.step} "{_one_line(m.name)}" ({m.lane}): {m.old} -> {m.new}' for m in d.visibility],
+    )
+    lanes = d.lanes
+    section(
+        "Lanes",
+        [f'{mark("+")} {x.lane} "{_one_line(x.name)}" ({x.kind})' for x in lanes.added]
+        + [f'{mark("-")} {x.lane} "{_one_line(x.name)}" ({x.kind})' for x in lanes.removed]
+        + [f"{mark('~')} {c.lane}: {_change_text(c.changes)}" for c in lanes.changed],
+    )
+    changed = [m for m in d.metrics if m.changed]
+    if changed:
+        width = max(len(metric_label(m.name)) for m in changed)
+        section(
+            "Metrics",
+            [
+                f"{metric_label(m.name):<{width}}  {metric_value(m.name, m.old)} -> {metric_value(m.name, m.new)}"
+                f"  ({metric_delta(m)})"
+                for m in changed
+            ],
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _handoff_diff_text(old: HandoffEntry, new: HandoffEntry) -> str:
+    parts = []
+    if (old.source_lane, old.target_lane) != (new.source_lane, new.target_lane):
+        parts.append(f"lanes {old.source_lane} -> {old.target_lane} now {new.source_lane} -> {new.target_lane}")
+    if old.via != new.via:
+        parts.append(f"{_via_text(old.via)} now {_via_text(new.via)}")
+    return "; ".join(parts)
+
+
+def _step_rows(changes: Changes, mark: Any) -> list[str]:
+    def entry(symbol: str, x: Any) -> str:
+        extra = ", ".join(p for p in (x.lane, x.channel and _one_line(x.channel)) if p)
+        return f'{mark(symbol)} {x.step} "{_one_line(x.name)}" ({extra}): {x.note}'
+
+    return (
+        [entry("+", x) for x in changes.added]
+        + [entry("-", x) for x in changes.removed]
+        + [f'{mark("~")} {c.step} "{_one_line(c.name)}": {_change_text(c.changes)}' for c in changes.changed]
+    )
+
+
+# ---------------------------------------------------------------- markdown
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(value: Any) -> str:
+    """Free text made inert in GitHub-flavoured markdown and safe in a table cell.
+
+    Emphasis, links, code and pipes are backslash-escaped, HTML is turned into
+    entities, and ``@`` gets an invisible word joiner so that a step named
+    "Notify @billing-team" does not ping a team from a bot comment.
+    """
+    if value is None:
+        return ""
+    s = _one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", s).replace("@", "@\u2060")
+
+
+def code(value: str) -> str:
+    """An inline code span that survives backticks and pipes in the value."""
+    s = _one_line(value).replace("|", "\\|")
+    fence = "``" if "`" in s else "`"
+    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    return f"{fence}{pad}{s}{pad}{fence}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out.extend("| " + " | ".join(cell or " " for cell in row) + " |" for row in rows)
+    return out
+
+
+def _via_md(via: tuple[str, ...]) -> str:
+    return ", ".join(code(v) for v in via) if via else "directly"
+
+
+def _value_md(value: Any) -> str:
+    return md(value) if value is not None else "_(none)_"
+
+
+def markdown(d: ProcessDiff) -> str:
+    if not d.customer_facing:
+        return NO_CHANGES + ".\n"
+    name = f" {md(d.new.name or d.old.name)}" if (d.new.name or d.old.name) else ""
+    out = [
+        f"**procmap: {md(headline(d))}**",
+        "",
+        f"{code(_title(d))}{name} · {code(_label(d.old.label, d.old.exists))} → "
+        f"{code(_label(d.new.label, d.new.exists))}",
+    ]
+
+    def block(title: str, header: list[str], rows: list[list[str]]) -> None:
+        if rows:
+            out.extend(["", f"**{title}**", "", *_table(header, rows)])
+
+    h = d.visible_handoffs
+    rows = [
+        ["added", f"{code(x.source)} ({md(x.source_lane)})", f"{code(x.target)} ({md(x.target_lane)})", _via_md(x.via)]
+        for x in h.added
+    ]
+    rows += [
+        [
+            "removed",
+            f"{code(x.source)} ({md(x.source_lane)})",
+            f"{code(x.target)} ({md(x.target_lane)})",
+            _via_md(x.via),
+        ]
+        for x in h.removed
+    ]
+    for c in h.changed:
+        lanes_old, lanes_new = (c.old.source_lane, c.old.target_lane), (c.new.source_lane, c.new.target_lane)
+        src = f"{code(c.new.source)} ({md(c.new.source_lane)})"
+        dst = f"{code(c.new.target)} ({md(c.new.target_lane)})"
+        if lanes_old != lanes_new:
+            src = f"{code(c.new.source)} ({md(c.old.source_lane)} → {md(c.new.source_lane)})"
+            dst = f"{code(c.new.target)} ({md(c.old.target_lane)} → {md(c.new.target_lane)})"
+        via = _via_md(c.new.via) if c.old.via == c.new.via else f"~~{_via_md(c.old.via)}~~ → {_via_md(c.new.via)}"
+        rows.append(["rerouted", src, dst, via])
+    block("Customer-visible handoffs", ["Change", "From", "To", "Via"], rows)
+
+    for title, changes in (("Touchpoints", d.touchpoints), ("Customer actions", d.customer_actions)):
+        rows = []
+        for verb, items in (("added", changes.added), ("removed", changes.removed)):
+            rows += [[verb, f"{code(x.step)} {md(x.name)}", md(x.lane), md(x.channel), md(x.note)] for x in items]
+        for c in changes.changed:
+            cells = {
+                k: f"{_value_md(c.changes[k][0])} → {_value_md(c.changes[k][1])}" if k in c.changes else md(v)
+                for k, v in (("lane", c.lane), ("channel", c.channel))
+            }
+            note = "; ".join(
+                f"{md(k)}: {_value_md(o)} → {_value_md(n)}" for k, (o, n) in c.changes.items() if k not in cells
+            )
+            rows.append(["changed", f"{code(c.step)} {md(c.name)}", cells["lane"], cells["channel"], note])
+        block(title, ["Change", "Step", "Lane", "Channel", "Note"], rows)
+
+    block(
+        "Line of visibility",
+        ["Step", "Lane", "Moved"],
+        [[f"{code(m.step)} {md(m.name)}", md(m.lane), f"{m.old} → {m.new}"] for m in d.visibility],
+    )
+    lanes = d.lanes
+    rows = [["added", code(x.lane), md(x.name), md(x.kind)] for x in lanes.added]
+    rows += [["removed", code(x.lane), md(x.name), md(x.kind)] for x in lanes.removed]
+    for c in lanes.changed:
+        old_kind, new_kind = c.changes.get("kind", (None, None))
+        old_name, new_name = c.changes.get("name", (None, None))
+        rows.append(
+            [
+                "changed",
+                code(c.lane),
+                f"{md(old_name)} → {md(new_name)}" if "name" in c.changes else "",
+                f"{md(old_kind)} → {md(new_kind)}" if "kind" in c.changes else "",
+            ]
+        )
+    block("Lanes", ["Change", "Lane", "Name", "Kind"], rows)
+    block(
+        "Metrics",
+        ["Metric", "Before", "After", "Change"],
+        [
+            [md(metric_label(m.name)), metric_value(m.name, m.old), metric_value(m.name, m.new), metric_delta(m)]
+            for m in d.metrics
+            if m.changed
+        ],
+    )
+    return "\n".join(out) + "\n"
