@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from procmap.diagnostics import Diagnostic, Severity
 from procmap.validate import FileResult
@@ -34,9 +35,9 @@ def text(results: list[FileResult], *, colour: bool = False) -> str:
         sev = d.severity.label
         if colour:
             sev = f"{_COLOURS[d.severity]}{sev}\x1b[0m"
-            where = f"\x1b[1m{d.file}:{d.line}:{d.column}\x1b[0m"
+            where = f"\x1b[1m{_one_line(d.file)}:{d.line}:{d.column}\x1b[0m"
         else:
-            where = f"{d.file}:{d.line}:{d.column}"
+            where = f"{_one_line(d.file)}:{d.line}:{d.column}"
         lines.append(f"{where}: {sev} [{d.rule}] {_one_line(d.message)}")
     s = summary(results)
     lines.append(
@@ -46,8 +47,14 @@ def text(results: list[FileResult], *, colour: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Control characters (and bidi overrides) from a hostile file must not reach the terminal raw:
+# "\x1b[2J" in a step name would clear the screen of whoever runs `procmap validate`.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    flat = " ".join(message.split())
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", flat)
 
 
 def as_json(results: list[FileResult]) -> str:
@@ -70,10 +77,28 @@ def _escape_property(value: str) -> str:
     return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def workspace_path(path: str) -> str:
+    """``path`` relative to the working directory when it lies below it, else unchanged.
+
+    GitHub matches annotations (and SARIF results) to repository files by a
+    path relative to the checkout, which is the working directory of a job;
+    an absolute path would leave the annotation unattached.
+    """
+    import os
+
+    if path.startswith("<") or not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(os.path.realpath(path), os.path.realpath(os.getcwd()))
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return path
+    return path if rel.startswith("..") else rel.replace(os.sep, "/")
+
+
 def github(results: list[FileResult]) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = [
-        f"::{level[d.severity]} file={_escape_property(d.file)},line={d.line},col={d.column},"
+        f"::{level[d.severity]} file={_escape_property(workspace_path(d.file))},line={d.line},col={d.column},"
         f"title={_escape_property(d.rule)}::{_escape_data(d.message)}"
         for d in all_diagnostics(results)
     ]

@@ -17,6 +17,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -40,6 +41,8 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_BOOL = "tag:yaml.org,2002:bool"
+_VALUE = "tag:yaml.org,2002:value"
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -77,6 +80,9 @@ class Document:
         missing key points at the mapping that lacks it.  With ``key=True`` the
         last step returns the key's position rather than its value's.
         """
+        return clamp_to(self.lines, self._walk(loc, key))
+
+    def _walk(self, loc: tuple[Any, ...], key: bool) -> Pos:
         node: Any = self.data
         pos = self.root_pos
         for i, part in enumerate(loc):
@@ -95,9 +101,9 @@ class Document:
                 break
         return pos
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return split_lines(self.text)
 
 
 class LoadError(Exception):
@@ -106,6 +112,51 @@ class LoadError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
+
+
+# The line breaks libyaml counts (YAML 1.1): positions must be computed the same way.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def split_lines(text: str) -> list[str]:
+    """The file's lines as libyaml numbers them (a final line break does not start a new line)."""
+    lines = _BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def clamp(text: str, pos: Pos) -> Pos:
+    """Keep a position inside the file.
+
+    libyaml reports errors found at the end of the stream one line *after*
+    the last one; an editor cannot jump there, so point just past the end of
+    the last line instead.
+    """
+    return clamp_to(split_lines(text), pos)
+
+
+def clamp_to(lines: list[str], pos: Pos) -> Pos:
+    line, col = pos
+    if not lines:
+        return (1, 1)
+    if line > len(lines):
+        return (len(lines), len(lines[-1]) + 1)
+    return (max(line, 1), max(1, min(col, len(lines[line - 1]) + 1)))
+
+
+def offset_pos(text: str, index: int) -> Pos:
+    """1-based line and column of character ``index`` of ``text``."""
+    head = text[:index]
+    starts = [m.end() for m in _BREAK.finditer(head)]
+    line_start = starts[-1] if starts else 0
+    return (len(starts) + 1, index - line_start + 1)
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """``repr`` of a value for a message, cut short: a hostile file may hold megabyte-long values."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 def read_text(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE, stdin_name: str = "<stdin>") -> str:
@@ -132,7 +183,9 @@ def read_text(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE, stdin_name: s
         if stat.S_ISDIR(st.st_mode):
             raise UsageError(f"{path}: is a directory")
         if not stat.S_ISREG(st.st_mode):
-            raise UsageError(f"{path}: not a regular file (FIFO, socket or device); refusing to read it")
+            raise UsageError(
+                f"{path}: not a regular file (FIFO, socket or device); refusing to read it (pipe it to '-' instead)"
+            )
         if st.st_size > max_size:
             raise UsageError(
                 f"{path}: file is {st.st_size:,} bytes, over the {max_size:,}-byte limit "
@@ -145,6 +198,13 @@ def read_text(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE, stdin_name: s
             raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(raw) > max_size:
         raise UsageError(f"{shown}: input is over the {max_size:,}-byte limit (raise it with --max-file-size)")
+    return decode(raw, shown)
+
+
+def decode(raw: bytes, shown: str) -> str:
+    """Bytes of a process file to text: UTF-8, optional BOM; refuse binary and UTF-16 with a clear reason."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UsageError(f"{shown}: file is UTF-16 (or UTF-32) encoded; save it as UTF-8")
     if b"\x00" in raw:
         raise UsageError(f"{shown}: binary file (contains NUL bytes), not a YAML process")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -152,8 +212,9 @@ def read_text(path: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE, stdin_name: s
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Columns count characters, not bytes: decode what precedes the bad byte.
+        head = raw[: exc.start].decode("utf-8")
+        line, col = offset_pos(head, len(head))
         raise LoadError(
             Diagnostic(
                 shown,
@@ -184,7 +245,10 @@ def _error(path: str, pos: Pos, message: str, rule: str = "yaml-syntax") -> Load
 
 def parse(text: str, path: str) -> Document:
     """Parse YAML text into a :class:`Document`; raise :class:`LoadError` on bad YAML."""
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except UnicodeEncodeError as exc:  # lone surrogates: only reachable from in-process callers
+        raise _error(path, offset_pos(text, exc.start), "text holds an unpaired surrogate; not UTF-8") from None
     try:
         return _Builder(loader, path, text).build()
     except yaml.MarkedYAMLError as exc:
@@ -192,10 +256,19 @@ def parse(text: str, path: str) -> Document:
         pos = _pos(mark) if mark is not None else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
-            problem = f"{problem} ({exc.context} at line {exc.context_mark.line + 1})"
-        raise _error(path, pos, f"invalid YAML: {problem}") from None
+            problem = f"{problem} ({exc.context} at line {clamp(text, _pos(exc.context_mark))[0]})"
+        raise _error(path, clamp(text, pos), f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml gives a *byte* offset into the UTF-8 text; turn it into line:col.
+        index = len(text.encode("utf-8")[: exc.position].decode("utf-8", "ignore"))
+        char = exc.character if isinstance(exc.character, int) else ord(text[index]) if index < len(text) else 0
+        raise _error(
+            path,
+            clamp(text, offset_pos(text, index)),
+            f"invalid YAML: character #x{char:04x} is not allowed: {exc.reason}",
+        ) from None
     except yaml.YAMLError as exc:
-        raise _error(path, (1, 1), f"invalid YAML: {exc}") from None
+        raise _error(path, (1, 1), f"invalid YAML: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
 
@@ -214,6 +287,7 @@ class _Builder:
         # tree ("billion laughs"); pydantic would walk every copy.
         self.budget = max(MIN_EXPANSION_BUDGET, len(text) * 2)
         self.expanded = 0
+        self.plain: dict[str, Any] = {}
 
     def build(self) -> Document:
         get = self.loader.get_event
@@ -236,8 +310,26 @@ class _Builder:
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
-        if tag is None or tag == "!":
-            tag = _STR if tag == "!" else self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        value = event.value
+        if tag is None:
+            if not event.implicit[0]:  # quoted: always a string
+                return value
+            # Plain scalars resolve by their text alone: memoise (a process repeats lane ids, kinds…).
+            cached = self.plain.get(value, _NOKEY)
+            if cached is not _NOKEY:
+                return cached
+            tag = self.loader.resolve(yaml.ScalarNode, value, (True, False))
+            if tag == _VALUE:  # PyYAML resolves a lone '=' to a tag it cannot construct: it is text
+                tag = _STR
+            result = self._construct(tag, event)
+            if len(self.plain) < 100_000:
+                self.plain[value] = result
+            return result
+        if tag == "!":
+            return value
+        return self._construct(tag, event)
+
+    def _construct(self, tag: str, event: Any) -> Any:
         if tag not in _SCALAR_TAGS:
             if tag == _MERGE:
                 raise _error(
@@ -246,19 +338,30 @@ class _Builder:
             raise _error(
                 self.path,
                 _pos(event.start_mark),
-                f"tag {event.tag!r} is not allowed: procmap reads plain YAML only",
+                f"tag {shorten(event.tag)} is not allowed: procmap reads plain YAML only",
             )
         if tag in (_STR, _TIMESTAMP):
             return event.value
+        if tag == _BOOL and event.tag is None and event.value.lower() not in ("true", "false"):
+            # YAML 1.1 reads yes/no/on/off as booleans; in a process file they are
+            # branch labels and names ("when: yes"), so keep them as text (YAML 1.2 rule).
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
-        return self.loader.yaml_constructors[tag](self.loader, node)
+        try:
+            return self.loader.yaml_constructors[tag](self.loader, node)
+        except Exception as exc:  # PyYAML's constructors fail in many ways on bad text ('!!int ' -> IndexError)
+            kind = tag.rsplit(":", 1)[-1]
+            reason = "too many digits" if "digits" in str(exc) else f"not a valid {kind}"
+            raise _error(
+                self.path, _pos(event.start_mark), f"cannot read {shorten(event.value)} as {kind}: {reason}"
+            ) from None
 
     def _check_collection_tag(self, event: Any, expected: str) -> None:
         if event.tag not in (None, "!", expected):
             raise _error(
                 self.path,
                 _pos(event.start_mark),
-                f"tag {event.tag!r} is not allowed: procmap reads plain YAML only",
+                f"tag {shorten(event.tag)} is not allowed: procmap reads plain YAML only",
             )
 
     def _value(self, get: Any) -> Any:
@@ -266,18 +369,29 @@ class _Builder:
         # Stack frames: [container, info, pending_key, pending_key_pos, anchor, size]
         stack: list[list[Any]] = []
         result: Any = None
+        scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
+        end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
         while True:
             event = get()
-            start = _pos(event.start_mark)
+            kind = type(event)
             value: Any
             size = 1
-            if isinstance(event, yaml.ScalarEvent):
+            if kind in end_events:
+                frame = stack.pop()
+                value, size = frame[0], frame[5]
+                start = frame[1].pos
+                if frame[4]:
+                    self.anchors[frame[4]] = (value, size)
+            elif kind is scalar_event:
+                mark = event.start_mark
+                start = (mark.line + 1, mark.column + 1)
                 value = self._scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
-            elif isinstance(event, yaml.AliasEvent):
+            elif kind is alias_event:
+                start = _pos(event.start_mark)
                 if event.anchor not in self.anchors:
-                    raise _error(self.path, start, f"unknown alias '*{event.anchor}'")
+                    raise _error(self.path, start, f"unknown alias {shorten('*' + event.anchor)}")
                 value, size = self.anchors[event.anchor]
                 self.expanded += size
                 if self.expanded > self.budget:
@@ -286,8 +400,9 @@ class _Builder:
                         start,
                         f"aliases expand to more than {self.budget:,} nodes (an alias bomb?); refusing to expand",
                     )
-            elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                is_map = isinstance(event, yaml.MappingStartEvent)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                start = _pos(event.start_mark)
+                is_map = kind is yaml.MappingStartEvent
                 self._check_collection_tag(event, _MAP if is_map else _SEQ)
                 if len(stack) >= MAX_DEPTH:
                     raise _error(self.path, start, f"nesting deeper than {MAX_DEPTH} levels; not a process file")
@@ -296,14 +411,8 @@ class _Builder:
                 self.containers[id(container)] = info
                 stack.append([container, info, _NOKEY, None, event.anchor, 1])
                 continue
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                value, size = frame[0], frame[5]
-                start = frame[1].pos
-                if frame[4]:
-                    self.anchors[frame[4]] = (value, size)
             else:  # pragma: no cover - libyaml guarantees the grammar
-                raise _error(self.path, start, f"unexpected YAML event {type(event).__name__}")
+                raise _error(self.path, _pos(event.start_mark), f"unexpected YAML event {kind.__name__}")
 
             if not stack:
                 return value
@@ -311,16 +420,12 @@ class _Builder:
             frame[5] += size
             self.expanded += 1
             parent, info = frame[0], frame[1]
-            if isinstance(parent, list):
+            if type(parent) is list:
                 parent.append(value)
                 info.child_pos.append(start)
             elif frame[2] is _NOKEY:
-                if isinstance(value, (dict, list)):
+                if type(value) in (dict, list):
                     raise _error(self.path, start, "mapping keys must be plain scalars")
-                try:
-                    hash(value)
-                except TypeError:  # pragma: no cover - scalars are hashable
-                    raise _error(self.path, start, "mapping keys must be plain scalars") from None
                 frame[2], frame[3] = value, start
             else:
                 key, key_pos = frame[2], frame[3]
@@ -334,7 +439,7 @@ class _Builder:
                             key_pos[1],
                             Severity.ERROR,
                             "duplicate-key",
-                            f"key '{key}' is given twice in this mapping (first at line {first[0]}); "
+                            f"key {shorten(key)} is given twice in this mapping (first at line {first[0]}); "
                             "YAML would silently keep only the last",
                         )
                     )

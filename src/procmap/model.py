@@ -30,14 +30,13 @@ def _check_duration(value: str) -> str:
     return value
 
 
-Slug = Annotated[
-    str,
-    Field(pattern=SLUG_PATTERN, min_length=1, max_length=200, examples=["open-ticket"]),
-]
+# No `examples` on the shared type: each field that uses it gives its own,
+# so editors never suggest a step id where a lane id or data class belongs.
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, min_length=1, max_length=200)]
 Duration = Annotated[
     str,
     AfterValidator(_check_duration),
-    Field(json_schema_extra={"pattern": DURATION_PATTERN}, examples=["15m", "2h", "PT15M"]),
+    Field(json_schema_extra={"pattern": DURATION_PATTERN}),
 ]
 
 
@@ -50,7 +49,7 @@ class _Strict(BaseModel):
 class Flow(_Strict):
     """One outgoing flow of a step: where the process goes next, and when."""
 
-    to: Slug = Field(description="Id of the step this flow leads to.")
+    to: Slug = Field(description="Id of the step this flow leads to.", examples=["solve"])
     when: str | None = Field(
         default=None,
         description="Branch label: the condition under which this flow is taken.",
@@ -70,9 +69,13 @@ class ProcessInfo(_Strict):
 
     id: Slug = Field(description="Identifier of the process (a slug).", examples=["support-ticket"])
     name: str = Field(description="Human name of the process.", examples=["Support ticket"])
-    description: str | None = Field(default=None, description="Free text.")
+    description: str | None = Field(
+        default=None, description="Free text.", examples=["From the customer's first message to a solved ticket."]
+    )
     owner: str | None = Field(default=None, description="Who owns the process.", examples=["Customer care"])
-    start: Slug | None = Field(default=None, description="Id of the first step; default: the first step listed.")
+    start: Slug | None = Field(
+        default=None, description="Id of the first step; default: the first step listed.", examples=["open-ticket"]
+    )
 
 
 class Lane(_Strict):
@@ -84,9 +87,12 @@ class Lane(_Strict):
         description=(
             "customer: the customer themself; onstage: staff or channels the customer sees; "
             "backstage: staff the customer never sees; support: systems, vendors, internal support."
-        )
+        ),
+        examples=["onstage"],
     )
-    description: str | None = Field(default=None, description="Free text.")
+    description: str | None = Field(
+        default=None, description="Free text.", examples=["First-line agents on chat and phone."]
+    )
 
 
 class Step(_Strict):
@@ -94,8 +100,10 @@ class Step(_Strict):
 
     id: Slug = Field(description="Identifier of the step, unique in the file.", examples=["triage"])
     name: str = Field(description="Human name of the step.", examples=["Triage ticket"])
-    lane: Slug = Field(description="Id of the lane (party) that does the step.")
-    description: str | None = Field(default=None, description="Free text.")
+    lane: Slug = Field(description="Id of the lane (party) that does the step.", examples=["agent"])
+    description: str | None = Field(
+        default=None, description="Free text.", examples=["Check the category and the customer's plan."]
+    )
     channel: str | None = Field(
         default=None,
         description="How the customer and the organisation meet here: web, phone, email, chat, in-person, app…",
@@ -107,18 +115,21 @@ class Step(_Strict):
             "Override the lane's default visibility (customer/onstage lanes: onstage; backstage/support: "
             "backstage). A customer step can never be backstage."
         ),
+        examples=["onstage"],
     )
     owner: str | None = Field(default=None, description="The role that does the step.", examples=["Tier-1 agent"])
     backup: str | None = Field(default=None, description="Who covers when the owner is away.", examples=["Tier-1 lead"])
     duration: Duration | None = Field(
-        default=None, description="How long the step takes: 30s, 15m, 2h, 3d or ISO-8601."
+        default=None, description="How long the step takes: 30s, 15m, 2h, 3d or ISO-8601.", examples=["15m", "PT15M"]
     )
-    sla: Duration | None = Field(default=None, description="Time promised for the step, same syntax as duration.")
+    sla: Duration | None = Field(
+        default=None, description="Time promised for the step, same syntax as duration.", examples=["1h", "2d"]
+    )
     evidence: str | None = Field(
         default=None, description="What the customer sees or holds at this step.", examples=["Ticket e-mail"]
     )
     data: list[Slug] = Field(default_factory=list, description="Data classes the step touches.", examples=[["pii"]])
-    fail_point: bool = Field(default=False, description="A known risk of failure.")
+    fail_point: bool = Field(default=False, description="A known risk of failure.", examples=[True])
     next: list[FlowItem] = Field(
         default_factory=list,
         description="Where the process goes next: step ids, or {to, when} for labelled branches. Empty: an end step.",
@@ -145,11 +156,20 @@ class ProcessFile(_Strict):
         json_schema_extra={"$id": "https://procmap.dev/schema/process-v1.json"},
     )
 
-    version: Literal[1] = Field(description="Format version: the integer 1.")
-    process: ProcessInfo
-    lanes: list[Lane] = Field(min_length=1, description="Lanes, in drawing order (top to bottom within a zone).")
+    version: Literal[1] = Field(description="Format version: the integer 1.", examples=[1])
+    process: ProcessInfo = Field(
+        description="What the process is: id, name, and optionally description, owner and start step.",
+        examples=[{"id": "support-ticket", "name": "Support ticket"}],
+    )
+    lanes: list[Lane] = Field(
+        min_length=1,
+        description="Lanes, in drawing order (top to bottom within a zone).",
+        examples=[[{"id": "customer", "name": "Customer", "kind": "customer"}]],
+    )
     steps: list[Step] = Field(
-        min_length=1, description="Steps; the first one is the start unless process.start says otherwise."
+        min_length=1,
+        description="Steps; the first one is the start unless process.start says otherwise.",
+        examples=[[{"id": "open-ticket", "name": "Open a ticket", "lane": "customer", "next": ["triage"]}]],
     )
 
     def start_id(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from procmap.diagnostics import Diagnostic, Severity
-from procmap.loader import Document
+from procmap.loader import Document, shorten
 from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
 
 _FIELDS = {
@@ -28,6 +28,7 @@ _FIELDS = {
     None: ProcessFile.model_fields,
 }
 _REQUIRED = {k: {n for n, f in v.items() if f.is_required()} for k, v in _FIELDS.items()}
+_PLACEHOLDER = "invalid-process"  # stands in for a bad process id/name so the steps still get checked
 
 _TYPE_NAMES = {
     bool: "a boolean",
@@ -78,7 +79,7 @@ def _where(loc: tuple[Any, ...], data: Any = None) -> str:
         items = data.get(loc[0]) if isinstance(data, dict) else None
         item = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else None
         ident = item.get("id") if isinstance(item, dict) else None
-        name = f"{loc[0][:-1]} '{ident}'" if isinstance(ident, str) else f"{loc[0][:-1]} #{loc[1] + 1}"
+        name = f"{loc[0][:-1]} {shorten(ident)}" if isinstance(ident, str) else f"{loc[0][:-1]} #{loc[1] + 1}"
         rest = _where(loc[2:])
         return f"{name} {rest}" if rest != "the file" else name
     parts = []
@@ -107,20 +108,35 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         known = list(_FIELDS[_section(loc[:-1])])
         hint = difflib.get_close_matches(str(key), known, n=1)
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else f"; known keys: {', '.join(known)}"
-        return f"unknown key '{key}' in {_where(loc[:-1], data)}{suggestion}"
+        return f"unknown key {shorten(key)} in {_where(loc[:-1], data)}{suggestion}"
     if kind == "missing":
         return f"{_where(loc[:-1], data)} is missing required key '{loc[-1]}'"
     if kind == "string_pattern_mismatch":
-        return f"{where} must be a slug (lowercase letters, digits, '-' and '_', starting with a letter or digit), got {value!r}"
+        return f"{where} must be a slug (lowercase letters, digits, '-' and '_', starting with a letter or digit), got {shorten(value)}"
     if kind == "literal_error":
+        if loc == ("version",):
+            return f"version must be 1 (the only version of the format), got {shorten(value)}"
         expected = err.get("ctx", {}).get("expected", "")
-        return f"{where} must be one of {expected}, got {value!r}"
+        return f"{where} must be one of {expected}, got {shorten(value)}"
     if kind in _EXPECTED:
-        return (
-            f"{where} must be {_EXPECTED[kind]}, got {_describe(value)} {value!r}"
-            if not isinstance(value, (dict, list))
-            else f"{where} must be {_EXPECTED[kind]}, got {_describe(value)}"
-        )
+        expected = _EXPECTED[kind]
+        if loc and loc[-1] == "next":
+            expected = "a list of step ids or {to, when} mappings"
+        elif len(loc) >= 2 and loc[-2] == "next":
+            expected = "a step id or a {to, when} mapping"
+        if value is None:
+            return f"{where} must be {expected}, but it is empty"
+        if isinstance(value, (dict, list)):
+            return f"{where} must be {expected}, got {_describe(value)}"
+        hint = ""
+        if kind == "list_type" and isinstance(value, str):
+            hint = f" (for one item write [{value}])"
+        elif kind == "string_type" and isinstance(value, bool):
+            # Unquoted true/false are booleans: a trap for branch labels and names.
+            hint = " (unquoted true/false are booleans in YAML: put the text in quotes)"
+        elif kind == "string_type" and isinstance(value, (int, float)):
+            hint = " (put the text in quotes)"
+        return f"{where} must be {expected}, got {_describe(value)} {shorten(value)}{hint}"
     if kind == "too_short":
         return f"{where} must not be empty"
     if kind == "string_too_short":
@@ -132,11 +148,25 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
     return f"{where}: {err['msg']}"
 
 
-def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    # Union/validator wrappers add type names to locs ("function-before[...]"); drop them.
-    return tuple(
-        p for p in loc if isinstance(p, int) or not (isinstance(p, str) and ("[" in p or p in ("str", "Flow")))
-    )
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """Drop the type names union/validator wrappers add to locs ("function-before[...]", "str").
+
+    Only parts that are not keys of the data are dropped: a user's own key may
+    well be called ``str`` or contain ``[`` (and must then be reported, not lost).
+    """
+    out = []
+    node = data
+    for p in loc:
+        if isinstance(node, dict) and p in node:
+            node = node[p]
+        elif isinstance(node, list) and isinstance(p, int) and 0 <= p < len(node):
+            node = node[p]
+        elif isinstance(p, str) and ("[" in p or p in ("str", "Flow")):
+            continue
+        else:
+            node = None
+        out.append(p)
+    return tuple(out)
 
 
 def check(doc: Document) -> Checked:
@@ -172,11 +202,11 @@ def check(doc: Document) -> Checked:
 
     diagnostics = []
     for err in errors:
-        loc = _clean_loc(tuple(err["loc"]))
+        loc = _clean_loc(tuple(err["loc"]), data)
         is_key = err["type"] == "extra_forbidden"
         line, col = doc.locate(loc, key=is_key) if is_key or err["type"] != "missing" else doc.locate(loc[:-1])
         diagnostics.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", _message(err, loc, data)))
-    return _prune(doc, data, [(_clean_loc(tuple(e["loc"])), e["type"]) for e in errors], diagnostics)
+    return _prune(doc, data, [(_clean_loc(tuple(e["loc"]), data), e["type"]) for e in errors], diagnostics)
 
 
 def _prune(
@@ -188,19 +218,29 @@ def _prune(
     drop_steps: set[int] = set()
     drop_flows: dict[int, set[int]] = {}
     delete: list[tuple[Any, ...]] = []
+    placeholders: dict[str, str] = {}
+    bad_process = False
     for loc, kind in errors:
         if not loc:
             return Checked(diagnostics, None)
         top = loc[0]
-        if top in ("version",):
+        if top == "version":
             continue  # a wrong version: report it, still check the rest
-        if top not in ("process", "lanes", "steps") or len(loc) == 1:
-            return Checked(diagnostics, None)
+        if len(loc) == 1:
+            if kind == "extra_forbidden":
+                delete.append(loc)  # an unknown top-level key: drop it, check the rest
+                continue
+            if top == "process":
+                bad_process = True  # missing or not a mapping: stand in a placeholder
+                continue
+            return Checked(diagnostics, None)  # no usable lanes or steps
         if top == "process":
             if kind == "extra_forbidden" or loc[1] not in _REQUIRED["process"]:
                 delete.append(loc[:2])
-                continue
-            return Checked(diagnostics, None)
+            else:
+                # A bad process id or name only matters in messages: keep checking the steps.
+                placeholders[str(loc[1])] = _PLACEHOLDER
+            continue
         idx = loc[1]
         if not isinstance(idx, int):
             return Checked(diagnostics, None)
@@ -222,7 +262,14 @@ def _prune(
             drop_steps.add(idx)
 
     clean["version"] = 1
-    clean["process"] = dict(clean["process"]) if isinstance(clean.get("process"), dict) else clean.get("process")
+    for loc in delete:
+        if len(loc) == 1:
+            clean.pop(loc[0], None)
+    delete = [loc for loc in delete if len(loc) > 1]
+    if bad_process or not isinstance(clean.get("process"), dict):
+        clean["process"] = {"id": _PLACEHOLDER, "name": _PLACEHOLDER}
+    else:
+        clean["process"] = {**clean["process"], **placeholders}
     lanes = (
         [dict(x) if isinstance(x, dict) else x for x in clean.get("lanes") or []]
         if isinstance(clean.get("lanes"), list)
@@ -273,8 +320,11 @@ def _prune(
     return Checked(
         diagnostics,
         model,
+        # A deleted `next` (wrong type) turns its step into a false end step, so
+        # the flow graph is as incomplete as when a step or a flow is dropped.
+        # A dropped lane does not change the flows.
         pruned=bool(
-            drop_lanes or drop_steps or drop_flows or any(loc[0] == "steps" and loc[2] == "next" for loc in delete)
+            drop_steps or drop_flows or any(len(loc) == 3 and loc[0] == "steps" and loc[2] == "next" for loc in delete)
         ),
         lane_map=lane_map,
         step_map=step_map,

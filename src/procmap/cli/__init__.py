@@ -116,6 +116,19 @@ def app() -> Any:
 
 
 def main() -> None:
+    try:
+        _main()
+    except BrokenPipeError:
+        # The reader went away (`procmap ... | head`): not an error worth a traceback.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except OSError:
+            pass
+        sys.exit(0)
+
+
+def _main() -> None:
     argv = sys.argv[1:]
     if argv in (["--version"], ["-V"]):
         print(f"procmap {__version__}")
@@ -124,11 +137,24 @@ def main() -> None:
         _state["debug"] = True
     application = _build_app()
     try:
-        application(prog_name="procmap")
+        code = application(prog_name="procmap", standalone_mode=False)
     except SystemExit:
         raise
     except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            print(exc.format_message())  # type: ignore[attr-defined]
+            sys.exit(2)
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            # click's usage errors: one line, as SPEC asks, not a usage box
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "procmap"
+            print(f"procmap: {' '.join(exc.format_message().split())} (see '{where} --help')", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        if type(exc).__name__ == "Abort":
+            print("procmap: aborted", file=sys.stderr)
+            sys.exit(2)
         if _state["debug"]:
             raise
         print(f"procmap: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)

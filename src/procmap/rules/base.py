@@ -46,8 +46,28 @@ class Context:
 
     @property
     def graph_complete(self) -> bool:
-        """False when schema errors removed parts: reachability would be guesswork."""
-        return not self.checked.pruned
+        """False when the flows on file are not all in the graph: reachability would be guesswork.
+
+        That is when schema errors removed steps or flows, or when two steps
+        share an id (the second one's flows belong to no node).  Flows to
+        unknown steps are handled separately (:attr:`dangling`), so a typo in
+        one `next` does not silence the checks everywhere else.
+        """
+        return not self.checked.pruned and len({s.id for s in self.model.steps}) == len(self.model.steps)
+
+    @cached_property
+    def dangling(self) -> set[str]:
+        """Steps with a flow to an id that is not a step (reported by unknown-reference).
+
+        Where such a flow leads is unknown, so reachability rules treat these
+        steps as "may lead anywhere, an end included" instead of cascading one
+        typo into no-end, dead-end and unreachable-step findings.
+        """
+        return {
+            step.id
+            for step in self.model.steps
+            if step.id in self.graph and any(flow.to not in self.graph for flow in step.next)
+        }
 
     def step_loc(self, index: int, *rest: Any) -> tuple[Any, ...]:
         return ("steps", self.checked.step_map[index], *rest)
@@ -70,6 +90,14 @@ class Context:
 
 
 Check = Callable[[Context], Iterable[Finding]]
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The id a misspelled reference most likely meant (the did-you-mean of unknown-reference)."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,9 @@ from procmap.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.budgets:
         return
-    metrics = ctx.analysis.metrics()
-    for key, metric, what in (
-        ("max-visible-handoffs", "visible_handoffs", "customer-visible handoffs"),
-        ("max-touchpoints", "touchpoints", "touchpoints"),
-    ):
-        limit = ctx.budgets.get(key)
-        if limit is not None and metrics[metric] > limit:  # type: ignore[operator]
-            yield Finding(
-                ("process", "id"),
-                f"process '{ctx.model.process.id}' has {metrics[metric]} {what}, over the budget of {limit} ({key})",
-            )
+    for budget in ctx.analysis.budgets(ctx.budgets):
+        if budget.exceeded:
+            yield Finding(("process", "id"), budget.message(ctx.model.process.id))
 
 
 RULE = Rule(

@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -25,7 +24,36 @@ RULE = Rule(
         "themself, so the step is onstage whatever the file says; the marking hides a customer action "
         "from the audit. Move the step to a backstage lane, or drop the override."
     ),
-    bad=HEAD + "  - id: ask\n    name: Ask\n    lane: customer\n    visibility: backstage\n",
-    good=HEAD + "  - id: ask\n    name: Ask\n    lane: customer\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    visibility: backstage   # the customer sees what they do
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+""",
     check=check,
 )

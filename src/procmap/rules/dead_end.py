@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -10,7 +9,9 @@ def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.graph_complete:
         return
     # One reverse search from all end steps: linear, whatever the number of ends.
-    can_end = {n for n, d in g.nodes(data=True) if d["end"]}
+    # A step with a flow to an unknown step may end through it (unknown-reference
+    # reports the flow), so it seeds the search too.
+    can_end = {n for n, d in g.nodes(data=True) if d["end"]} | ctx.dangling
     stack = list(can_end)
     while stack:
         for p in g.predecessors(stack.pop()):
@@ -19,12 +20,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 stack.append(p)
     for node in g.nodes:
         if node not in can_end:
-            why = (
-                "its flows lead nowhere"
-                if g.out_degree(node) == 0
-                else "every path from it runs into a loop with no exit"
+            # Every step here has a flow (an end step or a dangling flow would be in
+            # can_end), so what stops it is always a loop.
+            yield Finding(
+                ctx.node_loc(node),
+                f"no end step can be reached from step '{node}': every path from it runs into a loop with no exit",
             )
-            yield Finding(ctx.node_loc(node), f"no end step can be reached from step '{node}': {why}")
 
 
 RULE = Rule(
@@ -36,9 +37,53 @@ RULE = Rule(
         "loop with no exit. Typical causes are a retry loop without a give-up branch or a missing "
         "`next` on the last step of a loop. Add the exit the real process has."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next:\n      - {to: done, when: simple}\n      - {to: retry, when: complex}\n  - id: retry\n    name: Retry\n    lane: agent\n    next: [retry2]\n  - id: retry2\n    name: Retry again\n    lane: agent\n    next: [retry]\n  - id: done\n    name: Done\n    lane: customer\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next:\n      - {to: done, when: simple}\n      - {to: retry, when: complex}\n  - id: retry\n    name: Retry\n    lane: agent\n    next:\n      - {to: done, when: solved}\n      - {to: retry, when: not yet}\n  - id: done\n    name: Done\n    lane: customer\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next:
+      - {to: answer, when: simple}
+      - {to: research, when: complex}
+  - id: research
+    name: Research
+    lane: agent
+    next: [research-more]
+  - id: research-more
+    name: Research more
+    lane: agent
+    next: [research]   # round and round, no way out
+  - id: answer
+    name: Answer
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next:
+      - {to: answer, when: simple}
+      - {to: research, when: complex}
+  - id: research
+    name: Research
+    lane: agent
+    next:
+      - {to: answer, when: found}
+      - {to: research, when: not yet}
+  - id: answer
+    name: Answer
+    lane: agent
+""",
     check=check,
 )

@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -25,9 +24,43 @@ RULE = Rule(
         "by id, so a shared id makes it impossible to tell which one a flow leads to; procmap keeps "
         "the first and reports the second."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [ask]\n  - id: ask\n    name: Ask again\n    lane: customer\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [ask-again]\n  - id: ask-again\n    name: Ask again\n    lane: customer\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer by phone
+    lane: agent
+  - id: answer   # the same id again
+    name: Answer by e-mail
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next:
+      - {to: answer-phone, when: by phone}
+      - {to: answer-email, when: by e-mail}
+  - id: answer-phone
+    name: Answer by phone
+    lane: agent
+  - id: answer-email
+    name: Answer by e-mail
+    lane: agent
+""",
     check=check,
 )

@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -25,9 +24,48 @@ RULE = Rule(
         "Handoffs are where work waits and gets lost; a named role on the receiving side is the "
         "cheapest insurance that someone picks it up."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n    owner: Agent\n    next: [file]\n  - id: file\n    name: File\n    lane: clerk\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n    owner: Agent\n    next: [file]\n  - id: file\n    name: File\n    lane: clerk\n    owner: Records clerk\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: ask
+    name: Ask for a refund
+    lane: customer
+    next: [take-request]
+  - id: take-request
+    name: Take the request
+    lane: agent
+    owner: Tier-1 agent
+    next: [file]
+  - id: file   # who picks this up?
+    name: File the refund
+    lane: clerk
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: ask
+    name: Ask for a refund
+    lane: customer
+    next: [take-request]
+  - id: take-request
+    name: Take the request
+    lane: agent
+    owner: Tier-1 agent
+    next: [file]
+  - id: file
+    name: File the refund
+    lane: clerk
+    owner: Refunds clerk
+""",
     check=check,
 )

@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -31,9 +30,36 @@ RULE = Rule(
         "`visibility: onstage` so the audit counts it as a touchpoint) or the customer is left "
         "talking to nobody they can see: a frequent source of 'who am I dealing with?' complaints."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [file]\n  - id: file\n    name: File request\n    lane: clerk\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [file]\n  - id: file\n    name: File request\n    lane: clerk\n    visibility: onstage\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: ask
+    name: Ask for a copy of the contract
+    lane: customer
+    next: [send-copy]   # straight to someone the customer cannot see
+  - id: send-copy
+    name: Send the copy
+    lane: clerk
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: ask
+    name: Ask for a copy of the contract
+    lane: customer
+    next: [send-copy]
+  - id: send-copy
+    name: Send the copy
+    lane: clerk
+    visibility: onstage   # the customer gets an e-mail from the clerk
+""",
     check=check,
 )

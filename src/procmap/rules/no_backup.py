@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -29,9 +28,50 @@ RULE = Rule(
         "on a path between two consecutive touchpoints, so the customer waits on it. When its owner "
         "is away the customer's wait has no end; naming who covers is how the wait stays bounded."
     ),
-    bad=HEAD
-    + "  - id: call\n    name: Call\n    lane: agent\n    next: [check]\n  - id: check\n    name: Check\n    lane: clerk\n    owner: Clerk\n    next: [reply]\n  - id: reply\n    name: Reply\n    lane: agent\n    owner: Agent\n",
-    good=HEAD
-    + "  - id: call\n    name: Call\n    lane: agent\n    next: [check]\n  - id: check\n    name: Check\n    lane: clerk\n    owner: Clerk\n    backup: Senior clerk\n    next: [reply]\n  - id: reply\n    name: Reply\n    lane: agent\n    owner: Agent\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: call
+    name: Take the call
+    lane: agent
+    owner: Agent
+    next: [check]
+  - id: check   # the caller waits on this, and nobody covers for the clerk
+    name: Check the contract
+    lane: clerk
+    owner: Records clerk
+    next: [reply]
+  - id: reply
+    name: Give the answer
+    lane: agent
+    owner: Agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: call
+    name: Take the call
+    lane: agent
+    owner: Agent
+    next: [check]
+  - id: check
+    name: Check the contract
+    lane: clerk
+    owner: Records clerk
+    backup: Senior clerk
+    next: [reply]
+  - id: reply
+    name: Give the answer
+    lane: agent
+    owner: Agent
+""",
     check=check,
 )

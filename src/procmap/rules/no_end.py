@@ -3,7 +3,6 @@ from collections.abc import Iterator
 import networkx as nx
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -13,8 +12,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.graph_complete or start not in g:
         return
     reached = nx.descendants(g, start) | {start}
-    if any(g.nodes[n]["end"] for n in reached):
-        return
+    if any(g.nodes[n]["end"] for n in reached) or reached & ctx.dangling:
+        return  # an end is reachable, or may be through a flow to an unknown step
     loc = ("process", "start") if ctx.model.process.start else ctx.node_loc(start)
     yield Finding(
         loc,
@@ -32,9 +31,42 @@ RULE = Rule(
         "A process the customer can never finish is either drawn wrong (a missing end step) or "
         "genuinely traps people; both need fixing before the diagram means anything."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n    next: [ask]\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n    next:\n      - {to: ask, when: unclear}\n      - {to: done, when: clear}\n  - id: done\n    name: Done\n    lane: customer\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+    next: [ask]   # always back to the start
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+    next:
+      - {to: ask, when: unclear}
+      - {to: done, when: clear}
+  - id: done
+    name: Read the answer
+    lane: customer
+""",
     check=check,
 )

@@ -1,5 +1,4 @@
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Rule
 
 RULE = Rule(
@@ -11,6 +10,36 @@ RULE = Rule(
         "must never pass silently), a value has the wrong type, an id is not a slug, a duration "
         "cannot be read, or the version is not 1. Unknown keys come with the closest known key."
     ),
-    bad=HEAD + "  - id: ask\n    nmae: Ask a question\n    lane: customer\n    duration: soon\n",
-    good=HEAD + "  - id: ask\n    name: Ask a question\n    lane: customer\n    duration: 5m\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    nmae: Ask a question   # typo in a key
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+    duration: soon   # not a duration
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+    duration: 15m
+""",
 )

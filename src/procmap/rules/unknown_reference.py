@@ -1,14 +1,12 @@
-import difflib
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
-from procmap.rules.base import Context, Finding, Rule
+from procmap.rules.base import Context, Finding, Rule, closest
 
 
 def _hint(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(name, known)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -44,9 +42,35 @@ RULE = Rule(
         "or `process.start` names no step. Usually a typo: the message suggests the closest id. "
         "Left alone, the flow silently goes nowhere and the diagram and audit miss part of the process."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answr]\n  - id: answer\n    name: Answer\n    lane: agnt\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answr]   # no step 'answr'
+  - id: answer
+    name: Answer
+    lane: agnt   # no lane 'agnt'
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+""",
     check=check,
 )

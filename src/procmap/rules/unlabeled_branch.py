@@ -1,7 +1,6 @@
 from collections.abc import Iterator
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -27,9 +26,43 @@ RULE = Rule(
         "the staff who run the process, cannot tell which way a customer goes. Give every flow of "
         "a branching step a `when` label."
     ),
-    bad=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [a, b]\n  - id: a\n    name: A\n    lane: agent\n  - id: b\n    name: B\n    lane: agent\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next:\n      - {to: a, when: by phone}\n      - {to: b, when: by e-mail}\n  - id: a\n    name: A\n    lane: agent\n  - id: b\n    name: B\n    lane: agent\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [phone, email]   # which one, when?
+  - id: phone
+    name: Answer by phone
+    lane: agent
+  - id: email
+    name: Answer by e-mail
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next:
+      - {to: phone, when: urgent}
+      - {to: email, when: not urgent}
+  - id: phone
+    name: Answer by phone
+    lane: agent
+  - id: email
+    name: Answer by e-mail
+    lane: agent
+""",
     check=check,
 )

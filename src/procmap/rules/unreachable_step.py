@@ -3,7 +3,6 @@ from collections.abc import Iterator
 import networkx as nx
 
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -12,6 +11,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.graph_complete or start not in ctx.graph:
         return
     reached = nx.descendants(ctx.graph, start) | {start}
+    if reached & ctx.dangling:
+        return  # a flow to an unknown step might reach any step: unknown-reference says why
     for node in ctx.graph.nodes:
         if node not in reached:
             yield Finding(ctx.node_loc(node), f"step '{node}' cannot be reached from the start step '{start}'")
@@ -26,8 +27,34 @@ RULE = Rule(
         "go through it. Either a flow to it is missing (often a misspelled `next`) or the step is "
         "left over from an older version of the process."
     ),
-    bad=HEAD + "  - id: ask\n    name: Ask\n    lane: customer\n  - id: answer\n    name: Answer\n    lane: agent\n",
-    good=HEAD
-    + "  - id: ask\n    name: Ask\n    lane: customer\n    next: [answer]\n  - id: answer\n    name: Answer\n    lane: agent\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+  - id: answer   # nothing flows here
+    name: Answer
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+""",
     check=check,
 )

@@ -26,7 +26,52 @@ RULE = Rule(
         "repeat themself or fall through the cracks. Reported at the flow where the path starts; "
         "set a budget with `max-visible-handoffs`."
     ),
-    bad="version: 1\nprocess: {id: demo, name: Demo}\nlanes:\n  - {id: agent, name: Agent, kind: onstage}\n  - {id: clerk, name: Clerk, kind: backstage}\n  - {id: billing, name: Billing, kind: onstage}\nsteps:\n  - id: call\n    name: Call\n    lane: agent\n    next: [check]\n  - id: check\n    name: Check\n    lane: clerk\n    next: [bill]\n  - id: bill\n    name: Send bill\n    lane: billing\n",
-    good="version: 1\nprocess: {id: demo, name: Demo}\nlanes:\n  - {id: agent, name: Agent, kind: onstage}\n  - {id: clerk, name: Clerk, kind: backstage}\nsteps:\n  - id: call\n    name: Call\n    lane: agent\n    next: [check]\n  - id: check\n    name: Check\n    lane: clerk\n    next: [bill]\n  - id: bill\n    name: Send bill\n    lane: agent\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+  - {id: billing, name: Billing, kind: onstage}
+steps:
+  - id: call
+    name: Take the call
+    lane: agent
+    owner: Agent
+    next: [check]
+  - id: check
+    name: Check the contract
+    lane: clerk
+    owner: Records clerk
+    backup: Senior clerk
+    next: [bill]
+  - id: bill   # a new party calls the customer back
+    name: Explain the bill
+    lane: billing
+    owner: Billing clerk
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: agent, name: Agent, kind: onstage}
+  - {id: clerk, name: Records clerk, kind: backstage}
+steps:
+  - id: call
+    name: Take the call
+    lane: agent
+    owner: Agent
+    next: [check]
+  - id: check
+    name: Check the contract
+    lane: clerk
+    owner: Records clerk
+    backup: Senior clerk
+    next: [bill]
+  - id: bill   # the agent who took the call explains the bill
+    name: Explain the bill
+    lane: agent
+    owner: Agent
+""",
     check=check,
 )

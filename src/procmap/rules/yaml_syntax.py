@@ -1,5 +1,4 @@
 from procmap.diagnostics import Severity
-from procmap.rules._examples import HEAD
 from procmap.rules.base import Rule
 
 RULE = Rule(
@@ -12,6 +11,34 @@ RULE = Rule(
         "expands too far, or nesting far deeper than any process needs. Nothing else can be checked "
         "until this is fixed, and a process nobody can read cannot be reviewed."
     ),
-    bad=HEAD + "  - id: ask\n    name: Ask [a question\n    lane: customer\n    next: [ask2\n",
-    good=HEAD + "  - id: ask\n    name: Ask a question\n    lane: customer\n",
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer   # the list is never closed
+  - id: answer
+    name: Answer
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: ask
+    name: Ask a question
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Answer
+    lane: agent
+""",
 )
