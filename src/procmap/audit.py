@@ -1,0 +1,136 @@
+"""The audit report of one process: the customer's view of it, as plain data.
+
+Every output format (text, Markdown, JSON, HTML) is drawn from the dictionary
+built here, and the dictionary is drawn from :class:`procmap.analysis.Analysis`
+— the object the `validate` rules use — so the report and the linter cannot
+disagree.  The dictionary *is* the JSON output: keys are SPEC §3's, plus more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from procmap.analysis import BUDGETS, BudgetCheck
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from procmap.analysis import Analysis
+    from procmap.validate import FileResult
+
+
+@dataclass
+class Audited:
+    """One validated file, its report and its budget checks."""
+
+    result: FileResult
+    report: dict[str, Any]
+    budgets: list[BudgetCheck] = field(default_factory=list)
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        assert self.result.graph is not None
+        return self.result.graph
+
+    @property
+    def exceeded(self) -> list[BudgetCheck]:
+        return [b for b in self.budgets if b.exceeded]
+
+
+def limits(config_budgets: dict[str, int], **flags: int | None) -> dict[str, int]:
+    """The budgets in force: the config's ``[budgets]``, each overridden by its flag when given.
+
+    ``flags`` are keyed by the config key with ``_`` for ``-``
+    (``max_visible_handoffs=3``).
+    """
+    out = dict(config_budgets)
+    for key, _metric, _what in BUDGETS:
+        value = flags.get(key.replace("-", "_"))
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _number(value: float | int | None) -> float | int | None:
+    """Seconds as an int when whole (``14400``, not ``14400.0``): stable, readable JSON."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def audit(result: FileResult, budget_limits: dict[str, int]) -> Audited:
+    """Build the report of a file that passed :func:`procmap.validate.require_valid`."""
+    assert result.analysis is not None and result.graph is not None and result.model is not None
+    checks = result.analysis.budgets(budget_limits)
+    return Audited(result, build_report(result, checks), checks)
+
+
+def build_report(result: FileResult, checks: list[BudgetCheck]) -> dict[str, Any]:
+    """The JSON object of one process; every list in file order of its first step, then of its second."""
+    a: Analysis = result.analysis  # type: ignore[assignment]
+    g = a.g
+    nodes = g.nodes
+    process = result.model.process  # type: ignore[union-attr]
+
+    def lanes(u: str, v: str) -> dict[str, str]:
+        return {"from": u, "to": v, "from_lane": nodes[u]["lane"], "to_lane": nodes[v]["lane"]}
+
+    return {
+        "id": process.id,
+        "name": process.name,
+        "file": result.path,
+        "owner": process.owner,
+        "customer_actions": list(a.customer_actions),
+        "touchpoints": [
+            {
+                "step": t,
+                "name": nodes[t]["name"],
+                "lane": nodes[t]["lane"],
+                "lane_kind": nodes[t]["lane_kind"],
+                "channel": nodes[t]["channel"],
+                "evidence": nodes[t]["evidence"],
+                "owner": nodes[t]["owner"],
+            }
+            for t in a.touchpoints
+        ],
+        "visible_handoffs": [{**lanes(h.source, h.target), "via": list(h.via)} for h in a.visible_handoffs],
+        "handoffs": [{**lanes(h.source, h.target), "class": h.cls} for h in a.handoffs],
+        "visibility_crossings": [
+            {"from": u, "to": v, "direction": f"{nodes[u]['visibility']}-to-{nodes[v]['visibility']}"}
+            for u, v in a.visibility_crossings
+        ],
+        "hidden_contacts": [{"from": u, "to": v} for u, v in a.hidden_contacts],
+        "channel_switches": [
+            {"from": s.source, "to": s.target, "from_channel": s.source_channel, "to_channel": s.target_channel}
+            for s in a.channel_switches
+        ],
+        "waits": [
+            {
+                "from": w.source,
+                "to": w.target,
+                "via": list(w.via),
+                "min_seconds": _number(w.min_seconds),
+                "max_seconds": _number(w.max_seconds),
+                "no_duration": list(w.no_duration),
+            }
+            for w in a.waits
+        ],
+        "data_classes": {cls: list(steps) for cls, steps in a.data_classes.items()},
+        "fail_points": [
+            {
+                "step": n,
+                "name": nodes[n]["name"],
+                "lane": nodes[n]["lane"],
+                "owner": nodes[n]["owner"],
+                "backup": nodes[n]["backup"],
+                "has_backup": bool(nodes[n]["backup"]),
+            }
+            for n in a.fail_points
+        ],
+        "metrics": {k: _number(v) for k, v in a.metrics().items()},
+        "budgets": [
+            {"budget": c.key, "metric": c.metric, "limit": c.limit, "value": c.value, "exceeded": c.exceeded}
+            for c in checks
+        ],
+    }

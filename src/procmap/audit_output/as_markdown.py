@@ -1,0 +1,83 @@
+"""The audit as GitHub-flavoured Markdown, ready to paste into a pull-request comment.
+
+Headline figures, budgets and customer-visible handoffs are shown; the other
+sections are folded in a ``<details>`` block so a comment stays short.  Every
+user-written text is escaped for a table cell: pipes, newlines, HTML and
+Markdown punctuation cannot break the table or inject markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from procmap.audit import Audited
+from procmap.audit_output import sections as S
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape(text: str) -> str:
+    """Text for a GFM table cell (or a heading) that renders literally."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _UNPRINTABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPECIAL.sub(r"\\\1", text)
+    return "<br>".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+def code(text: str) -> str:
+    """An id as inline code; ids are slugs, but a pipe would still end the cell, so escape it anyway."""
+    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+
+
+def cell(value: S.Cell) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, S.Ids):
+        return (" → " if value.path else ", ").join(code(i) for i in value.items)
+    return escape(value)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[S.Cell, ...]], align: str = "---") -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(align for _ in headers) + "|"]
+    lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in rows)
+    return "\n".join(lines)
+
+
+def _section(section: S.Section) -> str:
+    body = table(section.headers, section.rows) if section.rows else f"_{section.empty}_"
+    return f"#### {section.title}\n\n{body}\n"
+
+
+def _process(item: Audited) -> str:
+    r = item.report
+    m = r["metrics"]
+    glyphs = S.Glyphs.pick(ascii_only=False)
+    parts = [f"### {escape(r['name'])} ({code(r['id'])})", "", f"File: {code(r['file'])}", ""]
+    headline = " · ".join(f"**{label}:** {value}" for label, value in S.headline(m))
+    parts += [headline, ""]
+    over = [b for b in r["budgets"] if b["exceeded"]]
+    if r["budgets"]:
+        status = "**Budget exceeded**" if over else "Within budget"
+        parts += [f"{status}:", "", table(S.BUDGET_HEADERS, S.budget_rows(r)), ""]
+    built = S.build(r, item.graph, glyphs)
+    by_key = {s.key: s for s in built}
+    parts.append(_section(by_key["visible_handoffs"]))
+    parts += ["<details>", "<summary>All sections and metrics</summary>", ""]
+    rows: list[tuple[S.Cell, ...]] = [(label, S.metric_value(k, m[k])) for k, label in S.METRIC_LABELS.items()]
+    parts += ["#### Metrics", "", table(("Metric", "Value"), rows), ""]
+    for section in built:
+        if section.key != "visible_handoffs":
+            parts.append(_section(section))
+    parts += ["</details>", ""]
+    return "\n".join(parts)
+
+
+def render(audited: list[Audited]) -> str:
+    reports: list[dict[str, Any]] = [a.report for a in audited]
+    out = ["## procmap audit", ""]
+    if len(audited) > 1:
+        out += [table(S.OVERVIEW_HEADERS, S.overview_rows(reports)), ""]
+    out += [_process(item) for item in audited]
+    return "\n".join(out).rstrip("\n") + "\n"

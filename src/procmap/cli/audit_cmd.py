@@ -1,0 +1,115 @@
+"""`procmap audit`: what each process looks like from the customer's side, with budget gates."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Any, Optional
+
+import typer
+
+from procmap.cli import colour_enabled, guarded
+from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, STDIN_NAME, config_from
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+EPILOG = """Examples:
+
+  procmap audit examples/
+
+  procmap audit process.yaml --format markdown > audit.md
+
+  procmap audit processes/ -o audit.html          (format from the suffix)
+
+  procmap audit processes/ --max-visible-handoffs 3 --max-touchpoints 8
+
+Budgets come from [budgets] in procmap.toml (or [tool.procmap.budgets] in pyproject.toml);
+the flags override them. A process over a budget is named on stderr after the report.
+
+Exit codes: 0 report written (every process within its budgets), 1 a file has errors (its
+diagnostics on stderr, no report) or a budget is exceeded, 2 usage or read error.
+"""
+
+
+def register(app: Any) -> None:
+    @app.command(epilog=EPILOG)
+    @guarded
+    def audit(
+        paths: list[str] = PATHS,
+        fmt: Optional[Format] = typer.Option(
+            None,
+            "--format",
+            "-f",
+            help="Report format [default: from the -o suffix (.html, .md, .json), else text].",
+            show_default=False,
+        ),
+        output: Optional[str] = typer.Option(
+            None, "--output", "-o", help="Write the report to this file instead of stdout."
+        ),
+        max_visible_handoffs: Optional[int] = typer.Option(
+            None,
+            "--max-visible-handoffs",
+            min=0,
+            help="Fail (exit 1) when a process has more customer-visible handoffs.",
+        ),
+        max_touchpoints: Optional[int] = typer.Option(
+            None, "--max-touchpoints", min=0, help="Fail (exit 1) when a process has more touchpoints."
+        ),
+        config: Optional[str] = CONFIG,
+        stdin_filename: str = STDIN_NAME,
+        max_file_size: Optional[int] = MAX_SIZE,
+    ) -> None:
+        """Report customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
+        from procmap.audit import audit as audit_one
+        from procmap.audit import limits
+        from procmap.audit_output import render
+        from procmap.discovery import collect
+        from procmap.fileio import write_output
+        from procmap.validate import InvalidProcess, require_valid
+
+        cfg = config_from(config, max_file_size)
+        budget_limits = limits(cfg.budgets, max_visible_handoffs=max_visible_handoffs, max_touchpoints=max_touchpoints)
+        results, invalid = [], []
+        for path in collect(paths):
+            try:
+                results.append(require_valid(path, cfg, stdin_name=stdin_filename))
+            except InvalidProcess as exc:
+                invalid.extend(exc.results)
+        if invalid:
+            raise InvalidProcess(invalid)
+        audited = [audit_one(r, budget_limits) for r in results]
+        to_stdout = output in (None, "-")
+        colour = to_stdout and colour_enabled()  # a TTY without NO_COLOR, or FORCE_COLOR
+        chosen = fmt.value if fmt else _format_for(output)
+        report = render(audited, chosen, tty=to_stdout and (_isatty() or colour), colour=colour)
+        write_output(output, report, inputs=paths)
+        over = [(a, b) for a in audited for b in a.exceeded]
+        for item, check in over:
+            print(f"{item.result.path}: budget exceeded: {check.message(item.report['id'])}", file=sys.stderr)
+        if over:
+            raise typer.Exit(1)
+
+
+_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+
+def _format_for(output: str | None) -> str:
+    """The format an output file's suffix asks for (``-o audit.html``); text otherwise."""
+    if not output or output == "-":
+        return "text"
+    import os
+
+    return _SUFFIXES.get(os.path.splitext(output)[1].lower(), "text")
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False

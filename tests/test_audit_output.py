@@ -1,0 +1,281 @@
+"""The audit's four formats: what a terminal, a CI log, GitHub and a browser get."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from html.parser import HTMLParser
+
+import pytest
+
+from procmap.config import Config
+from procmap.diagnostics import UsageError
+from test_audit_cases import LOAN, RETURNS, SUPPORT
+
+NASTY = """
+version: 1
+process: {id: nasty, name: "Nasty <b>names</b> & co"}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: desk, name: Desk, kind: onstage}
+  - {id: back, name: Back office, kind: backstage}
+  - {id: shop, name: Shop, kind: onstage}
+steps:
+  - {id: ask, name: "Ask | pipe", lane: customer, channel: "web | app", next: [greet]}
+  - id: greet
+    name: "<script>alert('x')</script>"
+    lane: desk
+    owner: "[link](http://evil.example) *bold* `code`"
+    evidence: "line one\\nline two"
+    channel: "\\e[31mred"
+    next: [check]
+  - {id: check, name: Check, lane: back, duration: 1h, next: [sell]}
+  - {id: sell, name: "A & B <img src=x onerror=alert(1)>", lane: shop, channel: shop}
+"""
+
+
+def _items(cli, write, text: str, name: str = "p.yaml", **limits: int):
+    from procmap.audit import audit
+    from procmap.validate import require_valid
+
+    return [audit(require_valid(str(write(text, name)), Config()), dict(limits))]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """Collects what the tests look for: sections, scripts, anything that would fetch from a network."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[tuple[str, str]] = []  # (article id, data-section)
+        self.article = ""
+        self.tags: list[str] = []
+        self.fetching: list[str] = []
+        self.text: list[str] = []
+        self.event_handlers: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        self.tags.append(tag)
+        if tag == "article":
+            self.article = a.get("id") or ""
+        if "data-section" in a:
+            self.sections.append((self.article, a["data-section"] or ""))
+        for key, value in attrs:
+            if key.startswith("on"):
+                self.event_handlers.append(key)
+            if key in ("src", "href") and value and not value.startswith(("#", "data:")):
+                self.fetching.append(value)
+        if tag == "link" or (tag == "style" and "@import" in (a.get("src") or "")):
+            self.fetching.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+SECTIONS = [
+    "summary",
+    "diagram",
+    "customer_actions",
+    "touchpoints",
+    "visible_handoffs",
+    "handoffs",
+    "visibility_crossings",
+    "hidden_contacts",
+    "waits",
+    "channel_switches",
+    "data_classes",
+    "fail_points",
+    "metrics",
+]
+
+
+def test_html_is_self_contained_with_all_sections(cli, write, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "procmap.render", None)  # as if no renderer: ImportError
+    result = cli("audit", write(RETURNS, "a.yaml"), write(SUPPORT, "b.yaml"), "--format", "html")
+    assert result.exit_code == 0
+    page = _Page()
+    page.feed(result.stdout)
+    assert page.tags[0] == "html"
+    assert page.sections[0] == ("", "overview")
+    assert page.sections[1:] == [(p, s) for p in ("p1", "p2") for s in SECTIONS]
+    assert page.fetching == []
+    assert "script" not in page.tags and "iframe" not in page.tags
+    assert "Content-Security-Policy" in result.stdout and "default-src 'none'" in result.stdout
+    text = " ".join(page.text)
+    assert "Diagram not available" in text
+    assert "Product return" in text and "Support ticket" in text
+    assert "Customer-visible handoffs (2)" in text and "Customer-visible handoffs (3)" in text
+
+
+def test_html_escapes_everything_the_user_wrote(cli, write, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "procmap.render", None)
+    result = cli("audit", write(NASTY), "--format", "html")
+    assert result.exit_code == 0
+    page = _Page()
+    page.feed(result.stdout)
+    assert "script" not in page.tags and "img" not in page.tags and "b" not in page.tags
+    assert page.event_handlers == [] and page.fetching == []
+    text = "".join(page.text)
+    assert "<script>alert('x')</script>" in text  # shown, as text
+    assert "A & B <img src=x onerror=alert(1)>" in text
+    assert "Nasty <b>names</b> & co" in text
+
+
+class _FakeUnavailable(UsageError):
+    pass
+
+
+def _fake_render_module(svg: bytes | None, reason: str = "") -> types.ModuleType:
+    module = types.ModuleType("procmap.render")
+
+    def render(result, fmt: str) -> bytes:
+        assert fmt == "svg" and result.graph is not None
+        if svg is None:
+            raise _FakeUnavailable(reason)
+        return svg
+
+    module.render = render  # type: ignore[attr-defined]
+    module.RenderUnavailable = _FakeUnavailable  # type: ignore[attr-defined]
+    return module
+
+
+def test_html_embeds_the_diagram_inline(cli, write, monkeypatch) -> None:
+    svg = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+        b'<!-- Generated by graphviz -->\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        b"<text>lane</text></svg>\n"
+    )
+    monkeypatch.setitem(sys.modules, "procmap.render", _fake_render_module(svg))
+    result = cli("audit", write(RETURNS), "--format", "html")
+    assert result.exit_code == 0
+    html = result.stdout
+    start = html.index('data-section="diagram"')
+    block = html[start : html.index("</section>", start)]
+    assert '<div class="diagram"><svg xmlns="http://www.w3.org/2000/svg"' in block
+    assert "<?xml" not in html and "DOCTYPE svg" not in html
+    assert "Diagram not available" not in html
+
+
+def test_html_notes_when_the_renderer_is_unavailable(cli, write, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "procmap.render", _fake_render_module(None, "Graphviz <dot> not found"))
+    result = cli("audit", write(RETURNS), "--format", "html")
+    assert result.exit_code == 0
+    assert "Diagram not available: Graphviz &lt;dot&gt; not found" in result.stdout
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+
+def _markdown_html(text: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+def test_markdown_renders_as_tables(cli, write) -> None:
+    result = cli("audit", write(RETURNS, "a.yaml"), write(LOAN, "b.yaml"), "--format", "markdown")
+    assert result.exit_code == 0
+    md = result.stdout
+    rendered = _markdown_html(md)
+    # overview + per process: visible handoffs, metrics, 9 other sections minus the empty ones
+    assert rendered.count("<table>") >= 1 + 2 * 5
+    assert "<th>From</th>" in rendered
+    assert "<td><code>log</code></td>" in rendered
+    assert "**Longest wait:** 2d 1h" in md  # returns: 2d + 1h
+    assert "**Longest wait:** no upper bound" in md  # loan: review <-> rework loop
+    for line in md.splitlines():
+        if line.startswith("|"):
+            assert line.endswith("|")
+
+
+def test_markdown_escapes_cells(cli, write) -> None:
+    result = cli("audit", write(NASTY), "--format", "markdown")
+    md = result.stdout
+    rendered = _markdown_html(md)
+    assert "<script>" not in rendered and "<img" not in rendered and "<a href" not in rendered
+    assert "<strong>" not in rendered.split("</summary>")[1]  # *bold* in an owner stays literal
+    # the pipe stays inside its cell: the customer actions row has exactly 3 cells
+    row = next(line for line in md.splitlines() if line.startswith("| `ask`"))
+    cells = [c for c in row.replace("\\|", "¦").split("|")[1:-1]]
+    assert len(cells) == 3 and "Ask ¦ pipe" in cells[1] and "web ¦ app" in cells[2]
+    assert "line one<br>line two" in md
+    assert "\x1b" not in md
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+
+def test_text_in_a_pipe_is_plain_ascii(run, write) -> None:
+    proc = run("audit", write(RETURNS), env={"NO_COLOR": "", "FORCE_COLOR": ""})
+    assert proc.returncode == 0
+    out = proc.stdout.decode("utf-8")
+    assert "\x1b" not in out
+    assert not any(ch in out for ch in "─│╭╮╰╯━→–")
+    assert "| log    | pickup | desk -> courier | label -> print    |" in out
+    assert "Customer-visible handoffs (2)" in out
+
+
+def test_text_on_a_terminal_has_boxes_and_colour_unless_no_color(write) -> None:
+    from procmap.audit_output import render
+
+    items = _items(None, write, RETURNS)
+    coloured = render(items, "text", tty=True, colour=True)
+    assert "\x1b[" in coloured and "╭" in coloured and "→" in coloured
+    plain = render(items, "text", tty=True, colour=False)
+    assert "\x1b" not in plain and "╭" in plain
+
+
+def test_text_neutralises_control_characters_and_markup(write) -> None:
+    from procmap.audit_output import render
+
+    out = render(_items(None, write, NASTY), "text", tty=True, colour=True)
+    assert "\\x1b[31mred" in out  # the escape is shown, not obeyed
+    assert "[link](http://evil.example)" in out
+    assert "<script>alert('x')</script>" in out
+
+
+def test_text_budget_table(write) -> None:
+    from procmap.audit_output import render
+
+    out = render(_items(None, write, RETURNS, **{"max-touchpoints": 2}), "text")
+    assert "| max-touchpoints | 2     | 3     | EXCEEDED |" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_every_format_shows_the_same_visible_handoffs(cli, write, fmt: str, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "procmap.render", None)
+    path = write(SUPPORT)
+    data = json.loads(cli("audit", path, "--format", "json").stdout)["processes"][0]
+    out = cli("audit", path, "--format", fmt).stdout
+    for h in data["visible_handoffs"]:
+        assert h["from"] in out and h["to"] in out
+    assert "Customer-visible handoffs (3)" in out
+
+
+def test_html_with_the_installed_renderer_keeps_user_text_inert(cli, write) -> None:
+    """Whatever `procmap.render` is installed (or none): names never become markup, nothing is fetched."""
+    result = cli("audit", write(NASTY), "--format", "html")
+    assert result.exit_code == 0
+    page = _Page()
+    page.feed(result.stdout)
+    assert {"script", "img", "iframe", "object", "embed", "link"}.isdisjoint(page.tags)
+    assert page.event_handlers == [] and page.fetching == []
+    assert ("p1", "diagram") in page.sections
+    diagram_present = "<svg" in result.stdout
+    assert diagram_present != ("Diagram not available" in result.stdout)
+
+
+def test_force_color_and_no_color(run, write) -> None:
+    path = write(RETURNS)
+    forced = run("audit", path, env={"NO_COLOR": "", "FORCE_COLOR": "1"}).stdout.decode()
+    assert "\x1b[" in forced and "╭" in forced
+    both = run("audit", path, env={"NO_COLOR": "1", "FORCE_COLOR": "1"}).stdout.decode()
+    assert "\x1b" not in both and "+----" in both
+    to_file = path.with_name("report.txt")
+    assert run("audit", path, "-o", to_file, env={"NO_COLOR": "", "FORCE_COLOR": "1"}).returncode == 0
+    assert "\x1b" not in to_file.read_text(encoding="utf-8")
