@@ -7,6 +7,7 @@ parse to seconds so that SLA and wait-time arithmetic is unit-free.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _SHORT = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*([smhdw])\s*)+$")
@@ -19,8 +20,13 @@ _ISO = re.compile(
 FORMS = "a number and a unit (30s, 15m, 2h, 3d, 1w, 1h30m) or ISO-8601 (PT15M, P1DT2H)"
 
 
+@lru_cache(maxsize=4096)
 def parse_duration(text: str) -> float:
-    """Seconds in ``text``; ``ValueError`` naming the accepted forms otherwise."""
+    """Seconds in ``text``; ``ValueError`` naming the accepted forms otherwise.
+
+    Cached: a file repeats the same few durations, and each is read by the
+    model validator and again by the graph.
+    """
     value = text.strip()
     if _SHORT.match(value):
         return float(sum(float(n) * _UNITS[u] for n, u in _SHORT_PART.findall(value)))
