@@ -284,8 +284,11 @@ class _Builder:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.duplicates: list[Diagnostic] = []
         # Expansion budget: aliases can make a small file describe an exponential
-        # tree ("billion laughs"); pydantic would walk every copy.
-        self.budget = max(MIN_EXPANSION_BUDGET, len(text) * 2)
+        # tree ("billion laughs"), or one big anchor repeated thousands of times;
+        # pydantic and the rules would walk every copy.  Nodes added by aliases
+        # may not exceed one per 4 bytes of file (about what plain text can
+        # describe), with a floor so small files can still share anchors freely.
+        self.budget = max(MIN_EXPANSION_BUDGET, len(text) // 4)
         self.expanded = 0
         self.plain: dict[str, Any] = {}
 
@@ -418,7 +421,6 @@ class _Builder:
                 return value
             frame = stack[-1]
             frame[5] += size
-            self.expanded += 1
             parent, info = frame[0], frame[1]
             if type(parent) is list:
                 parent.append(value)

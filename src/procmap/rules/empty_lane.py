@@ -8,7 +8,11 @@ def check(ctx: Context) -> Iterator[Finding]:
     # Read lanes from the file, not the model: a step dropped for a schema error
     # still says which lane it is in, and its lane is not empty.
     raw_steps = ctx.doc.data.get("steps") if isinstance(ctx.doc.data, dict) else None
-    named = {s.get("lane") for s in raw_steps if isinstance(s, dict)} if isinstance(raw_steps, list) else set()
+    named = (
+        {s["lane"] for s in raw_steps if isinstance(s, dict) and isinstance(s.get("lane"), str)}
+        if isinstance(raw_steps, list)
+        else set()
+    )
     named |= {step.lane for step in ctx.model.steps}
     declared = [lane.id for lane in ctx.model.lanes]
     used = {name for name in named if isinstance(name, str)}
