@@ -34,7 +34,13 @@ def cli():
 def run():
     """Run ``python -m procmap`` as a real subprocess (exit codes, stderr, no tracebacks)."""
 
-    def invoke(*args: str, input: bytes | str | None = None, cwd: str | Path | None = None, env: dict[str, str] | None = None, timeout: float = 60):
+    def invoke(
+        *args: str,
+        input: bytes | str | None = None,
+        cwd: str | Path | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 60,
+    ):
         full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
         full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
         data = input.encode() if isinstance(input, str) else input

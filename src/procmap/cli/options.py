@@ -8,7 +8,9 @@ import typer
 
 from procmap.config import Config, load_config
 
-PATHS = typer.Argument(..., metavar="PATH", help="Process files or directories ('-' reads standard input).", show_default=False)
+PATHS = typer.Argument(
+    ..., metavar="PATH", help="Process files or directories ('-' reads standard input).", show_default=False
+)
 CONFIG = typer.Option(
     None,
     "--config",

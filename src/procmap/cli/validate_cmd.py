@@ -70,7 +70,11 @@ def register(app: Any) -> None:
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
         jobs: Optional[int] = typer.Option(
-            None, "--jobs", "-j", min=0, help="Check files in N processes (0: one per core) [default: one per core from 32 files, else 1]."
+            None,
+            "--jobs",
+            "-j",
+            min=0,
+            help="Check files in N processes (0: one per core) [default: one per core from 32 files, else 1].",
         ),
         only_processes: bool = typer.Option(
             False,

@@ -1,0 +1,466 @@
+"""The blueprint as Graphviz DOT, with every position pinned.
+
+The graph asks for ``layout=nop2``: Graphviz keeps the node positions (in
+points) and only routes the edges (``splines=ortho``: right angles, like a
+hand-drawn blueprint) and draws, so ``dot -Tsvg blueprint.dot`` with any
+Graphviz 2.30+ reproduces procmap's picture, lanes included.  Lane bands, the
+three blueprint lines and the title column are drawn with the ``_background``
+graph attribute (xdot drawing operations): decoration, not obstacles for
+edge routing.  Text never goes into ``_background``; it lives in ordinary
+nodes whose labels are escaped by :func:`procmap.render.text.dot_lines`.
+
+The picture is also available as *parts* (the title and legend, then one per
+row of a wrapped process) that share one coordinate system: no flow crosses a
+part (flows that leave a row end in connectors), and Graphviz's orthogonal
+router is quadratic in the size of the graph, so routing rows separately
+keeps a 1,000-step process near-linear.  :mod:`procmap.render.svg` stacks the
+parts' SVGs back into one picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from procmap.render import text
+from procmap.render.layout import FONT, SMALL, TITLE_W, Box, Layout, StepBox
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+ZONE_FILL = {
+    # band, alternate band, title column
+    "customer": ("#eaf2fd", "#f4f8fe", "#d5e5fa"),
+    "onstage": ("#fdf4dc", "#fefaee", "#f9e7b5"),
+    "backstage": ("#eff1f4", "#f7f8fa", "#dfe3e8"),
+    "support": ("#e6e9ee", "#eff1f4", "#d3d8df"),
+}
+STEP_STYLE = {
+    # fill, border, pen width
+    "customer": ("#dbeafe", "#1e40af", "1.4"),
+    "touchpoint": ("#fef3c7", "#b45309", "2.2"),
+    "backstage": ("#ffffff", "#4b5563", "1.2"),
+    "support": ("#f3f4f6", "#6b7280", "1.2"),
+}
+FAIL = "#dc2626"
+HANDOFF = "#c026d3"
+EDGE = "#4b5563"
+INK = "#111827"
+MUTED = "#4b5563"
+SPLINES = "ortho"
+
+
+@dataclass
+class Part:
+    """A self-contained piece of the picture: background drawing, nodes and edges."""
+
+    name: str
+    background: list[str] = field(default_factory=list)
+    nodes: list[str] = field(default_factory=list)
+    edges: list[str] = field(default_factory=list)
+
+
+def _num(v: float) -> str:
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return "0" if s == "-0" else s
+
+
+def _q(value: str) -> str:
+    """A DOT attribute value that is procmap's own text (ids made of slugs, colours): quoted.
+
+    Such values hold no control characters or newlines; escaping the DOT
+    metacharacters is still done, so a future caller cannot break out.
+    """
+    if "\\" in value or '"' in value or "&" in value:
+        return text.dot_string(value)
+    return f'"{value}"'
+
+
+def _xdot_color(op: str, color: str) -> str:
+    return f"{op} {len(color.encode())} -{color}"
+
+
+def _xdot_style(style: str) -> str:
+    return f"S {len(style.encode())} -{style}"
+
+
+class _Builder:
+    def __init__(self, g: nx.DiGraph, lay: Layout) -> None:
+        self.g = g
+        self.lay = lay
+
+    def y(self, v: float) -> float:
+        return self.lay.height - v
+
+    def node(self, part: Part, box: Box, ident: str, **attrs: str) -> None:
+        parts = [
+            f'pos="{_num(box.x)},{_num(self.y(box.y))}"',
+            f"width={_num(box.w / 72)}",
+            f"height={_num(box.h / 72)}",
+            f"id={_q(ident)}",
+        ]
+        if "label" not in attrs:
+            parts.append(f"label={text.dot_lines(box.lines) if box.lines else chr(34) * 2}")
+        parts += [f"{k}={v}" for k, v in attrs.items()]
+        part.nodes.append(f"  {_q(box.name)} [{', '.join(parts)}];")
+
+    def rect(self, part: Part, top: float, bottom: float, x0: float, x1: float, color: str) -> None:
+        t, b = _num(self.y(top)), _num(self.y(bottom))
+        part.background.append(_xdot_color("C", color))
+        part.background.append(_xdot_color("c", color))
+        part.background.append(f"P 4 {_num(x0)} {b} {_num(x1)} {b} {_num(x1)} {t} {_num(x0)} {t}")
+
+    def hline(self, part: Part, y: float) -> None:
+        yy = _num(self.y(y))
+        part.background.append(f"L 2 0 {yy} {_num(self.lay.width)} {yy}")
+
+    # -- parts ---------------------------------------------------------------------------------------
+
+    def frame(self) -> Part:
+        """Title, subtitle and legend."""
+        lay, part = self.lay, Part("frame")
+        assert lay.title is not None and lay.subtitle is not None
+        self.node(part, lay.title, "title", shape="plaintext", fontname='"Helvetica-Bold"', fontsize="16")
+        self.node(part, lay.subtitle, "subtitle", shape="plaintext", fontsize=_num(SMALL), fontcolor=_q(MUTED))
+        _legend(self, part)
+        return part
+
+    def row(self, r: int, mine: _RowItems) -> Part:
+        lay, part = self.lay, Part(f"row{r + 1}")
+        bands = mine.bands
+        for band in bands:
+            fills = ZONE_FILL[band.zone]
+            self.rect(part, band.top, band.top + band.height, 0, lay.width, fills[band.stripe])
+            self.rect(part, band.top, band.top + band.height, 0, TITLE_W, fills[2])
+        part.background += [_xdot_style("solid"), _xdot_color("c", "#c4cad3")]
+        for band in bands:
+            self.hline(part, band.top)
+        self.hline(part, lay.row_spans[r][1])
+        part.background += [_xdot_style("dashed"), _xdot_style("setlinewidth(1.6)"), _xdot_color("c", "#1f2937")]
+        for rule in mine.rules:
+            self.hline(part, rule.y)
+
+        for tag in lay.row_tags[r : r + 1]:
+            self.node(
+                part,
+                tag,
+                f"part-{r + 1}",
+                shape="plaintext",
+                fontname='"Helvetica-Bold"',
+                fontsize=_num(SMALL),
+                fontcolor=_q(MUTED),
+            )
+        for band in bands:
+            if band.title is not None:
+                self.node(
+                    part,
+                    band.title,
+                    f"lane-{band.lane}-{r + 1}",
+                    shape="plaintext",
+                    fontname='"Helvetica-Bold"',
+                    **{"class": '"lane-title"'},
+                )
+        for rule in mine.rules:
+            if rule.tag is not None:
+                self.node(
+                    part,
+                    rule.tag,
+                    f"line-of-{rule.key}-{r + 1}",
+                    shape="box",
+                    style="filled",
+                    fillcolor='"#ffffff"',
+                    color=_q(ZONE_FILL["customer"][2]),
+                    penwidth="0.6",
+                    fontsize="7.5",
+                    fontname='"Helvetica-Bold"',
+                    fontcolor='"#1f2937"',
+                    **{"class": f'"blueprint-line line-of-{rule.key}"'},
+                )
+        if lay.start is not None and lay.steps[self.g.graph["start"]].row == r:
+            self.node(
+                part,
+                lay.start,
+                "start",
+                shape="circle",
+                style="filled",
+                fillcolor=_q(INK),
+                color=_q(INK),
+                label='""',
+                tooltip='"start"',
+            )
+        for conn in mine.connectors:
+            self.node(
+                part,
+                conn,
+                conn.name.replace(":", "-").replace("c-", "connector-", 1),
+                shape="circle",
+                style="filled",
+                fillcolor='"#ffffff"',
+                color=_q(MUTED),
+                fontsize="8",
+                fontname='"Helvetica-Bold"',
+                **{"class": '"connector"'},
+            )
+        for box in mine.steps:
+            self.step(part, box.step, box)
+        for waypoint in mine.loops:
+            ident = "loop-" + waypoint.name.split(":", 1)[1]
+            self.node(part, waypoint, ident, shape="point", label='""', style="invis")
+        for i, e in mine.edges:
+            self.edge(part, i, e)
+        return part
+
+    def step(self, part: Part, n: str, box: StepBox) -> None:
+        d = self.g.nodes[n]
+        kind = step_class(d)
+        fill, border, pen = STEP_STYLE[kind]
+        classes = ["step", kind.replace("customer", "customer-action")]
+        attrs: dict[str, str] = {}
+        if box.shape == "diamond":
+            attrs.update(shape="diamond", style="filled")
+            classes.append("decision")
+        else:
+            attrs.update(shape="box", style='"rounded,filled"')
+        if d["end"]:
+            attrs["peripheries"] = "2"
+            classes.append("end")
+        if n == self.g.graph.get("start"):
+            classes.append("start")
+        if d["fail_point"]:
+            border, pen = FAIL, "2.6"
+            classes.append("fail-point")
+        attrs.update(fillcolor=_q(fill), color=_q(border), penwidth=pen, tooltip=_tooltip_attr(_tooltip(self.g, n)))
+        attrs["class"] = _q(" ".join(classes))
+        self.node(part, box, f"step-{n}", **attrs)
+        if box.note is not None:
+            self.node(
+                part,
+                box.note,
+                f"evidence-{n}",
+                shape="note",
+                style="filled",
+                fillcolor='"#fffbeb"',
+                color='"#a8a29e"',
+                fontsize=_num(SMALL),
+                fontcolor='"#44403c"',
+                **{"class": '"evidence"'},
+            )
+
+    def edge(self, part: Part, i: int, e) -> None:  # type: ignore[no-untyped-def]
+        attrs = [f'id="flow-{i + 1}"']
+        classes = ["flow"]
+        if e.label:
+            attrs.append(f"xlabel={text.dot_lines(e.label)}")
+        if e.back:
+            classes.append("loop")
+        if not e.arrow:
+            attrs.append("arrowhead=none")
+        if e.handoff:
+            classes.append("visible-handoff")
+            attrs += [f"color={_q(HANDOFF)}", "penwidth=2.6"]
+        if e.badge:
+            attrs += [
+                f"headlabel={text.dot_string(e.badge)}",
+                f"labelfontcolor={_q(HANDOFF)}",
+                'labelfontname="Helvetica-Bold"',
+                "labelfontsize=10",
+                "labeldistance=1.6",
+                "labelangle=40",
+            ]
+        attrs.append(f"class={_q(' '.join(classes))}")
+        if e.source:
+            attrs.append(f"tooltip={_tooltip_attr(_edge_tip(self.g, e.source, e.target))}")
+        part.edges.append(f"  {_q(e.tail)} -> {_q(e.head)} [{', '.join(attrs)}];")
+
+
+def step_class(d: dict) -> str:
+    """customer | touchpoint | backstage | support: how a step is drawn."""
+    if d["customer"]:
+        return "customer"
+    if d["touchpoint"]:
+        return "touchpoint"
+    return "support" if d["lane_kind"] == "support" else "backstage"
+
+
+def _tooltip(g: nx.DiGraph, n: str) -> str:
+    d = g.nodes[n]
+    lane = g.graph["lanes"].get(d["lane"])
+    kind = step_class(d).replace("customer", "customer action")
+    lines = [" ".join(text.clean(d["name"]).split()), f"{n} · {lane.name if lane else d['lane']} · {kind}"]
+    for key in ("owner", "backup", "channel", "evidence", "description"):
+        if d.get(key):
+            lines.append(f"{key}: {' '.join(text.clean(d[key]).split())}")
+    if d.get("data"):
+        lines.append("data: " + ", ".join(d["data"]))
+    if d.get("fail_point"):
+        lines.append("fail point")
+    return "\n".join(lines)
+
+
+def _tooltip_attr(value: str) -> str:
+    """A quoted DOT tooltip showing ``value`` literally, lines kept.
+
+    Graphviz expands escapes in tooltips twice (``\\\\N`` becomes ``\\N``, then
+    the node's name), so a literal backslash takes four; ``&#10;`` is a line
+    break, and cannot be forged because ``&`` in the text itself is escaped.
+    """
+    lines = (
+        text.clean(line).replace("\\", "\\" * 4).replace('"', '\\"').replace("&", "&amp;") for line in value.split("\n")
+    )
+    return '"' + "&#10;".join(lines) + '"'
+
+
+def _edge_tip(g: nx.DiGraph, u: str, v: str) -> str:
+    a = " ".join(text.clean(g.nodes[u]["name"]).split())
+    b = " ".join(text.clean(g.nodes[v]["name"]).split())
+    return f"{a} → {b}"
+
+
+def _legend(b: _Builder, part: Part) -> None:
+    lay = b.lay
+    small = _num(SMALL)
+    for key, box in lay.legend:
+        ident = box.name.replace(":", "-")
+        if key in STEP_STYLE:
+            fill, border, pen = STEP_STYLE[key]
+            b.node(
+                part,
+                box,
+                ident,
+                shape="box",
+                style='"rounded,filled"',
+                fillcolor=_q(fill),
+                color=_q(border),
+                penwidth=pen,
+                fontsize=small,
+            )
+        elif key in ("decision", "end"):
+            fill, border, _pen = STEP_STYLE["backstage"]
+            shape = (
+                {"shape": "diamond", "style": "filled"}
+                if key == "decision"
+                else {"shape": "box", "style": '"rounded,filled"', "peripheries": "2"}
+            )
+            b.node(part, box, ident, fillcolor=_q(fill), color=_q(border), fontsize=small, **shape)
+        elif key == "fail":
+            b.node(
+                part,
+                box,
+                ident,
+                shape="box",
+                style='"rounded,filled"',
+                fillcolor='"#ffffff"',
+                color=_q(FAIL),
+                penwidth="2.6",
+                fontsize=small,
+            )
+        elif key == "note":
+            b.node(
+                part, box, ident, shape="note", style="filled", fillcolor='"#fffbeb"', color='"#a8a29e"', fontsize=small
+            )
+        elif key == "start":
+            b.node(part, box, ident, shape="circle", style="filled", fillcolor=_q(INK), color=_q(INK), label='""')
+        elif key == "caption":
+            b.node(part, box, ident, shape="plaintext", fontsize=small)
+        elif key == "list":
+            b.node(
+                part,
+                box,
+                "legend-visible-handoffs",
+                shape="plaintext",
+                fontsize=small,
+                label=text.dot_lines(box.lines, align="left"),
+                **{"class": '"legend"'},
+            )
+    if lay.legend_edge is not None:
+        a, z = lay.legend_edge
+        b.node(part, a, "legend-h-a", shape="point", style="invis", label='""')
+        b.node(part, z, "legend-h-b", shape="point", style="invis", label='""')
+        part.edges.append(
+            f'  {_q(a.name)} -> {_q(z.name)} [id="legend-handoff", color={_q(HANDOFF)}, penwidth=2.6, headlabel="Hn", '
+            f'labelfontcolor={_q(HANDOFF)}, labelfontname="Helvetica-Bold", labelfontsize=10, labeldistance=1.6, labelangle=40];'
+        )
+
+
+@dataclass
+class _RowItems:
+    """What one row part draws (grouped once: rows x items loops would be quadratic)."""
+
+    bands: list = field(default_factory=list)
+    rules: list = field(default_factory=list)
+    connectors: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    loops: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+
+
+def build_parts(g: nx.DiGraph, lay: Layout) -> list[Part]:
+    """The frame (title, legend) and one part per row."""
+    b = _Builder(g, lay)
+    rows = [_RowItems() for _ in range(lay.rows)]
+    for band in lay.bands:
+        rows[band.row].bands.append(band)
+    for rule in lay.rules:
+        rows[rule.row].rules.append(rule)
+    row_of = {box.name: box.row for box in lay.steps.values()}
+    for box in lay.steps.values():
+        rows[box.row].steps.append(box)
+    for conn in lay.connectors:
+        row_of[conn.name] = lay.connector_rows[conn.name]
+        rows[row_of[conn.name]].connectors.append(conn)
+    if lay.start is not None:
+        row_of[lay.start.name] = lay.steps[g.graph["start"]].row
+    for waypoint, step in lay.loops:
+        row_of[waypoint.name] = step.row
+        rows[step.row].loops.append(waypoint)
+    for i, e in enumerate(lay.edges):
+        rows[row_of[e.tail]].edges.append((i, e))
+    return [b.frame(), *(b.row(r, rows[r]) for r in range(lay.rows))]
+
+
+def _source(g: nx.DiGraph, lay: Layout, parts: list[Part], *, bgcolor: str, tag: str, splines: str) -> str:
+    from procmap import __version__
+
+    background = " ".join(op for p in parts for op in p.background)
+    lines = [
+        f"// Service blueprint of process {text.clean(g.graph.get('id', ''))}, drawn by procmap {__version__}.",
+        "// Positions are pinned (layout=nop2): render with `dot -Tsvg FILE` (Graphviz 2.30 or later).",
+        f"digraph {_q('blueprint')} {{",
+        "  graph ["
+        + ", ".join(
+            [
+                "layout=nop2",
+                f"splines={splines}",
+                "outputorder=edgesfirst",
+                f"bgcolor={_q(bgcolor)}",
+                "pad=0.06",
+                "forcelabels=true",
+                f"_background={text.dot_string(background)}",
+            ]
+        )
+        + "];",
+        f"  node [fontname={_q('Helvetica')}, fontsize={_num(FONT)}, fixedsize=true, margin=0, fontcolor={_q(INK)}];",
+        f"  edge [fontname={_q('Helvetica')}, fontsize={_num(SMALL)}, fontcolor={_q(MUTED)}, color={_q(EDGE)}, arrowsize=0.7, penwidth=1.2];",
+    ]
+    # Invisible corners pin the drawing's bounding box to the layout's in every part.
+    for name, x, y in (("nw", -6, -6), ("se", lay.width + 6, lay.height + 6)):
+        lines.append(
+            f'  {_q(f"corner:{tag}:{name}")} [id={_q(f"corner-{tag}-{name}")}, pos="{_num(x)},{_num(lay.height - y)}", '
+            'shape=point, style=invis, width=0.01, height=0.01, label=""];'
+        )
+    for p in parts:
+        lines.extend(p.nodes)
+    for p in parts:
+        lines.extend(p.edges)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dot(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES) -> str:
+    """DOT source of the whole blueprint as one graph (what ``--format dot`` writes)."""
+    return _source(g, lay, build_parts(g, lay), bgcolor="#ffffff", tag="all", splines=splines)
+
+
+def part_sources(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES) -> list[str]:
+    """One DOT graph per part, all in the same coordinates (transparent backgrounds)."""
+    return [_source(g, lay, [p], bgcolor="transparent", tag=p.name, splines=splines) for p in build_parts(g, lay)]

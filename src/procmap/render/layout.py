@@ -1,0 +1,509 @@
+"""Where everything goes: the service-blueprint geometry, computed before Graphviz sees it.
+
+Graphviz's own layouts let steps drift between lanes (cluster order and
+cross-cluster ``rank=same`` are hints, not guarantees).  So procmap computes
+every position itself and hands Graphviz pinned coordinates (engine ``nop2``),
+using it only to route edges and draw:
+
+* y: one band per lane, lanes grouped by zone (customer, onstage, backstage,
+  support) and in file order within a zone;  the three blueprint lines sit
+  between the zones (an empty zone still gets a thin band, so all three lines
+  are always drawn);
+* x: one column per flow step — longest-path layering after removing the
+  loop edges found by a depth-first walk from the start in file order;
+  steps sharing a lane and a column are stacked inside the band;
+* long processes wrap into rows of at most ``wrap`` columns; every row repeats
+  the lanes and lines, and flows that leave a row end in a numbered
+  connector that reappears at the start of the row where they continue.
+
+Coordinates here are in points, origin at the top left, y growing downwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from procmap.render import text
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from procmap.analysis import VisibleHandoff
+
+ZONES = ("customer", "onstage", "backstage", "support")
+LINES = (
+    ("interaction", "LINE OF INTERACTION"),
+    ("visibility", "LINE OF VISIBILITY"),
+    ("internal", "LINE OF INTERNAL INTERACTION"),
+)
+
+FONT = 11.0  # step labels
+SMALL = 9.0  # notes, branch labels, captions
+LINE_H = 1.2  # Graphviz's line spacing, as a multiple of the font size
+STEP_TEXT = 130.0  # wrap width of a step name
+DECISION_TEXT = 96.0
+NOTE_TEXT = 130.0
+BRANCH_TEXT = 84.0
+TITLE_W = 150.0  # lane-title column
+COL_GAP = 64.0
+SLOT_GAP = 16.0
+BAND_PAD = 16.0
+NOTE_GAP = 10.0
+EMPTY_ZONE_H = 26.0
+SELF_LOOP = 16.0
+CONNECTOR = 22.0
+CONN_PITCH = CONNECTOR + 10
+MARGIN_PAD = 14.0
+ROW_GAP = 56.0
+ROW_HEADER = 22.0
+DEFAULT_WRAP = 20
+
+
+@dataclass(slots=True)
+class Box:
+    """A pinned node: centre ``(x, y)``, size ``w`` x ``h``."""
+
+    name: str
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class StepBox(Box):
+    step: str = ""
+    lane: str = ""
+    row: int = 0
+    col: int = 0
+    shape: str = "box"  # box | diamond
+    note: Box | None = None
+
+
+@dataclass(slots=True)
+class Band:
+    lane: str | None  # None: an empty zone
+    zone: str
+    row: int
+    top: float
+    height: float
+    title: Box | None = None
+    stripe: int = 0  # alternate shading within a zone
+
+
+@dataclass(slots=True)
+class Rule:
+    """One of the three blueprint lines in one row."""
+
+    key: str
+    label: str
+    row: int
+    y: float
+    tag: Box | None = None
+
+
+@dataclass(slots=True)
+class Edge:
+    tail: str
+    head: str
+    source: str  # the flow's step ids (a split flow keeps them on both halves)
+    target: str
+    label: list[str]
+    back: bool = False
+    handoff: bool = False
+    badge: str = ""
+    arrow: bool = True
+
+
+@dataclass(slots=True)
+class Layout:
+    width: float = 0.0
+    height: float = 0.0
+    rows: int = 1
+    row_spans: list[tuple[float, float]] = field(default_factory=list)
+    title: Box | None = None
+    subtitle: Box | None = None
+    steps: dict[str, StepBox] = field(default_factory=dict)
+    bands: list[Band] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    connectors: list[Box] = field(default_factory=list)
+    row_tags: list[Box] = field(default_factory=list)
+    start: Box | None = None
+    edges: list[Edge] = field(default_factory=list)
+    legend: list[tuple[str, Box]] = field(default_factory=list)
+    legend_edge: tuple[Box, Box] | None = None
+    loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
+    connector_rows: dict[str, int] = field(default_factory=dict)
+    handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
+
+
+def lane_order(g: nx.DiGraph) -> list:
+    """Lanes top to bottom: by zone, then file order."""
+    lanes = g.graph["lanes"].values()
+    return sorted(lanes, key=lambda lane: (ZONES.index(lane.kind), lane.index))
+
+
+def _back_edges(g: nx.DiGraph) -> set[tuple[str, str]]:
+    """Loop edges: those reaching a step still on the depth-first path from the start.
+
+    Iterative DFS in file order (start first, then any step not yet seen), so
+    the same file always gives the same columns.
+    """
+    from procmap.graph import successors_in_order
+
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    roots = [g.graph["start"]] if g.graph.get("start") in g else []
+    roots += list(g.nodes)
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(successors_in_order(g, root)))]
+        while stack:
+            node, it = stack[-1]
+            for nxt in it:
+                seen = state.get(nxt)
+                if seen == 1:
+                    back.add((node, nxt))
+                elif seen is None:
+                    state[nxt] = 1
+                    stack.append((nxt, iter(successors_in_order(g, nxt))))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return back
+
+
+def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
+    """Longest-path layer of every step over the flow graph without its loop edges."""
+    import networkx as nx
+
+    dag = nx.DiGraph()
+    dag.add_nodes_from(g.nodes)
+    dag.add_edges_from((u, v) for u, v in g.edges if (u, v) not in back)
+    order = {n: i for i, n in enumerate(g.nodes)}
+    col: dict[str, int] = {}
+    for n in nx.lexicographical_topological_sort(dag, key=order.__getitem__):
+        col[n] = max((col[p] + 1 for p in dag.predecessors(n)), default=0)
+    return col
+
+
+def _step_box(n: str, d: dict, decision: bool) -> StepBox:
+    limit = DECISION_TEXT if decision else STEP_TEXT
+    lines = text.wrap(d["name"], limit, FONT, max_lines=5)
+    if d.get("channel"):
+        lines.append(text.one_line(f"[{d['channel']}]", limit, FONT))
+    if d.get("fail_point"):
+        lines.append("▲ fail point")
+    tw = max(text.width(line, FONT) for line in lines)
+    th = len(lines) * FONT * LINE_H
+    if decision:
+        # A rhombus twice as wide as tall holds a centred a x b half-box when A >= a + 2b.
+        half_w = (tw / 2 + 4) + 2 * (th / 2 + 3)
+        w, h = max(2 * half_w, 120.0), max(half_w, 60.0)
+    else:
+        w, h = max(tw + 22, 96.0), max(th + 16, 38.0)
+    box = StepBox(
+        f"s:{n}", 0, 0, round(w, 1), round(h, 1), lines, step=n, lane=d["lane"], shape="diamond" if decision else "box"
+    )
+    if d.get("evidence"):
+        note_lines = text.wrap(f"sees: {d['evidence']}", NOTE_TEXT, SMALL, max_lines=3)
+        nw = max(text.width(line, SMALL) for line in note_lines) + 18
+        nh = len(note_lines) * SMALL * LINE_H + 10
+        box.note = Box(f"n:{n}", 0, 0, round(nw, 1), round(nh, 1), note_lines)
+    return box
+
+
+def _extent(box: StepBox) -> float:
+    return box.h + (box.note.h + NOTE_GAP if box.note else 0)
+
+
+def build(
+    g: nx.DiGraph,
+    visible: list[VisibleHandoff],
+    *,
+    wrap: int | None = None,
+) -> Layout:
+    """Compute the whole blueprint geometry for the flow graph ``g``."""
+    wrap = DEFAULT_WRAP if wrap is None else wrap
+    lay = Layout()
+    lanes = lane_order(g)
+    back = _back_edges(g)
+    col = columns(g, back)
+    ncols = max(col.values(), default=0) + 1
+    if wrap and ncols > wrap:
+        nrows = math.ceil(ncols / wrap)
+        per_row = math.ceil(ncols / nrows)
+    else:
+        nrows, per_row = 1, ncols
+    lay.rows = nrows
+
+    boxes: dict[str, StepBox] = {}
+    for n, d in g.nodes(data=True):
+        box = _step_box(n, d, g.out_degree(n) > 1)
+        box.col = col[n] % per_row
+        box.row = col[n] // per_row
+        boxes[n] = box
+    lay.steps = boxes
+
+    # Cells: (row, lane, column) -> steps, in file order.
+    cells: dict[tuple[int, str, int], list[StepBox]] = {}
+    cells_by_row: dict[int, dict[tuple[str, int], list[StepBox]]] = {}
+    for box in boxes.values():
+        group = cells.setdefault((box.row, box.lane, box.col), [])
+        group.append(box)
+        cells_by_row.setdefault(box.row, {})[(box.lane, box.col)] = group
+
+    # Column widths per row.
+    col_w: dict[tuple[int, int], float] = {}
+    for box in boxes.values():
+        key = (box.row, box.col)
+        wdt = max(box.w, box.note.w if box.note else 0)
+        col_w[key] = max(col_w.get(key, 0.0), wdt)
+
+    left, right = _flows(g, lay, boxes, back, visible)
+
+    # Band heights per row.
+    title_lines = {lane.id: text.wrap(lane.name, TITLE_W - 24, FONT, bold=True, max_lines=4) for lane in lanes}
+    band_h: dict[tuple[int, str], float] = {}
+    for (row, lane, _c), group in cells.items():
+        if len(group) == 1:
+            b = group[0]
+            need = b.h + 2 * (b.note.h + NOTE_GAP if b.note else 0)
+        else:
+            need = sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)
+        if any(g.has_edge(b.step, b.step) for b in group):
+            need += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
+        band_h[(row, lane)] = max(band_h.get((row, lane), 0.0), need)
+
+    def connector_cols(items: list[Box], height: float) -> int:
+        per_col = max(1, int((height - 10) // CONN_PITCH))
+        return math.ceil(len(items) / per_col) if items else 0
+
+    # Rows: vertical structure and horizontal extents.
+    y = 0.0
+    lay.title = Box(
+        "title", 0, 0, 0, 24, [text.one_line(g.graph.get("name") or g.graph.get("id", ""), 2000, 16, bold=True)]
+    )
+    lay.title.w = text.width(lay.title.lines[0], 16, bold=True) + 10
+    y += 34
+    stats = " · ".join(
+        (
+            _count(g.number_of_nodes(), "step"),
+            _count(len(lanes), "lane"),
+            _count(len(visible), "customer-visible handoff"),
+        )
+    )
+    lay.subtitle = Box("subtitle", 0, 0, text.width(stats, SMALL) + 10, 16, [stats])
+    y += 30
+    row_width: list[float] = []
+    for row in range(nrows):
+        top_of_row = y
+        if nrows > 1:
+            tag = Box(f"rowtag:{row}", 0, 0, 0, 16, [f"Part {row + 1} of {nrows}"])
+            tag.w = text.width(tag.lines[0], SMALL, bold=True) + 10
+            tag.x, tag.y = tag.w / 2 + 4, y + 8
+            lay.row_tags.append(tag)
+            y += ROW_HEADER
+        row_bands: list[Band] = []
+        for zi, zone in enumerate(ZONES):
+            zone_lanes = [lane for lane in lanes if lane.kind == zone]
+            if zi:
+                key, label = LINES[zi - 1]
+                lay.rules.append(Rule(key, label, row, y))
+            if not zone_lanes:
+                row_bands.append(Band(None, zone, row, y, EMPTY_ZONE_H))
+                y += EMPTY_ZONE_H
+                continue
+            for si, lane in enumerate(zone_lanes):
+                lines = title_lines[lane.id]
+                content = band_h.get((row, lane.id), 0.0)
+                h = max(content + 2 * BAND_PAD, len(lines) * FONT * LINE_H + 2 * BAND_PAD, 64.0)
+                band = Band(lane.id, zone, row, y, h, stripe=si % 2)
+                title_w = max(text.width(line, FONT, bold=True) for line in lines) + 8
+                band.title = Box(
+                    f"t:{row}:{lane.id}", TITLE_W / 2, y + h / 2, title_w, len(lines) * FONT * LINE_H + 4, lines
+                )
+                row_bands.append(band)
+                y += h
+        lay.bands.extend(row_bands)
+        # Horizontal layout of the row.
+        lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
+        rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
+        x = TITLE_W + MARGIN_PAD + lcols * CONN_PITCH
+        xs: dict[int, float] = {}
+        for c in range(per_row):
+            wdt = col_w.get((row, c))
+            if wdt is None:
+                continue
+            xs[c] = x + wdt / 2
+            x += wdt + COL_GAP
+        x = x - COL_GAP + MARGIN_PAD
+        for band in row_bands:
+            if band.lane is None:
+                continue
+            for items, x0 in ((left, TITLE_W + MARGIN_PAD / 2), (right, x)):
+                group = items.get((row, band.lane), [])
+                per_col = max(1, int((band.height - 10) // CONN_PITCH))
+                count = min(len(group), per_col)
+                for i, item in enumerate(group):
+                    ci, ri = divmod(i, per_col)
+                    step_x = CONN_PITCH * ci + CONNECTOR / 2 + 3
+                    item.x = x0 + step_x
+                    span = count * CONN_PITCH - 10
+                    item.y = band.top + band.height / 2 - span / 2 + ri * CONN_PITCH + CONNECTOR / 2
+        row_width.append(x + rcols * CONN_PITCH + MARGIN_PAD)
+        # Steps: centred in their band, stacked when they share a cell.
+        band_of = {b.lane: b for b in row_bands if b.lane}
+        for (lane, c), group in cells_by_row.get(row, {}).items():
+            band = band_of[lane]
+            mid = band.top + band.height / 2
+            if len(group) == 1:
+                cursor = mid - group[0].h / 2
+            else:
+                cursor = mid - (sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)) / 2
+            for b in group:
+                b.x, b.y = xs[c], cursor + b.h / 2
+                if b.note:
+                    b.note.x, b.note.y = b.x, cursor + b.h + NOTE_GAP + b.note.h / 2
+                cursor += _extent(b) + SLOT_GAP
+        for waypoint, step in lay.loops:
+            if step.row == row:
+                waypoint.x, waypoint.y = step.x + step.w / 2 + 14, step.y - step.h / 2 - 14
+        lay.row_spans.append((top_of_row, y))
+        y += ROW_GAP
+
+    legend_w, y = _legend(lay, y - ROW_GAP + 30, nrows, len(visible))
+
+    lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
+    lay.height = y
+    lay.title.x, lay.title.y = lay.title.w / 2 + 4, 16
+    lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
+    for rule in lay.rules:
+        tw = text.width(rule.label, 7.5) + 10
+        rule.tag = Box(f"rule:{rule.row}:{rule.key}", TITLE_W / 2, rule.y, tw, 11, [rule.label])
+    return lay
+
+
+def _flows(
+    g: nx.DiGraph,
+    lay: Layout,
+    boxes: dict[str, StepBox],
+    back: set[tuple[str, str]],
+    visible: list[VisibleHandoff],
+) -> tuple[dict[tuple[int, str], list[Box]], dict[tuple[int, str], list[Box]]]:
+    """Edges (with branch labels and handoff highlighting), split into numbered connector pairs
+    where a flow leaves its row; returns the connectors (and start marker) waiting at the left
+    and right margin of each (row, lane)."""
+    handoff_edges: set[tuple[str, str]] = set()
+    badges: dict[tuple[str, str], list[str]] = {}
+    for i, vh in enumerate(visible, start=1):
+        pairs = list(itertools.pairwise([vh.source, *vh.via, vh.target]))
+        handoff_edges.update(pairs)
+        badges.setdefault(pairs[-1], []).append(f"H{i}")
+        lay.handoffs.append((f"H{i}", _describe(g, vh)))
+
+    left: dict[tuple[int, str], list[Box]] = {}
+    right: dict[tuple[int, str], list[Box]] = {}
+    start = g.graph.get("start")
+    if start in boxes:
+        lay.start = Box("start", 0, 0, 16, 16)
+        left.setdefault((boxes[start].row, boxes[start].lane), []).append(lay.start)
+        lay.edges.append(Edge(lay.start.name, boxes[start].name, "", start, []))
+    k = 0
+    for u in g.nodes:
+        for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
+            when = g.edges[u, v].get("when")
+            label = text.wrap(when, BRANCH_TEXT, SMALL, max_lines=3) if when else []
+            flag, loop = (u, v) in handoff_edges, (u, v) in back
+            badge = ", ".join(badges.get((u, v), []))
+            bu, bv = boxes[u], boxes[v]
+            if u == v:
+                # Orthogonal routing draws self-loops as huge detours: go through a waypoint just above-right.
+                waypoint = Box(f"loop:{u}", 0, 0, 1, 1)
+                lay.loops.append((waypoint, bu))
+                lay.edges.append(Edge(bu.name, waypoint.name, u, v, label, loop, flag, "", arrow=False))
+                lay.edges.append(Edge(waypoint.name, bu.name, u, v, [], loop, flag, badge))
+                continue
+            if bu.row == bv.row:
+                lay.edges.append(Edge(bu.name, bv.name, u, v, label, loop, flag, badge))
+                continue
+            k += 1
+            out = Box(f"c:{k}:out", 0, 0, CONNECTOR, CONNECTOR, [str(k)])
+            inn = Box(f"c:{k}:in", 0, 0, CONNECTOR, CONNECTOR, [str(k)])
+            right.setdefault((bu.row, bu.lane), []).append(out)
+            left.setdefault((bv.row, bv.lane), []).append(inn)
+            lay.connectors += [out, inn]
+            lay.connector_rows[out.name], lay.connector_rows[inn.name] = bu.row, bv.row
+            lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, ""))
+            lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge))
+    return left, right
+
+
+def _legend(lay: Layout, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
+    """Symbol key and the list of customer-visible handoffs, below the last row; returns (width, bottom)."""
+    mid = top + 22
+    x = 8.0
+    samples = [
+        ("customer", "Customer action"),
+        ("touchpoint", "Touchpoint (onstage)"),
+        ("backstage", "Backstage step"),
+        ("support", "Support step"),
+        ("decision", "Decision"),
+        ("end", "End step"),
+        ("fail", "Fail point"),
+        ("note", "sees: evidence"),
+    ]
+    for key, caption in samples:
+        lines = [caption, "▲ fail point"] if key == "fail" else [caption]
+        tw = text.width(lines[0], SMALL)
+        w, h = tw + 20, {"decision": 40.0, "fail": 38.0, "note": 22.0}.get(key, 30.0)
+        if key == "decision":
+            w = tw + 60
+        lay.legend.append((key, Box(f"legend:{key}", x + w / 2, mid, w, h, lines)))
+        x += w + 14
+    lay.legend.append(("start", Box("legend:start", x + 8, mid, 16, 16)))
+    cap = Box("legend:start-caption", 0, mid, text.width("Start", SMALL) + 8, 14, ["Start"])
+    cap.x = x + 28 + cap.w / 2
+    lay.legend.append(("caption", cap))
+    x = cap.x + cap.w / 2 + 18
+    lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
+    cap = Box("legend:h-caption", 0, mid, 0, 14, ["Customer-visible handoff (Hn)"])
+    cap.w = text.width(cap.lines[0], SMALL) + 8
+    cap.x = x + 84 + cap.w / 2
+    lay.legend.append(("caption", cap))
+    width = cap.x + cap.w / 2
+    y = top + 52
+    if nrows > 1:
+        cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
+        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.x, cap.y = 8 + cap.w / 2, y + 7
+        lay.legend.append(("caption", cap))
+        y += 24
+    heading = f"Customer-visible handoffs ({n_visible})" if n_visible else "Customer-visible handoffs: none"
+    lines = [heading] + [text.one_line(f"{badge}  {desc}", 1100, SMALL) for badge, desc in lay.handoffs]
+    # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
+    lw = max(text.width(line, SMALL) for line in lines) * 1.2 + 12
+    lh = len(lines) * SMALL * LINE_H + 8
+    lay.legend.append(("list", Box("legend:list", 8 + lw / 2, y + lh / 2, lw, lh, lines)))
+    return max(width, 8 + lw), y + lh + 12
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _describe(g: nx.DiGraph, vh: VisibleHandoff) -> str:
+    lanes = g.graph["lanes"]
+    name = lambda n: " ".join(text.clean(g.nodes[n]["name"]).split())  # noqa: E731
+    lane_name = lambda lane: " ".join(text.clean(lanes[lane].name).split()) if lane in lanes else lane  # noqa: E731
+    desc = f"{lane_name(vh.source_lane)} → {lane_name(vh.target_lane)}: {name(vh.source)} → {name(vh.target)}"
+    if vh.via:
+        desc += " (via " + ", ".join(name(n) for n in vh.via) + ")"
+    return desc

@@ -1,0 +1,144 @@
+"""The blueprint as a Mermaid flowchart, for GitHub/GitLab markdown.
+
+One subgraph per lane, lanes in blueprint order (zone, then file order),
+titled with their zone; decisions are rhombi, end steps stadiums, the start
+is marked by a small circle.  Customer-visible handoffs are drawn in the
+highlight colour (``linkStyle``), badged ``Hn`` on the flow that reaches the
+new party, and listed in a legend node.  Mermaid cannot pin positions, so
+lane order is a request to its layout, not a guarantee: use SVG/PDF for the
+exact blueprint.
+
+Every identifier is generated (``S0``, ``L0``…), never taken from the file,
+and every piece of user text is a quoted string with Mermaid's entity codes
+for its metacharacters, including ``%`` (``%%{init}%%`` directives are
+recognised anywhere in the source).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING
+
+from procmap.render import text
+from procmap.render.dot import FAIL, HANDOFF, STEP_STYLE, step_class
+from procmap.render.layout import ZONES, lane_order
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from procmap.analysis import VisibleHandoff
+
+MAX_EDGES = 500  # Mermaid's default maxEdges: beyond it GitHub refuses to draw
+MAX_TEXT = 50_000  # Mermaid's default maxTextSize
+_ZONE_TITLE = {
+    "customer": "customer · above the line of interaction",
+    "onstage": "onstage · between the lines of interaction and visibility",
+    "backstage": "backstage · below the line of visibility",
+    "support": "support · below the line of internal interaction",
+}
+_ESC = {"%": "#37;"}
+
+
+def _label(lines: list[str]) -> str:
+    return '"' + text.mermaid_text(lines).replace("%", _ESC["%"]) + '"'
+
+
+def _wrap(value: str, chars: int = 28, max_lines: int = 4) -> list[str]:
+    return text.wrap(value, chars * 5.6, 10, max_lines=max_lines)
+
+
+def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
+    from procmap import __version__
+
+    ids = {n: f"S{i}" for i, n in enumerate(g.nodes)}
+    lanes = lane_order(g)
+    out = [
+        f"%% Service blueprint drawn by procmap {__version__}: one subgraph per lane, top to bottom by zone.",
+        "flowchart LR",
+    ]
+    by_lane: dict[str, list[str]] = {}
+    for n in g.nodes:
+        by_lane.setdefault(g.nodes[n]["lane"], []).append(n)
+    classes: dict[str, list[str]] = {}
+    start = g.graph.get("start")
+    for li, lane in enumerate(lanes):
+        out.append(f"  subgraph L{li}[{_label([*_wrap(lane.name, 40, 2), _ZONE_TITLE[lane.kind]])}]")
+        out.append("    direction LR")
+        for n in by_lane.get(lane.id, []):
+            d = g.nodes[n]
+            lines = _wrap(d["name"])
+            if d.get("channel"):
+                lines.append(f"[{text.one_line(d['channel'], 160, 10)}]")
+            if d.get("evidence"):
+                lines.append("sees: " + text.one_line(d["evidence"], 200, 10))
+            if d.get("fail_point"):
+                lines.append("▲ fail point")
+            label = _label(lines)
+            if g.out_degree(n) > 1:
+                shape = f"{{{label}}}"
+            elif d["end"]:
+                shape = f"([{label}])"
+            else:
+                shape = f"[{label}]"
+            out.append(f"    {ids[n]}{shape}")
+            classes.setdefault(step_class(d), []).append(ids[n])
+            if d["fail_point"]:
+                classes.setdefault("failPoint", []).append(ids[n])
+            if d["end"]:
+                classes.setdefault("endStep", []).append(ids[n])
+        out.append("  end")
+    for kind in ZONES:
+        if not any(lane.kind == kind for lane in lanes):
+            out.append(f"  %% no {kind} lane")
+
+    handoff_edges: set[tuple[str, str]] = set()
+    badges: dict[tuple[str, str], list[str]] = {}
+    for i, vh in enumerate(visible, start=1):
+        path = [vh.source, *vh.via, vh.target]
+        pairs = list(itertools.pairwise(path))
+        handoff_edges.update(pairs)
+        badges.setdefault(pairs[-1], []).append(f"H{i}")
+
+    edge_no = 0
+    highlighted: list[int] = []
+    if start in ids:
+        out.append(f'  START((" ")) --> {ids[start]}')
+        edge_no += 1
+    for u in g.nodes:
+        for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
+            when = g.edges[u, v].get("when")
+            parts = _wrap(when, 24, 3) if when else []
+            if (u, v) in badges:
+                parts.append(", ".join(badges[(u, v)]))
+            arrow = f"-->|{_label(parts)}|" if parts else "-->"
+            out.append(f"  {ids[u]} {arrow} {ids[v]}")
+            if (u, v) in handoff_edges:
+                highlighted.append(edge_no)
+            edge_no += 1
+
+    legend = [f"Customer-visible handoffs ({len(visible)})" if visible else "Customer-visible handoffs: none"]
+    lanes_by_id = g.graph["lanes"]
+    for i, vh in enumerate(visible, start=1):
+        a = lanes_by_id[vh.source_lane].name if vh.source_lane in lanes_by_id else vh.source_lane
+        b = lanes_by_id[vh.target_lane].name if vh.target_lane in lanes_by_id else vh.target_lane
+        legend.append(
+            text.one_line(f"H{i}: {a} → {b} ({g.nodes[vh.source]['name']} → {g.nodes[vh.target]['name']})", 420, 10)
+        )
+    out.append('  subgraph LEGEND["Legend"]')
+    out.append(f"    LEGEND_H[{_label(legend)}]")
+    out.append("  end")
+
+    for kind, (fill, border, pen) in STEP_STYLE.items():
+        out.append(f"  classDef {kind} fill:{fill},stroke:{border},stroke-width:{pen}px,color:#111827")
+    out.append(f"  classDef failPoint stroke:{FAIL},stroke-width:3px")
+    out.append("  classDef endStep stroke-width:3px")
+    out.append("  classDef startMarker fill:#111827,stroke:#111827")
+    out.append("  classDef legendNote fill:#ffffff,stroke:#9ca3af,text-align:left")
+    for kind, members in classes.items():
+        out.append(f"  class {','.join(members)} {kind}")
+    if start in ids:
+        out.append("  class START startMarker")
+    out.append("  class LEGEND_H legendNote")
+    if highlighted:
+        out.append(f"  linkStyle {','.join(map(str, highlighted))} stroke:{HANDOFF},stroke-width:3px")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,80 @@
+"""SVG to PDF with svglib + reportlab: vector output, text kept as text.
+
+svglib maps ``Helvetica`` to the PDF base font, which can only encode
+Latin-1; procmap's labels may hold any Unicode, so the pages are drawn with
+the bundled Liberation Sans (embedded, subset by reportlab).
+
+A wrapped process becomes one page per row (the title on the first page, the
+legend on the last), each page as large as its row: PDF viewers and printers
+cope badly with a single 25,000-point-wide page.  Pages never exceed the
+14,400-point limit of PDF 1.x viewers: bigger rows are scaled down to fit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from procmap.render.raster import font_files
+
+MAX_PAGE = 14_400.0
+FAMILY = "Liberation Sans"
+_FONT_ATTR = re.compile(rb'font-family="[^"]*"')
+_SIZE = re.compile(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"\s+viewBox="([-\d. ]+)"')
+
+
+def _font_map():  # type: ignore[no-untyped-def]
+    from svglib.fonts import FontMap
+
+    fonts = FontMap()
+    files = font_files()
+    if len(files) == 2:
+        fonts.register_font(FAMILY, files[0], rlgFontName="ProcmapSans")
+        fonts.register_font(FAMILY, files[1], weight="bold", rlgFontName="ProcmapSans-Bold")
+    else:  # fonts not installed: the PDF base font (Latin-1 text only)
+        fonts.register_font(FAMILY, rlgFontName="Helvetica")
+        fonts.register_font(FAMILY, weight="bold", rlgFontName="Helvetica-Bold")
+    return fonts
+
+
+def crop(svg: bytes, top: float, bottom: float, content_height: float) -> bytes:
+    """The same SVG showing only the band ``top``..``bottom`` of a ``content_height`` layout (points, from the top).
+
+    Graphviz surrounds the layout with equal margins, so layout y maps to
+    SVG y + (viewBox height - content height) / 2.
+    """
+    m = _SIZE.search(svg)
+    if not m:
+        raise ValueError("not a procmap SVG (no size in points)")
+    x, y, w, h = (float(v) for v in m.group(3).decode().split())
+    offset = (h - content_height) / 2
+    top, bottom = max(y, y + offset + top), min(y + h, y + offset + bottom)
+    height = bottom - top
+    head = f'<svg width="{w:.2f}pt" height="{height:.2f}pt" viewBox="{x:.2f} {top:.2f} {w:.2f} {height:.2f}"'
+    return svg[: m.start()] + head.encode() + svg[m.end() :]
+
+
+def to_pdf(pages: list[bytes], title: str) -> bytes:
+    """One PDF page per SVG in ``pages`` (raises ImportError when svglib/reportlab are missing)."""
+    from reportlab.graphics import renderPDF
+    from reportlab.pdfgen import canvas
+    from svglib.svglib import svg2rlg
+
+    fonts = _font_map()
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out, pageCompression=1, invariant=1)
+    pdf.setTitle(title)
+    pdf.setCreator("procmap")
+    for svg in pages:
+        svg = _FONT_ATTR.sub(f'font-family="{FAMILY}"'.encode(), svg)
+        drawing = svg2rlg(io.BytesIO(svg), font_map=fonts)
+        if drawing is None:
+            raise ValueError("svglib could not read the SVG")
+        scale = min(1.0, MAX_PAGE / max(drawing.width, 1.0), MAX_PAGE / max(drawing.height, 1.0))
+        pdf.setPageSize((drawing.width * scale, drawing.height * scale))
+        if scale < 1.0:
+            pdf.scale(scale, scale)
+        renderPDF.draw(drawing, pdf, 0, 0)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
