@@ -140,6 +140,7 @@ def _fake_render_module(svg: bytes | None, reason: str = "") -> types.ModuleType
 
     module.render = render  # type: ignore[attr-defined]
     module.RenderUnavailable = _FakeUnavailable  # type: ignore[attr-defined]
+    module.RenderFailed = type("RenderFailed", (UsageError,), {})  # type: ignore[attr-defined]
     return module
 
 
@@ -166,6 +167,20 @@ def test_html_notes_when_the_renderer_is_unavailable(cli, write, monkeypatch) ->
     result = cli("audit", write(RETURNS), "--format", "html")
     assert result.exit_code == 0
     assert "Diagram not available: Graphviz &lt;dot&gt; not found" in result.stdout
+
+
+def test_html_report_survives_a_diagram_that_cannot_be_drawn(cli, write, monkeypatch) -> None:
+    """The real renderer refuses some processes (e.g. over its step limit): the report still comes out."""
+    import procmap.render
+
+    def refuse(result, fmt, **kwargs):
+        raise procmap.render.RenderFailed("too many steps to draw")
+
+    monkeypatch.setattr(procmap.render, "render", refuse)
+    result = cli("audit", write(RETURNS), "--format", "html")
+    assert result.exit_code == 0
+    assert "Diagram not available: too many steps to draw" in result.stdout
+    assert 'data-section="visible_handoffs"' in result.stdout and 'data-section="metrics"' in result.stdout
 
 
 # --- Markdown -----------------------------------------------------------------------------

@@ -85,12 +85,13 @@ def _table(
 def diagram(item: Audited) -> str:
     """The swimlane SVG inline, or a note saying why there is none."""
     try:
-        from procmap.render import RenderUnavailable, render
+        from procmap.render import RenderFailed, RenderUnavailable, render
     except ImportError:
         return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
     try:
         svg = render(item.result, "svg")
-    except RenderUnavailable as exc:
+    except (RenderUnavailable, RenderFailed) as exc:
+        # A report must not fail because its picture cannot be drawn (e.g. over the step limit).
         return f'<p class="note">Diagram not available: {esc(exc)}</p>'
     text = svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
     return f'<div class="diagram">{_PROLOG.sub("", text, count=1)}</div>'
