@@ -197,3 +197,29 @@ def test_format_from_output_suffix(run, write, tmp_path, name: str, start: str) 
     forced = tmp_path / ("forced-" + name)
     assert run("audit", write(RETURNS), "-o", forced, "--format", "json").returncode == 0
     assert forced.read_text(encoding="utf-8").startswith("{")
+
+
+def test_many_files_json_in_parallel_equals_one_by_one(tmp_path) -> None:
+    """JSON audits of many files run in worker processes; the report must not change."""
+    import json
+    import shutil
+
+    from conftest import EXAMPLES
+    from procmap.audit import audit_paths
+    from procmap.audit_output import render
+    from procmap.config import Config
+    from procmap.validate import AUTO_JOBS_MIN_FILES
+
+    examples = sorted(EXAMPLES.glob("*.yaml"))
+    files = []
+    for i in range(AUTO_JOBS_MIN_FILES + 4):
+        target = tmp_path / f"p{i:02d}.yaml"
+        shutil.copy(examples[i % len(examples)], target)
+        files.append(str(target))
+    serial, bad1 = audit_paths(files, Config(), {"max-touchpoints": 3}, stdin_name="-", parallel=False)
+    parallel, bad2 = audit_paths(files, Config(), {"max-touchpoints": 3}, stdin_name="-", parallel=True)
+    assert bad1 == bad2 == []
+    assert render(serial, "json") == render(parallel, "json")
+    assert len(json.loads(render(parallel, "json"))["processes"]) == len(files)
+    assert [len(a.exceeded) for a in serial] == [len(a.exceeded) for a in parallel]
+    assert any(a.exceeded for a in parallel)

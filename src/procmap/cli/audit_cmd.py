@@ -66,27 +66,22 @@ def register(app: Any) -> None:
         max_file_size: Optional[int] = MAX_SIZE,
     ) -> None:
         """Report customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
-        from procmap.audit import audit as audit_one
-        from procmap.audit import limits
+        from procmap.audit import audit_paths, limits
         from procmap.audit_output import render
         from procmap.discovery import collect
         from procmap.fileio import write_output
-        from procmap.validate import InvalidProcess, require_valid
+        from procmap.validate import InvalidProcess
 
         cfg = config_from(config, max_file_size)
         budget_limits = limits(cfg.budgets, max_visible_handoffs=max_visible_handoffs, max_touchpoints=max_touchpoints)
-        results, invalid = [], []
-        for path in collect(paths):
-            try:
-                results.append(require_valid(path, cfg, stdin_name=stdin_filename))
-            except InvalidProcess as exc:
-                invalid.extend(exc.results)
+        chosen = fmt.value if fmt else _format_for(output)
+        audited, invalid = audit_paths(
+            collect(paths), cfg, budget_limits, stdin_name=stdin_filename, parallel=chosen == "json"
+        )
         if invalid:
             raise InvalidProcess(invalid)
-        audited = [audit_one(r, budget_limits) for r in results]
         to_stdout = output in (None, "-")
         colour = to_stdout and colour_enabled()  # a TTY without NO_COLOR, or FORCE_COLOR
-        chosen = fmt.value if fmt else _format_for(output)
         report = render(audited, chosen, tty=to_stdout and (_isatty() or colour), colour=colour)
         write_output(output, report, inputs=paths)
         over = [(a, b) for a in audited for b in a.exceeded]
