@@ -208,7 +208,7 @@ def test_many_files_json_in_parallel_equals_one_by_one(tmp_path) -> None:
     from procmap.audit import audit_paths
     from procmap.audit_output import render
     from procmap.config import Config
-    from procmap.validate import AUTO_JOBS_MIN_FILES
+    from procmap.parallel import AUTO_JOBS_MIN_FILES
 
     examples = sorted(EXAMPLES.glob("*.yaml"))
     files = []

@@ -40,7 +40,6 @@ CUSTOMER_METRICS = frozenset(
         "channel_switches",
         "waits",
         "max_wait_seconds",
-        "total_wait_seconds",
         "unbounded_waits",
     }
 )

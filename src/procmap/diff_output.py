@@ -15,30 +15,18 @@ import json
 import re
 from typing import Any
 
+from procmap.audit_output.sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff
 
 NO_CHANGES = "No customer-facing changes"
 
+# The audit's labels, worded for a change where the audit's own wording would mislead.
 METRIC_LABELS = {
-    "steps": "Steps",
-    "customer_actions": "Customer actions",
-    "touchpoints": "Touchpoints",
-    "visible_handoffs": "Customer-visible handoffs",
+    **AUDIT_METRIC_LABELS,
     "handoffs": "Handoffs (all classes)",
-    "visibility_crossings": "Line-of-visibility crossings",
-    "onstage_handoffs": "Onstage handoffs",
     "visibility_line_handoffs": "Handoffs across the line of visibility",
-    "backstage_handoffs": "Backstage handoffs",
-    "hidden_contacts": "Hidden contacts",
-    "parties_met": "Parties the customer meets",
-    "channels_used": "Channels used",
-    "channel_switches": "Channel switches",
-    "data_classes": "Data classes",
-    "fail_points": "Fail points",
-    "fail_points_without_backup": "Fail points without backup",
     "waits": "Waits on backstage work",
     "max_wait_seconds": "Longest wait",
-    "total_wait_seconds": "Total wait",
     "unbounded_waits": "Waits with no upper bound",
 }
 

@@ -125,9 +125,6 @@ def _diagnostics_only(args: tuple[str, Config, str]) -> FileResult:
     return FileResult(result.path, result.diagnostics)
 
 
-AUTO_JOBS_MIN_FILES = 32
-
-
 def check_paths(
     paths: list[str], config: Config, *, stdin_name: str = "<stdin>", jobs: int | None = None, keep: bool = True
 ) -> list[FileResult]:
@@ -139,10 +136,9 @@ def check_paths(
     """
     from procmap.diagnostics import UsageError
     from procmap.discovery import collect
+    from procmap.parallel import AUTO_JOBS_MIN_FILES, cores, pool_map
 
     files = collect(paths)
-    import os
-
     if jobs is not None:
         workers = jobs
     elif config.jobs is not None:
@@ -152,15 +148,10 @@ def check_paths(
         # the pool's start-up (measured: 500 small files 4.8 s -> 2.7 s on 2 cores).
         workers = 0 if len(files) >= AUTO_JOBS_MIN_FILES else 1
     if workers == 0:
-        workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        workers = cores()
     if keep or workers <= 1 or len(files) < 4 or STDIN in files:
         return [check_file(f, config, stdin_name=stdin_name) for f in files]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else None
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = list(pool.map(_diagnostics_only, [(f, config, stdin_name) for f in files], chunksize=8))
+    results = pool_map(_diagnostics_only, [(f, config, stdin_name) for f in files], workers)
     for r in results:
         if r.diagnostics and r.diagnostics[0].rule == "__usage__":
             raise UsageError(r.diagnostics[0].message)
