@@ -121,6 +121,8 @@ def main() -> None:
         f_start = timed([sys.executable, "-c", "import yaml"], runs * 2)
         print(row("procmap --version", timed([*pm, "--version"], runs * 2, env), f_start, GOALS["startup"]))
         print(row("procmap validate (10-step file)", timed([*pm, "validate", str(small)], runs * 2, env), f_start, GOALS["startup"]))
+        stack = timed([sys.executable, "-c", "import yaml, pydantic, typer, networkx"], runs * 2)
+        print(row("(context) import yaml+pydantic+typer+networkx", stack, f_start, None))
 
         if not args.skip_render:
             bench_render = HERE / "bench_render.py"
