@@ -1,19 +1,13 @@
-"""Which commands exist: one module each, registered here in help order."""
+"""Which commands exist, in help order: one module each, each exposing ``register(app)``."""
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
+
+COMMANDS = ("validate", "audit", "render", "diff", "export", "schema", "init")
 
 
 def register(app: Any) -> None:
-    from procmap.cli import validate_cmd
-
-    validate_cmd.register(app)
-    for name in ("audit_cmd", "render_cmd", "diff_cmd", "export_cmd", "schema_cmd", "init_cmd"):
-        try:
-            module = __import__(f"procmap.cli.{name}", fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != f"procmap.cli.{name}":
-                raise
-            continue
-        module.register(app)
+    for name in COMMANDS:
+        import_module(f"procmap.cli.{name}_cmd").register(app)
