@@ -675,3 +675,14 @@ def test_yes_no_on_off_are_text_not_booleans(cli, write):
     result = cli("validate", path)
     assert result.exit_code == 0, result.stdout
     assert "0 errors, 0 warnings" in result.stdout
+
+
+def test_usage_error_escapes_control_characters_in_file_names(run, tmp_path) -> None:
+    """A hostile file name must not drive the terminal: exit-2 messages escape it like findings do."""
+    missing = tmp_path / "evil\x1b[2Jname.yaml"
+    proc = run("validate", str(missing))
+    assert proc.returncode == 2
+    err = proc.stderr.decode()
+    assert "\x1b" not in err
+    assert "evil\\x1b[2Jname.yaml" in err
+    assert err.count("\n") == 1

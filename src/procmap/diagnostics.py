@@ -6,6 +6,7 @@ formats (text, JSON, GitHub, SARIF) carry exactly the same findings.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -58,3 +59,14 @@ class UsageError(Exception):
     Raised for missing/unreadable files, bad options and bad configuration; the
     CLI prints its message as one line on stderr, never a traceback.
     """
+
+
+# Control characters (and bidi overrides) from a hostile file must not reach the terminal raw:
+# "\x1b[2J" in a step name or file name would clear the screen of whoever runs procmap.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_line(message: str) -> str:
+    """One line, whitespace collapsed, control characters shown as escapes."""
+    flat = " ".join(message.split())
+    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", flat)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 
-from procmap.diagnostics import Diagnostic, Severity
+from procmap.diagnostics import Diagnostic, Severity, printable_line
 from procmap.validate import FileResult
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}
@@ -35,26 +34,16 @@ def text(results: list[FileResult], *, colour: bool = False) -> str:
         sev = d.severity.label
         if colour:
             sev = f"{_COLOURS[d.severity]}{sev}\x1b[0m"
-            where = f"\x1b[1m{_one_line(d.file)}:{d.line}:{d.column}\x1b[0m"
+            where = f"\x1b[1m{printable_line(d.file)}:{d.line}:{d.column}\x1b[0m"
         else:
-            where = f"{_one_line(d.file)}:{d.line}:{d.column}"
-        lines.append(f"{where}: {sev} [{d.rule}] {_one_line(d.message)}")
+            where = f"{printable_line(d.file)}:{d.line}:{d.column}"
+        lines.append(f"{where}: {sev} [{d.rule}] {printable_line(d.message)}")
     s = summary(results)
     lines.append(
         f"{_plural(s['files'], 'file')} checked: {_plural(s['errors'], 'error')}, "
         f"{_plural(s['warnings'], 'warning')}, {_plural(s['infos'], 'info')}"
     )
     return "\n".join(lines) + "\n"
-
-
-# Control characters (and bidi overrides) from a hostile file must not reach the terminal raw:
-# "\x1b[2J" in a step name would clear the screen of whoever runs `procmap validate`.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _one_line(message: str) -> str:
-    flat = " ".join(message.split())
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", flat)
 
 
 def as_json(results: list[FileResult]) -> str:

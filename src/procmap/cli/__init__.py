@@ -37,7 +37,9 @@ def fail(message: str) -> None:
     """Print a one-line error and exit 2."""
     import typer
 
-    print(f"procmap: {' '.join(str(message).split())}", file=sys.stderr)
+    from procmap.diagnostics import printable_line
+
+    print(f"procmap: {printable_line(str(message))}", file=sys.stderr)
     raise typer.Exit(2)
 
 
