@@ -183,3 +183,14 @@ def test_unreadable_files_are_usage_errors_naming_the_file(tmp_path, setup, need
 )
 def test_looks_like_process(text, expected):
     assert looks_like_process(text) is expected
+
+
+def test_directory_scan_recognises_flow_style_and_quoted_keys() -> None:
+    from procmap.loader import looks_like_process
+
+    assert looks_like_process("version: 1\nprocess:\n  id: a\n")
+    assert looks_like_process("{version: 1, process: {id: a, name: A}, lanes: [], steps: []}\n")
+    assert looks_like_process('{"version": 1, "process": {"id": "a"}}')
+    assert looks_like_process("'version': 1\n'process': {id: a}\n")
+    assert not looks_like_process("steps:\n  - version: 1\n    process: x\n")
+    assert not looks_like_process("name: ci\non: [push]\njobs: {}\n")

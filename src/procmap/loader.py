@@ -227,7 +227,11 @@ def decode(raw: bytes, shown: str) -> str:
         ) from None
 
 
-_PROCESS_MARKERS = (re.compile(r"^version\s*:", re.M), re.compile(r"^process\s*:", re.M))
+# Block style at column 0 (`version: 1`), quoted keys (`"version": 1`), and flow style
+# (`{version: 1, process: {...}}`, JSON) all count.
+_PROCESS_MARKERS = tuple(
+    re.compile(rf"(?:^|^\{{\s*|[{{,]\s*)[\"']?{key}[\"']?\s*:", re.M) for key in ("version", "process")
+)
 
 
 def looks_like_process(text: str) -> bool:
