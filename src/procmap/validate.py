@@ -55,13 +55,14 @@ def suppressions(text: str) -> dict[int, set[str]]:
 
 
 def _finish(result: FileResult, raw: list[Diagnostic], text: str, config: Config) -> FileResult:
+    """Apply suppressions and configured severities, then sort: the one place findings are final."""
+    from procmap.rules import BY_ID
+
     ignored = suppressions(text)
     final = []
     for d in raw:
         if d.rule in ignored.get(d.line, ()):
             continue
-        from procmap.rules import BY_ID
-
         severity = config.severity(d.rule, BY_ID[d.rule].severity)
         if severity is None:
             continue
