@@ -686,3 +686,14 @@ def test_usage_error_escapes_control_characters_in_file_names(run, tmp_path) -> 
     assert "\x1b" not in err
     assert "evil\\x1b[2Jname.yaml" in err
     assert err.count("\n") == 1
+
+
+def test_every_command_reachable_from_the_real_entry_point(run) -> None:
+    """main() builds only the command it is asked for; options before the command must not confuse that."""
+    top = run("--help")
+    assert top.returncode == 0
+    for name in ("validate", "audit", "render", "diff", "export", "schema", "init"):
+        assert name in top.stdout.decode()
+        sub = run("--debug", name, "--help")
+        assert sub.returncode == 0, sub.stderr
+        assert f"procmap {name}" in sub.stdout.decode()

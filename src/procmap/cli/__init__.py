@@ -77,7 +77,7 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _build_app() -> Any:
+def _build_app(only: str | None = None) -> Any:
     import typer
 
     app = typer.Typer(
@@ -109,7 +109,7 @@ def _build_app() -> Any:
 
     from procmap.cli import commands
 
-    commands.register(app)
+    commands.register(app, only)
     return app
 
 
@@ -140,7 +140,8 @@ def _main() -> None:
     # pydantic looks for plugins through importlib.metadata entry points at first
     # use (~15 ms measured); procmap uses none.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    application = _build_app()
+    command = next((a for a in argv if not a.startswith("-")), None)
+    application = _build_app(command)
     try:
         code = application(prog_name="procmap", standalone_mode=False)
     except SystemExit:
