@@ -7,7 +7,10 @@ in exactly the way `validate` reports it.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -72,8 +75,32 @@ def _finish(result: FileResult, raw: list[Diagnostic], text: str, config: Config
     return result
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while one file is checked.
+
+    Checking builds many small, acyclic objects (values, models, graph
+    dictionaries); the collector finds nothing in them, yet its passes over the
+    growing heap made 10x the steps cost about 15x the time. Paused, it is
+    linear (measured 7.6x for 10x, the rest being fixed costs). Re-enabled after
+    each file, so anything cyclic is still collected.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def check_text(text: str, path: str, config: Config) -> FileResult:
     """Validate already-read text (used for files, stdin and git revisions alike)."""
+    with _gc_paused():
+        return _check_text(text, path, config)
+
+
+def _check_text(text: str, path: str, config: Config) -> FileResult:
     from procmap import schema_check
     from procmap.graph import build_graph
     from procmap.rules import RULES, Context
