@@ -52,19 +52,44 @@ def episode_steps(rng: random.Random, base: int, last: bool) -> list[dict]:
     support = rng.choice(SUPPORT)
     steps = [
         {"id": s[0], "lane": "customer", "channel": rng.choice(CHANNELS), "next": [s[1]]},
-        {"id": s[1], "lane": tp1, "owner": "Agent", "channel": rng.choice(CHANNELS), "evidence": "Confirmation e-mail",
-         "duration": "5m", "next": [s[2]]},
+        {
+            "id": s[1],
+            "lane": tp1,
+            "owner": "Agent",
+            "channel": rng.choice(CHANNELS),
+            "evidence": "Confirmation e-mail",
+            "duration": "5m",
+            "next": [s[2]],
+        },
         {"id": s[2], "lane": back1, "owner": "Clerk", "duration": "2h", "data": ["pii"], "next": [s[3]]},
-        {"id": s[3], "lane": support, "owner": "System", "duration": "30s", "fail_point": True, "backup": "Manual",
-         "next": [{"to": s[4], "when": "record found"}, {"to": s[5], "when": "no record"}]},
+        {
+            "id": s[3],
+            "lane": support,
+            "owner": "System",
+            "duration": "30s",
+            "fail_point": True,
+            "backup": "Manual",
+            "next": [{"to": s[4], "when": "record found"}, {"to": s[5], "when": "no record"}],
+        },
         {"id": s[4], "lane": back2, "owner": "Analyst", "duration": "PT1H", "next": [s[6]]},
-        {"id": s[5], "lane": back1, "owner": "Clerk", "backup": "Senior clerk", "duration": "1d",
-         "next": [{"to": s[6], "when": "done"}, {"to": s[5], "when": "retry"}]},
-        {"id": s[6], "lane": back1, "visibility": "onstage", "owner": "Clerk", "channel": "phone",
-         "next": [s[7]]},
+        {
+            "id": s[5],
+            "lane": back1,
+            "owner": "Clerk",
+            "backup": "Senior clerk",
+            "duration": "1d",
+            "next": [{"to": s[6], "when": "done"}, {"to": s[5], "when": "retry"}],
+        },
+        {"id": s[6], "lane": back1, "visibility": "onstage", "owner": "Clerk", "channel": "phone", "next": [s[7]]},
         {"id": s[7], "lane": "customer", "channel": "phone", "next": [s[8]]},
-        {"id": s[8], "lane": tp2, "owner": "Agent", "channel": rng.choice(CHANNELS), "data": ["payment"],
-         "next": [{"to": s[9], "when": "accepted"}, {"to": s[1], "when": "needs changes"}]},
+        {
+            "id": s[8],
+            "lane": tp2,
+            "owner": "Agent",
+            "channel": rng.choice(CHANNELS),
+            "data": ["payment"],
+            "next": [{"to": s[9], "when": "accepted"}, {"to": s[1], "when": "needs changes"}],
+        },
         {"id": s[9], "lane": tp2, "owner": "Agent", "sla": "4h", "next": [] if last else [nxt]},
     ]
     for k, step in enumerate(steps):
@@ -97,8 +122,18 @@ def process_yaml(steps_wanted: int, seed: int = 1, pid: str = "synthetic") -> st
     for e in range(episodes):
         for step in episode_steps(rng, e * 10, e == episodes - 1):
             out.append(f"  - id: {step['id']}")
-            for key in ("name", "lane", "visibility", "channel", "owner", "backup", "duration", "sla", "evidence",
-                        "fail_point"):
+            for key in (
+                "name",
+                "lane",
+                "visibility",
+                "channel",
+                "owner",
+                "backup",
+                "duration",
+                "sla",
+                "evidence",
+                "fail_point",
+            ):
                 if key in step:
                     out.append(f"    {key}: {_scalar(step[key])}")
             if "data" in step:

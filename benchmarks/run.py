@@ -54,7 +54,9 @@ def peak_kib(cmd: list[str]) -> int:
     """Peak resident memory of one run, from GNU time when present, else from rusage."""
     gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
     if gnu_time:
-        proc = subprocess.run([gnu_time, "-f", "%M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.run(
+            [gnu_time, "-f", "%M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
         try:
             return int(last)
@@ -106,21 +108,58 @@ def main() -> None:
         small.write_text(process_yaml(10), encoding="utf-8")
         corpus_files = sorted(corpus.glob("*.yaml"))
 
-        print(f"procmap benchmarks ({runs} runs each, medians; python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+        print(
+            f"procmap benchmarks ({runs} runs each, medians; python {sys.version.split()[0]}, {os.cpu_count()} cores)"
+        )
         print("validate / audit  (floor: raw yaml.load with CSafeLoader of the same files, fresh process)")
         f_big = timed(floor_cmd([big]), runs)
         f_corpus = timed(floor_cmd(corpus_files), runs)
         print(row("validate 20,000-step file", timed([*pm, "validate", str(big)], runs, env), f_big, GOALS["validate"]))
-        print(row("validate 500-file corpus", timed([*pm, "validate", str(corpus)], runs, env), f_corpus, GOALS["validate"]))
+        print(
+            row(
+                "validate 500-file corpus",
+                timed([*pm, "validate", str(corpus)], runs, env),
+                f_corpus,
+                GOALS["validate"],
+            )
+        )
         jobs = str(os.cpu_count() or 1)
-        print(row(f"validate 500-file corpus --jobs {jobs}", timed([*pm, "validate", "--jobs", jobs, str(corpus)], runs, env), f_corpus, GOALS["validate"]))
-        print(row("audit 20,000-step file (json)", timed([*pm, "audit", "--format", "json", str(big)], runs, env), f_big, GOALS["audit"]))
-        print(row("audit 500-file corpus (json)", timed([*pm, "audit", "--format", "json", str(corpus)], runs, env), f_corpus, GOALS["audit"]))
+        print(
+            row(
+                f"validate 500-file corpus --jobs {jobs}",
+                timed([*pm, "validate", "--jobs", jobs, str(corpus)], runs, env),
+                f_corpus,
+                GOALS["validate"],
+            )
+        )
+        print(
+            row(
+                "audit 20,000-step file (json)",
+                timed([*pm, "audit", "--format", "json", str(big)], runs, env),
+                f_big,
+                GOALS["audit"],
+            )
+        )
+        print(
+            row(
+                "audit 500-file corpus (json)",
+                timed([*pm, "audit", "--format", "json", str(corpus)], runs, env),
+                f_corpus,
+                GOALS["audit"],
+            )
+        )
 
         print('start-up  (floor: python -c "import yaml")')
         f_start = timed([sys.executable, "-c", "import yaml"], runs * 2)
         print(row("procmap --version", timed([*pm, "--version"], runs * 2, env), f_start, GOALS["startup"]))
-        print(row("procmap validate (10-step file)", timed([*pm, "validate", str(small)], runs * 2, env), f_start, GOALS["startup"]))
+        print(
+            row(
+                "procmap validate (10-step file)",
+                timed([*pm, "validate", str(small)], runs * 2, env),
+                f_start,
+                GOALS["startup"],
+            )
+        )
         stack = timed([sys.executable, "-c", "import yaml, pydantic, typer, networkx"], runs * 2)
         print(row("(context) import yaml+pydantic+typer+networkx", stack, f_start, None))
 

@@ -26,7 +26,7 @@ import atheris
 with atheris.instrument_imports(include=["procmap"]):
     from procmap.config import Config
     from procmap.diagnostics import UsageError
-    from procmap.loader import LoadError, decode
+    from procmap.load.loader import LoadError, decode
     from procmap.validate import check_text
 
 CONFIG = Config()

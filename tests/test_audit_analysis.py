@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from procmap.analysis import Analysis
+from procmap.analysis.facts import Analysis
 from procmap.config import Config
 from procmap.validate import check_text
 

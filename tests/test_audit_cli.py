@@ -206,9 +206,9 @@ def test_many_files_json_in_parallel_equals_one_by_one(tmp_path) -> None:
 
     from conftest import EXAMPLES
     from procmap.audit import audit_paths
-    from procmap.audit_output import render
     from procmap.config import Config
     from procmap.parallel import AUTO_JOBS_MIN_FILES
+    from procmap.reports.audit_formats import render
 
     examples = sorted(EXAMPLES.glob("*.yaml"))
     files = []

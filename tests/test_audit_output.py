@@ -236,7 +236,7 @@ def test_text_in_a_pipe_is_plain_ascii(run, write) -> None:
 
 
 def test_text_on_a_terminal_has_boxes_and_colour_unless_no_color(write) -> None:
-    from procmap.audit_output import render
+    from procmap.reports.audit_formats import render
 
     items = _items(None, write, RETURNS)
     coloured = render(items, "text", tty=True, colour=True)
@@ -246,7 +246,7 @@ def test_text_on_a_terminal_has_boxes_and_colour_unless_no_color(write) -> None:
 
 
 def test_text_neutralises_control_characters_and_markup(write) -> None:
-    from procmap.audit_output import render
+    from procmap.reports.audit_formats import render
 
     out = render(_items(None, write, NASTY), "text", tty=True, colour=True)
     assert "\\x1b[31mred" in out  # the escape is shown, not obeyed
@@ -255,7 +255,7 @@ def test_text_neutralises_control_characters_and_markup(write) -> None:
 
 
 def test_text_budget_table(write) -> None:
-    from procmap.audit_output import render
+    from procmap.reports.audit_formats import render
 
     out = render(_items(None, write, RETURNS, **{"max-touchpoints": 2}), "text")
     assert "| max-touchpoints | 2     | 3     | EXCEEDED |" in out

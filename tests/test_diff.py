@@ -491,7 +491,7 @@ def test_colour_only_when_forced_and_never_in_markdown_or_json(cli, tmp_path: Pa
 
 def test_metric_formatting() -> None:
     from procmap.diff import MetricDelta
-    from procmap.diff_output import metric_delta, metric_value
+    from procmap.reports.diff import metric_delta, metric_value
 
     assert metric_delta(MetricDelta("steps", 1, 1_234_568)) == "+1234567"
     assert metric_delta(MetricDelta("max_wait_seconds", 7200.0, 1800.0)) == "-1h 30m"

@@ -91,7 +91,7 @@ def test_rules_md_documents_every_rule(gen):
 
 
 def test_format_md_lists_every_field_with_its_description(gen):
-    from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+    from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
 
     text = gen.format_md()
     for model in (ProcessFile, ProcessInfo, Lane, Step, Flow):

@@ -58,7 +58,7 @@ def test_starter_passes_audit_and_exports(run, tmp_path: Path) -> None:
 
 
 def test_starter_shows_every_key_of_the_format(tmp_path: Path) -> None:
-    from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+    from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
     from procmap.scaffold import STARTER_PROCESS
 
     data = yaml.safe_load(STARTER_PROCESS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from procmap.diagnostics import Severity, UsageError
-from procmap.loader import LoadError, load, looks_like_process, parse, read_text
+from procmap.load.loader import LoadError, load, looks_like_process, parse, read_text
 
 TEXT = """\
 version: 1
@@ -186,7 +186,7 @@ def test_looks_like_process(text, expected):
 
 
 def test_directory_scan_recognises_flow_style_and_quoted_keys() -> None:
-    from procmap.loader import looks_like_process
+    from procmap.load.loader import looks_like_process
 
     assert looks_like_process("version: 1\nprocess:\n  id: a\n")
     assert looks_like_process("{version: 1, process: {id: a, name: A}, lanes: [], steps: []}\n")

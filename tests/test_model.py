@@ -8,8 +8,8 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from procmap.durations import format_duration, parse_duration
-from procmap.model import DURATION_PATTERN, SLUG_PATTERN, Flow, Lane, ProcessFile, ProcessInfo, Step
+from procmap.model.durations import format_duration, parse_duration
+from procmap.model.process import DURATION_PATTERN, SLUG_PATTERN, Flow, Lane, ProcessFile, ProcessInfo, Step
 
 SPEC_EXAMPLE = """\
 version: 1

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ORACLES
-from procmap import findings_output
 from procmap.diagnostics import Diagnostic, Severity
+from procmap.reports import findings as findings_output
+from procmap.reports.sarif import sarif
 from procmap.rules import RULES
-from procmap.sarif import sarif
 from procmap.validate import FileResult
 
 SARIF_SCHEMA = ORACLES / "sarif" / "sarif-schema-2.1.0.json"

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from procmap.config import Config
 from procmap.diagnostics import Severity, UsageError
-from procmap.loader import LoadError, decode
+from procmap.load.loader import LoadError, decode
 from procmap.validate import FileResult, check_text
 from strategies import DANGLING, Mutant, mutants, processes, profile, yaml_texts
 

@@ -101,7 +101,7 @@ BROKEN = [
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    from procmap.jsonschema import build_schema
+    from procmap.model.jsonschema import build_schema
 
     return build_schema()
 
@@ -139,7 +139,7 @@ def test_output_into_a_missing_directory_is_a_usage_error(run, tmp_path: Path) -
 
 def test_shipped_schema_file_matches_the_models() -> None:
     """Fails when model.py changes without `procmap schema -o src/procmap/data/process-v1.schema.json`."""
-    from procmap.jsonschema import packaged_schema_text, render_schema
+    from procmap.model.jsonschema import packaged_schema_text, render_schema
 
     generated = render_schema()
     assert SHIPPED.read_text(encoding="utf-8") == generated, (
@@ -165,7 +165,7 @@ def _properties(node: Any, path: str = "#") -> list[tuple[str, dict[str, Any]]]:
 
 
 def test_every_field_has_a_description_and_examples(schema: dict[str, Any]) -> None:
-    from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+    from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
 
     props = _properties(schema)
     assert len(props) == sum(len(m.model_fields) for m in (ProcessFile, ProcessInfo, Lane, Step, Flow))

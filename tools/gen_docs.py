@@ -35,7 +35,7 @@ def _anchor(rule_id: str) -> str:
 def _example_output(text: str) -> str:
     """What `procmap validate example.yaml` prints for an example (default configuration)."""
     from procmap.config import Config
-    from procmap.findings_output import text as as_text
+    from procmap.reports.findings import text as as_text
     from procmap.validate import check_text
 
     return as_text([check_text(text, EXAMPLE_NAME, Config())])
@@ -247,7 +247,7 @@ should be reachable from every step (rule `dead-end`). Loops are allowed.
 
 def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     """A reader's name for a JSON-schema property: slug, duration, one of …, list of …."""
-    from procmap.model import DURATION_PATTERN, SLUG_PATTERN
+    from procmap.model.process import DURATION_PATTERN, SLUG_PATTERN
 
     if "$ref" in prop:
         name = prop["$ref"].rsplit("/", 1)[-1]
@@ -314,7 +314,7 @@ def _table(model: Any, defs: dict[str, Any], schema: dict[str, Any]) -> list[str
 
 
 def format_md() -> str:
-    from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+    from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
 
     top = ProcessFile.model_json_schema(mode="validation")
     defs = top.get("$defs", {})
@@ -328,7 +328,7 @@ def format_md() -> str:
     out = [
         "# Process file format (version 1)",
         "",
-        GENERATED.format(source="the pydantic models in `procmap.model` and the prose in the script"),
+        GENERATED.format(source="the pydantic models in `procmap.model.process` and the prose in the script"),
         "",
         FORMAT_INTRO.rstrip("\n"),
         "",

@@ -1,7 +1,7 @@
 """The audit report of one process: the customer's view of it, as plain data.
 
 Every output format (text, Markdown, JSON, HTML) is drawn from the dictionary
-built here, and the dictionary is drawn from :class:`procmap.analysis.Analysis`
+built here, and the dictionary is drawn from :class:`procmap.analysis.facts.Analysis`
 — the object the `validate` rules use — so the report and the linter cannot
 disagree.  The dictionary *is* the JSON output: keys are SPEC §3's, plus more.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from procmap.analysis import BUDGETS, BudgetCheck
+from procmap.analysis.facts import BUDGETS, BudgetCheck
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.analysis import Analysis
+    from procmap.analysis.facts import Analysis
     from procmap.validate import FileResult
 
 

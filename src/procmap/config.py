@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from procmap.diagnostics import Severity, UsageError
-from procmap.loader import DEFAULT_MAX_FILE_SIZE
+from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
 
 BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints")
 _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}

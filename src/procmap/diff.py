@@ -2,12 +2,12 @@
 
 A reviewer of a process change asks "will the customer be passed around more,
 see new people, lose sight of a step?", not "which lines changed".  So the
-comparison is between the two :class:`~procmap.analysis.Analysis` results,
+comparison is between the two :class:`~procmap.analysis.facts.Analysis` results,
 keyed by the ids authors already use (step ids, lane ids, and the
 ``(from, to)`` pair of touchpoint ids for a customer-visible handoff, SPEC §1),
 never by position in the file: reordering steps changes nothing here.
 
-The comparison is pure data in, data out; :mod:`procmap.diff_output` formats
+The comparison is pure data in, data out; :mod:`procmap.reports.diff` formats
 it.  A side may be *empty* (the file did not exist at the old revision, see
 ``--allow-missing-old``): everything on the other side is then added.
 """
@@ -90,7 +90,7 @@ def empty_side(label: str) -> Side:
     """A process that does not exist yet (or any more): no lanes, no steps, all metrics zero."""
     import networkx as nx
 
-    from procmap.analysis import Analysis
+    from procmap.analysis.facts import Analysis
 
     return Side(label, False, None, None, {}, {}, [], [], {}, Analysis(nx.DiGraph()).metrics())
 

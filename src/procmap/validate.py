@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 from procmap.config import Config
 from procmap.diagnostics import Diagnostic, Severity
-from procmap.loader import STDIN, LoadError, parse, read_text
+from procmap.load.loader import STDIN, LoadError, parse, read_text
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.analysis import Analysis
-    from procmap.loader import Document
-    from procmap.model import ProcessFile
+    from procmap.analysis.facts import Analysis
+    from procmap.load.loader import Document
+    from procmap.model.process import ProcessFile
 
 _IGNORE = re.compile(r"#\s*procmap:\s*ignore\[([^\]]*)\]")
 
@@ -101,8 +101,8 @@ def check_text(text: str, path: str, config: Config) -> FileResult:
 
 
 def _check_text(text: str, path: str, config: Config) -> FileResult:
-    from procmap import schema_check
-    from procmap.graph import build_graph
+    from procmap.model.graph import build_graph
+    from procmap.model import check as schema_check
     from procmap.rules import RULES, Context
 
     result = FileResult(path)
@@ -163,7 +163,7 @@ def check_paths(
     they are expensive to pickle and `validate` does not need them).
     """
     from procmap.diagnostics import UsageError
-    from procmap.discovery import collect
+    from procmap.load.discovery import collect
     from procmap.parallel import AUTO_JOBS_MIN_FILES, cores, pool_map
 
     files = collect(paths)

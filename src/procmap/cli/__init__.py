@@ -59,7 +59,7 @@ def guarded(func: F) -> F:
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except InvalidProcess as exc:
-            from procmap.findings_output import text
+            from procmap.reports.findings import text
 
             sys.stderr.write(text(exc.results, colour=colour_enabled(sys.stderr)))
             raise typer.Exit(1) from None

@@ -67,9 +67,9 @@ def register(app: Any) -> None:
     ) -> None:
         """Report customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
         from procmap.audit import audit_paths, limits
-        from procmap.audit_output import render
-        from procmap.discovery import collect
         from procmap.fileio import write_output
+        from procmap.load.discovery import collect
+        from procmap.reports.audit_formats import render
         from procmap.validate import InvalidProcess
 
         cfg = config_from(config, max_file_size)

@@ -43,9 +43,9 @@ Exit codes: 0 compared (changes or not), 1 a side has validation errors or, with
 
 def _load(arg: str, cfg: Config, *, allow_missing: bool, flag: str, stdin_name: str) -> Side:
     """Validate one side (errors raise InvalidProcess) and reduce it; a missing side may be empty."""
-    from procmap import gitrev
     from procmap.diff import empty_side, side_from_result
-    from procmap.loader import LoadError
+    from procmap.load import gitrev
+    from procmap.load.loader import LoadError
     from procmap.validate import FileResult, InvalidProcess, require_valid, require_valid_text
 
     if gitrev.is_git_spec(arg):
@@ -101,10 +101,10 @@ def register(app: Any) -> None:
         max_file_size: Optional[int] = MAX_SIZE,
     ) -> None:
         """Compare two versions of a process: touchpoints, customer-visible handoffs, visibility, lanes, metrics."""
-        from procmap import diff_output
         from procmap.diagnostics import UsageError
         from procmap.diff import compare
         from procmap.fileio import write_output
+        from procmap.reports import diff as diff_output
         from procmap.validate import InvalidProcess
 
         if old == "-" and new == "-":

@@ -51,8 +51,8 @@ def register(app: Any) -> None:
     ) -> None:
         """Export a process as BPMN 2.0 XML (lanes and diagram), GraphML or node-link JSON."""
         from procmap.diagnostics import UsageError
-        from procmap.export import FORMATS, export, format_from_suffix
         from procmap.fileio import write_output
+        from procmap.interchange import FORMATS, export, format_from_suffix
         from procmap.validate import require_valid
 
         fmt = to.value if to else format_from_suffix(output)

@@ -36,6 +36,6 @@ def register(app: Any) -> None:
     ) -> None:
         """Print the JSON Schema (draft-07) of the process format, for editor completion and checks."""
         from procmap.fileio import write_output
-        from procmap.jsonschema import render_schema
+        from procmap.model.jsonschema import render_schema
 
         write_output(output, render_schema())

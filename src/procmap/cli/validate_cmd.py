@@ -23,7 +23,7 @@ EPILOG = """Examples:
 
   procmap validate examples/
 
-  procmap validate process.yaml --format sarif -o procmap.sarif
+  procmap validate process.yaml --format sarif -o procmap.reports.sarif
 
   cat process.yaml | procmap validate - --stdin-filename process.yaml
 
@@ -37,7 +37,7 @@ def _process_files_only(paths: list[str]) -> list[str]:
     Directories, '-' and paths that cannot be read are kept, so they are still
     expanded or reported as usual.
     """
-    from procmap.loader import looks_like_process
+    from procmap.load.loader import looks_like_process
 
     kept = []
     for path in paths:
@@ -84,7 +84,7 @@ def register(app: Any) -> None:
         ),
     ) -> None:
         """Check process files against the format and the rules; print diagnostics with file:line:col."""
-        from procmap import findings_output
+        from procmap.reports import findings as findings_output
         from procmap.validate import check_paths, failed
 
         cfg = config_from(config, max_file_size, strict)
@@ -97,7 +97,7 @@ def register(app: Any) -> None:
         elif chosen == "github":
             report = findings_output.github(results)
         elif chosen == "sarif":
-            from procmap.sarif import sarif
+            from procmap.reports.sarif import sarif
 
             report = sarif(results)
         else:

@@ -31,7 +31,7 @@ from procmap.render import text
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.analysis import VisibleHandoff
+    from procmap.analysis.facts import VisibleHandoff
 
 ZONES = ("customer", "onstage", "backstage", "support")
 LINES = (
@@ -153,7 +153,7 @@ def _back_edges(g: nx.DiGraph) -> set[tuple[str, str]]:
     Iterative DFS in file order (start first, then any step not yet seen), so
     the same file always gives the same columns.
     """
-    from procmap.graph import successors_in_order
+    from procmap.model.graph import successors_in_order
 
     back: set[tuple[str, str]] = set()
     state: dict[str, int] = {}  # 1 on the path, 2 done

@@ -26,7 +26,7 @@ from procmap.render.layout import ZONES, lane_order
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.analysis import VisibleHandoff
+    from procmap.analysis.facts import VisibleHandoff
 
 MAX_EDGES = 500  # Mermaid's default maxEdges: beyond it GitHub refuses to draw
 MAX_TEXT = 50_000  # Mermaid's default maxTextSize

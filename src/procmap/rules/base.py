@@ -14,11 +14,11 @@ from typing import Any
 
 import networkx as nx
 
-from procmap.analysis import Analysis
+from procmap.analysis.facts import Analysis
 from procmap.diagnostics import Severity
-from procmap.loader import Document
-from procmap.model import ProcessFile
-from procmap.schema_check import Checked
+from procmap.load.loader import Document
+from procmap.model.check import Checked
+from procmap.model.process import ProcessFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,10 +43,10 @@ def export(result: FileResult, fmt: str) -> bytes | str:
 
             raise UsageError(f"exporting {fmt} needs the lxml package (pip install lxml)") from None
     if fmt == "bpmn":
-        from procmap.export.bpmn import to_bpmn
+        from procmap.interchange.bpmn_out import to_bpmn
 
         return to_bpmn(result)
-    from procmap.export import graphs
+    from procmap.interchange import graphs
 
     if fmt == "graphml":
         return graphs.to_graphml(result)

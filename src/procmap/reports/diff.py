@@ -15,8 +15,8 @@ import json
 import re
 from typing import Any
 
-from procmap.audit_output.sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff
+from procmap.reports.audit_sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 
 NO_CHANGES = "No customer-facing changes"
 

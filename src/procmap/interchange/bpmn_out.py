@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procmap import __version__
-from procmap.export import xml_text as _text
-from procmap.export.bpmn_layout import Edge, Element, Layout, layout
+from procmap.interchange import xml_text as _text
+from procmap.interchange.bpmn_layout import Edge, Element, Layout, layout
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
 
-    from procmap.export.bpmn_layout import Box
-    from procmap.model import Lane, Step
+    from procmap.interchange.bpmn_layout import Box
+    from procmap.model.process import Lane, Step
     from procmap.validate import FileResult
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from procmap.diagnostics import UsageError
-from procmap.loader import STDIN, looks_like_process
+from procmap.load.loader import STDIN, looks_like_process
 
 _SUFFIXES = (".yaml", ".yml")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from procmap import __version__
 from procmap.diagnostics import Severity
-from procmap.findings_output import all_diagnostics
+from procmap.reports.findings import all_diagnostics
 from procmap.validate import FileResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

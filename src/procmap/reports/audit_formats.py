@@ -10,19 +10,19 @@ FORMATS = ("text", "markdown", "json", "html")
 def render(audited: list[Audited], fmt: str, *, tty: bool = False, colour: bool = False) -> str:
     """The report of ``audited`` in ``fmt``; ``tty``/``colour`` only matter for text."""
     if fmt == "json":
-        from procmap.audit_output import as_json
+        from procmap.reports import audit_json as as_json
 
         return as_json.render(audited)
     if fmt == "markdown":
-        from procmap.audit_output import as_markdown
+        from procmap.reports import audit_markdown as as_markdown
 
         return as_markdown.render(audited)
     if fmt == "html":
-        from procmap.audit_output import as_html
+        from procmap.reports import audit_html as as_html
 
         return as_html.render(audited)
     if fmt == "text":
-        from procmap.audit_output import as_text
+        from procmap.reports import audit_text as as_text
 
         width = None
         if tty:

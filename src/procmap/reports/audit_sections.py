@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Union
 
-from procmap.durations import format_duration
+from procmap.model.durations import format_duration
 
 
 class Ids:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from procmap.durations import parse_duration
+from procmap.model.durations import parse_duration
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 DURATION_PATTERN = (

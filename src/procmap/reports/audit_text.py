@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procmap.audit import Audited
-from procmap.audit_output import sections as S
+from procmap.reports import audit_sections as S
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

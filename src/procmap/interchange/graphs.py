@@ -1,10 +1,10 @@
 """The process graph as GraphML (yEd, Gephi, Cytoscape) and node-link JSON (D3, networkx).
 
-Both carry the graph `procmap.graph.build_graph` builds, every node and edge
+Both carry the graph `procmap.model.graph.build_graph` builds, every node and edge
 attribute included, plus what a graph tool cannot compute itself: a ``label``
 (the step name or branch label, which yEd and Gephi display), the lane's name,
 and on each flow its handoff class and whether it crosses the line of
-visibility (from :class:`procmap.analysis.Analysis`).
+visibility (from :class:`procmap.analysis.facts.Analysis`).
 
 GraphML can only store strings, numbers and booleans, so for it absent values
 (None) are left out (GraphML's "missing data"), the ``data`` tuple becomes a
@@ -54,7 +54,7 @@ def enriched_graph(result: FileResult) -> nx.DiGraph:
 
 
 def _storable(value: Any) -> Any:
-    from procmap.export import xml_text
+    from procmap.interchange import xml_text
 
     if isinstance(value, (tuple, list)):
         return xml_text(",".join(str(v) for v in value))

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from procmap.audit import Audited
-from procmap.audit_output import sections as S
+from procmap.reports import audit_sections as S
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

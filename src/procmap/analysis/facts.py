@@ -16,7 +16,7 @@ from functools import cached_property
 
 import networkx as nx
 
-from procmap.graph import successors_in_order
+from procmap.model.graph import successors_in_order
 
 # (config key, metric, words for messages): the budgets `[budgets]` and audit's flags set.
 BUDGETS: tuple[tuple[str, str, str], ...] = (

@@ -15,7 +15,7 @@ from typing import Any
 
 from procmap import __version__
 from procmap.audit import Audited
-from procmap.audit_output import sections as S
+from procmap.reports import audit_sections as S
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src 'none'"
 

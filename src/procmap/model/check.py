@@ -17,8 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from procmap.diagnostics import Diagnostic, Severity
-from procmap.loader import Document, shorten
-from procmap.model import Flow, Lane, ProcessFile, ProcessInfo, Step
+from procmap.load.loader import Document, shorten
+from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
 
 _FIELDS = {
     "process": ProcessInfo.model_fields,

@@ -21,7 +21,7 @@ import subprocess
 from dataclasses import dataclass
 
 from procmap.diagnostics import UsageError
-from procmap.loader import DEFAULT_MAX_FILE_SIZE
+from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
 
 PREFIX = "git:"
 _TIMEOUT = 60.0
@@ -133,7 +133,7 @@ def decode(raw: bytes, spec: GitSpec, *, max_size: int = DEFAULT_MAX_FILE_SIZE) 
     so it is reported as a diagnostic, exactly like a file that fails to decode.
     """
     from procmap.diagnostics import Diagnostic, Severity
-    from procmap.loader import LoadError
+    from procmap.load.loader import LoadError
 
     if len(raw) > max_size:
         raise UsageError(

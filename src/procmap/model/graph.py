@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from procmap.model import ProcessFile
+from procmap.model.process import ProcessFile
 
 
 @dataclass(frozen=True, slots=True)

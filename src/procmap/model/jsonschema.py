@@ -2,7 +2,7 @@
 
 Editors (yaml-language-server: VS Code's YAML extension, Neovim, Helix, JetBrains)
 read it for completion, hover docs and on-the-fly checks, so it is generated
-from :mod:`procmap.model` rather than written by hand: the schema can never
+from :mod:`procmap.model.process` rather than written by hand: the schema can never
 disagree with what ``procmap validate`` accepts.  A copy ships in the package
 (``procmap/data/process-v1.schema.json``); a test fails when it drifts.
 
@@ -33,8 +33,8 @@ PACKAGED = "process-v1.schema.json"
 
 
 def _pattern_messages() -> dict[str, str]:
-    from procmap.durations import FORMS
-    from procmap.model import DURATION_PATTERN, SLUG_PATTERN
+    from procmap.model.durations import FORMS
+    from procmap.model.process import DURATION_PATTERN, SLUG_PATTERN
 
     return {
         SLUG_PATTERN: "Must be a slug: lowercase letters, digits, '-' and '_', starting with a letter or digit.",
@@ -46,7 +46,7 @@ def build_schema() -> dict[str, Any]:
     """The schema as a dict (draft-07), with descriptions and examples from the models."""
     from pydantic.json_schema import GenerateJsonSchema
 
-    from procmap.model import ProcessFile
+    from procmap.model.process import ProcessFile
 
     class _Generator(GenerateJsonSchema):
         # Auto titles ("Fail Point", "Sla") are noise in hover docs: the key is

@@ -1,0 +1,1 @@
+"""Reading: YAML with positions, directory discovery, git revisions."""

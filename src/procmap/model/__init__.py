@@ -1,0 +1,1 @@
+"""The process: pydantic models, durations, schema diagnostics, JSON Schema, the networkx graph."""

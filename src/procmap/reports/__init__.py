@@ -1,0 +1,1 @@
+"""Writers of findings, audits and diffs: text, Markdown, JSON, HTML, SARIF."""
