@@ -243,6 +243,16 @@ class Journeys:
         self.start = self.pos.get(g.graph.get("start"), -1)
         self._walk()
 
+    def with_repeats(self, repeats: int) -> Journeys:
+        """The same process read with another R: what does not depend on R is kept, not recomputed."""
+        if repeats == self.R:
+            return self
+        other = object.__new__(Journeys)
+        keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main"}
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in keep})
+        other.R = max(0, int(repeats))
+        return other
+
     # ------------------------------------------------------------------ structure
 
     def _walk(self) -> None:
@@ -276,6 +286,10 @@ class Journeys:
         self.nonloop = [[v for v in s if (u, v) not in loop] for u, s in enumerate(self.succ)]
         self.loops = [[v for v in s if (u, v) in loop] for u, s in enumerate(self.succ)]
         self.end = [not s for s in self.succ]
+
+    def loop_edge_ids(self) -> set[tuple[str, str]]:
+        """The loop edges as (from, to) step ids."""
+        return {(self.ids[u], self.ids[v]) for u, v in self.loop_edges}
 
     @cached_property
     def counts(self) -> list[list[int]]:
@@ -1140,3 +1154,48 @@ def journeys_report(j: Journeys, no_backup: Iterable[str]) -> dict[str, Any]:
             for s in j.sla
         ],
     }
+
+
+# (config key, figure, words for messages): SPEC §5.6's budgets, on the worst single journey.
+JOURNEY_BUDGETS: tuple[tuple[str, str, str], ...] = (
+    ("max-journey-handoffs", "visible_handoffs", "customer-visible handoffs"),
+    ("max-journey-parties", "parties", "parties"),
+    ("max-silence", "longest_silence", "silence"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JourneyBudgetCheck:
+    """A §5.6 budget against the journeys' maximum of its figure (seconds for max-silence)."""
+
+    key: str
+    metric: str
+    what: str
+    limit: float
+    value: float
+
+    @property
+    def exceeded(self) -> bool:
+        return self.value > self.limit
+
+    def message(self, process_id: str) -> str:
+        if self.metric == "longest_silence":
+            from procmap.model.durations import format_duration
+
+            return (
+                f"process '{process_id}' has a journey with {format_duration(self.value)} of silence (the customer "
+                f"hears nothing), over the budget of {format_duration(self.limit)} ({self.key})"
+            )
+        return (
+            f"process '{process_id}' has a journey with {_number(self.value)} {self.what}, over the budget of "
+            f"{_number(self.limit)} ({self.key})"
+        )
+
+
+def journey_budgets(j: Journeys, limits: dict[str, Any]) -> list[JourneyBudgetCheck]:
+    """Each journey budget set in ``limits`` (config keys), with the worst journey's figure."""
+    wanted = [(key, metric, what) for key, metric, what in JOURNEY_BUDGETS if limits.get(key) is not None]
+    if not wanted:
+        return []
+    _lo, hi = j.bounds
+    return [JourneyBudgetCheck(key, metric, what, limits[key], hi.get(metric, 0)) for key, metric, what in wanted]
