@@ -101,8 +101,8 @@ def check_text(text: str, path: str, config: Config) -> FileResult:
 
 
 def _check_text(text: str, path: str, config: Config) -> FileResult:
-    from procmap.model.graph import build_graph
     from procmap.model import check as schema_check
+    from procmap.model.graph import build_graph
     from procmap.rules import RULES, Context
 
     result = FileResult(path)
