@@ -75,6 +75,7 @@ def test_registry_has_spec_rules_with_default_severities():
         "duplicate-key": Severity.ERROR,
         "schema": Severity.ERROR,
         "duplicate-id": Severity.ERROR,
+        "duplicate-flow": Severity.ERROR,
         "unknown-reference": Severity.ERROR,
         "customer-step-backstage": Severity.ERROR,
         "unreachable-step": Severity.ERROR,
@@ -93,7 +94,8 @@ def test_registry_has_spec_rules_with_default_severities():
         "budget": Severity.ERROR,
     }
     assert {r.id: r.severity for r in RULES} == expected
-    assert [r.id for r in RULES] == list(expected)  # SPEC's table order, then §5.5's, budget last
+    # SPEC's table order (duplicate-flow by its kin), then §5.5's, budget last
+    assert [r.id for r in RULES] == list(expected)
     assert set(BY_ID) == set(expected)
     for rule in RULES:
         assert rule.summary and rule.doc, rule.id
