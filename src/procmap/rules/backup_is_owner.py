@@ -14,8 +14,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if same_person(step.owner, step.backup):
             yield Finding(
                 ctx.step_loc(index, "backup"),
-                f"step '{step.id}' names its owner '{step.owner}' as its backup: nobody covers when "
-                f"{step.owner.strip() if step.owner else 'they'} are away",
+                f"step '{step.id}' names its owner '{step.owner}' as its backup: nobody covers when the owner is away",
             )
 
 
