@@ -103,7 +103,7 @@ def _journey_side(result: FileResult) -> dict[str, Any]:
     from procmap.analysis.journeys import Journeys
 
     j = result.journeys or Journeys(result.graph)
-    lo, hi = j.bounds
+    _lo, hi = j.bounds
     main = j.main
     figures = {
         "max_journey_handoffs": hi.get("visible_handoffs", 0),
