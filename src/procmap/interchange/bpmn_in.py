@@ -276,9 +276,11 @@ class Reader:
         return f"{self.local(el) or 'element'} '{el.get('id')}'" + (f' ("{name}")' if name else "")
 
     def documentation(self, el: _Element) -> str | None:
-        parts = [
-            (doc.text or "").strip("\n") for doc in el.findall(self.q("documentation")) if (doc.text or "").strip()
-        ]
+        """The element's documentation; verbatim where procmap wrote it, trimmed where another tool did."""
+        docs = el.findall(self.q("documentation"))
+        if self.pm(el, "id") is not None:
+            return "\n\n".join(doc.text or "" for doc in docs) or None
+        parts = [(doc.text or "").strip("\n") for doc in docs if (doc.text or "").strip()]
         return "\n\n".join(parts) or None
 
     # ------------------------------------------------------------------ pools and lanes

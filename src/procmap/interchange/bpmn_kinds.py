@@ -118,7 +118,9 @@ def decide(
     pool_of = {p.key: p for p in pools}
     customer_pool: str | None = None
 
-    if not any(kind == "customer" for kind in kinds.values()):
+    if all(lane.fixed for lane in lanes):
+        customer_pool = next((lane.pool for lane in lanes if lane.fixed == "customer"), None)
+    elif not any(kind == "customer" for kind in kinds.values()):
         open_pools = [p for p in pools if any(not lane.fixed for lane in by_pool.get(p.key, []))]
         chosen, candidates = choose_customer(open_pools)
         if chosen is not None:

@@ -29,22 +29,27 @@ def scalar(value: Any) -> str:
     text = str(value)
     dumped = yaml.safe_dump(text, default_flow_style=True, allow_unicode=True, width=1 << 30)
     dumped = dumped.removesuffix("\n").removesuffix("\n...").removesuffix("...")
-    if "\n" in dumped.strip("\n") or dumped != dumped.strip():
+    # Line breaks of any kind (YAML 1.1 counts NEL, LS and PS) and control
+    # characters only survive escaped, in double quotes.
+    if not all(c.isprintable() for c in text) or "\n" in dumped.strip("\n") or dumped != dumped.strip():
         dumped = yaml.safe_dump(text, default_style='"', allow_unicode=True, width=1 << 30)
         dumped = dumped.rstrip("\n")
     return dumped.strip("\n")
 
 
+def comment_text(text: str) -> str:
+    """Text safe inside a YAML comment: one line, no characters YAML forbids or reads as line breaks."""
+    return "".join(c if c.isprintable() else "?" for c in " ".join(text.split()))
+
+
 def _comment(text: str | None) -> str:
-    if not text:
-        return ""
-    return "  # " + " ".join(text.split())
+    return f"  # {comment_text(text)}" if text else ""
 
 
 def dump(data: dict[str, Any], header: list[str] | None = None, step_comments: dict[str, str] | None = None) -> str:
     """The YAML text of a process: header comments, then version, process, lanes and steps."""
     comments = step_comments or {}
-    lines = [f"# {' '.join(line.split())}" for line in header or []]
+    lines = [f"# {comment_text(line)}" for line in header or []]
     lines.append(f"version: {scalar(data['version'])}")
     lines.append("process:")
     for key in PROCESS_KEYS:
