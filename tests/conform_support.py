@@ -14,6 +14,7 @@ the test compares the two, and the planted facts pin both down.
 from __future__ import annotations
 
 import csv
+import itertools
 import math
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
@@ -369,7 +370,7 @@ def reference(model_text: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         seq = [e[2] for e in evs]
         ok = begins(seq[0]) and ends(seq[-1])
         repeats = 0
-        for (t1, _, a, _), (t2, _, b, _) in zip(evs, evs[1:], strict=False):
+        for (t1, _, a, _), (t2, _, b, _) in itertools.pairwise(evs):
             path = silent_path(a, b)
             conforming[(a, b)] = path is not None
             flows[(a, b)].append(t2 - t1)
@@ -388,14 +389,14 @@ def reference(model_text: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
             "customer_actions": sum(1 for s in seq if s in customer),
             "touchpoints": sum(1 for s in seq if s in touch),
             "parties": len(set(tps)),
-            "visible_handoffs": sum(1 for x, y in zip(tps, tps[1:], strict=False) if x != y),
-            "channel_switches": sum(1 for x, y in zip(chans, chans[1:], strict=False) if x != y),
+            "visible_handoffs": sum(1 for x, y in itertools.pairwise(tps) if x != y),
+            "channel_switches": sum(1 for x, y in itertools.pairwise(chans) if x != y),
             "elapsed": evs[-1][0] - evs[0][0],
-            "longest_silence": max((y - x for x, y in zip(ftimes, ftimes[1:], strict=False)), default=0),
+            "longest_silence": max((y - x for x, y in itertools.pairwise(ftimes)), default=0),
             "repeats": repeats,
         }
         people = [res for _, _, s, res in evs if s in touch and s not in update and res]
-        changes.append(sum(1 for x, y in zip(people, people[1:], strict=False) if x != y))
+        changes.append(sum(1 for x, y in itertools.pairwise(people) if x != y))
         counts = Counter(s for s in seq if s in customer)
         repeat_cases += any(c > 1 for c in counts.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -61,7 +62,7 @@ def test_planted_counts(report, generated) -> None:
 
 
 def test_every_figure_matches_the_reference(report, generated) -> None:
-    model, _, rows, _ = generated
+    _model, _, rows, _ = generated
     expected = reference(MODEL, rows)
     for key, value in expected.items():
         assert close(report[key], value), key
@@ -80,7 +81,7 @@ def test_waits_are_exact_to_the_second(report, generated) -> None:
     known = [r for r in rows if r["activity"] != UNKNOWN]  # unmapped events are skipped between pairs
     waits = [
         (b["t"] - a["t"]).total_seconds()
-        for a, b in zip(known, known[1:], strict=False)
+        for a, b in itertools.pairwise(known)
         if a["case"] == b["case"] and a["activity"] == "ACK_SENT" and b["activity"] == "triage  REQUEST"
     ]
     flow = next(f for f in report["flows"] if (f["from"], f["to"]) == ("acknowledge", "triage"))
@@ -107,7 +108,7 @@ def test_zoned_and_semicolon_csv_gives_the_same_report(report, generated, tmp_pa
 
 def test_lifecycle_start_events_are_not_steps_but_give_work_time(generated, tmp_path: Path, run) -> None:
     model, _, _, _ = generated
-    rows, planted = simulate(60, lifecycle=True)
+    rows, _planted = simulate(60, lifecycle=True)
     log = write_csv(rows, tmp_path / "life.csv", delimiter="\t")
     got = _json(run, model, log)
     expected = reference(MODEL, rows)
