@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from procmap.validate import FileResult
 
 # DuckDB may use this much memory before it spills to disk (PROCMAP_MEMORY_LIMIT overrides, e.g. "2GB").
-DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,9 @@ def _connect(workdir: Path) -> Any:
         raise UsageError(f"PROCMAP_MEMORY_LIMIT={limit!r}: use a size such as 512MB or 2GB")
     spill = workdir / "spill"
     spill.mkdir()
+    # In memory, spilling to the work directory past the limit; a database file only added writes.
     return duckdb.connect(
-        str(workdir / "conform.duckdb"),
+        ":memory:",
         config={"memory_limit": limit, "temp_directory": str(spill), "preserve_insertion_order": True},
     )
 
@@ -216,20 +217,24 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         shares = {(s.id, f.to): getattr(f, "share", None) for s in model.steps for f in s.next}
         start = model.start_id()
         loops = q.loop_edges(g, start)
-        q.register_model(con, g, mapping=mapping, updates=updates, shares=shares, loops=loops)
-        logged = q.map_events(con)
-        q.register_pairs(con, q.conforming_pairs(g, start, logged, loops))
+        numbers = q.Model(g)
+        q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops)
+        logged = q.logged_steps(con, numbers)
+        q.register_pairs(con, numbers, q.conforming_pairs(g, start, logged, loops))
+        q.build_sequences(con)
+        q.build_cases(con, numbers.lanes)
+        q.build_pairs(con)
         totals = q.counts(con)
         fit = q.fitness(con)
-        flows = q.observed_flows(con)
-        used = q.flow_use(con, ends=True)
-        taken = q.flow_use(con, ends=False)
-        unused = q.unused_flows(con, used)
+        flows = q.observed_flows(con, numbers)
+        used = q.flow_use(con, numbers, ends=True)
+        taken = q.flow_use(con, numbers, ends=False)
+        unused = q.unused_flows(con, numbers, used)
         figures = q.figures(con)
         repeat_cases = q.repeat_contacts(con)
-        sla_rows, sla_cases = q.sla(con)
+        sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con)
+        work = q.work_times(con, numbers)
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: the log needs more memory than procmap may use "

@@ -436,34 +436,33 @@ def _load_one(
     res_sql = f"NULLIF(trim(CAST({_ident(c['resource'])} AS VARCHAR)), '')" if c["resource"] else "NULL"
     life_sql = f"NULLIF(lower(trim(CAST({_ident(c['lifecycle'])} AS VARCHAR))), '')" if c["lifecycle"] else "NULL"
 
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE staged AS SELECT {case_sql} AS case_id, {act_sql} AS activity, "
-        f"{ts_sql} AS t, {ts_raw} AS ts_raw, {res_sql} AS resource, {life_sql} AS lifecycle, "
-        f"__row AS row_no, {where_sql} AS place FROM {source}"
-    )
-    bad = con.execute(
-        "SELECT place, case_id, activity, ts_raw, t FROM staged WHERE case_id IS NULL OR trim(case_id) = '' "
-        "OR activity IS NULL OR trim(activity) = '' OR t IS NULL ORDER BY row_no LIMIT 1"
-    ).fetchone()
-    if bad is not None:
-        place, case_id, activity, ts_raw_value, _ = bad
-        if case_id is None or not case_id.strip():
-            problem = f"empty case id (column {c['case']!r})"
-        elif activity is None or not activity.strip():
-            problem = f"empty activity (column {c['activity']!r})"
-        elif ts_raw_value is None or not ts_raw_value.strip():
-            problem = f"empty timestamp (column {c['timestamp']!r})"
-        else:
-            shown = ts_raw_value if len(ts_raw_value) <= 40 else ts_raw_value[:37] + "..."
-            problem = (
-                f"unparsable timestamp {shown!r} in column {c['timestamp']!r} "
-                "(use ISO 8601, e.g. 2024-03-01T09:30:00+01:00)"
-            )
-        raise LogError(f"{path}: {place}: {problem}")
-    count = con.execute(
-        "INSERT INTO events SELECT case_id, activity, t, resource, lifecycle, ?, row_no FROM staged", [file_no]
-    ).fetchone()
-    log.events = int(count[0]) if count else 0
-    con.execute("DROP TABLE staged")
+    columns_sql = f"{case_sql}, {act_sql}, {ts_sql}, {res_sql}, {life_sql}"
+    before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
+    con.execute(f"INSERT INTO events SELECT {columns_sql}, {file_no}, __row FROM {source}")
+    log.events = con.execute("SELECT count(*) FROM events").fetchone()[0] - before  # type: ignore[index]
     if log.events == 0:
         raise LogError(f"{path}: no events (the log has a header but no rows)")
+    first_bad = con.execute(
+        "SELECT min(row_no) FROM events WHERE file_no = ? AND (case_id IS NULL OR trim(case_id) = '' "
+        "OR activity IS NULL OR trim(activity) = '' OR t IS NULL)",
+        [file_no],
+    ).fetchone()[0]  # type: ignore[index]
+    if first_bad is None:
+        return
+    # The rare path: read that one row again, with the timestamp as written, to say what is wrong.
+    place, case_id, activity, ts_raw_value = con.execute(
+        f"SELECT {where_sql}, {case_sql}, {act_sql}, {ts_raw} FROM {source} WHERE __row = ?", [first_bad]
+    ).fetchone()  # type: ignore[misc]
+    if case_id is None or not case_id.strip():
+        problem = f"empty case id (column {c['case']!r})"
+    elif activity is None or not activity.strip():
+        problem = f"empty activity (column {c['activity']!r})"
+    elif ts_raw_value is None or not ts_raw_value.strip():
+        problem = f"empty timestamp (column {c['timestamp']!r})"
+    else:
+        shown = ts_raw_value if len(ts_raw_value) <= 40 else ts_raw_value[:37] + "..."
+        problem = (
+            f"unparsable timestamp {shown!r} in column {c['timestamp']!r} "
+            "(use ISO 8601, e.g. 2024-03-01T09:30:00+01:00)"
+        )
+    raise LogError(f"{path}: {place}: {problem}")
