@@ -45,6 +45,7 @@ steps:
     name: Send acknowledgement
     lane: system
     visibility: onstage
+    contact: update
     channel: email
     activities: [ACK_SENT]
     next: [triage]
@@ -56,8 +57,10 @@ steps:
     next:
       - to: check
         when: known question
+        share: 0.7
       - to: escalate
         when: product issue
+        share: 0.3
   - id: check
     name: Check the account
     lane: back
@@ -80,8 +83,8 @@ steps:
     next:
       - to: close
         when: solved
-      - to: reopen
-        when: still broken
+        share: 0.9
+      - {to: reopen, when: still broken, share: 0.1}
   - id: reopen
     name: Reopen the request
     lane: customer

@@ -78,7 +78,7 @@ def map_activities(model: ProcessFile, activities: list[str]) -> tuple[dict[str,
     for step in model.steps:
         by_id.setdefault(step.id, step.id)
         by_text.setdefault(normalise(step.name), []).append((step.id, "its name"))
-        for alias in getattr(step, "activities", ()) or ():
+        for alias in step.activities:
             by_text.setdefault(normalise(alias), []).append((step.id, "its activities"))
     mapping: dict[str, str] = {}
     unmapped: list[str] = []
@@ -213,8 +213,8 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
     try:
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
-        updates = {s.id for s in model.steps if getattr(s, "contact", None) == "update"}
-        shares = {(s.id, f.to): getattr(f, "share", None) for s in model.steps for f in s.next}
+        updates = {n for n, d in g.nodes(data=True) if d.get("update")}
+        shares = {(u, v): d.get("share") for u, v, d in g.edges(data=True)}
         start = model.start_id()
         loops = q.loop_edges(g, start)
         numbers = q.Model(g)
@@ -294,7 +294,7 @@ def _shares(model: ProcessFile, used: dict[tuple[str, str], int]) -> list[dict[s
                     "from": step.id,
                     "to": flow.to,
                     "when": flow.when,
-                    "model": getattr(flow, "share", None),
+                    "model": flow.share,
                     "observed": n / total if total else None,
                     "count": n,
                 }

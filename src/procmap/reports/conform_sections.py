@@ -50,8 +50,14 @@ def number(value: float | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _of(part: int, whole: int) -> str:
-    return f"{part:,} of {whole:,} ({pct(part / whole if whole else None)})"
+def _of(part: int, whole: int, noun: str = "") -> str:
+    """``3 of 4 cases (75.0%)``."""
+    noun = f" {noun}" if noun else ""
+    return f"{part:,} of {whole:,}{noun} ({pct(part / whole if whole else None)})"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
 
 
 def title(report: dict[str, Any]) -> str:
@@ -64,23 +70,24 @@ def intro(report: dict[str, Any]) -> list[str]:
     unmapped_events = sum(u["events"] for u in report["unmapped"])
     lines = [
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
-        f"({logs}): {report['events']:,} events in {report['cases']:,} cases.",
+        f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
     if unmapped_events:
         lines.append(
-            f"{unmapped_events:,} events ({len(report['unmapped'])} activities) are not steps of the blueprint "
-            "and are left out of every figure (listed at the end)."
+            f"Left out of every figure: {plural(unmapped_events, 'event')} of "
+            f"{plural(len(report['unmapped']), 'activity', 'activities')} that match no step of the blueprint "
+            "(listed at the end)."
         )
     fit = report["fitness"]
     lines.append(
-        f"{_of(fit['cases_fitting'], report['cases'])} cases went through the blueprint as drawn, start to end; "
-        f"{_of(fit['pairs_conforming'], fit['pairs'])} moves from one step to the next follow its flows."
+        f"{_of(fit['cases_fitting'], report['cases'], 'cases')} went through the blueprint as drawn, start to end; "
+        f"{_of(fit['pairs_conforming'], fit['pairs'], 'moves')} from one step to the next follow its flows."
     )
     rc = report["repeat_contacts"]
-    lines.append(f"{_of(rc['cases'], report['cases'])} cases had a customer do the same thing twice.")
+    lines.append(f"{_of(rc['cases'], report['cases'], 'cases')} had a customer do the same thing twice.")
     if report["sla"]:
         sb = report["sla_breaches"]
-        lines.append(f"{_of(sb['cases'], report['cases'])} cases waited longer than a promised time (sla).")
+        lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
     return lines
 
 
