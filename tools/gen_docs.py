@@ -105,10 +105,18 @@ Rules that hold for the whole file:
 - **Duplicate keys are errors** (rule `duplicate-key`): YAML parsers silently
   keep the last of two equal keys; procmap reports the second one.
 - **Strict types.** `name: 123` is an error, not the string `"123"`, and
-  `fail_point: "true"` is an error, not a boolean. Quote text that YAML reads
-  as something else: unquoted `yes`, `no`, `on`, `off`, numbers and dates are
-  not strings, so write `when: "yes"`, `name: "2024"`. A list key given a
+  `fail_point: "true"` is an error, not a boolean. Unquoted numbers (`2024`,
+  `1.5`, `0x1F`), `true`/`false` and `null`/`~` are not text, so quote text
+  that looks like them: `name: "2024"`. Two YAML 1.1 surprises do not apply:
+  unquoted `yes`, `no`, `on` and `off` (any case) are read as the text you
+  wrote, so `when: yes` is the label `yes` (and `fail_point: yes` is an error:
+  write `true`), and dates and times (`2024-01-31`, `2024-01-31 10:00:00`) are
+  kept as the text you wrote, not turned into dates. A list key given a
   single string (`next: triage`) is an error: write `next: [triage]`.
+- **One flow per target.** A step lists each target once in `next` (rule
+  `duplicate-flow`): every output holds one flow per pair of steps, so two
+  conditions that lead to the same step share one label,
+  `when: "approved or approved with conditions"`.
 - **Directories.** `procmap validate DIR` reads every `*.yaml` / `*.yml` file
   below `DIR` that has top-level `version:` and `process:` keys; other YAML
   files (CI configs, compose files) are skipped, not reported.
