@@ -204,6 +204,7 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
     import duckdb
 
     from procmap.analysis import logs as q
+    from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
 
     g = result.graph
@@ -216,7 +217,7 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         updates = {n for n, d in g.nodes(data=True) if d.get("update")}
         shares = {(u, v): d.get("share") for u, v, d in g.edges(data=True)}
         start = model.start_id()
-        loops = q.loop_edges(g, start)
+        loops = Journeys(g).loop_edge_ids()  # SPEC §5.2, as audit reads them
         numbers = q.Model(g)
         q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops)
         logged = q.logged_steps(con, numbers)

@@ -45,32 +45,6 @@ FIGURES = (
 )
 
 
-def loop_edges(g: nx.DiGraph, start: str) -> set[tuple[str, str]]:
-    """SPEC §5.2: flows a depth-first walk from the start (each step's `next` in file order) finds closing a cycle."""
-    loops: set[tuple[str, str]] = set()
-    if start not in g:
-        return loops
-    succ = {n: sorted(g.successors(n), key=lambda m: g.edges[n, m].get("index", 0)) for n in g}
-    on_path: set[str] = {start}
-    seen: set[str] = {start}
-    stack: list[tuple[str, int]] = [(start, 0)]
-    while stack:
-        node, i = stack[-1]
-        if i == len(succ[node]):
-            stack.pop()
-            on_path.discard(node)
-            continue
-        stack[-1] = (node, i + 1)
-        nxt = succ[node][i]
-        if nxt in on_path:
-            loops.add((node, nxt))
-        elif nxt not in seen:
-            seen.add(nxt)
-            on_path.add(nxt)
-            stack.append((nxt, 0))
-    return loops
-
-
 @dataclass(frozen=True)
 class Path:
     """A conforming pair's chosen path: the flows it takes and how many of them are loop edges."""
