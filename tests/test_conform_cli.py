@@ -44,6 +44,24 @@ steps:
 """
 
 
+class Done:
+    """What a run left: the exit code and both streams, as bytes (the shape of subprocess.run's result)."""
+
+    def __init__(self, returncode: int, stdout: bytes, stderr: bytes) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def run(cli):
+    """The CLI in-process (fast); `python -m procmap` subprocesses are in test_malformed_logs_in_a_real_process."""
+
+    def invoke(*args: object) -> Done:
+        result = cli(*[str(a) for a in args])
+        return Done(result.exit_code, result.stdout_bytes, result.stderr_bytes)
+
+    return invoke
+
+
 @pytest.fixture
 def model(tmp_path: Path) -> Path:
     path = tmp_path / "order.yaml"
@@ -311,6 +329,26 @@ def test_malformed_logs_get_one_line_and_exit_2(run, model: Path, tmp_path: Path
     one_line_error(proc, *needles)
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["order.yaml", name])  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("ts.csv", b"case,activity,timestamp\n1,order,2024-01-01\n1,confirm,yesterday\n"),
+        ("cut.xes", XES.encode()[:400]),
+        ("bin.parquet", bytes(range(256)) * 4),
+    ],
+)
+def test_malformed_logs_in_a_real_process(model: Path, tmp_path: Path, name: str, content: bytes) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / name
+    log.write_bytes(content)
+    proc = subprocess.run(
+        [sys.executable, "-m", "procmap", "conform", str(model), str(log)], capture_output=True, timeout=120
+    )
+    one_line_error(proc, name)
 
 
 def test_missing_log_and_directory(run, model: Path, tmp_path: Path) -> None:

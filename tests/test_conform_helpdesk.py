@@ -15,7 +15,7 @@ import itertools
 import json
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -63,7 +63,7 @@ def export(path: Path, cases: int = 40) -> list[dict[str, str]]:
             steps.remove("Assign seriousness")  # a skipped step
         for k, activity in enumerate(steps):
             t += timedelta(minutes=17 * ((i + k) % 9) + 5)
-            zone = CEST if t >= datetime(2024, 3, 31, 1, 0, tzinfo=timezone.utc) else CET
+            zone = CEST if t >= datetime(2024, 3, 31, 1, 0, tzinfo=UTC) else CET
             stamp = t.astimezone(zone).isoformat()
             agent = "" if activity in ("Ticket created", "Closed") else AGENTS[(i * 3 + k) % len(AGENTS)]
             if activity not in ("Ticket created", "Closed", "Wait"):
@@ -142,8 +142,9 @@ def expected(rows: list[dict[str, str]]) -> dict:
 
 @pytest.fixture(scope="module")
 def helpdesk(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
-    from procmap.cli import app
     from typer.testing import CliRunner
+
+    from procmap.cli import app
 
     folder = tmp_path_factory.mktemp("helpdesk")
     model = folder / "helpdesk.yaml"
