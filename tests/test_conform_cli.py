@@ -435,3 +435,22 @@ def test_write_shares_leaves_a_branch_never_taken_and_says_so(run, model: Path, 
 
 def test_write_shares_needs_an_output(run, model: Path, tmp_path: Path) -> None:
     one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "--write-shares"), "-o")
+
+
+def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    args = ("examples/support-ticket.yaml", "docs/conform-example/tickets.csv", "--case", "ticket_id")
+    proc = run("conform", *args)
+    assert proc.returncode == 0, proc.stderr
+    doc = (ROOT / "docs" / "conform.md").read_text(encoding="utf-8")
+    printed = proc.stdout.decode().splitlines()
+    block = doc.split("```\nSupport ticket with escalation", 1)[1].split("```", 1)[0]
+    quoted = ["Support ticket with escalation" + block.splitlines()[0], *block.splitlines()[1:]]
+    for line in quoted:
+        if line and line != "…":
+            assert line in printed, line
+    r = report(run, *args)
+    assert (r["events"], r["cases"], r["fitness"]["cases_fitting"]) == (58, 8, 2)
+    assert r["silent_steps"] == ["investigate", "fix-defect", "deploy"]
