@@ -454,3 +454,14 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
     r = report(run, *args)
     assert (r["events"], r["cases"], r["fitness"]["cases_fitting"]) == (58, 8, 2)
     assert r["silent_steps"] == ["investigate", "fix-defect", "deploy"]
+
+
+def test_out_of_memory_is_one_line_naming_the_limit(run, model: Path, tmp_path: Path, monkeypatch) -> None:
+    # A log bigger than the memory DuckDB may use spills to disk; when even that cannot help
+    # (here: a limit below one read buffer) the run stops with one line, and writes nothing.
+    monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "2MB")
+    out = tmp_path / "r.json"
+    one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "-o", out), "PROCMAP_MEMORY_LIMIT")
+    assert not out.exists()
+    monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "lots")
+    one_line_error(run("conform", model, csv_file(tmp_path, GOOD)), "PROCMAP_MEMORY_LIMIT='lots'")

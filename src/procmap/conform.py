@@ -238,8 +238,8 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         work = q.work_times(con, numbers)
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
-            f"{', '.join(logs)}: the log needs more memory than procmap may use "
-            f"(raise PROCMAP_MEMORY_LIMIT): {str(exc).splitlines()[0]}"
+            f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
+            "raise PROCMAP_MEMORY_LIMIT (e.g. 2GB)"
         ) from None
 
     cases = totals["cases"]

@@ -384,7 +384,10 @@ def load(
         try:
             _load_one(con, log, file_no, overrides, workdir)
         except duckdb.OutOfMemoryException as exc:
-            raise LogError(f"{path}: too big for the memory procmap may use ({_duck_message(exc)})") from None
+            raise LogError(
+                f"{path}: needs more memory than procmap may use ({_duck_message(exc)}); "
+                "raise PROCMAP_MEMORY_LIMIT (e.g. 2GB)"
+            ) from None
         except duckdb.Error as exc:
             where = _duck_message(exc)
             if kind == "parquet":
