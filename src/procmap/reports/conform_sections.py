@@ -75,7 +75,7 @@ def intro(report: dict[str, Any]) -> list[str]:
     if unmapped_events:
         lines.append(
             f"Left out of every figure: {plural(unmapped_events, 'event')} of "
-            f"{plural(len(report['unmapped']), 'activity', 'activities')} that match no step of the blueprint "
+            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
             "(listed at the end)."
         )
     fit = report["fitness"]
