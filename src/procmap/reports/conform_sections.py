@@ -268,7 +268,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Events whose activity matches no step's id, name or `activities:`; they are left out of every "
             "figure. Add the name to a step's `activities:` if it is one.",
             ("Activity", "Events"),
-            [(u["activity"], f"{u['events']:,}") for u in report["unmapped"]],
+            _capped([(u["activity"], f"{u['events']:,}") for u in report["unmapped"]], "activities"),
             "None: every activity is a step.",
             (1,),
         )
@@ -284,6 +284,16 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
         )
     )
     return out
+
+
+SHOWN = 50  # rows of a long list a person reads; the JSON has them all
+
+
+def _capped(rows: list[tuple[Cell, ...]], noun: str) -> list[tuple[Cell, ...]]:
+    if len(rows) <= SHOWN:
+        return rows
+    more = len(rows) - SHOWN
+    return [*rows[:SHOWN], (f"… {more:,} more {noun} (in --format json)", *([""] * (len(rows[0]) - 1)))]
 
 
 BUDGET_HEADERS = ("Budget", "Limit", "Actual", "")
