@@ -465,3 +465,23 @@ def test_out_of_memory_is_one_line_naming_the_limit(run, model: Path, tmp_path: 
     assert not out.exists()
     monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "lots")
     one_line_error(run("conform", model, csv_file(tmp_path, GOOD)), "PROCMAP_MEMORY_LIMIT='lots'")
+
+
+def test_help_has_examples(run) -> None:
+    out = run("conform", "--help").stdout.decode()
+    assert "Examples:" in out and "--write-shares" in out and "--strict-mapping" in out
+
+
+def test_other_commands_never_import_duckdb(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "procmap", "validate", str(EXAMPLES / "support-ticket.yaml")],
+        capture_output=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1)
+    assert b"duckdb" not in proc.stderr
