@@ -281,10 +281,21 @@ class _Builder:
                 "labeldistance=1.6",
                 "labelangle=40",
             ]
+        overlay = self.g.graph.get("edge_overlay", {}).get((e.source, e.target))
+        if overlay in OVERLAYS:  # set by callers that annotate a drawing, e.g. conform's observed flows
+            attrs += OVERLAYS[overlay]
+            classes.append(overlay)
         attrs.append(f"class={_q(' '.join(classes))}")
         if e.source:
             attrs.append(f"tooltip={_tooltip_attr(_edge_tip(self.g, e.source, e.target))}")
         part.edges.append(f"  {_q(e.tail)} -> {_q(e.head)} [{', '.join(attrs)}];")
+
+
+# Optional per-flow styles, keyed by (source, target) in ``g.graph["edge_overlay"]``.
+OVERLAYS = {
+    "deviation": ['color="#d92d20"', 'fontcolor="#d92d20"', "style=dashed", "penwidth=1.8"],
+    "unused": ['color="#98a2b3"', "style=dotted"],
+}
 
 
 def step_class(d: dict) -> str:
