@@ -78,6 +78,7 @@ class _Page(HTMLParser):
 
 SECTIONS = [
     "summary",
+    "journeys",
     "diagram",
     "customer_actions",
     "touchpoints",

@@ -73,6 +73,7 @@ def test_registry_has_spec_rules_with_default_severities():
         "duplicate-key": Severity.ERROR,
         "schema": Severity.ERROR,
         "duplicate-id": Severity.ERROR,
+        "duplicate-flow": Severity.ERROR,
         "unknown-reference": Severity.ERROR,
         "customer-step-backstage": Severity.ERROR,
         "unreachable-step": Severity.ERROR,
@@ -87,7 +88,7 @@ def test_registry_has_spec_rules_with_default_severities():
         "budget": Severity.ERROR,
     }
     assert {r.id: r.severity for r in RULES} == expected
-    assert [r.id for r in RULES] == list(expected)  # SPEC's table order, budget last
+    assert [r.id for r in RULES] == list(expected)  # SPEC's table order (duplicate-flow by its kin), budget last
     assert set(BY_ID) == set(expected)
     for rule in RULES:
         assert rule.summary and rule.doc, rule.id
