@@ -121,7 +121,7 @@ def _label(side_label: str, exists: bool) -> str:
 def as_json(d: ProcessDiff) -> str:
     data = d.to_dict()
     data = {"headline": headline(d), **data}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # ---------------------------------------------------------------- text

@@ -52,6 +52,7 @@ def as_json(results: list[FileResult]) -> str:
             {"diagnostics": [d.to_dict() for d in all_diagnostics(results)], "summary": summary(results)},
             indent=2,
             ensure_ascii=False,
+            allow_nan=False,
         )
         + "\n"
     )
