@@ -187,7 +187,7 @@ def dense_yaml(steps: int, flows: int = 40) -> str:
         targets = [f"s{(i + k) % steps}" for k in range(1, flows + 1) if (i + k) % steps != i]
         body = ", ".join(f"{{to: {t}, when: to {t}}}" for t in targets)
         out.append(f"  - {{id: s{i}, name: Step {i}, lane: {lane}, next: [{body}]}}")
-    out.append(f"  - {{id: end, name: End, lane: customer}}")
+    out.append("  - {id: end, name: End, lane: customer}")
     out[-2] = out[-2].replace("next: [", "next: [{to: end, when: done}, ", 1)
     return "\n".join(out) + "\n"
 
