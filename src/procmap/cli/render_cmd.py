@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from typing import Any, Optional
@@ -10,7 +9,7 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, QUIET, STDIN_NAME, config_from, output_option, wrote
 
 
 class Format(StrEnum):
@@ -43,41 +42,41 @@ and nothing is drawn (exit 1).
 """
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
     def render(
-        file: str = typer.Argument(..., help="Process file ('-' reads standard input).", show_default=False),
-        output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Output file ('-': standard output).", show_default=False
+        file: str = typer.Argument(
+            ..., metavar="FILE", help="Process file ('-' reads standard input).", show_default=False
         ),
+        output: Optional[str] = output_option("The diagram file", required=True),
         fmt: Optional[Format] = typer.Option(
-            None, "--format", "-f", help="svg, png, pdf, dot or mermaid [default: from OUT's suffix]."
+            None, "--format", "-f", help="svg, png, pdf, dot or mermaid [default: from the -o suffix]."
         ),
         wrap: Optional[int] = typer.Option(
             None,
             "--wrap",
+            metavar="N",
             min=0,
             help="Columns per part before a long process wraps into another part (0: never) [default: 20].",
         ),
-        scale: float = typer.Option(1.5, "--scale", min=0.1, max=8.0, help="PNG pixels per point."),
+        scale: float = typer.Option(1.5, "--scale", metavar="FACTOR", min=0.1, max=8.0, help="PNG pixels per point."),
         max_steps: int = typer.Option(
-            2000, "--max-steps", min=1, help="Refuse to draw SVG/PNG/PDF of bigger processes (DOT/Mermaid always work)."
+            2000,
+            "--max-steps",
+            metavar="N",
+            min=1,
+            help="Refuse to draw SVG/PNG/PDF of bigger processes (DOT/Mermaid always work).",
         ),
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Draw a process as a service blueprint (swimlanes by zone): SVG, PNG, PDF, DOT or Mermaid."""
+        from procmap.cli.progress import progress
         from procmap.diagnostics import UsageError
-        from procmap.fileio import write_output
+        from procmap.fileio import check_output, write_output
         from procmap.render import TEXT_FORMATS, format_for
         from procmap.render import render as draw
         from procmap.validate import require_valid
@@ -87,14 +86,15 @@ def register(app: Any) -> None:
         chosen = format_for(output, fmt.value if fmt else None)
         if output == "-" and chosen not in TEXT_FORMATS and sys.stdout.isatty():
             raise UsageError(f"refusing to write {chosen.upper()} to a terminal: use -o FILE or a pipe")
-        if file != "-" and output != "-" and _same_file(file, output):
-            raise UsageError(f"{output}: refusing to overwrite an input file")
+        check_output(output, [file])
         cfg = config_from(config, max_file_size)
         result = require_valid(file, cfg, stdin_name=stdin_filename)
-        data = draw(result, chosen, wrap=wrap, scale=scale, max_steps=max_steps)
+        with progress(f"drawing {chosen.upper()}"):
+            data = draw(result, chosen, wrap=wrap, scale=scale, max_steps=max_steps)
         if chosen == "mermaid":
             _mermaid_limits(result, data)
         write_output(output, data, inputs=[file])
+        wrote(output, quiet)
 
 
 def _mermaid_limits(result: Any, data: bytes) -> None:
