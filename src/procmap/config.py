@@ -17,7 +17,8 @@ from typing import Any
 from procmap.diagnostics import Severity, UsageError
 from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
 
-BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints")
+BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints", "max-journey-handoffs", "max-journey-parties", "max-silence")
+DURATION_BUDGETS = ("max-silence",)  # a duration ("2d", "PT4H") or a number of seconds
 _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}
 # Largest accepted --max-file-size / max-file-size: 4 GiB.  Far above any process file, and far
 # below what a C size_t read can take (9223372036854775808 overflowed it).
@@ -31,7 +32,7 @@ MAX_CONFIG_SIZE = 1 << 20
 class Config:
     strict: bool = False
     severities: dict[str, Severity | None] = field(default_factory=dict)  # None = off
-    budgets: dict[str, int] = field(default_factory=dict)
+    budgets: dict[str, float] = field(default_factory=dict)  # counts, and seconds for DURATION_BUDGETS
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int | None = None
     source: str | None = None
@@ -162,6 +163,9 @@ def _from_table(path: Path, table: dict[str, Any]) -> Config:
             raise UsageError(
                 f"{path}: unknown budget '{key}'{_did_you_mean(key, BUDGET_KEYS)} (known: {', '.join(BUDGET_KEYS)})"
             )
+        if key in DURATION_BUDGETS:
+            cfg.budgets[key] = _duration_budget(path, key, value)
+            continue
         if not _is_int(value) or value < 0:
             raise UsageError(f"{path}: budget '{key}' must be a non-negative integer")
         cfg.budgets[key] = value
@@ -176,3 +180,17 @@ def _from_table(path: Path, table: dict[str, Any]) -> Config:
         raise UsageError(f"{path}: 'jobs' must be a positive integer (at most {MAX_JOBS})")
     cfg.jobs = jobs
     return cfg
+
+
+def _duration_budget(path: Path, key: str, value: Any) -> float:
+    """A duration budget in seconds: a duration string as in process files, or a number of seconds."""
+    from procmap.model.durations import FORMS, MAX_SECONDS, parse_duration
+
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_SECONDS:
+        return float(value)  # TOML has inf and nan: neither is a budget (and JSON cannot carry them)
+    raise UsageError(f"{path}: budget '{key}' must be a duration: {FORMS}, or a number of seconds")
