@@ -822,7 +822,10 @@ class Mapper:
         for event in start_events:
             if event.id in chosen_from:
                 continue
-            first = [ids[s] for s in self.pool_starts_from(event) if s in ids]
+            after = self.pool_starts_from(event)
+            if after and all(s in reached for s in after):
+                continue  # its path is also reached from the start: nothing is cut off
+            first = [ids[s] for s in after if s in ids]
             r.note(
                 "warning",
                 "extra-start",
