@@ -139,3 +139,22 @@ def test_configuration_md_examples_are_valid_config(tmp_path):
         path.parent.mkdir()
         path.write_text(block)
         load_config(str(path))  # raises UsageError on anything invalid
+
+
+def test_format_md_says_what_unquoted_yes_no_and_dates_become(gen):
+    """format.md's "Strict types" paragraph is checked against what validate does with each spelling."""
+    text = " ".join(gen.format_md().split())
+    assert "unquoted `yes`, `no`, `on` and `off` (any case) are read as the text you wrote" in text
+    assert "dates and times (`2024-01-31`, `2024-01-31 10:00:00`) are kept as the text you wrote" in text
+    base = gen.EXAMPLE
+    for spelling in ("yes", "No", "ON", "off", "2024-01-31", "2024-01-31 10:00:00"):
+        result = check_text(base.replace("name: Support ticket", f"name: {spelling}"), "p.yaml", Config())
+        assert [d for d in result.diagnostics if d.rule == "schema"] == [], spelling
+        assert result.model is not None and result.model.process.name == spelling
+    for spelling in ("2024", "1.5", "0x1F", "true", "null", "~"):
+        result = check_text(base.replace("name: Support ticket", f"name: {spelling}"), "p.yaml", Config())
+        assert [(d.line, d.rule) for d in result.diagnostics if d.rule == "schema"] == [(4, "schema")], spelling
+    flagged = check_text(
+        base.replace("    channel: web\n", "    channel: web\n    fail_point: yes\n", 1), "p.yaml", Config()
+    )
+    assert [d.rule for d in flagged.diagnostics if d.severity is Severity.ERROR] == ["schema"]

@@ -437,7 +437,7 @@ CASES: list[Case] = [
         "tab-indent",
         _file("tabs.yaml", GOOD.replace("    name: Customer", "\tname: Customer")),
         1,
-        "tab",
+        "indents with spaces",
         "yaml-syntax",
         (7, 1),
     ),
@@ -466,7 +466,7 @@ CASES: list[Case] = [
         "unclosed-at-eof",
         _file("unclosed.yaml", GOOD.replace("next: [triage]", "next: [triage")),
         1,
-        "expected",
+        "invalid YAML",
         "yaml-syntax",
     ),
     # ids are slugs; names may hold any unicode
@@ -884,8 +884,8 @@ def test_write_output_cleans_up_when_interrupted(tmp_path: Path, monkeypatch: py
 @pytest.mark.parametrize(
     ("text", "rule", "pos", "fragment"),
     [
-        ("version: 1\nprocess: [a\n", "yaml-syntax", (2, 12), "expected"),  # libyaml says line 3: past the end
-        ("version: 1\rprocess: [a\r", "yaml-syntax", (2, 12), "expected"),
+        ("version: 1\nprocess: [a\n", "yaml-syntax", (2, 12), "invalid YAML"),  # libyaml says line 3: past the end
+        ("version: 1\rprocess: [a\r", "yaml-syntax", (2, 12), "invalid YAML"),
         ("version: 1\nprocess:\x0c x\n", "yaml-syntax", (2, 9), "#x000c"),
         ("a: 1 # hé \x01\n", "yaml-syntax", (1, 11), "#x0001"),
         ("version: !!int abc\n", "yaml-syntax", (1, 10), "as int"),

@@ -113,8 +113,53 @@ def test_syntax_error_is_positioned():
 
 
 def test_tab_indentation_is_a_syntax_error():
-    line, _col, rule, _message = _load_error("a:\n\tb: 1\n")
-    assert (line, rule) == (2, "yaml-syntax")
+    line, col, rule, message = _load_error("a:\n\tb: 1\n")
+    assert (line, col, rule) == (2, 1, "yaml-syntax")
+    assert "YAML indents with spaces only" in message  # procmap's hint, whatever the parser's wording
+
+
+def test_a_tab_inside_a_flow_is_fine():
+    assert parse("a: [b,\tc]\nd:\t1\n", "p.yaml").data == {"a": ["b", "c"], "d": 1}
+
+
+def _flows(depth: int, opener: str = "[", closer: str = "]") -> str:
+    return opener * depth + closer * depth
+
+
+@pytest.mark.parametrize(
+    ("text", "pos"),
+    [
+        # Dense flow nesting: libyaml 0.2.6 (PyYAML 6.0.4) gives up at depth 1000 while
+        # reading ahead, before procmap's builder sees level 201: procmap's limit must decide.
+        (_flows(50_000), (1, 201)),
+        (_flows(1_001), (1, 201)),
+        (_flows(999), (1, 201)),
+        (_flows(201), (1, 201)),
+        ("steps:\n  - next: " + "[{to: " * 600 + "x" + "}]" * 600, (2, 600)),
+        ("a:\n" + "- " * 5_000 + "x\n", (2, 399)),
+        ("".join(" " * i + "a:\n" for i in range(1_500)) + " " * 1_500 + "x\n", (201, 201)),
+    ],
+    ids=["50000-flow", "1001-flow", "999-flow", "201-flow", "flow-in-block", "block-seq", "block-map"],
+)
+def test_nesting_limit_is_procmaps_whatever_libyaml_allows(text: str, pos: tuple[int, int]) -> None:
+    line, col, rule, message = _load_error(text)
+    assert ((line, col), rule) == (pos, "yaml-syntax")
+    assert message == "nesting deeper than 200 levels; not a process file"
+
+
+def test_nesting_at_the_limit_is_read() -> None:
+    data = parse("a: " + _flows(199) + "\n", "p.yaml").data
+    for _ in range(199):  # the mapping, then 198 lists down to the innermost
+        data = data["a"] if isinstance(data, dict) else data[0]
+    assert data == []
+
+
+def test_a_syntax_error_after_shallow_nesting_keeps_its_own_message() -> None:
+    # The re-read for depth must not turn an ordinary error into a nesting one.
+    line, col, rule, message = _load_error("a: " + "[" * 150 + "x" + "]" * 149 + "}\n")
+    assert rule == "yaml-syntax"
+    assert message.startswith("invalid YAML: ") and "nesting" not in message
+    assert (line, col) == (1, 304)
 
 
 @pytest.mark.parametrize(

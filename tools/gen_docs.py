@@ -105,10 +105,18 @@ Rules that hold for the whole file:
 - **Duplicate keys are errors** (rule `duplicate-key`): YAML parsers silently
   keep the last of two equal keys; procmap reports the second one.
 - **Strict types.** `name: 123` is an error, not the string `"123"`, and
-  `fail_point: "true"` is an error, not a boolean. Quote text that YAML reads
-  as something else: unquoted `yes`, `no`, `on`, `off`, numbers and dates are
-  not strings, so write `when: "yes"`, `name: "2024"`. A list key given a
+  `fail_point: "true"` is an error, not a boolean. Unquoted numbers (`2024`,
+  `1.5`, `0x1F`), `true`/`false` and `null`/`~` are not text, so quote text
+  that looks like them: `name: "2024"`. Two YAML 1.1 surprises do not apply:
+  unquoted `yes`, `no`, `on` and `off` (any case) are read as the text you
+  wrote, so `when: yes` is the label `yes` (and `fail_point: yes` is an error:
+  write `true`), and dates and times (`2024-01-31`, `2024-01-31 10:00:00`) are
+  kept as the text you wrote, not turned into dates. A list key given a
   single string (`next: triage`) is an error: write `next: [triage]`.
+- **One flow per target.** A step lists each target once in `next` (rule
+  `duplicate-flow`): every output holds one flow per pair of steps, so two
+  conditions that lead to the same step share one label,
+  `when: "approved or approved with conditions"`.
 - **Directories.** `procmap validate DIR` reads every `*.yaml` / `*.yml` file
   below `DIR` that has top-level `version:` and `process:` keys; other YAML
   files (CI configs, compose files) are skipped, not reported.
@@ -244,6 +252,40 @@ end step must be reachable from the start (rule `no-end`), and an end step
 should be reachable from every step (rule `dead-end`). Loops are allowed.
 """
 
+JOURNEY_KEYS = """\
+## Updates and shares (v1.1)
+
+Two optional keys feed the per-journey figures of `procmap audit` (see
+[concepts.md](concepts.md#journeys)); a file without them means what it meant.
+
+- `contact: update` on a step marks a **one-way status message** (an e-mail,
+  an SMS, an app notice). The step is still a touchpoint, but a journey's
+  handoffs and parties skip it: the customer is not passed on to the sender.
+  It does break a silence. Only a touchpoint (an onstage step outside the
+  customer lane) can be an update; elsewhere it is a `schema` error at the
+  `contact` value.
+- `share` on a long-form flow is the fraction of customers who take it
+  (`0 < share <= 1`). When one flow of a step has a share, every flow of that
+  step must have one and they must add up to 1 (within 0.001); otherwise it is
+  a `schema` error at the step's `next`. With shares on every branching step,
+  the audit adds the **expected** journey figures (the mean over customers).
+
+```yaml
+  - id: triage
+    name: Triage ticket
+    lane: agent
+    next:
+      - {to: solve, when: known issue, share: 0.7}
+      - {to: investigate, when: needs engineering, share: 0.3}
+  - id: status-mail
+    name: Send a status update
+    lane: agent
+    channel: email
+    contact: update
+    next: [solve]
+```
+"""
+
 
 def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     """A reader's name for a JSON-schema property: slug, duration, one of …, list of …."""
@@ -343,7 +385,7 @@ def format_md() -> str:
         out += _table(model, defs, schema)
         if model is Flow:
             out += ["", "A flow may also be written as a bare step id: `next: [solve]` means `next: [{to: solve}]`."]
-    for prose in (FLOWS, VISIBILITY, SLUGS, DURATIONS):
+    for prose in (FLOWS, JOURNEY_KEYS, VISIBILITY, SLUGS, DURATIONS):
         out += ["", prose.rstrip("\n")]
     return "\n".join(out) + "\n"
 

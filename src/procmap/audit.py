@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from procmap.analysis.facts import BUDGETS, BudgetCheck
+from procmap.analysis.facts import BUDGETS
+from procmap.analysis.journeys import JOURNEY_BUDGETS
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from procmap.analysis.facts import Analysis
+    from procmap.analysis.journeys import Journeys
     from procmap.validate import FileResult
 
 
@@ -26,7 +28,8 @@ class Audited:
 
     result: FileResult
     report: dict[str, Any]
-    budgets: list[BudgetCheck] = field(default_factory=list)
+    budgets: list[Any] = field(default_factory=list)  # BudgetCheck and JourneyBudgetCheck
+    loop_edges: set[tuple[str, str]] = field(default_factory=set)  # for the human formats' journey tables
 
     @property
     def graph(self) -> nx.DiGraph:
@@ -34,18 +37,18 @@ class Audited:
         return self.result.graph
 
     @property
-    def exceeded(self) -> list[BudgetCheck]:
+    def exceeded(self) -> list[Any]:
         return [b for b in self.budgets if b.exceeded]
 
 
-def limits(config_budgets: dict[str, int], **flags: int | None) -> dict[str, int]:
+def limits(config_budgets: dict[str, Any], **flags: float | None) -> dict[str, Any]:
     """The budgets in force: the config's ``[budgets]``, each overridden by its flag when given.
 
     ``flags`` are keyed by the config key with ``_`` for ``-``
     (``max_visible_handoffs=3``).
     """
     out = dict(config_budgets)
-    for key, _metric, _what in BUDGETS:
+    for key, _metric, _what in BUDGETS + JOURNEY_BUDGETS:
         value = flags.get(key.replace("-", "_"))
         if value is not None:
             out[key] = value
@@ -59,19 +62,36 @@ def _number(value: float | int | None) -> float | int | None:
     return value
 
 
-def audit(result: FileResult, budget_limits: dict[str, int]) -> Audited:
+def journeys_of(result: FileResult, repeats: int = 1) -> Journeys:
+    """The file's journey analysis read with ``repeats`` (reusing what validate's rules computed)."""
+    from procmap.analysis.journeys import Journeys
+
+    if result.journeys is None:
+        result.journeys = Journeys(result.graph)
+    return result.journeys.with_repeats(repeats)
+
+
+def audit(result: FileResult, budget_limits: dict[str, Any], repeats: int = 1) -> Audited:
     """Build the report of a file that passed :func:`procmap.validate.require_valid`."""
+    from procmap.analysis.journeys import journey_budgets
+
     assert result.analysis is not None and result.graph is not None and result.model is not None
-    checks = result.analysis.budgets(budget_limits)
-    return Audited(result, build_report(result, checks), checks)
+    journeys = journeys_of(result, repeats)
+    checks: list[Any] = [*result.analysis.budgets(budget_limits), *journey_budgets(journeys, budget_limits)]
+    return Audited(result, build_report(result, checks, journeys), checks, journeys.loop_edge_ids())
 
 
-def build_report(result: FileResult, checks: list[BudgetCheck]) -> dict[str, Any]:
+def build_report(result: FileResult, checks: list[Any], journeys: Journeys | None = None) -> dict[str, Any]:
     """The JSON object of one process; every list in file order of its first step, then of its second."""
     a: Analysis = result.analysis  # type: ignore[assignment]
     g = a.g
     nodes = g.nodes
     process = result.model.process  # type: ignore[union-attr]
+
+    from procmap.analysis.journeys import journeys_report
+
+    if journeys is None:
+        journeys = journeys_of(result)
 
     def lanes(u: str, v: str) -> dict[str, str]:
         return {"from": u, "to": v, "from_lane": nodes[u]["lane"], "to_lane": nodes[v]["lane"]}
@@ -129,28 +149,41 @@ def build_report(result: FileResult, checks: list[BudgetCheck]) -> dict[str, Any
             for n in a.fail_points
         ],
         "metrics": {k: _number(v) for k, v in a.metrics().items()},
+        "journeys": journeys_report(journeys, a.no_backup),
         "budgets": [
-            {"budget": c.key, "metric": c.metric, "limit": c.limit, "value": c.value, "exceeded": c.exceeded}
+            {
+                "budget": c.key,
+                "metric": c.metric,
+                "limit": _number(c.limit),
+                "value": _number(c.value),
+                "exceeded": c.exceeded,
+            }
             for c in checks
         ],
     }
 
 
-def _audit_one_path(args: tuple[str, Any, str, dict[str, int]]) -> tuple[Audited | None, list[Any]]:
+def _audit_one_path(args: tuple[str, Any, str, dict[str, Any], int]) -> tuple[Audited | None, list[Any]]:
     """Worker: validate and audit one file; keep only what JSON needs (graphs do not travel well)."""
     from procmap.validate import FileResult, InvalidProcess, require_valid
 
-    path, config, stdin_name, budget_limits = args
+    path, config, stdin_name, budget_limits, repeats = args
     try:
         result = require_valid(path, config, stdin_name=stdin_name)
     except InvalidProcess as exc:
         return None, [FileResult(r.path, r.diagnostics) for r in exc.results]
-    item = audit(result, budget_limits)
+    item = audit(result, budget_limits, repeats)
     return Audited(FileResult(result.path), item.report, item.budgets), []
 
 
 def audit_paths(
-    files: list[str], config: Any, budget_limits: dict[str, int], *, stdin_name: str, parallel: bool
+    files: list[str],
+    config: Any,
+    budget_limits: dict[str, Any],
+    *,
+    stdin_name: str,
+    parallel: bool,
+    repeats: int = 1,
 ) -> tuple[list[Audited], list[FileResult]]:
     """Audit every file; returns (audited, invalid results).
 
@@ -161,7 +194,7 @@ def audit_paths(
     from procmap.parallel import AUTO_JOBS_MIN_FILES, cores, pool_map
 
     if parallel and len(files) >= AUTO_JOBS_MIN_FILES and "-" not in files and cores() > 1:
-        pairs = pool_map(_audit_one_path, [(f, config, stdin_name, budget_limits) for f in files], cores())
+        pairs = pool_map(_audit_one_path, [(f, config, stdin_name, budget_limits, repeats) for f in files], cores())
         return [a for a, _ in pairs if a is not None], [r for _, bad in pairs for r in bad]
     from procmap.validate import InvalidProcess, require_valid
 
@@ -174,4 +207,4 @@ def audit_paths(
             invalid.extend(exc.results)
     if invalid:
         return [], invalid
-    return [audit(r, budget_limits) for r in results], []
+    return [audit(r, budget_limits, repeats) for r in results], []

@@ -14,7 +14,8 @@ from typing import Any
 from procmap.diagnostics import Severity, UsageError
 from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
 
-BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints")
+BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints", "max-journey-handoffs", "max-journey-parties", "max-silence")
+DURATION_BUDGETS = ("max-silence",)  # a duration ("2d", "PT4H") or a number of seconds
 _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}
 
 
@@ -22,7 +23,7 @@ _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}
 class Config:
     strict: bool = False
     severities: dict[str, Severity | None] = field(default_factory=dict)  # None = off
-    budgets: dict[str, int] = field(default_factory=dict)
+    budgets: dict[str, float] = field(default_factory=dict)  # counts, and seconds for DURATION_BUDGETS
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int | None = None
     source: str | None = None
@@ -92,6 +93,9 @@ def load_config(explicit: str | None = None, *, start: Path | None = None) -> Co
     for key, value in budgets.items():
         if key not in BUDGET_KEYS:
             raise UsageError(f"{path}: unknown budget '{key}' (known: {', '.join(BUDGET_KEYS)})")
+        if key in DURATION_BUDGETS:
+            cfg.budgets[key] = _duration_budget(path, key, value)
+            continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise UsageError(f"{path}: budget '{key}' must be a non-negative integer")
         cfg.budgets[key] = value
@@ -104,3 +108,17 @@ def load_config(explicit: str | None = None, *, start: Path | None = None) -> Co
         raise UsageError(f"{path}: 'jobs' must be a positive integer")
     cfg.jobs = jobs
     return cfg
+
+
+def _duration_budget(path: Path, key: str, value: Any) -> float:
+    """A duration budget in seconds: a duration string as in process files, or a number of seconds."""
+    from procmap.model.durations import FORMS, parse_duration
+
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    raise UsageError(f"{path}: budget '{key}' must be a duration: {FORMS}, or a number of seconds")

@@ -114,8 +114,10 @@ steps:
     next:                     # long form: one flow per branch, `when` labels it
       - to: print-card
         when: details match
+        share: 0.9            # optional: the fraction of customers taking this flow
       - to: ask-for-id
         when: address changed recently
+        share: 0.1            # all flows of a step get one, adding up to 1
 
   - id: ask-for-id
     name: Ask for a photo ID
@@ -137,7 +139,9 @@ steps:
     lane: app
     owner: Digital banking
     evidence: '"We have your ID" message'
-    next: [review-order]      # back to the fraud check: loops are fine
+    # Back to the fraud check: loops are fine. A loop through steps the customer
+    # deals with is a repeat contact (an info); this one is accepted on purpose.
+    next: [review-order]      # procmap: ignore[repeat-contact]
 
   - id: print-card
     name: Print and post the card
@@ -153,6 +157,7 @@ steps:
     lane: app
     owner: Digital banking
     channel: app
+    contact: update           # a one-way status message, not a conversation
     evidence: Tracking number
     next: [activate-card]
 

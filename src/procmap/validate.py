@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from procmap.analysis.facts import Analysis
+    from procmap.analysis.journeys import Journeys
     from procmap.load.loader import Document
     from procmap.model.process import ProcessFile
 
@@ -36,6 +37,7 @@ class FileResult:
     model: ProcessFile | None = None
     graph: nx.DiGraph | None = None
     analysis: Analysis | None = None
+    journeys: Journeys | None = None  # set when a rule needed it: audit reuses what it computed
 
     def count(self, severity: Severity) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -101,8 +103,8 @@ def check_text(text: str, path: str, config: Config) -> FileResult:
 
 
 def _check_text(text: str, path: str, config: Config) -> FileResult:
-    from procmap.model.graph import build_graph
     from procmap.model import check as schema_check
+    from procmap.model.graph import build_graph
     from procmap.rules import RULES, Context
 
     result = FileResult(path)
@@ -124,6 +126,7 @@ def _check_text(text: str, path: str, config: Config) -> FileResult:
                 line, col = doc.locate(f.loc, key=f.key)
                 raw.append(Diagnostic(path, line, col, rule.severity, rule.id, f.message))
         result.model, result.graph, result.analysis = checked.model, graph, ctx.analysis
+        result.journeys = ctx.__dict__.get("journeys")
     return _finish(result, raw, text, config)
 
 

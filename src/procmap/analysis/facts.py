@@ -325,6 +325,21 @@ class Analysis:
     def fail_points(self) -> list[str]:
         return [n for n, d in self.g.nodes(data=True) if d["fail_point"]]
 
+    @cached_property
+    def no_backup(self) -> list[str]:
+        """The steps the `no-backup` rule selects, in file order (also the audit's journey fail points).
+
+        A step without `backup` that is a fail point, or that has an `owner`
+        and lies backstage where the customer waits on it.
+        """
+        out = []
+        for n, d in self.g.nodes(data=True):
+            if d["backup"]:
+                continue
+            if d["fail_point"] or (d["owner"] and n in self.waiting_steps):
+                out.append(n)
+        return out
+
     def budgets(self, limits: dict[str, int]) -> list[BudgetCheck]:
         """Each budget set in ``limits`` (config keys), with the process's figure; only computes what is asked."""
         figures: dict[str, Callable[[], int]] = {
@@ -358,7 +373,8 @@ class Analysis:
             "channel_switches": len(self.channel_switches),
             "data_classes": len(self.data_classes),
             "fail_points": len(self.fail_points),
-            "fail_points_without_backup": sum(1 for n in self.fail_points if not self.nodes[n]["backup"]),
+            # Every step `no-backup` selects, so the audit and validate agree.
+            "fail_points_without_backup": len(self.no_backup),
             "waits": len(self.waits),
             "max_wait_seconds": max(bounded, default=0.0),
             "unbounded_waits": len(self.waits) - len(bounded),

@@ -27,7 +27,9 @@ EPILOG = """Examples:
 
   procmap audit processes/ -o audit.html          (format from the suffix)
 
-  procmap audit processes/ --max-visible-handoffs 3 --max-touchpoints 8
+  procmap audit processes/ --max-journey-handoffs 2 --max-silence 2d
+
+  procmap audit process.yaml --repeats 2          (journeys that come back up to twice)
 
 Budgets come from [budgets] in procmap.toml (or [tool.procmap.budgets] in pyproject.toml);
 the flags override them. A process over a budget is named on stderr after the report.
@@ -61,11 +63,32 @@ def register(app: Any) -> None:
         max_touchpoints: Optional[int] = typer.Option(
             None, "--max-touchpoints", min=0, help="Fail (exit 1) when a process has more touchpoints."
         ),
+        max_journey_handoffs: Optional[int] = typer.Option(
+            None,
+            "--max-journey-handoffs",
+            min=0,
+            help="Fail (exit 1) when one journey has more customer-visible handoffs (the budget to gate on).",
+        ),
+        max_journey_parties: Optional[int] = typer.Option(
+            None, "--max-journey-parties", min=0, help="Fail (exit 1) when one journey meets more parties."
+        ),
+        max_silence: Optional[str] = typer.Option(
+            None,
+            "--max-silence",
+            metavar="DURATION",
+            help="Fail (exit 1) when the customer can hear nothing for longer (2d, 4h, PT30M).",
+        ),
+        repeats: int = typer.Option(
+            1,
+            "--repeats",
+            min=0,
+            help="Journeys take at most this many loop edges (times the customer has to come back).",
+        ),
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
     ) -> None:
-        """Report customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
+        """Report journeys, customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
         from procmap.audit import audit_paths, limits
         from procmap.fileio import write_output
         from procmap.load.discovery import collect
@@ -73,10 +96,17 @@ def register(app: Any) -> None:
         from procmap.validate import InvalidProcess
 
         cfg = config_from(config, max_file_size)
-        budget_limits = limits(cfg.budgets, max_visible_handoffs=max_visible_handoffs, max_touchpoints=max_touchpoints)
+        budget_limits = limits(
+            cfg.budgets,
+            max_visible_handoffs=max_visible_handoffs,
+            max_touchpoints=max_touchpoints,
+            max_journey_handoffs=max_journey_handoffs,
+            max_journey_parties=max_journey_parties,
+            max_silence=_seconds(max_silence),
+        )
         chosen = fmt.value if fmt else _format_for(output)
         audited, invalid = audit_paths(
-            collect(paths), cfg, budget_limits, stdin_name=stdin_filename, parallel=chosen == "json"
+            collect(paths), cfg, budget_limits, stdin_name=stdin_filename, parallel=chosen == "json", repeats=repeats
         )
         if invalid:
             raise InvalidProcess(invalid)
@@ -89,6 +119,19 @@ def register(app: Any) -> None:
             print(f"{item.result.path}: budget exceeded: {check.message(item.report['id'])}", file=sys.stderr)
         if over:
             raise typer.Exit(1)
+
+
+def _seconds(text: str | None) -> float | None:
+    """``--max-silence``'s duration in seconds; a bad one is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from procmap.diagnostics import UsageError
+    from procmap.model.durations import FORMS, parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise UsageError(f"--max-silence: '{text}' is not a duration: use {FORMS}") from None
 
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}

@@ -1,4 +1,4 @@
-"""`procmap render`: the service-blueprint diagram of one process."""
+"""`procmap render`: the service-blueprint diagram of one process, or one per process of many."""
 
 from __future__ import annotations
 
@@ -31,6 +31,12 @@ EPILOG = """Examples:
 
   cat support.yaml | procmap render - --stdin-filename support.yaml -o support.png
 
+  procmap render support.yaml --view customer -o support-customer.png
+
+  procmap render support.yaml --page a4-landscape -o support.pdf
+
+  procmap render examples/*.yaml -o diagrams/ --format svg   (one file per process)
+
 Suffixes: .svg .png .pdf .dot/.gv .mmd/.mermaid. Lanes are drawn top to bottom
 by zone (customer, onstage, backstage, support) with the lines of interaction,
 visibility and internal interaction between them; long processes wrap into
@@ -39,8 +45,23 @@ parts of --wrap columns, and flows between parts end in numbered connectors.
 SVG, PNG and PDF need no system Graphviz (procmap bundles one); a `dot` on PATH
 is used only if the bundled engine cannot load (PROCMAP_GRAPHVIZ=system prefers
 it). The file is validated first: errors are printed as by `procmap validate`
-and nothing is drawn (exit 1).
+and nothing is drawn (exit 1). --highlight worst draws the journey with the most
+customer-visible handoffs bold and numbers them (main: the usual path; all: every
+customer-visible handoff; none). --view customer keeps only what the customer
+deals with, backstage work folded into dashed flows labelled with its wait.
 """
+
+
+class Highlight(StrEnum):
+    worst = "worst"
+    main = "main"
+    all = "all"
+    none = "none"
+
+
+class View(StrEnum):
+    full = "full"
+    customer = "customer"
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -54,12 +75,37 @@ def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
     def render(
-        file: str = typer.Argument(..., help="Process file ('-' reads standard input).", show_default=False),
+        files: list[str] = typer.Argument(
+            ..., metavar="FILE...", help="Process files ('-' reads standard input).", show_default=False
+        ),
         output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Output file ('-': standard output).", show_default=False
+            None,
+            "--output",
+            "-o",
+            help="Output file ('-': standard output); a directory (ending in '/', or existing) for one file per process.",
+            show_default=False,
+        ),
+        output_dir: Optional[str] = typer.Option(
+            None, "--output-dir", help="Write one diagram per process into this directory.", show_default=False
         ),
         fmt: Optional[Format] = typer.Option(
-            None, "--format", "-f", help="svg, png, pdf, dot or mermaid [default: from OUT's suffix]."
+            None,
+            "--format",
+            "-f",
+            help="svg, png, pdf, dot or mermaid [default: from OUT's suffix; svg for a directory].",
+        ),
+        highlight: Optional[Highlight] = typer.Option(
+            None,
+            "--highlight",
+            help="worst | main (one journey bold, its handoffs numbered) | all | none [default: worst where journeys exist, else all].",
+            show_default=False,
+        ),
+        view: View = typer.Option(View.full, "--view", help="full blueprint, or the customer's view."),
+        page: Optional[str] = typer.Option(
+            None,
+            "--page",
+            help="PDF page: a4, a3, letter, tabloid (add -landscape), or poster (one sheet) [default: poster].",
+            show_default=False,
         ),
         wrap: Optional[int] = typer.Option(
             None,
@@ -67,7 +113,9 @@ def register(app: Any) -> None:
             min=0,
             help="Columns per part before a long process wraps into another part (0: never) [default: 20].",
         ),
-        scale: float = typer.Option(1.5, "--scale", min=0.1, max=8.0, help="PNG pixels per point."),
+        scale: Optional[float] = typer.Option(
+            None, "--scale", min=0.1, max=8.0, help="PNG pixels per point [default: 1.5, or to fit --page]."
+        ),
         max_steps: int = typer.Option(
             2000, "--max-steps", min=1, help="Refuse to draw SVG/PNG/PDF of bigger processes (DOT/Mermaid always work)."
         ),
@@ -77,24 +125,142 @@ def register(app: Any) -> None:
     ) -> None:
         """Draw a process as a service blueprint (swimlanes by zone): SVG, PNG, PDF, DOT or Mermaid."""
         from procmap.diagnostics import UsageError
-        from procmap.fileio import write_output
-        from procmap.render import TEXT_FORMATS, format_for
-        from procmap.render import render as draw
-        from procmap.validate import require_valid
+        from procmap.render import pages
 
-        if output is None:
-            raise UsageError("missing -o/--output: name the diagram file, or use -o - for standard output")
-        chosen = format_for(output, fmt.value if fmt else None)
-        if output == "-" and chosen not in TEXT_FORMATS and sys.stdout.isatty():
-            raise UsageError(f"refusing to write {chosen.upper()} to a terminal: use -o FILE or a pipe")
-        if file != "-" and output != "-" and _same_file(file, output):
-            raise UsageError(f"{output}: refusing to overwrite an input file")
-        cfg = config_from(config, max_file_size)
-        result = require_valid(file, cfg, stdin_name=stdin_filename)
-        data = draw(result, chosen, wrap=wrap, scale=scale, max_steps=max_steps)
-        if chosen == "mermaid":
-            _mermaid_limits(result, data)
-        write_output(output, data, inputs=[file])
+        if page is not None:
+            pages.parse(page)  # a bad --page is a usage error before any work
+        options = {
+            "highlight": highlight.value if highlight else None,
+            "view": view.value,
+            "page": page,
+            "wrap": wrap,
+            "scale": scale,
+            "max_steps": max_steps,
+        }
+        folder = output_dir
+        if folder is None and output is not None and output != "-":
+            if output.endswith(("/", os.sep)) or os.path.isdir(output) or len(files) > 1:
+                folder = output
+        elif output_dir is not None and output is not None:
+            raise UsageError("use either -o/--output or --output-dir, not both")
+        if folder is None:
+            if len(files) > 1:
+                raise UsageError("several files need an output directory: -o DIR/ or --output-dir DIR")
+            if output is None:
+                raise UsageError("missing -o/--output: name the diagram file, or use -o - for standard output")
+            _one(files[0], output, fmt, options, config, stdin_filename, max_file_size)
+            return
+        _many(files, folder, fmt, options, config, max_file_size)
+
+
+def _one(file: str, output: str, fmt: Any, options: dict, config: Any, stdin_filename: str, max_size: Any) -> None:
+    from procmap.diagnostics import UsageError
+    from procmap.fileio import write_output
+    from procmap.render import TEXT_FORMATS, format_for
+    from procmap.render import render as draw
+    from procmap.validate import require_valid
+
+    chosen = format_for(output, fmt.value if fmt else None)
+    if output == "-" and chosen not in TEXT_FORMATS and sys.stdout.isatty():
+        raise UsageError(f"refusing to write {chosen.upper()} to a terminal: use -o FILE or a pipe")
+    if file != "-" and output != "-" and _same_file(file, output):
+        raise UsageError(f"{output}: refusing to overwrite an input file")
+    cfg = config_from(config, max_size)
+    result = require_valid(file, cfg, stdin_name=stdin_filename)
+    data = draw(result, chosen, **options)
+    if chosen == "mermaid":
+        _mermaid_limits(result, data)
+    _font_warning(result, chosen)
+    write_output(output, data, inputs=[file])
+
+
+def _many(files: list[str], folder: str, fmt: Any, options: dict, config: Any, max_size: Any) -> None:
+    """One diagram per process into ``folder``: invalid files are reported and skipped (exit 1 at the end)."""
+    from pathlib import Path
+
+    import typer
+
+    from procmap.diagnostics import UsageError
+    from procmap.fileio import write_output
+    from procmap.render import SUFFIX_OF, RenderFailed
+    from procmap.render import render as draw
+    from procmap.validate import InvalidProcess, require_valid
+
+    if "-" in files:
+        raise UsageError("'-' (standard input) cannot be drawn into a directory: name the output file with -o")
+    chosen = fmt.value if fmt else "svg"
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"{folder}: not a directory")
+    target.mkdir(parents=True, exist_ok=True)
+    suffix = SUFFIX_OF[chosen] if options["view"] == "full" else f"-customer{SUFFIX_OF[chosen]}"
+    names: dict[str, str] = {}
+    for file in files:
+        stem = Path(file).stem
+        if stem in names:
+            raise UsageError(f"{file} and {names[stem]} would both be drawn to {stem}{suffix}: rename one")
+        names[stem] = file
+    cfg = config_from(config, max_size)
+    failed = False
+    with _progress(len(files)) as advance:
+        for file in files:
+            out = str(target / f"{Path(file).stem}{suffix}")
+            try:
+                result = require_valid(file, cfg)
+                data = draw(result, chosen, **options)
+            except InvalidProcess as exc:
+                from procmap.reports.findings import text
+
+                sys.stderr.write(text(exc.results, colour=False))
+                failed = True
+                advance()
+                continue
+            except RenderFailed as exc:
+                print(f"procmap: {exc}", file=sys.stderr)
+                failed = True
+                advance()
+                continue
+            _font_warning(result, chosen)
+            write_output(out, data, inputs=files)
+            advance()
+    if failed:
+        raise typer.Exit(1)
+
+
+class _progress:
+    """A progress bar on a terminal (stderr), nothing otherwise: pipes and CI logs stay clean."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if self.total > 1 and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True, console=None)
+            self.bar.start()
+            self.task = self.bar.add_task("drawing", total=self.total)
+        return self.advance
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _font_warning(result: Any, fmt: str) -> None:
+    """One line naming characters no available font can draw (PNG and PDF draw with fonts; SVG leaves it to the viewer)."""
+    if fmt not in ("png", "pdf"):
+        return
+    from procmap.render import fonts
+
+    line = fonts.missing_warning(result, fmt)
+    if line:
+        print(f"procmap: warning: {result.path}: {line}", file=sys.stderr)
 
 
 def _mermaid_limits(result: Any, data: bytes) -> None:

@@ -257,10 +257,16 @@ def parse(text: str, path: str) -> Document:
         return _Builder(loader, path, text).build()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        deep = _first_too_deep(text, mark.index) if mark is not None else None
+        if deep is not None:
+            raise _nesting_error(path, deep) from None
         pos = _pos(mark) if mark is not None else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context and exc.context_mark is not None and exc.problem_mark is not None:
             problem = f"{problem} ({exc.context} at line {clamp(text, _pos(exc.context_mark))[0]})"
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            # The parser's wording names the character, not the cause: say what to change.
+            problem = f"a tab where YAML expects spaces (YAML indents with spaces only): {problem}"
         raise _error(path, clamp(text, pos), f"invalid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:
         # libyaml gives a *byte* offset into the UTF-8 text; turn it into line:col.
@@ -275,6 +281,49 @@ def parse(text: str, path: str) -> Document:
         raise _error(path, (1, 1), f"invalid YAML: {' '.join(str(exc).split())}") from None
     finally:
         loader.dispose()
+
+
+def _nesting_error(path: str, pos: Pos) -> LoadError:
+    return _error(path, pos, f"nesting deeper than {MAX_DEPTH} levels; not a process file")
+
+
+# Characters that can open a collection: one nesting level needs at least one of them.
+_OPENERS = ("[", "{", "-", ":", "?")
+
+
+def _first_too_deep(text: str, stop: int) -> Pos | None:
+    """Where the text before ``stop`` first nests deeper than :data:`MAX_DEPTH`, if it does.
+
+    The builder enforces the limit as events arrive, but libyaml's scanner
+    reads up to 1024 characters ahead of the last event it hands out, and
+    libyaml 0.2.6 (PyYAML 6.0.4) stops at depth 1000 with an error of its own.
+    Dense nesting (``[[[[…``) therefore fails inside libyaml before the
+    builder sees level 201.  So when parsing fails at ``stop``, the text
+    before it is read again for its depth alone: that prefix nests at most as
+    deep as libyaml allows, and its events up to level 201 are those of the
+    whole file, so procmap's limit decides, at the first node past it,
+    whichever YAML library is installed.
+    """
+    head = text[:stop]
+    if stop <= MAX_DEPTH or sum(head.count(c) for c in _OPENERS) <= MAX_DEPTH:
+        return None  # too short to hold that many levels: the cheap common case
+    loader = _Loader(head)
+    starts = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    ends = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    depth = 0
+    try:
+        while (event := loader.get_event()) is not None:
+            if isinstance(event, starts):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _pos(event.start_mark)
+            elif isinstance(event, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the prefix fails before going too deep: the original error stands
+    finally:
+        loader.dispose()
+    return None
 
 
 class _Builder:
@@ -412,7 +461,7 @@ class _Builder:
                 is_map = kind is yaml.MappingStartEvent
                 self._check_collection_tag(event, _MAP if is_map else _SEQ)
                 if len(stack) >= MAX_DEPTH:
-                    raise _error(self.path, start, f"nesting deeper than {MAX_DEPTH} levels; not a process file")
+                    raise _nesting_error(self.path, start)
                 container: Any = {} if is_map else []
                 info = Container(start, {}, {} if is_map else [])
                 self.containers[id(container)] = info

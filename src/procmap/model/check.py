@@ -143,6 +143,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         return f"{where} must not be empty"
     if kind == "string_too_long":
         return f"{where} is too long (over 200 characters)"
+    if kind in ("greater_than", "less_than_equal") and loc and loc[-1] == "share":
+        return f"{where} must be a fraction above 0 and at most 1, got {shorten(value)}"
     if kind == "value_error":
         return f"{where}: {err['msg'].removeprefix('Value error, ')}"
     return f"{where}: {err['msg']}"
@@ -192,13 +194,15 @@ def check(doc: Document) -> Checked:
         errors = exc.errors(include_url=False)
     else:
         n_steps, n_lanes = len(model.steps), len(model.lanes)
-        return Checked(
+        checked = Checked(
             [],
             model,
             lane_map=list(range(n_lanes)),
             step_map=list(range(n_steps)),
             flow_map={i: list(range(len(s.next))) for i, s in enumerate(model.steps)},
         )
+        checked.diagnostics.extend(journey_keys(doc, checked))
+        return checked
 
     diagnostics = []
     for err in errors:
@@ -206,7 +210,73 @@ def check(doc: Document) -> Checked:
         is_key = err["type"] == "extra_forbidden"
         line, col = doc.locate(loc, key=is_key) if is_key or err["type"] != "missing" else doc.locate(loc[:-1])
         diagnostics.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", _message(err, loc, data)))
-    return _prune(doc, data, [(_clean_loc(tuple(e["loc"]), data), e["type"]) for e in errors], diagnostics)
+    checked = _prune(doc, data, [(_clean_loc(tuple(e["loc"]), data), e["type"]) for e in errors], diagnostics)
+    checked.diagnostics.extend(journey_keys(doc, checked))
+    return checked
+
+
+SHARE_TOLERANCE = 0.001
+
+
+def _raw_flows(doc: Document, index: int) -> list[Any]:
+    """The step's flows as written (a flow dropped for its own error must not look like a missing share)."""
+    steps = doc.data.get("steps") if isinstance(doc.data, dict) else None
+    step = steps[index] if isinstance(steps, list) and index < len(steps) else None
+    flows = step.get("next") if isinstance(step, dict) else None
+    return flows if isinstance(flows, list) else []
+
+
+def journey_keys(doc: Document, checked: Checked) -> list[Diagnostic]:
+    """SPEC §5.1's rules that span several keys: shares all-or-none summing to 1, updates only on touchpoints.
+
+    They are ``schema`` errors (the file is malformed, not merely unusual), but a
+    single field cannot see them: a share needs its sibling flows, a contact
+    needs the lane's kind.  Checked on the (possibly pruned) model, pointing at
+    the file's own nodes through the step and flow maps.
+    """
+    model = checked.model
+    if model is None:
+        return []
+    kinds: dict[str, str] = {}
+    for lane in model.lanes:
+        kinds.setdefault(lane.id, lane.kind)
+    out: list[Diagnostic] = []
+    for k, step in enumerate(model.steps):
+        index = checked.step_map[k]
+        shared = [f for f in step.next if f.share is not None]
+        if shared and len(checked.flow_map.get(k, step.next)) == len(_raw_flows(doc, index)):
+            missing = [f.to for f in step.next if f.share is None]
+            if missing:
+                names = ", ".join(shorten(t) for t in missing)
+                message = (
+                    f"step {shorten(step.id)} gives a share to some of its flows but not to {names}: "
+                    "give every flow of the step a share, or none"
+                )
+                line, col = doc.locate(("steps", index, "next"))
+                out.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", message))
+            else:
+                total = sum(f.share for f in shared if f.share is not None)
+                if abs(total - 1) > SHARE_TOLERANCE:
+                    message = (
+                        f"the shares of the flows of step {shorten(step.id)} add up to {round(total, 6):g}, not 1: "
+                        "they are the fractions of customers taking each flow"
+                    )
+                    line, col = doc.locate(("steps", index, "next"))
+                    out.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", message))
+        if step.contact == "update":
+            kind = kinds.get(step.lane)
+            if kind is None:
+                continue  # an unknown lane: unknown-reference says so
+            visibility = step.visibility or ("onstage" if kind in ("customer", "onstage") else "backstage")
+            if kind == "customer" or visibility != "onstage":
+                where = "in the customer lane" if kind == "customer" else "backstage"
+                message = (
+                    f"step {shorten(step.id)} has contact: update but is {where}: an update is a status "
+                    "message from a touchpoint (an onstage step outside the customer lane)"
+                )
+                line, col = doc.locate(("steps", index, "contact"))
+                out.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", message))
+    return out
 
 
 def _prune(

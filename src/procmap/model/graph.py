@@ -49,6 +49,7 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
         visibility = step.visibility or default_visibility(kind) if kind else None
         if kind == "customer":
             visibility = "onstage"
+        touchpoint = kind is not None and kind != "customer" and visibility == "onstage"
         g.add_node(
             step.id,
             index=i,
@@ -57,7 +58,9 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             lane_kind=kind,
             visibility=visibility,
             customer=kind == "customer",
-            touchpoint=kind is not None and kind != "customer" and visibility == "onstage",
+            touchpoint=touchpoint,
+            # SPEC §5.1: a one-way status message; only a touchpoint can be one (else a schema error).
+            update=touchpoint and step.contact == "update",
             facing=kind == "customer" or (kind is not None and visibility == "onstage"),
             end=not step.next,
             owner=step.owner,
@@ -74,9 +77,15 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
         if g.nodes[step.id]["index"] != i:  # a duplicate id: its flows belong to no node
             continue
         for j, flow in enumerate(step.next):
-            if flow.to not in g or g.has_edge(step.id, flow.to):
+            if flow.to not in g:
                 continue
-            g.add_edge(step.id, flow.to, when=flow.when, index=j)
+            if g.has_edge(step.id, flow.to):
+                # The same target twice: one edge, which carries both flows' customers.
+                edge = g.edges[step.id, flow.to]
+                if flow.share is not None:
+                    edge["share"] = (edge["share"] or 0.0) + flow.share
+                continue
+            g.add_edge(step.id, flow.to, when=flow.when, index=j, share=flow.share)
     return g
 
 

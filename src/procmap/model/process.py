@@ -21,6 +21,7 @@ DURATION_PATTERN = (
 
 LaneKind = Literal["customer", "onstage", "backstage", "support"]
 Visibility = Literal["onstage", "backstage"]
+Contact = Literal["interaction", "update"]
 LANE_KINDS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
 ZONE_OF_KIND = {"customer": 0, "onstage": 1, "backstage": 2, "support": 3}
 
@@ -54,6 +55,17 @@ class Flow(_Strict):
         default=None,
         description="Branch label: the condition under which this flow is taken.",
         examples=["known issue"],
+    )
+    share: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description=(
+            "Fraction of customers who take this flow (0 < share <= 1). When one flow of a step has a "
+            "share, all its flows must, and they add up to 1 (within 0.001). Read as a probability by "
+            "audit's expected journey figures."
+        ),
+        examples=[0.8],
     )
 
 
@@ -117,6 +129,15 @@ class Step(_Strict):
         ),
         examples=["onstage"],
     )
+    contact: Contact = Field(
+        default="interaction",
+        description=(
+            "interaction: the customer deals with this touchpoint (default); update: a one-way status message "
+            "(e-mail, SMS, app notice). An update breaks a silence but does not pass the customer on: journey "
+            "handoffs and parties skip it. Only on a touchpoint (an onstage step outside the customer lane)."
+        ),
+        examples=["update"],
+    )
     owner: str | None = Field(default=None, description="The role that does the step.", examples=["Tier-1 agent"])
     backup: str | None = Field(default=None, description="Who covers when the owner is away.", examples=["Tier-1 lead"])
     duration: Duration | None = Field(
@@ -134,6 +155,15 @@ class Step(_Strict):
         default_factory=list,
         description="Where the process goes next: step ids, or {to, when} for labelled branches. Empty: an end step.",
         examples=[["triage"], [{"to": "solve", "when": "known issue"}]],
+    )
+
+    activities: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description=(
+            "Names this step has in event logs (procmap conform), besides its id and name: "
+            "case, surrounding spaces and runs of spaces are ignored."
+        ),
+        examples=[["Ticket triaged", "TRIAGE_DONE"]],
     )
 
     @property

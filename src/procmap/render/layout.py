@@ -47,12 +47,15 @@ STEP_TEXT = 130.0  # wrap width of a step name
 DECISION_TEXT = 96.0
 NOTE_TEXT = 130.0
 BRANCH_TEXT = 84.0
-TITLE_W = 150.0  # lane-title column
+TITLE_W = 172.0  # lane-title column (holds "LINE OF INTERNAL INTERACTION" at 9 pt bold)
+RULE_FONT = 9.0  # the blueprint lines' captions
+BADGE_FONT = 10.0
 COL_GAP = 64.0
 SLOT_GAP = 16.0
 BAND_PAD = 16.0
 NOTE_GAP = 10.0
-EMPTY_ZONE_H = 26.0
+EMPTY_ZONE_H = 30.0
+LABEL_ROOM = 26.0  # free length before a labelled flow may turn, beyond its label
 SELF_LOOP = 16.0
 CONNECTOR = 22.0
 CONN_PITCH = CONNECTOR + 10
@@ -117,6 +120,8 @@ class Edge:
     handoff: bool = False
     badge: str = ""
     arrow: bool = True
+    emphasis: str = ""  # "" | "journey" (bold) | "quiet" (another customer-visible handoff)
+    folded: str = ""  # customer view: the wait of the backstage stretch this flow stands for
 
 
 @dataclass(slots=True)
@@ -136,9 +141,30 @@ class Layout:
     edges: list[Edge] = field(default_factory=list)
     legend: list[tuple[str, Box]] = field(default_factory=list)
     legend_edge: tuple[Box, Box] | None = None
+    legend_folded: tuple[Box, Box] | None = None
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
+    highlight: Highlight | None = None
+    view: str = "full"
+    quiet: int = 0  # customer-visible handoffs marked quietly (not on the highlighted journey)
+
+
+@dataclass(slots=True)
+class Highlight:
+    """What the picture emphasises.
+
+    ``mode``: ``all`` (every customer-visible handoff in magenta, numbered
+    H1…), ``none``, or ``journey``: ``path`` (step ids in order) drawn bold, its
+    own handoffs numbered 1, 2… in the order the customer meets them, the
+    other customer-visible handoffs marked quietly.  ``title`` names the
+    journey in the legend ("Worst journey").
+    """
+
+    mode: str = "all"
+    title: str = ""
+    path: list[str] = field(default_factory=list)
+    handoffs: list[tuple[str, str]] = field(default_factory=list)  # (from, to) touchpoints along the path
 
 
 def lane_order(g: nx.DiGraph) -> list:
@@ -229,11 +255,22 @@ def build(
     visible: list[VisibleHandoff],
     *,
     wrap: int | None = None,
+    highlight: Highlight | None = None,
+    view: str = "full",
 ) -> Layout:
-    """Compute the whole blueprint geometry for the flow graph ``g``."""
+    """Compute the whole blueprint geometry for the flow graph ``g``.
+
+    ``view="customer"``: ``g`` is the customer's view (see :mod:`.views`): only
+    the zones holding its lanes are drawn (customer and onstage always).
+    """
     wrap = DEFAULT_WRAP if wrap is None else wrap
-    lay = Layout()
+    highlight = highlight or Highlight()
+    lay = Layout(highlight=highlight, view=view)
     lanes = lane_order(g)
+    if view == "customer":
+        zones = [z for z in ZONES if z in ("customer", "onstage") or any(lane.kind == z for lane in lanes)]
+    else:
+        zones = list(ZONES)
     back = _back_edges(g)
     col = columns(g, back)
     ncols = max(col.values(), default=0) + 1
@@ -269,18 +306,38 @@ def build(
 
     left, right = _flows(g, lay, boxes, back, visible)
 
-    # Band heights per row.
+    # The gap after a column holds the labels of the flows that leave it (they sit at the flow's start).
+    # Many labelled flows out of one step need room to spread along their legs, too.
+    gap_after: dict[tuple[int, int], float] = {}
+    widest: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for e in lay.edges:
+        tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+        if tail is None or not e.label:
+            continue
+        widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, SMALL) for line in e.label))
+        count[tail.step] = count.get(tail.step, 0) + 1
+    for step, wdt in widest.items():
+        tail = boxes[step]
+        need = wdt + LABEL_ROOM + max(0, count[step] - 2) * 36.0
+        key = (tail.row, tail.col)
+        gap_after[key] = max(gap_after.get(key, COL_GAP), need)
+
+    # Vertical room per (row, lane): above and below the line through the steps' centres.
     title_lines = {lane.id: text.wrap(lane.name, TITLE_W - 24, FONT, bold=True, max_lines=4) for lane in lanes}
-    band_h: dict[tuple[int, str], float] = {}
+    up: dict[tuple[int, str], float] = {}
+    down: dict[tuple[int, str], float] = {}
     for (row, lane, _c), group in cells.items():
         if len(group) == 1:
             b = group[0]
-            need = b.h + 2 * (b.note.h + NOTE_GAP if b.note else 0)
+            above, below = b.h / 2, b.h / 2 + (b.note.h + NOTE_GAP if b.note else 0)
         else:
-            need = sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)
+            total = sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)
+            above = below = total / 2
         if any(g.has_edge(b.step, b.step) for b in group):
-            need += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
-        band_h[(row, lane)] = max(band_h.get((row, lane), 0.0), need)
+            above += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
+        up[(row, lane)] = max(up.get((row, lane), 0.0), above)
+        down[(row, lane)] = max(down.get((row, lane), 0.0), below)
 
     def connector_cols(items: list[Box], height: float) -> int:
         per_col = max(1, int((height - 10) // CONN_PITCH))
@@ -288,14 +345,15 @@ def build(
 
     # Rows: vertical structure and horizontal extents.
     y = 0.0
-    lay.title = Box(
-        "title", 0, 0, 0, 24, [text.one_line(g.graph.get("name") or g.graph.get("id", ""), 2000, 16, bold=True)]
-    )
+    title = g.graph.get("name") or g.graph.get("id", "")
+    if view == "customer":
+        title = f"{title} — as the customer lives it"
+    lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, 16, bold=True)])
     lay.title.w = text.width(lay.title.lines[0], 16, bold=True) + 10
     y += 34
     stats = " · ".join(
         (
-            _count(g.number_of_nodes(), "step"),
+            _count(g.number_of_nodes(), "facing step" if view == "customer" else "step"),
             _count(len(lanes), "lane"),
             _count(len(visible), "customer-visible handoff"),
         )
@@ -303,6 +361,7 @@ def build(
     lay.subtitle = Box("subtitle", 0, 0, text.width(stats, SMALL) + 10, 16, [stats])
     y += 30
     row_width: list[float] = []
+    centre: dict[tuple[int, str], float] = {}
     for row in range(nrows):
         top_of_row = y
         if nrows > 1:
@@ -312,10 +371,10 @@ def build(
             lay.row_tags.append(tag)
             y += ROW_HEADER
         row_bands: list[Band] = []
-        for zi, zone in enumerate(ZONES):
+        for zi, zone in enumerate(zones):
             zone_lanes = [lane for lane in lanes if lane.kind == zone]
             if zi:
-                key, label = LINES[zi - 1]
+                key, label = LINES[ZONES.index(zones[zi - 1])]
                 lay.rules.append(Rule(key, label, row, y))
             if not zone_lanes:
                 row_bands.append(Band(None, zone, row, y, EMPTY_ZONE_H))
@@ -323,9 +382,12 @@ def build(
                 continue
             for si, lane in enumerate(zone_lanes):
                 lines = title_lines[lane.id]
-                content = band_h.get((row, lane.id), 0.0)
-                h = max(content + 2 * BAND_PAD, len(lines) * FONT * LINE_H + 2 * BAND_PAD, 64.0)
+                above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
+                content = max(above + below + 2 * BAND_PAD, 40.0)
+                # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
+                h = max(content, len(lines) * FONT * LINE_H + 4 + 2 * 22.0)
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
+                centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
                 title_w = max(text.width(line, FONT, bold=True) for line in lines) + 8
                 band.title = Box(
                     f"t:{row}:{lane.id}", TITLE_W / 2, y + h / 2, title_w, len(lines) * FONT * LINE_H + 4, lines
@@ -338,13 +400,15 @@ def build(
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         x = TITLE_W + MARGIN_PAD + lcols * CONN_PITCH
         xs: dict[int, float] = {}
+        gap = COL_GAP
         for c in range(per_row):
             wdt = col_w.get((row, c))
             if wdt is None:
                 continue
             xs[c] = x + wdt / 2
-            x += wdt + COL_GAP
-        x = x - COL_GAP + MARGIN_PAD
+            gap = gap_after.get((row, c), COL_GAP)
+            x += wdt + gap
+        x = x - gap + max(MARGIN_PAD, gap - COL_GAP + MARGIN_PAD)
         for band in row_bands:
             if band.lane is None:
                 continue
@@ -359,11 +423,9 @@ def build(
                     span = count * CONN_PITCH - 10
                     item.y = band.top + band.height / 2 - span / 2 + ri * CONN_PITCH + CONNECTOR / 2
         row_width.append(x + rcols * CONN_PITCH + MARGIN_PAD)
-        # Steps: centred in their band, stacked when they share a cell.
-        band_of = {b.lane: b for b in row_bands if b.lane}
+        # Steps: on their lane's centre line, stacked around it when they share a cell.
         for (lane, c), group in cells_by_row.get(row, {}).items():
-            band = band_of[lane]
-            mid = band.top + band.height / 2
+            mid = centre[(row, lane)]
             if len(group) == 1:
                 cursor = mid - group[0].h / 2
             else:
@@ -379,15 +441,16 @@ def build(
         lay.row_spans.append((top_of_row, y))
         y += ROW_GAP
 
-    legend_w, y = _legend(lay, y - ROW_GAP + 30, nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - ROW_GAP + 30, nrows, len(visible))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
     lay.title.x, lay.title.y = lay.title.w / 2 + 4, 16
     lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
     for rule in lay.rules:
-        tw = text.width(rule.label, 7.5) + 10
-        rule.tag = Box(f"rule:{rule.row}:{rule.key}", TITLE_W / 2, rule.y, tw, 11, [rule.label])
+        # The caption sits just above its line in the title column, clear of the line itself.
+        tw = text.width(rule.label, RULE_FONT, bold=True) + 6
+        rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 8, tw, 12, [rule.label])
     return lay
 
 
@@ -398,41 +461,76 @@ def _flows(
     back: set[tuple[str, str]],
     visible: list[VisibleHandoff],
 ) -> tuple[dict[tuple[int, str], list[Box]], dict[tuple[int, str], list[Box]]]:
-    """Edges (with branch labels and handoff highlighting), split into numbered connector pairs
+    """Edges (with branch labels and highlighting), split into numbered connector pairs
     where a flow leaves its row; returns the connectors (and start marker) waiting at the left
     and right margin of each (row, lane)."""
-    handoff_edges: set[tuple[str, str]] = set()
+    hl = lay.highlight or Highlight()
+    strong: set[tuple[str, str]] = set()  # drawn magenta ("all") or bold (the journey)
+    quiet: set[tuple[str, str]] = set()
     badges: dict[tuple[str, str], list[str]] = {}
-    for i, vh in enumerate(visible, start=1):
-        pairs = list(itertools.pairwise([vh.source, *vh.via, vh.target]))
-        handoff_edges.update(pairs)
-        badges.setdefault(pairs[-1], []).append(f"H{i}")
-        lay.handoffs.append((f"H{i}", _describe(g, vh)))
+    if hl.mode == "all":
+        for i, vh in enumerate(visible, start=1):
+            pairs = list(itertools.pairwise([vh.source, *vh.via, vh.target]))
+            strong.update(pairs)
+            badges.setdefault(pairs[-1], []).append(f"H{i}")
+            lay.handoffs.append((f"H{i}", _describe(g, vh)))
+    elif hl.mode == "journey":
+        path_edges = list(itertools.pairwise(hl.path))
+        strong.update(path_edges)
+        by_pair = {(vh.source, vh.target): vh for vh in visible}
+        # Number the journey's handoffs at the flow where the customer meets the new party.
+        arrive = {}
+        for k, (_a, b) in enumerate(path_edges):
+            arrive.setdefault(b, k)
+        pos = 0
+        for i, (src, dst) in enumerate(hl.handoffs, start=1):
+            k = next((j for j in range(pos, len(path_edges)) if path_edges[j][1] == dst), arrive.get(dst))
+            if k is None:
+                continue
+            pos = k + 1
+            badges.setdefault(path_edges[k], []).append(str(i))
+            vh = by_pair.get((src, dst))
+            lay.handoffs.append((str(i), _describe(g, vh) if vh else _describe_pair(g, src, dst)))
+        on_path = set(hl.handoffs)
+        for vh in visible:
+            if (vh.source, vh.target) in on_path:
+                continue
+            lay.quiet += 1
+            quiet.update(p for p in itertools.pairwise([vh.source, *vh.via, vh.target]) if p not in strong)
 
     left: dict[tuple[int, str], list[Box]] = {}
     right: dict[tuple[int, str], list[Box]] = {}
     start = g.graph.get("start")
+    emph = lambda pair: "journey" if hl.mode == "journey" and pair in strong else ("quiet" if pair in quiet else "")  # noqa: E731
     if start in boxes:
         lay.start = Box("start", 0, 0, 16, 16)
         left.setdefault((boxes[start].row, boxes[start].lane), []).append(lay.start)
-        lay.edges.append(Edge(lay.start.name, boxes[start].name, "", start, []))
+        first = "journey" if hl.mode == "journey" and hl.path and hl.path[0] == start else ""
+        lay.edges.append(Edge(lay.start.name, boxes[start].name, "", start, [], emphasis=first))
     k = 0
     for u in g.nodes:
         for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
-            when = g.edges[u, v].get("when")
+            data = g.edges[u, v]
+            when = data.get("when")
+            folded = data.get("wait") or ""
             label = text.wrap(when, BRANCH_TEXT, SMALL, max_lines=3) if when else []
-            flag, loop = (u, v) in handoff_edges, (u, v) in back
+            if folded:
+                label.append(text.one_line(folded, BRANCH_TEXT * 1.5, SMALL))
+            flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
+            em = emph((u, v))
             bu, bv = boxes[u], boxes[v]
             if u == v:
                 # Orthogonal routing draws self-loops as huge detours: go through a waypoint just above-right.
                 waypoint = Box(f"loop:{u}", 0, 0, 1, 1)
                 lay.loops.append((waypoint, bu))
-                lay.edges.append(Edge(bu.name, waypoint.name, u, v, label, loop, flag, "", arrow=False))
-                lay.edges.append(Edge(waypoint.name, bu.name, u, v, [], loop, flag, badge))
+                lay.edges.append(
+                    Edge(bu.name, waypoint.name, u, v, label, loop, flag, "", False, em, "wait" if folded else "")
+                )
+                lay.edges.append(Edge(waypoint.name, bu.name, u, v, [], loop, flag, badge, True, em, folded))
                 continue
             if bu.row == bv.row:
-                lay.edges.append(Edge(bu.name, bv.name, u, v, label, loop, flag, badge))
+                lay.edges.append(Edge(bu.name, bv.name, u, v, label, loop, flag, badge, True, em, folded))
                 continue
             k += 1
             out = Box(f"c:{k}:out", 0, 0, CONNECTOR, CONNECTOR, [str(k)])
@@ -441,13 +539,13 @@ def _flows(
             left.setdefault((bv.row, bv.lane), []).append(inn)
             lay.connectors += [out, inn]
             lay.connector_rows[out.name], lay.connector_rows[inn.name] = bu.row, bv.row
-            lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, ""))
-            lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge))
+            lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, "", True, em, folded))
+            lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge, True, em, folded))
     return left, right
 
 
-def _legend(lay: Layout, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
-    """Symbol key and the list of customer-visible handoffs, below the last row; returns (width, bottom)."""
+def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
+    """Symbol key and what is highlighted (in names), below the last row; returns (width, bottom)."""
     mid = top + 22
     x = 8.0
     samples = [
@@ -460,6 +558,8 @@ def _legend(lay: Layout, top: float, nrows: int, n_visible: int) -> tuple[float,
         ("fail", "Fail point"),
         ("note", "sees: evidence"),
     ]
+    if lay.view == "customer":
+        samples = [s for s in samples if s[0] not in ("backstage", "support")]
     for key, caption in samples:
         lines = [caption, "▲ fail point"] if key == "fail" else [caption]
         tw = text.width(lines[0], SMALL)
@@ -473,12 +573,27 @@ def _legend(lay: Layout, top: float, nrows: int, n_visible: int) -> tuple[float,
     cap.x = x + 28 + cap.w / 2
     lay.legend.append(("caption", cap))
     x = cap.x + cap.w / 2 + 18
-    lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
-    cap = Box("legend:h-caption", 0, mid, 0, 14, ["Customer-visible handoff (Hn)"])
-    cap.w = text.width(cap.lines[0], SMALL) + 8
-    cap.x = x + 84 + cap.w / 2
-    lay.legend.append(("caption", cap))
-    width = cap.x + cap.w / 2
+    hl = lay.highlight or Highlight()
+    sample = {
+        "all": "Customer-visible handoff (Hn)",
+        "journey": f"{hl.title or 'Journey'}: its handoffs numbered",
+    }.get(hl.mode)
+    if lay.view == "customer":
+        sample = None if hl.mode == "none" else sample
+        lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + 70, mid, 2, 2))
+        cap = Box("legend:w-caption", 0, mid, 0, 14, ["Backstage work folded: its wait"])
+        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.x = x + 84 + cap.w / 2
+        lay.legend.append(("caption", cap))
+        x = cap.x + cap.w / 2 + 18
+    width = x
+    if sample:
+        lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
+        cap = Box("legend:h-caption", 0, mid, 0, 14, [sample])
+        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.x = x + 84 + cap.w / 2
+        lay.legend.append(("caption", cap))
+        width = cap.x + cap.w / 2
     y = top + 52
     if nrows > 1:
         cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
@@ -486,8 +601,21 @@ def _legend(lay: Layout, top: float, nrows: int, n_visible: int) -> tuple[float,
         cap.x, cap.y = 8 + cap.w / 2, y + 7
         lay.legend.append(("caption", cap))
         y += 24
-    heading = f"Customer-visible handoffs ({n_visible})" if n_visible else "Customer-visible handoffs: none"
-    lines = [heading] + [text.one_line(f"{badge}  {desc}", 1100, SMALL) for badge, desc in lay.handoffs]
+    if hl.mode == "all":
+        heading = f"Customer-visible handoffs ({n_visible})" if n_visible else "Customer-visible handoffs: none"
+    elif hl.mode == "journey":
+        ends = ""
+        if hl.path:
+            ends = f" from {_name(g, hl.path[0])} to {_name(g, hl.path[-1])}"
+        heading = f"{hl.title or 'Journey'} ({_count(len(hl.path), 'step')}{ends}): " + (
+            _count(len(lay.handoffs), "customer-visible handoff") if lay.handoffs else "no customer-visible handoff"
+        )
+    else:
+        heading = f"Nothing highlighted ({_count(n_visible, 'customer-visible handoff')}; see procmap audit)"
+    lines = [text.one_line(heading, 1100, SMALL)]
+    lines += [text.one_line(f"{badge}  {desc}", 1100, SMALL) for badge, desc in lay.handoffs]
+    if lay.quiet:
+        lines.append(f"Marked quietly (thin magenta): {_count(lay.quiet, 'other customer-visible handoff')}")
     # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
     lw = max(text.width(line, SMALL) for line in lines) * 1.2 + 12
     lh = len(lines) * SMALL * LINE_H + 8
@@ -499,11 +627,23 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _describe(g: nx.DiGraph, vh: VisibleHandoff) -> str:
+def _name(g: nx.DiGraph, n: str) -> str:
+    return " ".join(text.clean(g.nodes[n]["name"]).split())
+
+
+def _lane_name(g: nx.DiGraph, lane: str) -> str:
     lanes = g.graph["lanes"]
-    name = lambda n: " ".join(text.clean(g.nodes[n]["name"]).split())  # noqa: E731
-    lane_name = lambda lane: " ".join(text.clean(lanes[lane].name).split()) if lane in lanes else lane  # noqa: E731
-    desc = f"{lane_name(vh.source_lane)} → {lane_name(vh.target_lane)}: {name(vh.source)} → {name(vh.target)}"
-    if vh.via:
-        desc += " (via " + ", ".join(name(n) for n in vh.via) + ")"
+    return " ".join(text.clean(lanes[lane].name).split()) if lane in lanes else lane
+
+
+def _describe_pair(g: nx.DiGraph, u: str, v: str) -> str:
+    lu, lv = g.nodes[u]["lane"], g.nodes[v]["lane"]
+    return f"{_lane_name(g, lu)} → {_lane_name(g, lv)}: {_name(g, u)} → {_name(g, v)}"
+
+
+def _describe(g: nx.DiGraph, vh: VisibleHandoff) -> str:
+    desc = f"{_lane_name(g, vh.source_lane)} → {_lane_name(g, vh.target_lane)}: {_name(g, vh.source)} → {_name(g, vh.target)}"
+    via = [n for n in vh.via if n in g]
+    if via:
+        desc += " (via " + ", ".join(_name(g, n) for n in via) + ")"
     return desc

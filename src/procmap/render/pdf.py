@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from procmap.render.raster import font_files
+
+if TYPE_CHECKING:
+    from procmap.render.pages import Page
 
 MAX_PAGE = 14_400.0
 FAMILY = "Liberation Sans"
@@ -54,8 +59,18 @@ def crop(svg: bytes, top: float, bottom: float, content_height: float) -> bytes:
     return svg[: m.start()] + head.encode() + svg[m.end() :]
 
 
-def to_pdf(pages: list[bytes], title: str) -> bytes:
-    """One PDF page per SVG in ``pages`` (raises ImportError when svglib/reportlab are missing)."""
+def to_pdf(
+    pages: list[bytes],
+    title: str,
+    *,
+    page: Page | None = None,
+    title_w: float = 0.0,
+    fallback: Callable[[object], None] | None = None,
+) -> bytes:
+    """One PDF page per SVG in ``pages`` (``page`` None: each as large as it is), or each SVG laid out on
+    ``page``-sized sheets (see :mod:`procmap.render.pages`).  ``fallback`` rewrites each drawing's text
+    runs for characters Liberation Sans lacks (see :mod:`procmap.render.fonts`).
+    Raises ImportError when svglib/reportlab are missing."""
     from reportlab.graphics import renderPDF
     from reportlab.pdfgen import canvas
     from svglib.svglib import svg2rlg
@@ -65,16 +80,59 @@ def to_pdf(pages: list[bytes], title: str) -> bytes:
     pdf = canvas.Canvas(out, pageCompression=1, invariant=1)
     pdf.setTitle(title)
     pdf.setCreator("procmap")
+    drawings = []
     for svg in pages:
         svg = _FONT_ATTR.sub(f'font-family="{FAMILY}"'.encode(), svg)
         drawing = svg2rlg(io.BytesIO(svg), font_map=fonts)
         if drawing is None:
             raise ValueError("svglib could not read the SVG")
-        scale = min(1.0, MAX_PAGE / max(drawing.width, 1.0), MAX_PAGE / max(drawing.height, 1.0))
-        pdf.setPageSize((drawing.width * scale, drawing.height * scale))
-        if scale < 1.0:
-            pdf.scale(scale, scale)
+        if fallback is not None:
+            fallback(drawing)
+        drawings.append(drawing)
+    if page is None:
+        for drawing in drawings:
+            scale = min(1.0, MAX_PAGE / max(drawing.width, 1.0), MAX_PAGE / max(drawing.height, 1.0))
+            pdf.setPageSize((drawing.width * scale, drawing.height * scale))
+            if scale < 1.0:
+                pdf.scale(scale, scale)
+            renderPDF.draw(drawing, pdf, 0, 0)
+            pdf.showPage()
+        pdf.save()
+        return out.getvalue()
+
+    from procmap.render.pages import MARGIN, tiles
+
+    plan = []
+    for k, drawing in enumerate(drawings):
+        name = f"part{k}"
+        # Drawn once as a form, shown through a clip on each page: the PDF holds each part once.
+        pdf.beginForm(name, lowerx=0, lowery=0, upperx=drawing.width, uppery=drawing.height)
         renderPDF.draw(drawing, pdf, 0, 0)
+        pdf.endForm()
+        plan += [(name, drawing, t) for t in tiles(drawing.width, drawing.height, page, title_w)]
+    for n, (name, drawing, t) in enumerate(plan, start=1):
+        pdf.setPageSize((page.width, page.height))
+        s = t.scale
+        top = page.height - MARGIN
+        height = (t.y1 - t.y0) * s
+        x = MARGIN
+        regions = [(0.0, title_w)] if t.titles else []
+        regions.append((t.x0, t.x1))
+        for x0, x1 in regions:
+            pdf.saveState()
+            clip = pdf.beginPath()
+            clip.rect(x, top - height, (x1 - x0) * s, height)
+            pdf.clipPath(clip, stroke=0, fill=0)
+            # Form y runs up from the bottom of the drawing; the tile's top edge is at drawing.height - y0.
+            pdf.translate(x - x0 * s, top - (drawing.height - t.y0) * s)
+            pdf.scale(s, s)
+            pdf.doForm(name)
+            pdf.restoreState()
+            x += (x1 - x0) * s
+        if len(plan) > 1:
+            pdf.setFont("ProcmapSans" if len(font_files()) == 2 else "Helvetica", 8)
+            pdf.setFillColorRGB(0.29, 0.33, 0.39)
+            pdf.drawRightString(page.width - MARGIN, MARGIN / 2, f"{title} · page {n} of {len(plan)}")
         pdf.showPage()
     pdf.save()
     return out.getvalue()

@@ -38,9 +38,20 @@ def scale_for(width_pt: float, height_pt: float, wanted: float | None = None) ->
     return min(scale, MAX_SIDE / max(width_pt, height_pt, 1.0))
 
 
-def to_png(svg: bytes, scale: float | None = None) -> bytes:
-    """Rasterise procmap's SVG (raises ImportError when resvg-py is missing)."""
+_FAMILY = re.compile(rb'(<text\b(?![^>]*data-fallback)[^>]*?)font-family="[^"]*"')
+
+
+def to_png(svg: bytes, scale: float | None = None, extra_fonts: list[str] | None = None) -> bytes:
+    """Rasterise procmap's SVG (raises ImportError when resvg-py is missing).
+
+    Text is drawn with the bundled Liberation Sans and, for the characters it
+    lacks, only with ``extra_fonts`` (see :mod:`procmap.render.fonts`): resvg
+    falls back per character among the fonts it is given, so a label keeps
+    Liberation Sans's metrics (which sized its box) for everything it can draw.
+    """
     import resvg_py
+
+    svg = _FAMILY.sub(rb'\1font-family="Liberation Sans"', svg)
 
     m = _SIZE.search(svg)
     if not m:
@@ -54,10 +65,10 @@ def to_png(svg: bytes, scale: float | None = None) -> bytes:
     png = resvg_py.svg_to_bytes(
         svg_string=svg.decode("utf-8"),
         zoom=scale * 3 / 4,
-        font_files=font_files(),
+        font_files=[*font_files(), *(extra_fonts or [])],
         font_family="Liberation Sans",
         sans_serif_family="Liberation Sans",
-        skip_system_fonts=False,
+        skip_system_fonts=bool(font_files()),
         background="white",
     )
     return bytes(png)

@@ -15,6 +15,7 @@ from typing import Any
 
 from procmap import __version__
 from procmap.audit import Audited
+from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src 'none'"
@@ -30,6 +31,7 @@ body { margin: 0 auto; max-width: 72rem; padding: 1.5rem; font: 15px/1.5 system-
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.35rem; margin: 2.5rem 0 .25rem; padding-top: 1rem; border-top: 2px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 1.75rem 0 .25rem; }
+h4 { font-size: .98rem; margin: 1.25rem 0 .2rem; }
 p.meta, p.blurb { color: var(--muted); margin: .2rem 0 .6rem; }
 .muted { color: var(--muted); }
 code { font: .9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; overflow-wrap: anywhere; }
@@ -121,6 +123,19 @@ def _process(n: int, item: Audited) -> str:
         out.append(f"<p>{verdict}</p>")
         out.append(_table(S.BUDGET_HEADERS, rows, numeric=(1, 2)))
     out.append("</section>")
+
+    journey_sections = J.sections(r, item.graph, glyphs, item.loop_edges)
+    if journey_sections:
+        out.append(
+            f'<section data-section="journeys" id="{pid}-journeys"><h3>Journeys: what one customer goes through</h3>'
+        )
+        for section in journey_sections:
+            body = _table(section.headers, section.rows) if section.rows else f"<p>{esc(section.empty)}</p>"
+            out.append(
+                f'<div data-part="{esc(section.key)}" id="{pid}-{esc(section.key.replace(".", "-"))}">'
+                f'<h4>{esc(section.title)}</h4><p class="blurb">{esc(section.blurb)}</p>{body}</div>'
+            )
+        out.append("</section>")
 
     out.append(f'<section data-section="diagram" id="{pid}-diagram"><h3>Diagram</h3>{diagram(item)}</section>')
 

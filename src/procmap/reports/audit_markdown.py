@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from procmap.audit import Audited
+from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -61,6 +62,12 @@ def _process(item: Audited) -> str:
     if r["budgets"]:
         status = "**Budget exceeded**" if over else "Within budget"
         parts += [f"{status}:", "", table(S.BUDGET_HEADERS, S.budget_rows(r)), ""]
+    journey_sections = J.sections(r, item.graph, glyphs, item.loop_edges)
+    if journey_sections:
+        parts += ["#### Journeys: what one customer goes through", ""]
+        for section in journey_sections:
+            body = table(section.headers, section.rows) if section.rows else f"_{escape(section.empty)}_"
+            parts += [f"**{escape(section.title)}**", "", escape(section.blurb), "", body, ""]
     built = S.build(r, item.graph, glyphs)
     by_key = {s.key: s for s in built}
     parts.append(_section(by_key["visible_handoffs"]))

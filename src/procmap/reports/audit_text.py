@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from procmap.audit import Audited
+from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -157,6 +158,20 @@ def render(audited: list[Audited], *, tty: bool = False, colour: bool = False, w
     for item in audited:
         r = item.report
         w.heading(f"{_clean(r['name'])} ({r['id']}) {glyphs.dash} {_clean(r['file'])}", 1)
+        w.blank()
+        journey_sections = J.sections(r, item.graph, glyphs, item.loop_edges)
+        if journey_sections:
+            w.heading("Journeys: what one customer goes through", 2)
+            w.blank()
+        for section in journey_sections:
+            if section.rows:
+                w.heading(section.title, 2)
+                w.line("", _clean(section.blurb))
+                w.table(section.headers, section.rows)
+            else:
+                w.line(f"{_clean(section.title)}: ", section.empty)
+            w.blank()
+        w.heading("The process as a whole", 2)
         w.blank()
         w.table(("Metric", "Value", "Metric", "Value"), _metric_rows(r))
         w.blank()

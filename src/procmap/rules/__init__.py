@@ -7,9 +7,12 @@ rule table, configuration and docs/rules.md all read this list.
 from __future__ import annotations
 
 from procmap.rules import (
+    asked_twice,
+    backup_is_owner,
     budget,
     customer_step_backstage,
     dead_end,
+    duplicate_flow,
     duplicate_id,
     duplicate_key,
     empty_lane,
@@ -17,7 +20,9 @@ from procmap.rules import (
     hidden_contact,
     no_backup,
     no_end,
+    repeat_contact,
     schema,
+    sla_breach,
     unknown_reference,
     unlabeled_branch,
     unreachable_step,
@@ -33,6 +38,7 @@ RULES: tuple[Rule, ...] = tuple(
         duplicate_key,
         schema,
         duplicate_id,
+        duplicate_flow,
         unknown_reference,
         customer_step_backstage,
         unreachable_step,
@@ -44,6 +50,10 @@ RULES: tuple[Rule, ...] = tuple(
         handoff_without_owner,
         no_backup,
         visible_handoff,
+        repeat_contact,
+        backup_is_owner,
+        asked_twice,
+        sla_breach,
         budget,
     )
 )

@@ -15,6 +15,7 @@ from typing import Any
 import networkx as nx
 
 from procmap.analysis.facts import Analysis
+from procmap.analysis.journeys import Journeys
 from procmap.diagnostics import Severity
 from procmap.load.loader import Document
 from procmap.model.check import Checked
@@ -43,6 +44,13 @@ class Context:
     @cached_property
     def analysis(self) -> Analysis:
         return Analysis(self.graph)
+
+    @cached_property
+    def journeys(self) -> Journeys:
+        """SPEC §5's per-journey reading (one repeat, as validate's rules and budgets use it)."""
+        from procmap.analysis.journeys import Journeys
+
+        return Journeys(self.graph)
 
     @property
     def graph_complete(self) -> bool:
@@ -109,3 +117,11 @@ class Rule:
     bad: str
     good: str
     check: Check | None = None  # None: reported by the loader or schema stage
+    # Human name for SARIF viewers (``reportingDescriptor.name``). SARIF wants it
+    # distinct from the opaque id; the default, the id in PascalCase, only is
+    # for ids of two words or more, so one-word ids set their own.
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or "".join(part.capitalize() for part in self.id.split("-"))

@@ -5,13 +5,12 @@ from procmap.rules.base import Context, Finding, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    waiting = ctx.analysis.waiting_steps
-    for node, d in ctx.graph.nodes(data=True):
-        if d["backup"]:
-            continue
+    nodes = ctx.graph.nodes
+    for node in ctx.analysis.no_backup:
+        d = nodes[node]
         if d["fail_point"]:
             yield Finding(ctx.node_loc(node), f"step '{node}' is a fail point and has no backup")
-        elif d["owner"] and node in waiting:
+        else:
             yield Finding(
                 ctx.node_loc(node),
                 f"step '{node}' (owner: {d['owner']}) keeps the customer waiting between two touchpoints "

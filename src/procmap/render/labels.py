@@ -1,0 +1,324 @@
+"""Placing branch labels and handoff badges after Graphviz has routed the flows.
+
+Graphviz places ``xlabel`` and ``headlabel`` text itself, and its placer
+only avoids other labels: branch labels ended up under decision diamonds,
+on the blueprint lines or two lanes away from their flow.  So procmap lets
+Graphviz route the flows (nothing else is left to it), reads the routed
+paths back from the SVG, and places every branch label at the *start* of its
+flow and every handoff badge at the *end* of its flow, on the first spot
+that overlaps no step, note, title, caption, blueprint line or other label
+(and, where possible, no other flow).  Boxes are measured with the same
+Liberation Sans metrics that sized the steps (:mod:`procmap.render.text`).
+
+Coordinates are the layout's (points, origin top left, y down); the SVG
+fragments returned are in the part's Graphviz coordinates (y negated and
+shifted by the layout height), to be inserted inside the part's group.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from procmap.render import text
+from procmap.render.layout import BADGE_FONT, LINE_H, SMALL, TITLE_W, Box
+
+if TYPE_CHECKING:
+    from procmap.render.layout import Edge, Layout
+
+ASCENT = 0.905  # Liberation Sans, in em: what the text box spans above and below the baseline
+DESCENT = 0.212
+CLEAR = 2.5  # free space kept around every label
+GAP = 3.0  # distance between a flow and its label
+_EDGE = re.compile(r'<g id="flow&#45;(\d+)" class="edge[^"]*">(.*?)</g>', re.S)
+_PATH_D = re.compile(r'<path[^>]* d="([^"]+)"')
+_NUM = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+Rect = tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class _Item:
+    rect: Rect
+    diamond: bool = False
+
+
+class _Grid:
+    """Axis-aligned boxes bucketed by 64-pt cells: a few hundred labels against thousands of boxes stays fast."""
+
+    CELL = 64.0
+
+    def __init__(self, bounds: Rect = (-1e9, -1e9, 1e9, 1e9)) -> None:
+        self.cells: dict[tuple[int, int], list[_Item]] = {}
+        self.bounds = bounds  # a box must lie inside
+
+    def _keys(self, r: Rect):  # type: ignore[no-untyped-def]
+        c = self.CELL
+        for i in range(int(r[0] // c), int(r[2] // c) + 1):
+            for j in range(int(r[1] // c), int(r[3] // c) + 1):
+                yield i, j
+
+    def add(self, r: Rect, diamond: bool = False) -> None:
+        item = _Item(r, diamond)
+        for key in self._keys(r):
+            self.cells.setdefault(key, []).append(item)
+
+    def hits(self, r: Rect) -> bool:
+        b = self.bounds
+        if r[0] < b[0] or r[1] < b[1] or r[2] > b[2] or r[3] > b[3]:
+            return True
+        for key in self._keys(r):
+            for item in self.cells.get(key, ()):
+                if _overlap(r, item):
+                    return True
+        return False
+
+
+def _overlap(r: Rect, item: _Item) -> bool:
+    a = item.rect
+    if r[0] >= a[2] or r[2] <= a[0] or r[1] >= a[3] or r[3] <= a[1]:
+        return False
+    if not item.diamond:
+        return True
+    cx, cy, hw, hh = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2, (a[2] - a[0]) / 2, (a[3] - a[1]) / 2
+    dx = max(0.0, r[0] - cx, cx - r[2])
+    dy = max(0.0, r[1] - cy, cy - r[3])
+    return dx / hw + dy / hh < 1.0
+
+
+def _rect(box: Box, pad: float = 0.0) -> Rect:
+    return (box.x - box.w / 2 - pad, box.y - box.h / 2 - pad, box.x + box.w / 2 + pad, box.y + box.h / 2 + pad)
+
+
+def obstacles(lay: Layout, row: int) -> _Grid:
+    """Everything in ``row`` a label must not touch (blueprint lines as thin boxes)."""
+    top, bottom = lay.row_spans[row]
+    # Inside the row and half the gaps around it (flows that go round a one-lane row run there),
+    # right of the title column; the frame's texts (title, legend) are obstacles too.
+    above = 0.0 if row == 0 else (lay.row_spans[row - 1][1] + top) / 2
+    below = lay.height if row == len(lay.row_spans) - 1 else (bottom + lay.row_spans[row + 1][0]) / 2
+    grid = _Grid((TITLE_W + 2, above + 2, lay.width, below - 2))
+    for box in (lay.title, lay.subtitle, *(b for _k, b in lay.legend)):
+        if box is not None:
+            grid.add(_rect(box, 2.0), diamond=False)
+    for box in lay.steps.values():
+        if box.row != row:
+            continue
+        grid.add(_rect(box, 1.0), diamond=box.shape == "diamond")
+        if box.note is not None:
+            grid.add(_rect(box.note, 1.0))
+    for band in lay.bands:
+        if band.row == row and band.title is not None:
+            grid.add(_rect(band.title))
+    for rule in lay.rules:
+        if rule.row == row:
+            grid.add((0.0, rule.y - 1.5, lay.width, rule.y + 1.5))
+            if rule.tag is not None:
+                grid.add(_rect(rule.tag))
+    for conn in lay.connectors:
+        if lay.connector_rows[conn.name] == row:
+            grid.add(_rect(conn, 1.0))
+    if lay.start is not None and lay.start.y and top <= lay.start.y <= bottom:
+        grid.add(_rect(lay.start, 1.0))
+    if row < len(lay.row_tags):
+        grid.add(_rect(lay.row_tags[row]))
+    return grid
+
+
+def _points(d: str) -> list[tuple[float, float]]:
+    """The polyline through a Graphviz path's end points (orthogonal routes are straight cubic pieces)."""
+    nums = [float(v) for v in _NUM.findall(d)]
+    pts = list(zip(nums[0::2], nums[1::2], strict=False))
+    if not pts:
+        return []
+    out = [pts[0]]
+    for i in range(3, len(pts), 3):
+        if pts[i] != out[-1]:
+            out.append(pts[i])
+    if len(pts) > 1 and len(out) == 1:
+        out.append(pts[-1])
+    return out
+
+
+def routed_paths(svg_part: str, height: float) -> dict[int, list[tuple[float, float]]]:
+    """Flow index (0-based, as in ``Layout.edges``) -> its routed polyline in layout coordinates."""
+    out = {}
+    for m in _EDGE.finditer(svg_part):
+        d = _PATH_D.search(m.group(2))
+        if d:
+            pts = _points(d.group(1))
+            out[int(m.group(1)) - 1] = [(x, y + height) for x, y in pts]
+    return out
+
+
+def _segments_grid(paths: dict[int, list[tuple[float, float]]]) -> _Grid:
+    grid = _Grid()
+    for pts in paths.values():
+        for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+            grid.add((min(x0, x1) - 0.8, min(y0, y1) - 0.8, max(x0, x1) + 0.8, max(y0, y1) + 0.8))
+    return grid
+
+
+def _walk(pts: list[tuple[float, float]], reverse: bool, limit: float, pitch: float = 5.0):  # type: ignore[no-untyped-def]
+    """(point, unit direction of travel) every ``pitch`` points from the start (or the end) of a polyline,
+    corners included, up to ``limit`` points along it."""
+    seq = list(reversed(pts)) if reverse else pts
+    travelled = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise(seq):
+        length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        if length == 0:
+            continue
+        ux, uy = (x1 - x0) / length, (y1 - y0) / length
+        t = 0.0
+        while t < length:
+            if travelled + t > limit:
+                return
+            yield (x0 + ux * t, y0 + uy * t), (ux, uy)
+            t += pitch if t or travelled else 2.0
+        travelled += length
+
+
+def _candidates(p: tuple[float, float], u: tuple[float, float], w: float, h: float, reverse: bool):  # type: ignore[no-untyped-def]
+    """Boxes of size w x h beside the flow at ``p`` (travelling along ``u``), nearest side first."""
+    x, y = p
+    ux, uy = u
+    if abs(ux) >= abs(uy):  # horizontal piece: above or below, starting where the flow goes
+        ahead = ux > 0 if not reverse else ux < 0
+        for x0 in (x if ahead else x - w, x - w / 2, x - w if ahead else x):
+            for y0 in (y - GAP - h, y + GAP):
+                yield (x0, y0, x0 + w, y0 + h)
+    else:  # vertical piece: right or left of it
+        down = uy > 0 if not reverse else uy < 0
+        for y0 in (y if down else y - h, y - h / 2, y - h if down else y):
+            for x0 in (x + GAP, x - GAP - w):
+                yield (x0, y0, x0 + w, y0 + h)
+
+
+def first_leg(pts: list[tuple[float, float]]) -> float:
+    """Length along the flow to the end of its first real leg (jogs under 12 points at the step don't count)."""
+    run = 0.0
+    for (x0, y0), (x1, y1) in itertools.pairwise(pts):
+        seg = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        run += seg
+        if seg >= 12.0:
+            break
+    return run
+
+
+def near_start(total: float, first_leg: float) -> float:
+    """How far along a flow its label may sit and still read as the flow's start: on its first
+    straight leg out of the step, or in its first half, or its first 150 points."""
+    return max(first_leg, 0.5 * total, min(150.0, total))
+
+
+def _place(
+    pts: list[tuple[float, float]], w: float, h: float, hard: _Grid, soft: _Grid, reverse: bool, far: bool = True
+) -> Rect | None:
+    """The first free spot near the flow's start (or end): clear of everything, else clear of all but
+    other flows; failing both, the first spot clear of everything further along."""
+    total = sum(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 for (x0, y0), (x1, y1) in itertools.pairwise(pts))
+    fallback = None
+    leg = first_leg(list(reversed(pts)) if reverse else pts)
+    for p, u in _walk(pts, reverse, near_start(total, leg)):
+        for r in _candidates(p, u, w, h, reverse):
+            padded = (r[0] - CLEAR, r[1] - CLEAR, r[2] + CLEAR, r[3] + CLEAR)
+            if hard.hits(padded):
+                continue
+            if not soft.hits(r):
+                return r
+            if fallback is None:
+                fallback = r
+    if fallback is not None or not far:
+        return fallback
+    for p, u in _walk(pts, reverse, total, pitch=8.0):
+        for r in _candidates(p, u, w, h, reverse):
+            if not hard.hits((r[0] - CLEAR, r[1] - CLEAR, r[2] + CLEAR, r[3] + CLEAR)):
+                return r
+    return None
+
+
+def _text(x: float, y: float, line: str, size: float, fill: str, *, anchor: str, bold: bool, dy: float) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text xml:space="preserve" text-anchor="{anchor}" x="{x:.2f}" y="{y - dy:.2f}" '
+        f'font-family="Helvetica,sans-Serif"{weight} font-size="{size:.2f}" fill="{fill}">'
+        f"{html.escape(text.clean(line), quote=False)}</text>"
+    )
+
+
+def label_box_size(lines: list[str]) -> tuple[float, float]:
+    return max(text.width(line, SMALL) for line in lines) + 2, len(lines) * SMALL * LINE_H
+
+
+def badge_box_size(badge: str) -> tuple[float, float]:
+    return text.width(badge, BADGE_FONT, bold=True) + 10, BADGE_FONT * LINE_H + 4
+
+
+def _shapes_of(lines: list[str]) -> list[list[str]]:
+    """The label as wrapped, then narrower, then one shortened line: tried in turn where the start is crowded."""
+    whole = " ".join(lines)
+    narrow = text.wrap(whole, 60.0, SMALL, max_lines=4)
+    short = [text.one_line(whole, 60.0, SMALL)]
+    return [lines, narrow, short]
+
+
+def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tuple[str, list[tuple[int, str, Rect]]]:
+    """SVG groups for the branch labels and badges of ``row``'s flows, and where each went.
+
+    Branch labels first, the most constrained first (fewest free spots near
+    the flow's start), then the badges.  ``colours``: ``label`` (branch-label
+    ink) and ``badge`` / ``badge-journey``.
+    """
+    paths = {i: pts for i, pts in routed_paths(svg_part, lay.height).items() if len(pts) >= 2}
+    hard = obstacles(lay, row)
+    soft = _segments_grid(paths)
+    dy = lay.height
+    out: list[str] = []
+    placed: list[tuple[int, str, Rect]] = []
+    labelled = [i for i in sorted(paths) if lay.edges[i].label]
+    for i in labelled:
+        e: Edge = lay.edges[i]
+        r, shown = None, e.label
+        shapes = _shapes_of(e.label)
+        for k, shown in enumerate(shapes):
+            w, h = label_box_size(shown)
+            r = _place(paths[i], w, h, hard, soft, reverse=False, far=k == len(shapes) - 1)
+            if r is not None:
+                break
+        if r is None:
+            continue
+        hard.add(r)
+        placed.append((i, "label", r))
+        pitch = SMALL * LINE_H
+        base = r[1] + (pitch - (ASCENT + DESCENT) * SMALL) / 2 + ASCENT * SMALL
+        lines = "".join(
+            _text(r[0] + 1, base + k * pitch, line, SMALL, colours["label"], anchor="start", bold=False, dy=dy)
+            for k, line in enumerate(shown)
+        )
+        cls = "branch-label wait" if e.folded else "branch-label"
+        tip = ""
+        if shown != e.label:  # narrowed to fit a crowded start: the full text on hover
+            tip = f"<title>{html.escape(' '.join(e.label), quote=False)}</title>"
+        out.append(f'<g id="label-flow-{i + 1}" class="{cls}">{tip}{lines}</g>')
+    for i in sorted(paths):
+        e = lay.edges[i]
+        pts = paths[i]
+        if e.badge:
+            w, h = badge_box_size(e.badge)
+            r = _place(pts, w, h, hard, soft, reverse=True)
+            if r is not None:
+                hard.add(r)
+                placed.append((i, "badge", r))
+                ink = colours["badge-journey"] if e.emphasis == "journey" else colours["badge"]
+                base = (r[1] + r[3]) / 2 + (ASCENT - DESCENT) * BADGE_FONT / 2
+                out.append(
+                    f'<g id="badge-flow-{i + 1}" class="handoff-badge">'
+                    f'<rect x="{r[0]:.2f}" y="{r[1] - dy:.2f}" width="{r[2] - r[0]:.2f}" height="{r[3] - r[1]:.2f}" '
+                    f'rx="{(r[3] - r[1]) / 2:.2f}" fill="#ffffff" stroke="{ink}" stroke-width="1.4"/>'
+                    + _text((r[0] + r[2]) / 2, base, e.badge, BADGE_FONT, ink, anchor="middle", bold=True, dy=dy)
+                    + "</g>"
+                )
+    return "".join(out), placed

@@ -1,0 +1,396 @@
+"""A brute-force reading of SPEC §5, for small graphs only: the test oracle of procmap.analysis.journeys.
+
+Everything here follows the definitions word by word and enumerates: every
+journey is listed, every figure read along it, every path tried.  It shares
+no code with the product (only the graph built from the file), so an
+agreement between the two on random processes means something.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+from typing import Any
+
+FIGURES = (
+    "customer_actions",
+    "touchpoints",
+    "parties",
+    "visible_handoffs",
+    "channel_switches",
+    "elapsed",
+    "longest_silence",
+    "repeats",
+)
+ADDITIVE = ("customer_actions", "touchpoints", "visible_handoffs", "channel_switches", "elapsed", "repeats")
+
+
+def _flows(g: Any, u: str) -> list[str]:
+    """Targets of u's flows in the order of its `next` list."""
+    return [v for v, _ in sorted(g.adj[u].items(), key=lambda item: item[1]["index"])]
+
+
+def _chan(g: Any, n: str) -> str | None:
+    c = g.nodes[n]["channel"]
+    return c.strip().casefold() if c is not None else None
+
+
+def _is_update(g: Any, n: str) -> bool:
+    return bool(g.nodes[n]["touchpoint"] and g.nodes[n].get("update"))
+
+
+def loop_edges(g: Any, start: str) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    on_path: list[str] = []
+    seen: set[str] = set()
+
+    def visit(u: str) -> None:
+        seen.add(u)
+        on_path.append(u)
+        for v in _flows(g, u):
+            if v in on_path:
+                out.add((u, v))
+            elif v not in seen:
+                visit(v)
+        on_path.pop()
+
+    visit(start)
+    return out
+
+
+def journeys(g: Any, start: str, repeats: int) -> list[tuple[list[str], int]]:
+    """Every journey as (steps, loop edges taken), in depth-first order: non-loop flows first, then loop edges."""
+    loops = loop_edges(g, start)
+    out: list[tuple[list[str], int]] = []
+
+    def walk(path: list[str], taken: int) -> None:
+        u = path[-1]
+        flows = _flows(g, u)
+        if not flows:
+            out.append((list(path), taken))
+            return
+        for v in [v for v in flows if (u, v) not in loops]:
+            walk([*path, v], taken)
+        if taken < repeats:
+            for v in [v for v in flows if (u, v) in loops]:
+                walk([*path, v], taken + 1)
+
+    walk([start], 0)
+    return out
+
+
+def figures(g: Any, steps: list[str], taken: int) -> dict[str, Any]:
+    nodes = g.nodes
+    seconds = [Fraction(nodes[s]["duration"] or 0) for s in steps]
+    touch = [s for s in steps if nodes[s]["touchpoint"]]
+    real = [s for s in touch if not _is_update(g, s)]
+    channelled = [_chan(g, s) for s in steps if nodes[s]["facing"] and _chan(g, s) is not None]
+    facing_at = [i for i, s in enumerate(steps) if nodes[s]["facing"]]
+    silences = [sum(seconds[a + 1 : b], Fraction(0)) for a, b in itertools.pairwise(facing_at)]
+    return {
+        "customer_actions": sum(1 for s in steps if nodes[s]["customer"]),
+        "touchpoints": len(touch),
+        "parties": len({nodes[s]["lane"] for s in real}),
+        "visible_handoffs": sum(
+            1 for a, b in itertools.pairwise(real) if nodes[a]["lane"] != nodes[b]["lane"]
+        ),
+        "channel_switches": sum(1 for a, b in itertools.pairwise(channelled) if a != b),
+        "elapsed": sum(seconds, Fraction(0)),
+        "longest_silence": max(silences, default=Fraction(0)),
+        "repeats": taken,
+    }
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, Fraction):
+        return int(x) if x.denominator == 1 else float(x)
+    return x
+
+
+def _shortest_cycle(g: Any, v: str, u: str) -> list[str]:
+    """All simple paths v -> u, shortest, ties to the smallest sequence of file positions."""
+    order = {n: i for i, n in enumerate(g.nodes)}
+    if v == u:
+        return [v]
+    found: list[list[str]] = []
+
+    def walk(path: list[str]) -> None:
+        x = path[-1]
+        if x == u:
+            found.append(list(path))
+            return
+        for y in g.successors(x):
+            if y not in path:
+                walk([*path, y])
+
+    walk([v])
+    return min(found, key=lambda p: (len(p), [order[n] for n in p]))
+
+
+def _reaches(g: Any) -> dict[str, set[str]]:
+    """Steps reachable by one or more flows (transitive closure)."""
+    reach = {n: set(g.successors(n)) for n in g.nodes}
+    changed = True
+    while changed:
+        changed = False
+        for n in g.nodes:
+            more = set().union(*(reach[m] for m in reach[n])) if reach[n] else set()
+            if not more <= reach[n]:
+                reach[n] |= more
+                changed = True
+    return reach
+
+
+def no_backup(g: Any) -> set[str]:
+    """SPEC §3's no-backup selection, read directly."""
+    nodes = g.nodes
+    tps = [n for n in nodes if nodes[n]["touchpoint"]]
+
+    def via_non_tp(sources: list[str], forward: bool) -> set[str]:
+        seen: set[str] = set()
+        todo = list(sources)
+        while todo:
+            x = todo.pop()
+            nbrs = g.successors(x) if forward else g.predecessors(x)
+            for y in nbrs:
+                if not nodes[y]["touchpoint"] and y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+        return seen
+
+    waiting = via_non_tp(tps, True) & via_non_tp(tps, False)
+    return {
+        n
+        for n in nodes
+        if not nodes[n]["backup"]
+        and (nodes[n]["fail_point"] or (nodes[n]["owner"] and nodes[n]["visibility"] == "backstage" and n in waiting))
+    }
+
+
+def _sla(g: Any, s: str, start: str) -> dict[str, Any]:
+    nodes = g.nodes
+    facing = {n for n in nodes if nodes[n]["facing"]}
+    order = {n: i for i, n in enumerate(nodes)}
+    limit = 2 * len(nodes) + 2
+
+    def walks(first: list[str]) -> tuple[bool, Fraction | None]:
+        """(unbounded, longest) over walks from ``first`` to s through non-facing steps."""
+        best: Fraction | None = None
+        unbounded = False
+
+        def go(path: list[str]) -> None:
+            nonlocal best, unbounded
+            x = path[-1]
+            if x == s:
+                total = sum((Fraction(nodes[y]["duration"] or 0) for y in path), Fraction(0))
+                if len(set(path)) < len(path):
+                    unbounded = True
+                best = total if best is None else max(best, total)
+                if s in facing:
+                    return
+            if len(path) >= limit:
+                return
+            for y in g.successors(x):
+                if y == s or y not in facing:
+                    go([*path, y])
+
+        for v in first:
+            go([v])
+        return unbounded, best
+
+    sources = []
+    for f in sorted(facing, key=order.__getitem__):
+        firsts = [v for v in g.successors(f) if v == s or v not in facing]
+        unbounded, longest = walks(firsts)
+        if unbounded or longest is not None:
+            sources.append((f, unbounded, longest))
+    sla = nodes[s]["sla"]
+    if not sources:
+        if start in facing and start != s:
+            return {"step": s, "sla": sla, "longest_wait": None, "from": None, "breach": None}
+        unbounded, longest = walks([start])
+        if unbounded:
+            return {"step": s, "sla": _num(Fraction(sla)), "longest_wait": None, "from": None, "breach": True}
+        return {
+            "step": s,
+            "sla": _num(Fraction(sla)),
+            "longest_wait": _num(longest),
+            "from": None,
+            "breach": longest > Fraction(sla),
+        }
+    unbounded = [f for f, u, _ in sources if u]
+    if unbounded:
+        return {"step": s, "sla": _num(Fraction(sla)), "longest_wait": None, "from": unbounded[0], "breach": True}
+    top = max(longest for _, _, longest in sources)
+    first = next(f for f, _, longest in sources if longest == top)
+    return {
+        "step": s,
+        "sla": _num(Fraction(sla)),
+        "longest_wait": _num(top),
+        "from": first,
+        "breach": top > Fraction(sla),
+    }
+
+
+def _solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
+    n = len(b)
+    m = [[*row[:], b[i]] for i, row in enumerate(a)]
+    for c in range(n):
+        p = next(r for r in range(c, n) if m[r][c] != 0)
+        m[c], m[p] = m[p], m[c]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c] / m[c][c]
+                m[r] = [x - f * y for x, y in zip(m[r], m[c], strict=True)]
+    return [m[i][n] / m[i][i] for i in range(n)]
+
+
+def expected(g: Any, start: str) -> dict[str, float] | None:
+    """First-step analysis with exact fractions over states (step, last lane, last channel)."""
+    nodes = g.nodes
+    reach = _reaches(g)
+    reached = {start} | reach[start]
+    ends = {n for n in nodes if not list(g.successors(n))}
+    for n in reached:
+        if n not in ends and not (reach[n] & ends):
+            return None
+    loops = loop_edges(g, start)
+    probs: dict[str, list[tuple[str, Fraction]]] = {}
+    for n in reached:
+        flows = _flows(g, n)
+        if len(flows) == 1:
+            probs[n] = [(flows[0], Fraction(1))]
+        elif flows:
+            shares = [g.edges[n, v]["share"] for v in flows]
+            if any(x is None for x in shares):
+                return None
+            total = sum(Fraction(x) for x in shares)
+            probs[n] = [(v, Fraction(x) / total) for v, x in zip(flows, shares, strict=True)]
+    states: list[tuple[str, Any, Any]] = []
+    index: dict[tuple[str, Any, Any], int] = {}
+    todo = [(start, None, None)]
+    while todo:
+        st = todo.pop()
+        if st in index:
+            continue
+        index[st] = len(states)
+        states.append(st)
+        n, lane, chan = st
+        new_lane = nodes[n]["lane"] if nodes[n]["touchpoint"] and not _is_update(g, n) else lane
+        new_chan = _chan(g, n) if nodes[n]["facing"] and _chan(g, n) is not None else chan
+        for v, _ in probs.get(n, []):
+            todo.append((v, new_lane, new_chan))
+    out: dict[str, float] = {}
+    size = len(states)
+    for fig in ADDITIVE:
+        a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+        b = [Fraction(0)] * size
+        for (n, lane, chan), i in index.items():
+            d = nodes[n]
+            here = {
+                "customer_actions": int(d["customer"]),
+                "touchpoints": int(d["touchpoint"]),
+                "elapsed": Fraction(d["duration"] or 0),
+                "visible_handoffs": int(
+                    d["touchpoint"] and not _is_update(g, n) and lane is not None and lane != d["lane"]
+                ),
+                "channel_switches": int(
+                    d["facing"] and _chan(g, n) is not None and chan is not None and chan != _chan(g, n)
+                ),
+                "repeats": 0,
+            }[fig]
+            b[i] = Fraction(here)
+            new_lane = d["lane"] if d["touchpoint"] and not _is_update(g, n) else lane
+            new_chan = _chan(g, n) if d["facing"] and _chan(g, n) is not None else chan
+            for v, p in probs.get(n, []):
+                if fig == "repeats" and (n, v) in loops:
+                    b[i] += p
+                a[i][index[(v, new_lane, new_chan)]] -= p
+        x = _solve(a, b)
+        out[fig] = float(x[index[(start, None, None)]])
+    return out
+
+
+def report(g: Any, repeats: int = 1) -> dict[str, Any]:
+    """The `journeys` object of SPEC §5.4, by enumeration."""
+    nodes = g.nodes
+    start = g.graph["start"]
+    order = {n: i for i, n in enumerate(nodes)}
+    all_j = journeys(g, start, repeats)
+    figs = [figures(g, steps, taken) for steps, taken in all_j]
+    reached = {start} | _reaches(g)[start]
+    out: dict[str, Any] = {
+        "repeats": repeats,
+        "count": len(all_j),
+        "facing_steps_without_channel": sum(1 for n in reached if nodes[n]["facing"] and _chan(g, n) is None),
+        "steps_without_duration": sum(1 for n in reached if nodes[n]["duration"] is None),
+    }
+    if all_j:
+        out["main"] = {"steps": all_j[0][0], "figures": {k: _num(v) for k, v in figs[0].items()}}
+        out["min"] = {k: _num(min(f[k] for f in figs)) for k in FIGURES}
+        out["max"] = {k: _num(max(f[k] for f in figs)) for k in FIGURES}
+        w = min(
+            range(len(all_j)),
+            key=lambda i: (
+                -figs[i]["visible_handoffs"],
+                -figs[i]["elapsed"],
+                len(all_j[i][0]),
+                [order[s] for s in all_j[i][0]],
+            ),
+        )
+        out["worst"] = {"steps": all_j[w][0], "figures": {k: _num(v) for k, v in figs[w].items()}}
+    else:
+        out["main"], out["min"], out["max"], out["worst"] = None, {}, {}, None
+    out["expected"] = expected(g, start)
+    loops = loop_edges(g, start)
+    rl = []
+    for u in nodes:
+        for v in _flows(g, u):
+            if (u, v) in loops:
+                cycle = _shortest_cycle(g, v, u)
+                facing = [x for x in cycle if nodes[x]["facing"]]
+                if facing:
+                    rl.append({"from": u, "to": v, "when": g.edges[u, v]["when"], "facing": facing})
+    out["repeat_loops"] = rl
+    chosen = no_backup(g)
+    fps = []
+    for n in nodes:
+        if nodes[n]["fail_point"] or n in chosen:
+            if nodes[n]["facing"]:
+                where = [n]
+            else:
+                found = set()
+                seen = {n}
+                todo = [n]
+                while todo:
+                    x = todo.pop()
+                    for y in g.successors(x):
+                        if nodes[y]["facing"]:
+                            found.add(y)
+                        elif y not in seen:
+                            seen.add(y)
+                            todo.append(y)
+                where = sorted(found, key=order.__getitem__)
+            fps.append({"step": n, "backup": nodes[n]["backup"], "surfaces_at": where})
+    out["fail_points"] = fps
+    reach = _reaches(g)
+    class_order: dict[str, int] = {}
+    for n in nodes:
+        for c in nodes[n]["data"]:
+            class_order.setdefault(c, len(class_order))
+    asks = []
+    customers = [n for n in nodes if nodes[n]["customer"]]
+    for a in customers:
+        for b in customers:
+            if a == b or b not in reach[a]:
+                continue
+            if a in reach[b] and order[b] < order[a]:
+                continue
+            for c in set(nodes[a]["data"]) & set(nodes[b]["data"]):
+                asks.append({"data": c, "first": a, "second": b})
+    asks.sort(key=lambda x: (order[x["second"]], order[x["first"]], class_order[x["data"]]))
+    out["asked_twice"] = asks
+    out["sla"] = [_sla(g, n, start) for n in nodes if nodes[n]["sla"] is not None]
+    for entry in out["sla"]:
+        entry["sla"] = _num(Fraction(nodes[entry["step"]]["sla"]))
+    return out

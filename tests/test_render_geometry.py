@@ -1,0 +1,143 @@
+"""No collisions, checked by geometry: every example and 100 random processes, in both views.
+
+The SVGs are rendered once per module (the renders are the expensive part)
+and every check reads them; see ``svg_geometry`` for what counts as a
+collision.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+
+sys.path.insert(0, str(Path(__file__).parent))
+pytest.importorskip("lxml.etree")
+pytest.importorskip("wasmtime")
+
+from svg_geometry import collisions, misplaced_labels, parse
+
+RANDOM_PROCESSES = 100
+KINDS = ("customer", "onstage", "backstage", "support")
+WORDS = (
+    "check confirm the customer's order send a reminder review documents approve refund call back "
+    "escalate to second line verify identity schedule visit log ticket update record notify "
+    "Überprüfung données client naïve café 東京 déjà-vu supercalifragilisticexpialidocious"
+).split()
+
+
+def random_process(seed: int) -> str:
+    """A valid process of 10–120 steps: every step reachable, branches with labels of any length, loops,
+    self-loops, stacked steps, evidence notes, fail points and channels."""
+    rng = random.Random(seed)
+    n = rng.randint(10, 120)
+    lanes = [("customer", "Customer", "customer")]
+    for k in range(rng.randint(2, 7)):
+        kind = rng.choice(KINDS)
+        name = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4))).capitalize()
+        lanes.append((f"lane{k}", name, kind))
+    lines = ["version: 1", "process:", f"  id: random-{seed}", f"  name: Random process {seed}", "lanes:"]
+    for lid, name, kind in lanes:
+        lines += [f"  - id: {lid}", f'    name: "{name}"', f"    kind: {kind}"]
+    nexts: dict[int, list[int]] = {i: [] for i in range(n)}
+    for i in range(1, n):  # every step reachable from an earlier one
+        nexts[rng.randrange(max(0, i - 6), i)].append(i)
+    for i in range(n - 1):
+        for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
+            j = rng.randrange(i + 1, min(n, i + 8))
+            if j not in nexts[i]:
+                nexts[i].append(j)
+        if rng.random() < 0.08 and i > 2:
+            nexts[i].append(rng.randrange(max(0, i - 5), i))  # a loop back
+        if rng.random() < 0.03:
+            nexts[i].append(i)  # a self-loop
+    lines.append("steps:")
+    for i in range(n):
+        lid = rng.choice(lanes)[0]
+        name = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 9)))
+        lines += [f"  - id: s{i}", f'    name: "{name}"', f"    lane: {lid}", "    owner: Someone"]
+        if rng.random() < 0.3:
+            lines.append(f"    channel: {rng.choice(['web', 'phone', 'e-mail', 'in person at the branch'])}")
+        if rng.random() < 0.2:
+            lines.append(f'    evidence: "{" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 12)))}"')
+        if rng.random() < 0.1:
+            lines.append("    fail_point: true")
+        if rng.random() < 0.5:
+            lines.append(f"    duration: {rng.randint(1, 90)}m")
+        if nexts[i]:
+            lines.append("    next:")
+            for j in nexts[i]:
+                lines.append(f"      - to: s{j}")
+                if len(nexts[i]) > 1:
+                    label = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 7)))
+                    lines.append(f'        when: "{label}"')
+    return "\n".join(lines) + "\n"
+
+
+def _render(path: Path, view: str) -> bytes:
+    from procmap.config import Config
+    from procmap.render import render
+    from procmap.validate import require_valid
+
+    return render(require_valid(str(path), Config()), "svg", view=view)
+
+
+@pytest.fixture(scope="module")
+def random_files(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("random")
+    files = []
+    for seed in range(RANDOM_PROCESSES):
+        path = folder / f"random-{seed}.yaml"
+        path.write_text(random_process(seed), encoding="utf-8")
+        files.append(path)
+    return files
+
+
+@pytest.mark.parametrize("view", ["full", "customer"])
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_examples_have_no_collisions(example: Path, view: str):
+    pic = parse(_render(example, view))
+    assert pic.texts and pic.shapes and pic.lines
+    assert collisions(pic) == []
+    assert misplaced_labels(pic) == []
+
+
+@pytest.mark.parametrize("view", ["full", "customer"])
+def test_random_processes_have_no_collisions(random_files, view: str):
+    problems = {}
+    labels = 0
+    for path in random_files:
+        pic = parse(_render(path, view))
+        labels += sum(t.kind == "branch-label" for t in pic.texts)
+        found = collisions(pic) + misplaced_labels(pic)
+        if found:
+            problems[path.name] = found[:3]
+    assert labels > 200  # the processes do exercise branch labels
+    assert problems == {}
+
+
+def test_the_checker_sees_collisions():
+    """The checker itself: a label on a node, on a blueprint line, two texts on each other, a far label."""
+    svg = b"""<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="300pt" viewBox="0 0 400 300">
+<g id="row1" class="graph part" transform="scale(1 1) rotate(0) translate(10 290)">
+<polyline fill="none" stroke="#1f2937" stroke-width="1.6" points="0,-100 400,-100"/>
+<g id="step-a" class="node step decision"><polygon fill="#fff" stroke="#000" points="100,-200 150,-175 100,-150 50,-175 100,-200"/>
+<text text-anchor="middle" x="100" y="-172" font-family="Helvetica" font-size="11.00">A</text></g>
+<g id="flow-1" class="edge flow"><path fill="none" stroke="#000" d="M150,-175C150,-175 350,-175 350,-175"/></g>
+<g id="label-flow-1" class="branch-label"><text text-anchor="start" x="330" y="-178" font-size="9.00">far away</text></g>
+<g id="t1" class="node"><text text-anchor="start" x="60" y="-98" font-size="9.00">on the line</text></g>
+<g id="t2" class="node"><text text-anchor="start" x="70" y="-99" font-size="9.00">on the other text</text></g>
+<g id="t3" class="node"><text text-anchor="start" x="120" y="-178" font-size="9.00">in the diamond</text></g>
+<g id="t4" class="node"><text text-anchor="start" x="152" y="-192" font-size="9.00">beside the corner</text></g>
+</g></svg>"""
+    pic = parse(svg)
+    found = collisions(pic)
+    assert any("'on the line'" in f and "blueprint line" in f for f in found)
+    assert any("overlaps text" in f for f in found)
+    assert any("'in the diamond'" in f and "step-a" in f for f in found)
+    assert not any("beside the corner" in f for f in found)  # outside the rhombus, inside its bounding box
+    assert misplaced_labels(pic) and "label-flow-1" in misplaced_labels(pic)[0]
