@@ -86,6 +86,102 @@ def row(label: str, value: float, floor: float, goal: float | None, unit: str = 
     return f"  {label:<44} {value:8.3f} {unit}   floor {floor:8.3f} {unit}   ratio {ratio:5.2f}{verdict}"
 
 
+def chain_yaml(decisions: int) -> str:
+    """A chain of two-way decisions with shares: 2**decisions journeys (10**30 at 100)."""
+    out = [
+        "version: 1",
+        "process: {id: many, name: Many journeys}",
+        "lanes:",
+        "  - {id: customer, name: Customer, kind: customer}",
+        "  - {id: desk, name: Desk, kind: onstage}",
+        "  - {id: phone, name: Phone, kind: onstage}",
+        "steps:",
+    ]
+    for i in range(decisions):
+        out += [
+            f"  - id: c{i}",
+            f"    name: Decide {i}",
+            "    lane: customer",
+            "    next:",
+            f"      - {{to: a{i}, when: desk, share: 0.5}}",
+            f"      - {{to: b{i}, when: phone, share: 0.5}}",
+            f"  - {{id: a{i}, name: Desk {i}, lane: desk, owner: Desk, channel: web, duration: 1m, next: [c{i + 1}]}}",
+            f"  - {{id: b{i}, name: Phone {i}, lane: phone, owner: Phone, channel: phone, duration: 2m, next: [c{i + 1}]}}",
+        ]
+    out.append(f"  - {{id: c{decisions}, name: Done, lane: customer}}")
+    return "\n".join(out) + "\n"
+
+
+def ring_yaml(steps: int) -> str:
+    """One loop through the whole process (every 10th step may send the customer back to the start), with shares:
+    the expected figures need a linear solve over one strongly connected component of ``steps`` steps."""
+    out = [
+        "version: 1",
+        "process: {id: ring, name: Ring}",
+        "lanes:",
+        "  - {id: customer, name: Customer, kind: customer}",
+        "  - {id: desk, name: Desk, kind: onstage}",
+        "  - {id: back, name: Back office, kind: backstage}",
+        "steps:",
+    ]
+    lanes = ["customer", "desk", "back"]
+    for i in range(steps):
+        nxt = f"s{i + 1}" if i + 1 < steps else None
+        flows = []
+        if nxt and i % 10 == 9:
+            flows = [f"{{to: {nxt}, when: ok, share: 0.9}}", "{to: s0, when: again, share: 0.1}"]
+        elif nxt:
+            flows = [nxt]
+        body = f"  - {{id: s{i}, name: Step {i}, lane: {lanes[i % 3]}, owner: Team, backup: Lead, duration: 1h"
+        out.append(body + (f", next: [{', '.join(flows)}]}}" if flows else "}"))
+    return "\n".join(out) + "\n"
+
+
+JOURNEYS_SCRIPT = (
+    "import sys, time, gc\n"
+    "gc.disable()\n"
+    "from procmap.config import Config\n"
+    "from procmap.validate import check_file\n"
+    "from procmap.analysis.journeys import Journeys, journeys_report\n"
+    "r = check_file(sys.argv[1], Config())\n"
+    "t = time.perf_counter()\n"
+    "rep = journeys_report(Journeys(r.graph), r.analysis.no_backup)\n"
+    "print(time.perf_counter() - t, len(str(rep['count'])), rep['expected'] is not None)\n"
+)
+
+
+def journeys_section(pm: list[str], env: dict[str, str], work: Path, runs: int) -> None:
+    """SPEC §5 at scale: the journey analysis inside audit, an exact count of 10**30 journeys, a big linear solve."""
+    print("journeys  (SPEC §5; audit includes them; floor: raw yaml.load with CSafeLoader)")
+    big = work / "journeys-16k.yaml"
+    big.write_text(process_yaml(16_000), encoding="utf-8")
+    f_big = timed(floor_cmd([big]), runs)
+    print(
+        row(
+            "audit 16,000-step file (json)",
+            timed([*pm, "audit", "--format", "json", str(big)], runs, env),
+            f_big,
+            GOALS["audit"],
+        )
+    )
+    for label, path in (
+        ("2**100 journeys (100 decisions)", work / "chain.yaml"),
+        ("one 3,000-step loop, shares (expected)", work / "ring.yaml"),
+    ):
+        path.write_text(chain_yaml(100) if "chain" in path.name else ring_yaml(3_000), encoding="utf-8")
+        proc = subprocess.run(
+            [sys.executable, "-c", JOURNEYS_SCRIPT, str(path)], capture_output=True, text=True, env=env
+        )
+        if proc.returncode != 0:
+            raise SystemExit(f"journeys benchmark failed: {proc.stderr}")
+        seconds, digits, has_expected = proc.stdout.split()
+        verdict = "ok" if float(seconds) < 1.0 else "OVER goal 1 s"
+        print(
+            f"  {label:<44} {float(seconds):8.3f} s   (count has {digits} digits, expected "
+            f"{'computed' if has_expected == 'True' else 'null'})  {verdict}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller growth sizes")
@@ -148,6 +244,8 @@ def main() -> None:
                 GOALS["audit"],
             )
         )
+
+        journeys_section(pm, env, work, runs)
 
         print('start-up  (floor: python -c "import yaml")')
         f_start = timed([sys.executable, "-c", "import yaml"], runs * 2)

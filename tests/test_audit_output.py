@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 from html.parser import HTMLParser
@@ -255,13 +256,41 @@ def test_text_on_a_terminal_has_boxes_and_colour_unless_no_color(write) -> None:
     assert "\x1b" not in plain and "╭" in plain
 
 
-def test_text_neutralises_control_characters_and_markup(write) -> None:
+@pytest.mark.parametrize("columns", ["200", "80"])
+def test_text_neutralises_control_characters_and_markup(write, monkeypatch, columns: str) -> None:
+    """User text is shown as written at any terminal width, never obeyed as escapes, markup or links.
+
+    On a terminal the report takes the terminal's width (``COLUMNS`` first),
+    and a narrow table wraps cells: the width is set here, not inherited (under
+    pytest-xdist the workers run with COLUMNS=80, which once wrapped the owner
+    cell and failed this test only in parallel runs).
+    """
     from procmap.reports.audit_formats import render
 
+    monkeypatch.setenv("COLUMNS", columns)
     out = render(_items(None, write, NASTY), "text", tty=True, colour=True)
-    assert "\\x1b[31mred" in out  # the escape is shown, not obeyed
-    assert "[link](http://evil.example)" in out
-    assert "<script>alert('x')</script>" in out
+    assert "\x1b[31m" not in out and "\x1b]8;" not in out  # no raw colour escape from the file, no hyperlink
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", out)  # procmap's own styling
+    cells = _cells(shown)
+    assert "\\x1b[31mred" in cells  # the escape is shown, not obeyed
+    assert "[link](http://evil.example)*bold*`code`" in cells
+    assert "<script>alert('x')</script>" in cells
+    if columns == "200":
+        assert "[link](http://evil.example) *bold* `code`" in shown  # wide enough: not even wrapped
+
+
+def _cells(text: str) -> set[str]:
+    """Every table cell's text with the wrapping undone (whitespace dropped): rows whose first cell is empty continue the row above."""
+    records: list[list[str]] = []
+    for line in text.splitlines():
+        if "│" not in line:
+            continue
+        parts = line.split("│")[1:-1]
+        if (parts and parts[0].strip()) or not records or len(records[-1]) != len(parts):
+            records.append(["".join(p.split()) for p in parts])
+        else:
+            records[-1] = [a + "".join(p.split()) for a, p in zip(records[-1], parts, strict=True)]
+    return {cell for record in records for cell in record}
 
 
 def test_text_budget_table(write) -> None:

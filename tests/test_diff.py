@@ -209,7 +209,9 @@ def test_json_shape_and_all_metrics(cli, tmp_path: Path) -> None:
         "visibility_changes",
         "lanes",
         "metrics",
+        "journeys",
     }
+    assert set(data["journeys"]) == {"figures", "repeat_loops", "worse"}
     assert data["old"] == {"file": str(old), "exists": True, "id": "refund", "name": "Refund request"}
     for key in ("touchpoints", "customer_actions", "visible_handoffs", "lanes"):
         assert set(data[key]) == {"added", "removed", "changed"}

@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+import di_geometry
 from conftest import EXAMPLES, ORACLES
 
 etree = pytest.importorskip("lxml.etree")
@@ -183,17 +184,28 @@ class Bpmn:
         return self.nodes[node_id].get(f"{{{PM}}}id")
 
     def step_edges(self) -> dict[tuple[str, str], str | None]:
-        """procmap's flows, rebuilt from sequence flows only (through the gateways)."""
+        """procmap's flows, rebuilt from sequence flows only: step -> (diverging gateway) -> (merge) -> step."""
         out: dict[tuple[str, str], str | None] = {}
+        leaving = {}
         for flow in self.flows.values():
-            src, tgt = flow.get("sourceRef"), flow.get("targetRef")
-            if not self.step_of(tgt):
+            leaving.setdefault(flow.get("sourceRef"), []).append(flow)
+        for node_id in self.nodes:
+            step = self.step_of(node_id)
+            if step is None:
                 continue
-            if self.step_of(src):
-                out[self.step_of(src), self.step_of(tgt)] = flow.get("name")
-            elif self.nodes[src].tag == f"{{{BPMN}}}exclusiveGateway":
-                (into,) = [f for f in self.flows.values() if f.get("targetRef") == src]
-                out[self.step_of(into.get("sourceRef")), self.step_of(tgt)] = flow.get("name")
+            branches = []
+            for flow in leaving.get(node_id, []):
+                if self.nodes[flow.get("targetRef")].get("gatewayDirection") == "Diverging":
+                    branches += leaving[flow.get("targetRef")]
+                else:
+                    branches.append(flow)
+            for flow in branches:
+                target = flow.get("targetRef")
+                if self.nodes[target].get("gatewayDirection") == "Converging":
+                    (onward,) = leaving[target]
+                    target = onward.get("targetRef")
+                if self.step_of(target):
+                    out[step, self.step_of(target)] = flow.get("name")
         return out
 
 
@@ -272,14 +284,20 @@ def check_structure(data: bytes) -> Bpmn:
         assert [o.text for o in el.findall("bpmn:outgoing", NS)] == [f.get("id") for f in out]
         assert sorted(i.text for i in el.findall("bpmn:incoming", NS)) == sorted(f.get("id") for f in inc)
         tag = etree.QName(el).localname
-        if tag == "exclusiveGateway":
+        if tag == "exclusiveGateway" and el.get("gatewayDirection") == "Diverging":
             assert len(out) >= 2 and len(inc) == 1
+        elif tag == "exclusiveGateway":
+            assert el.get("gatewayDirection") == "Converging" and len(out) == 1 and len(inc) >= 2
+            assert not el.get("name"), "a merging gateway asks no question"
         elif tag == "startEvent":
             assert len(out) == 1 and not inc
         elif tag == "endEvent":
             assert len(inc) == 1 and not out
         else:
             assert len(out) == 1, f"{node_id} has {len(out)} outgoing flows"
+            assert len(inc) <= 1, f"{node_id} joins {len(inc)} flows without a gateway"
+        if tag in ("startEvent", "endEvent") or el.get("gatewayDirection") == "Diverging":
+            assert (el.get("name") or "").strip(), f"{node_id} has no name"
     assert len(doc.process.findall("bpmn:startEvent", NS)) == 1
 
     # Diagram: pool > lanes > shapes, edges between shape borders.
@@ -303,8 +321,6 @@ def check_structure(data: bytes) -> Bpmn:
     for flow_id, flow in doc.flows.items():
         points = doc.edges[flow_id]
         assert len(points) >= 2
-        assert doc.shapes[flow.get("sourceRef")].on_border(*points[0]), flow_id
-        assert doc.shapes[flow.get("targetRef")].on_border(*points[-1]), flow_id
         for (x1, y1), (x2, y2) in itertools.pairwise(points):
             assert x1 == x2 or y1 == y2, f"{flow_id}: segments must be orthogonal"
             for node_id in node_ids:
@@ -312,6 +328,8 @@ def check_structure(data: bytes) -> Bpmn:
                     assert not doc.shapes[node_id].crossed_by(x1, y1, x2, y2), f"{flow_id} runs through {node_id}"
         if flow.get("name"):
             assert flow_id in doc.edge_labels
+    # No shared stretch of line, no shared port, no label on a shape or a label, ends on outlines.
+    assert di_geometry.check(data) == []
     return doc
 
 
@@ -374,12 +392,25 @@ def test_bpmn_flows_round_trip_with_branch_labels(exported: bytes) -> None:
 
 def test_bpmn_gateways_only_where_steps_branch(exported: bytes) -> None:
     doc = read_bpmn(exported)
-    gateways = {n: el for n, el in doc.nodes.items() if el.tag == f"{{{BPMN}}}exclusiveGateway"}
+    gateways = {
+        n: el
+        for n, el in doc.nodes.items()
+        if el.tag == f"{{{BPMN}}}exclusiveGateway" and el.get("gatewayDirection") == "Diverging"
+    }
     branching = {doc.step_of(f.get("sourceRef")) for f in doc.flows.values() if f.get("targetRef") in gateways}
     assert branching == {"2-answer", "3-check", "4-sys"}
+    merges = {
+        n: el
+        for n, el in doc.nodes.items()
+        if el.tag == f"{{{BPMN}}}exclusiveGateway" and el.get("gatewayDirection") == "Converging"
+    }
+    joined = {doc.step_of(f.get("targetRef")) for f in doc.flows.values() if f.get("sourceRef") in merges}
+    # Every step reached by several flows (the start counts for 1-ask), and no other.
+    assert joined == {"1-ask", "2-answer", "5-done", "6-spin"}
+    assert all(len([f for f in doc.flows.values() if f.get("targetRef") == m]) >= 2 for m in merges)
     answer_gateway = next(g for g, el in gateways.items() if g.endswith("2-answer"))
     default = doc.flows[gateways[answer_gateway].get("default")]
-    assert doc.step_of(default.get("targetRef")) == "5-done"
+    assert default.get(f"{{{PM}}}to") == "5-done" and default.get("targetRef") == "Merge_5-done"
     labelled = [f for f in doc.flows.values() if f.get("sourceRef") in gateways and f.get("name")]
     assert labelled
     for flow in labelled:
@@ -392,12 +423,20 @@ def test_bpmn_start_and_end_events(exported: bytes) -> None:
     doc = read_bpmn(exported)
     (start,) = doc.process.findall("bpmn:startEvent", NS)
     (first,) = [f for f in doc.flows.values() if f.get("sourceRef") == start.get("id")]
-    assert doc.step_of(first.get("targetRef")) == "1-ask"
+    # 1-ask is also reached from 3-check, so the start enters the merging gateway in front of it.
+    assert first.get("targetRef") == "Merge_1-ask"
+    (onward,) = [f for f in doc.flows.values() if f.get("sourceRef") == "Merge_1-ask"]
+    assert doc.step_of(onward.get("targetRef")) == "1-ask"
     ends = doc.process.findall("bpmn:endEvent", NS)
     before_end = {
         doc.step_of(f.get("sourceRef")) for f in doc.flows.values() for e in ends if f.get("targetRef") == e.get("id")
     }
     assert before_end == {"5-done"}
+    # bpmnlint's label-required: events are named from the process.
+    assert start.get("name") == "Ünïcode & <XML> \"quotes\" 'n' stuff"
+    assert [e.get("name") for e in ends] == ["Ends after: Done ✓"]
+    labelled = {s.get("bpmnElement") for s in doc.root.iterfind(".//bpmndi:BPMNShape", NS) if len(s)}
+    assert start.get("id") in labelled and ends[0].get("id") in labelled
 
 
 def test_bpmn_keeps_blueprint_facts_and_text_exactly(exported: bytes) -> None:
@@ -459,7 +498,12 @@ def test_bpmn_diagram_reads_left_to_right(exported: bytes) -> None:
 
 def test_bpmn_self_loops_are_drawn_as_loops(exported: bytes) -> None:
     doc = read_bpmn(exported)
-    (spin,) = [f for f in doc.flows.values() if f.get("sourceRef") == f.get("targetRef")]
+    # 6-spin flows back to itself: through the merging gateway in front of it.
+    (spin,) = [f for f in doc.flows.values() if f.get(f"{{{PM}}}from") == f.get(f"{{{PM}}}to") == "6-spin"]
+    merge = doc.nodes[spin.get("targetRef")]
+    assert merge.get("gatewayDirection") == "Converging"
+    (onward,) = [f for f in doc.flows.values() if f.get("sourceRef") == merge.get("id")]
+    assert doc.step_of(onward.get("targetRef")) == "6-spin"
     points = doc.edges[spin.get("id")]
     assert len(points) >= 4 and len(set(points)) == len(points)
 

@@ -134,7 +134,9 @@ def test_random_processes_match_the_oracle(process: dict[str, Any], repeats: int
     compare(g, repeats)
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted(EXAMPLES.glob("*.yaml")) + sorted(EXAMPLES.glob("stories/*.yaml")), ids=lambda p: p.stem
+)
 def test_every_example_matches_the_oracle(path) -> None:
     result = check_file(str(path), Config())
     assert result.graph is not None

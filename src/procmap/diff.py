@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 #: (the ones `audit` reports for touchpoints).
 FACING_FIELDS = ("lane", "channel", "evidence")
 
+#: Journey figures compared by diff (SPEC §5), worst first: name -> how it is read from the analysis.
+JOURNEY_FIGURES = (
+    "max_journey_handoffs",
+    "main_journey_handoffs",
+    "max_journey_parties",
+    "longest_silence_seconds",
+)
+
 #: Metrics that describe the customer's experience; a change in any of them is
 #: a customer-facing change even when no step list changed (a longer wait).
 #: Metrics not named here (step counts, backstage handoffs, data classes, fail
@@ -59,6 +67,9 @@ class Side:
     customer_actions: list[str]
     visible_handoffs: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]]  # (u, v) -> (lane u, lane v, via)
     metrics: dict[str, Any]
+    # SPEC §5: the journey figures compared (JOURNEY_FIGURES) and the repeat loops, (from, to) -> facing steps
+    journeys: dict[str, Any] = field(default_factory=dict)
+    repeat_loops: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 def side_from_result(label: str, result: FileResult) -> Side:
@@ -83,7 +94,25 @@ def side_from_result(label: str, result: FileResult) -> Side:
             (h.source, h.target): (h.source_lane, h.target_lane, h.via) for h in analysis.visible_handoffs
         },
         metrics=analysis.metrics(),
+        **_journey_side(result),
     )
+
+
+def _journey_side(result: FileResult) -> dict[str, Any]:
+    """The journey figures a reviewer compares, and the repeat loops by their loop edge."""
+    from procmap.analysis.journeys import Journeys
+
+    j = result.journeys or Journeys(result.graph)
+    _lo, hi = j.bounds
+    main = j.main
+    figures = {
+        "max_journey_handoffs": hi.get("visible_handoffs", 0),
+        "main_journey_handoffs": main.figures["visible_handoffs"] if main else 0,
+        "max_journey_parties": hi.get("parties", 0),
+        "longest_silence_seconds": hi.get("longest_silence", 0),
+    }
+    loops = {(x.source, x.target): x.facing for x in j.repeat_loops}
+    return {"journeys": figures, "repeat_loops": loops}
 
 
 def empty_side(label: str) -> Side:
@@ -92,7 +121,19 @@ def empty_side(label: str) -> Side:
 
     from procmap.analysis.facts import Analysis
 
-    return Side(label, False, None, None, {}, {}, [], [], {}, Analysis(nx.DiGraph()).metrics())
+    return Side(
+        label,
+        False,
+        None,
+        None,
+        {},
+        {},
+        [],
+        [],
+        {},
+        Analysis(nx.DiGraph()).metrics(),
+        dict.fromkeys(JOURNEY_FIGURES, 0),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +263,18 @@ class MetricDelta:
         return {"old": self.old, "new": self.new, "delta": self.delta}
 
 
+@dataclass(frozen=True, slots=True)
+class RepeatLoopEntry:
+    """A loop that brings the customer back, keyed by its loop edge."""
+
+    source: str
+    target: str
+    facing: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "facing": list(self.facing)}
+
+
 @dataclass
 class Changes:
     """Added / removed / changed items of one kind."""
@@ -251,6 +304,20 @@ class ProcessDiff:
     visibility: list[VisibilityMove]
     lanes: Changes
     metrics: list[MetricDelta]
+    journeys: list[MetricDelta] = field(default_factory=list)
+    repeat_loops: Changes = field(default_factory=Changes)
+
+    @property
+    def worse_journeys(self) -> list[str]:
+        """Why the journeys got worse (SPEC §5): the worst journey's handoffs or the longest silence grew, or a
+        repeat loop appeared. Empty when they did not."""
+        out = []
+        for m in self.journeys:
+            if m.name in ("max_journey_handoffs", "longest_silence_seconds") and (m.new or 0) > (m.old or 0):
+                out.append(m.name)
+        if self.repeat_loops.added:
+            out.append("repeat_loops")
+        return out
 
     @property
     def customer_facing(self) -> bool:
@@ -261,6 +328,8 @@ class ProcessDiff:
             or self.visible_handoffs
             or self.visibility
             or any(m.changed for m in self.metrics if m.name in CUSTOMER_METRICS)
+            or any(m.changed for m in self.journeys)
+            or bool(self.repeat_loops)
         )
 
     @property
@@ -286,6 +355,14 @@ class ProcessDiff:
             "visibility_changes": [m.to_dict() for m in self.visibility],
             "lanes": self.lanes.to_dict(),
             "metrics": {m.name: m.to_dict() for m in self.metrics},
+            "journeys": {
+                "figures": {m.name: m.to_dict() for m in self.journeys},
+                "repeat_loops": {
+                    "added": [x.to_dict() for x in self.repeat_loops.added],
+                    "removed": [x.to_dict() for x in self.repeat_loops.removed],
+                },
+                "worse": bool(self.worse_journeys),
+            },
         }
 
 
@@ -383,4 +460,13 @@ def compare(old: Side, new: Side) -> ProcessDiff:
         visibility=_visibility_moves(old, new),
         lanes=_lane_changes(old, new),
         metrics=metrics,
+        journeys=[MetricDelta(name, old.journeys.get(name), new.journeys.get(name)) for name in JOURNEY_FIGURES],
+        repeat_loops=Changes(
+            added=[
+                RepeatLoopEntry(u, v, f) for (u, v), f in new.repeat_loops.items() if (u, v) not in old.repeat_loops
+            ],
+            removed=[
+                RepeatLoopEntry(u, v, f) for (u, v), f in old.repeat_loops.items() if (u, v) not in new.repeat_loops
+            ],
+        ),
     )

@@ -623,40 +623,55 @@ class Journeys:
     def steps_without_duration(self) -> int:
         return sum(1 for k in range(self.n) if self.reached[k] and not self.has_duration[k])
 
-    def _bfs_path(self, source: int, target: int) -> list[int] | None:
-        """Shortest path source -> target in the full graph, ties to the smallest sequence of file positions.
+    def _bfs_tree(self, source: int) -> dict[int, int]:
+        """Breadth-first parents from ``source`` in the full graph, successors in file order of their steps.
 
-        Breadth-first with successors in file order of their steps: the first
-        parent to discover a step lies on the lexicographically smallest of
-        the shortest paths to it (levels are dequeued in that order).
+        The first parent to discover a step lies on the lexicographically
+        smallest of the shortest paths to it (levels are dequeued in that
+        order), so one tree answers every "shortest path from source, ties to
+        the smallest sequence of file positions" question.  Only the source's
+        strongly connected component is walked: every path from the source
+        back into it stays inside it.
         """
-        if source == target:
-            return [source]
+        comp = self._component[source]
+        within = self._component
         parent = {source: -1}
         queue = deque([source])
         while queue:
             u = queue.popleft()
-            for v in sorted(self.succ[u]):
-                if v in parent:
-                    continue
-                parent[v] = u
-                if v == target:
-                    out = [v]
-                    while parent[out[-1]] != -1:
-                        out.append(parent[out[-1]])
-                    return out[::-1]
-                queue.append(v)
-        return None
+            succ = self.succ[u]
+            for v in sorted(succ) if len(succ) > 1 else succ:
+                if v not in parent and within[v] == comp:
+                    parent[v] = u
+                    queue.append(v)
+        return parent
+
+    @cached_property
+    def _component(self) -> list[int]:
+        """Strongly connected component of each step: a loop edge's cycle never leaves its component."""
+        return _sccs(self.n, self.succ)[0]
 
     @cached_property
     def repeat_loops(self) -> list[RepeatLoop]:
-        """Loop edges whose cycle holds a facing step: the customer has to come back."""
+        """Loop edges whose cycle holds a facing step: the customer has to come back.
+
+        The cycle of a loop edge u -> v is a shortest path v ... u; loop edges
+        that share a target share one breadth-first tree.
+        """
         out = []
+        trees: dict[int, dict[int, int]] = {}
         for u in range(self.n):
             for v in self.loops[u]:
-                cycle = self._bfs_path(v, u)
-                if cycle is None:  # pragma: no cover - a loop edge's target reaches its source by definition
-                    continue
+                if u == v:
+                    cycle = [v]
+                else:
+                    tree = trees.get(v)
+                    if tree is None:
+                        tree = trees[v] = self._bfs_tree(v)
+                    cycle = [u]
+                    while cycle[-1] != v:
+                        cycle.append(tree[cycle[-1]])
+                    cycle.reverse()
                 facing = tuple(self.ids[x] for x in cycle if self.facing[x])
                 if facing:
                     when = self.g.edges[self.ids[u], self.ids[v]]["when"]
@@ -1069,14 +1084,20 @@ def _solve_block(
     inflow: list[float],
     out: list[float],
 ) -> None:
-    """Solve (I - P_SS^T) v_S = inflow_S for one component S by sparse Gaussian elimination."""
+    """Solve (I - P_SS^T) v_S = inflow_S for one component S by sparse Gaussian elimination.
+
+    Pivots on the diagonal in Markowitz order (fewest other entries in the
+    pivot's row times its column first), so a long loop through the whole
+    process fills in almost nothing: its hub, which every back edge enters,
+    is eliminated last.  Any symmetric reordering of an M-matrix is one, so
+    diagonal pivots stay stable.
+    """
+    import heapq
+
     local = {k: i for i, k in enumerate(sorted(group))}
     m = len(local)
-    rows: list[dict[int, float]] = [{} for _ in range(m)]
-    rhs = [0.0] * m
-    for k, i in local.items():
-        rows[i][i] = rows[i].get(i, 0.0) + 1.0
-        rhs[i] = inflow[k]
+    rows: list[dict[int, float]] = [{i: 1.0} for i in range(m)]
+    rhs = [inflow[k] for k in sorted(group)]
     for k, j in local.items():
         for v, p in prob[k]:
             if comp[v] == c:
@@ -1085,16 +1106,27 @@ def _solve_block(
     cols: list[set[int]] = [set() for _ in range(m)]
     for i, row in enumerate(rows):
         for j in row:
-            cols[j].add(i)
-    for piv in range(m):
+            if j != i:
+                cols[j].add(i)
+
+    def cost(i: int) -> int:
+        return (len(rows[i]) - 1) * len(cols[i])
+
+    heap = [(cost(i), i) for i in range(m)]
+    heapq.heapify(heap)
+    done = [False] * m
+    order: list[int] = []
+    while heap:
+        key, piv = heapq.heappop(heap)
+        if done[piv] or key != cost(piv):
+            continue
+        done[piv] = True
+        order.append(piv)
         prow = rows[piv]
         d = prow[piv]
-        for i in sorted(cols[piv]):
-            if i <= piv:
-                continue
+        for i in cols[piv]:
             row = rows[i]
             f = row.pop(piv) / d
-            cols[piv].discard(i)
             for j, a in prow.items():
                 if j == piv:
                     continue
@@ -1102,16 +1134,26 @@ def _solve_block(
                     row[j] -= f * a
                 else:
                     row[j] = -f * a
-                    cols[j].add(i)
+                    if j != i:
+                        cols[j].add(i)
             rhs[i] -= f * rhs[piv]
+        touched = cols[piv]
+        for j in prow:
+            if j != piv:
+                cols[j].discard(piv)
+                cols[j] -= {i for i in cols[j] if done[i]}
+        cols[piv] = set()
+        for i in touched | set(prow):
+            if i != piv and not done[i]:
+                heapq.heappush(heap, (cost(i), i))
     x = [0.0] * m
-    for i in range(m - 1, -1, -1):
-        row = rows[i]
-        acc = rhs[i]
+    for piv in reversed(order):
+        row = rows[piv]
+        acc = rhs[piv]
         for j, a in row.items():
-            if j > i:
+            if j != piv:
                 acc -= a * x[j]
-        x[i] = acc / row[i]
+        x[piv] = acc / row[piv]
     for k, i in local.items():
         out[k] = x[i]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-COMMANDS = ("validate", "audit", "render", "diff", "export", "schema", "init")
+COMMANDS = ("validate", "audit", "render", "diff", "export", "import", "conform", "schema", "init")
 
 
 def register(app: Any, only: str | None = None) -> None:

@@ -31,13 +31,17 @@ EPILOG = """Examples:
 
   procmap diff git:origin/main:support.yaml support.yaml --fail-on-new-visible-handoffs
 
+  procmap diff git:origin/main:support.yaml support.yaml --fail-on-worse-journeys
+
   procmap diff git:HEAD~1:new-process.yaml new-process.yaml --allow-missing-old --format json
 
 OLD and NEW are files, '-' (standard input, one side only) or git:REV:PATH, which reads PATH
 (relative to the current directory) as it was at revision REV of the current repository.
 
 Exit codes: 0 compared (changes or not), 1 a side has validation errors or, with
---fail-on-new-visible-handoffs, a new customer-visible handoff appeared, 2 usage, git or read error.
+--fail-on-new-visible-handoffs, a new customer-visible handoff appeared, or, with
+--fail-on-worse-journeys, the worst journey's handoffs or the longest silence grew or a
+repeat loop appeared; 2 usage, git or read error.
 """
 
 
@@ -85,6 +89,11 @@ def register(app: Any) -> None:
             False,
             "--fail-on-new-visible-handoffs",
             help="Exit 1 when NEW has a customer-visible handoff (a (from, to) touchpoint pair) that OLD lacks.",
+        ),
+        fail_on_worse_journeys: bool = typer.Option(
+            False,
+            "--fail-on-worse-journeys",
+            help="Exit 1 when the worst journey's handoffs or the longest silence grew, or a repeat loop appeared.",
         ),
         allow_missing_old: bool = typer.Option(
             False,
@@ -134,6 +143,16 @@ def register(app: Any) -> None:
             report = diff_output.text(result, colour=output is None and colour_enabled())
         write_output(output, report, inputs=[p for p in (old, new) if p != "-" and not p.startswith("git:")])
         added = result.new_visible_handoffs
+        worse = result.worse_journeys if fail_on_worse_journeys else []
+        if worse:
+            from procmap.reports.diff import metric_label
+
+            why = ", ".join(
+                "a new repeat loop" if w == "repeat_loops" else metric_label(w).lower() + " grew" for w in worse
+            )
+            print(
+                f"procmap: the journeys got worse ({why}); failing because of --fail-on-worse-journeys", file=sys.stderr
+            )
         if fail_on_new_visible_handoffs and added:
             pairs = ", ".join(f"{h.source} -> {h.target}" for h in added)
             print(
@@ -141,4 +160,6 @@ def register(app: Any) -> None:
                 f"({pairs}); failing because of --fail-on-new-visible-handoffs",
                 file=sys.stderr,
             )
+            raise typer.Exit(1)
+        if worse:
             raise typer.Exit(1)

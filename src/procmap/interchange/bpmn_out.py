@@ -9,11 +9,15 @@ Mapping (documented for users in docs/export.md):
 * each step is a task typed by its lane's kind: ``userTask`` (customer and
   onstage lanes: people acting), ``task`` (backstage: staff work we cannot
   type further), ``serviceTask`` (support: systems and vendors);
-* a step with several flows gets an ``exclusiveGateway`` after it; each
-  ``when`` becomes the outgoing sequence flow's name and a natural-language
-  ``conditionExpression``; a single unlabelled flow among labelled ones becomes
-  the gateway's ``default`` ("otherwise");
-* a ``startEvent`` before the start step, an ``endEvent`` after each end step;
+* a step with several flows gets a diverging ``exclusiveGateway`` after it,
+  named after the step as a question; each ``when`` becomes the outgoing
+  sequence flow's name, and its natural-language ``conditionExpression`` when
+  every branch is labelled or all but one (that one is the ``default``,
+  "otherwise");
+* a step that several flows reach gets a converging ``exclusiveGateway``
+  in front of it (bpmnlint's ``fake-join``);
+* a ``startEvent`` (named after the process) before the start step, an
+  ``endEvent`` ("Ends after: …") after each end step;
 * everything BPMN has no word for (lane kind, visibility, touchpoint,
   owner, backup, channel, evidence, data, fail point, durations, handoff
   class) is kept in ``procmap:`` extension attributes, descriptions in
@@ -78,6 +82,7 @@ class _Node:
     incoming: list[str] = field(default_factory=list)
     outgoing: list[str] = field(default_factory=list)
     default: str | None = None
+    direction: str | None = None  # a gateway's gatewayDirection
 
 
 @dataclass(frozen=True)
@@ -151,30 +156,56 @@ def to_bpmn(result: FileResult) -> bytes:
 
     start = model.start_id() if model.start_id() in g else next(iter(g.nodes))
     order: list[str] = []
-    start_event = _Node(ids.make("StartEvent"), "startEvent", g.nodes[start]["lane"])
+    start_event = _Node(
+        ids.make("StartEvent"), "startEvent", g.nodes[start]["lane"], name=_named(model.process.name, pid)
+    )
     add(start_event)
     for node_id, data in g.nodes(data=True):
         tag = TASK_OF_KIND.get(data["lane_kind"], "task")
-        nodes[step_xml[node_id]] = _Node(step_xml[node_id], tag, data["lane"], data["name"], node_id)
-    connect(_Flow(ids.make("Flow", f"start_{start}"), start_event.id, step_xml[start]))
+        nodes[step_xml[node_id]] = _Node(step_xml[node_id], tag, data["lane"], _named(data["name"], node_id), node_id)
+    # Where several flows join, an explicit merging gateway in front of the
+    # step (BPMN's implicit merge is what bpmnlint's fake-join warns about).
+    incoming = {node: g.in_degree(node) + (node == start) for node in g.nodes}
+    entry: dict[str, str] = {}
+    for node in g.nodes:
+        if incoming[node] > 1:
+            merge = _Node(ids.make("Merge", node), "exclusiveGateway", g.nodes[node]["lane"], direction="Converging")
+            nodes[merge.id] = merge
+            entry[node] = merge.id
+    connect(_Flow(ids.make("Flow", f"start_{start}"), start_event.id, entry.get(start, step_xml[start])))
 
     for u in g.nodes:
         out = sorted(g.out_edges(u, data=True), key=lambda e: e[2]["index"])
         source = step_xml[u]
         lane_id = g.nodes[u]["lane"]
+        if u in entry:
+            order.append(entry[u])
+            connect(_Flow(ids.make("Flow", f"merge_{u}"), entry[u], source))
         order.append(source)
         if not out:
-            end = _Node(ids.make("EndEvent", u), "endEvent", lane_id)
+            end = _Node(
+                ids.make("EndEvent", u), "endEvent", lane_id, name=f"Ends after: {_named(g.nodes[u]['name'], u)}"
+            )
             add(end)
             connect(_Flow(ids.make("Flow", f"{u}_end"), source, end.id))
             continue
         branching = len(out) > 1
         if branching:
-            gateway = _Node(ids.make("Gateway", u), "exclusiveGateway", lane_id)
+            question = _named(g.nodes[u]["name"], u).rstrip()
+            gateway = _Node(
+                ids.make("Gateway", u),
+                "exclusiveGateway",
+                lane_id,
+                name=question if question.endswith("?") else f"{question}?",
+                direction="Diverging",
+            )
             add(gateway)
             connect(_Flow(ids.make("Flow", f"{u}_gateway"), source, gateway.id))
             source = gateway.id
         unlabelled = [v for _, v, d in out if not d["when"]]
+        # Conditions only where they say which branch is taken: every branch
+        # labelled, or all but one (that one is the default, "otherwise").
+        conditional = branching and len(unlabelled) <= 1
         for _, v, data in out:
             attrs = {"from": u, "to": v}
             if (u, v) in handoff:
@@ -185,17 +216,17 @@ def to_bpmn(result: FileResult) -> bytes:
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
                 source,
-                step_xml[v],
+                entry.get(v, step_xml[v]),
                 name=when,
-                condition=when if branching and when else None,
+                condition=when if conditional and when else None,
                 attrs=attrs,
             )
             connect(flow)
-            if branching and len(unlabelled) == 1 and len(out) > 1 and v == unlabelled[0]:
+            if conditional and unlabelled == [v]:
                 nodes[source].default = flow.id
 
     geometry = layout(
-        [Element(n, nodes[n].lane, _shape(nodes[n].tag)) for n in order],
+        [Element(n, nodes[n].lane, _shape(nodes[n].tag), _diagram_label(nodes[n])) for n in order],
         [Edge(f.id, f.source, f.target, f.name) for f in flows],
         [lane.id for lane in lanes],
         start_event.id,
@@ -221,12 +252,12 @@ def to_bpmn(result: FileResult) -> bytes:
         collaboration,
         _q(BPMN, "participant"),
         id=participant_id,
-        name=_text(model.process.name),
+        name=_text(_named(model.process.name, pid)),
         processRef=process_id,
     )
 
     process = etree.SubElement(
-        root, _q(BPMN, "process"), id=process_id, name=_text(model.process.name), isExecutable="false"
+        root, _q(BPMN, "process"), id=process_id, name=_text(_named(model.process.name, pid)), isExecutable="false"
     )
     process.set(_q(PROCMAP, "id"), pid)
     process.set(_q(PROCMAP, "start"), start)
@@ -239,7 +270,7 @@ def to_bpmn(result: FileResult) -> bytes:
     for n in order:
         members[nodes[n].lane].append(n)
     for lane in lanes:
-        el = etree.SubElement(lane_set, _q(BPMN, "lane"), id=lane_xml[lane.id], name=_text(lane.name))
+        el = etree.SubElement(lane_set, _q(BPMN, "lane"), id=lane_xml[lane.id], name=_text(_named(lane.name, lane.id)))
         el.set(_q(PROCMAP, "id"), lane.id)
         if lane.kind:
             el.set(_q(PROCMAP, "kind"), lane.kind)
@@ -253,7 +284,7 @@ def to_bpmn(result: FileResult) -> bytes:
         if node.name is not None:
             el.set("name", _text(node.name))
         if node.tag == "exclusiveGateway":
-            el.set("gatewayDirection", "Diverging")
+            el.set("gatewayDirection", node.direction or "Diverging")
             if node.default:
                 el.set("default", node.default)
         if node.step is not None:
@@ -279,6 +310,18 @@ def to_bpmn(result: FileResult) -> bytes:
 
     _diagram(root, ids, pid, collab_id, participant_id, lanes, lane_xml, order, nodes, flows, geometry)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _named(name: str, ident: str) -> str:
+    """A BPMN name: the procmap name, or the id when the name is only blanks (BPMN tools need a visible one)."""
+    return name if name.strip() else ident
+
+
+def _diagram_label(node: _Node) -> str | None:
+    """The name drawn beside an event or gateway (tasks carry theirs inside)."""
+    if node.tag.endswith("Event") or node.tag.endswith("Gateway"):
+        return _text(node.name) if node.name else None
+    return None
 
 
 def _shape(tag: str) -> str:
@@ -351,11 +394,13 @@ def _diagram(
         shape(lane_xml[lane.id], geometry.lanes[lane.id], isHorizontal="true")
     for n in order:
         extra = {"isMarkerVisible": "true"} if nodes[n].tag == "exclusiveGateway" else {}
-        shape(n, geometry.shapes[n], **extra)
+        el = shape(n, geometry.shapes[n], **extra)
+        if n in geometry.shape_labels:
+            _bounds(etree.SubElement(el, _q(BPMNDI, "BPMNLabel")), geometry.shape_labels[n])
     for flow in flows:
         el = etree.SubElement(plane, _q(BPMNDI, "BPMNEdge"), id=ids.make(f"{flow.id}_di"), bpmnElement=flow.id)
         for x, y in geometry.waypoints[flow.id]:
-            etree.SubElement(el, _q(DI, "waypoint"), x=str(x), y=str(y))
+            etree.SubElement(el, _q(DI, "waypoint"), x=_coord(x), y=_coord(y))
         if flow.id in geometry.labels:
             label = etree.SubElement(el, _q(BPMNDI, "BPMNLabel"))
             _bounds(label, geometry.labels[flow.id])
@@ -364,4 +409,12 @@ def _diagram(
 def _bounds(parent: _Element, box: Box) -> None:
     from lxml import etree
 
-    etree.SubElement(parent, _q(DC, "Bounds"), x=str(box.x), y=str(box.y), width=str(box.w), height=str(box.h))
+    etree.SubElement(
+        parent, _q(DC, "Bounds"), x=_coord(box.x), y=_coord(box.y), width=_coord(box.w), height=_coord(box.h)
+    )
+
+
+def _coord(value: float) -> str:
+    """A DI coordinate: an integer when it is one, else up to two decimals."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text

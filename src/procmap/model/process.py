@@ -157,6 +157,15 @@ class Step(_Strict):
         examples=[["triage"], [{"to": "solve", "when": "known issue"}]],
     )
 
+    activities: list[Annotated[str, Field(min_length=1)]] = Field(
+        default_factory=list,
+        description=(
+            "Names this step has in event logs (procmap conform), besides its id and name: "
+            "case, surrounding spaces and runs of spaces are ignored."
+        ),
+        examples=[["Ticket triaged", "TRIAGE_DONE"]],
+    )
+
     @property
     def duration_seconds(self) -> float | None:
         return parse_duration(self.duration) if self.duration else None

@@ -2,8 +2,9 @@
 
 The graph asks for ``layout=nop2``: Graphviz keeps the node positions (in
 points) and only routes the edges (``splines=ortho``: right angles, like a
-hand-drawn blueprint) and draws, so ``dot -Tsvg blueprint.dot`` with any
-Graphviz 2.30+ reproduces procmap's picture, lanes included.  Lane bands, the
+hand-drawn blueprint) and draws, so ``dot -Tsvg blueprint.dot`` reproduces
+procmap's picture, lanes included (checked with Debian's Graphviz 2.43 by
+``tests/outside/run``: no warning, no line over its 16,384-byte limit).  Lane bands, the
 three blueprint lines and the title column are drawn with the ``_background``
 graph attribute (xdot drawing operations): decoration, not obstacles for
 edge routing.  Text never goes into ``_background``; it lives in ordinary
@@ -57,6 +58,19 @@ EDGE = "#4b5563"
 INK = "#111827"
 MUTED = "#4b5563"
 SPLINES = "ortho"
+# Graphviz 2.43's scanner rejects a line over 16,384 bytes ("longer than
+# 16384?"); lines are folded well below that, counting 4 bytes a character.
+FOLD_AT = 3000
+# Graphviz 2.43's orthogonal router (Debian 12's `dot`) crashes on large whole
+# graphs (segfault, or `chkSgraph` assertion, from about 700 steps of a
+# generated process); past this many steps ``--format dot`` asks for straight
+# lines, which every Graphviz draws at any size.  procmap's own SVG/PNG/PDF
+# route row by row and keep right angles at every size.
+ORTHO_MAX_STEPS = 400
+# cairo's bitmaps stop at 32,767 pixels a side and `dot -Tpng` then shrinks
+# the picture with a message; past this size the file sets a lower ``dpi``
+# so that PNG fits without one (SVG and PDF scale with it, still vectors).
+BITMAP_MAX_PX = 32_000
 
 
 @dataclass
@@ -286,10 +300,21 @@ class _Builder:
                 "labeldistance=1.6",
                 "labelangle=40",
             ]
+        overlay = self.g.graph.get("edge_overlay", {}).get((e.source, e.target))
+        if overlay in OVERLAYS:  # set by callers that annotate a drawing, e.g. conform's observed flows
+            attrs += OVERLAYS[overlay]
+            classes.append(overlay)
         attrs.append(f"class={_q(' '.join(classes))}")
         if e.source:
             attrs.append(f"tooltip={_tooltip_attr(_edge_tip(self.g, e.source, e.target))}")
         part.edges.append(f"  {_q(e.tail)} -> {_q(e.head)} [{', '.join(attrs)}];")
+
+
+# Optional per-flow styles, keyed by (source, target) in ``g.graph["edge_overlay"]``.
+OVERLAYS = {
+    "deviation": ['color="#d92d20"', 'fontcolor="#d92d20"', "style=dashed", "penwidth=1.8"],
+    "unused": ['color="#98a2b3"', "style=dotted"],
+}
 
 
 def step_class(d: dict) -> str:
@@ -441,13 +466,23 @@ def build_parts(g: nx.DiGraph, lay: Layout, *, placed: bool = False) -> list[Par
     return [b.frame(), *(b.row(r, rows[r]) for r in range(lay.rows))]
 
 
-def _source(g: nx.DiGraph, lay: Layout, parts: list[Part], *, bgcolor: str, tag: str, splines: str) -> str:
+def _source(
+    g: nx.DiGraph, lay: Layout, parts: list[Part], *, bgcolor: str, tag: str, splines: str, dpi: int | None = None
+) -> str:
     from procmap import __version__
 
     background = " ".join(op for p in parts for op in p.background)
     lines = [
         f"// Service blueprint of process {text.clean(g.graph.get('id', ''))}, drawn by procmap {__version__}.",
-        "// Positions are pinned (layout=nop2): render with `dot -Tsvg FILE` (Graphviz 2.30 or later).",
+        "// Positions are pinned (layout=nop2): render with `dot -Tsvg FILE` (tested with Graphviz 2.43).",
+        *(
+            []
+            if splines == SPLINES
+            else [
+                f"// Flows are straight lines: Graphviz 2.43's orthogonal router fails past {ORTHO_MAX_STEPS} steps;"
+                " `procmap render` draws right angles at any size."
+            ]
+        ),
         f"digraph {_q('blueprint')} {{",
         "  graph ["
         + ", ".join(
@@ -458,11 +493,12 @@ def _source(g: nx.DiGraph, lay: Layout, parts: list[Part], *, bgcolor: str, tag:
                 f"bgcolor={_q(bgcolor)}",
                 "pad=0.06",
                 "forcelabels=true",
+                *([f"dpi={dpi}"] if dpi else []),
                 f"_background={text.dot_string(background)}",
             ]
         )
         + "];",
-        f"  node [fontname={_q('Helvetica')}, fontsize={_num(FONT)}, fixedsize=true, margin=0, fontcolor={_q(INK)}];",
+        f"  node [fontname={_q('Helvetica')}, fontsize={_num(FONT)}, fixedsize=shape, margin=0, fontcolor={_q(INK)}];",
         f"  edge [fontname={_q('Helvetica')}, fontsize={_num(SMALL)}, fontcolor={_q(MUTED)}, color={_q(EDGE)}, arrowsize=0.7, penwidth=1.2];",
     ]
     # Invisible corners pin the drawing's bounding box to the layout's in every part.
@@ -476,12 +512,51 @@ def _source(g: nx.DiGraph, lay: Layout, parts: list[Part], *, bgcolor: str, tag:
     for p in parts:
         lines.extend(p.edges)
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(map(fold, lines)) + "\n"
 
 
-def to_dot(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES) -> str:
+def fold(line: str, limit: int = FOLD_AT) -> str:
+    """``line`` split into physical lines of at most about ``limit`` characters, same DOT meaning.
+
+    Inside a quoted string a backslash-newline is DOT's line continuation (the
+    scanner drops both characters, so xdot byte counts stay exact); it is
+    never put after a backslash, where it would change an escape.  Outside a
+    string a space becomes a newline.
+    """
+    if len(line) <= limit:
+        return line
+    out: list[str] = []
+    run, quoted, escaped = 0, False, False
+    for ch in line:
+        if run >= limit:
+            if quoted and not escaped and ch != "\n":
+                out.append("\\\n")
+                run = 0
+            elif not quoted and ch == " ":
+                out.append("\n")
+                run = 0
+                continue
+        out.append(ch)
+        run += 1
+        if quoted:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                quoted = False
+        elif ch == '"':
+            quoted = True
+    return "".join(out)
+
+
+def to_dot(g: nx.DiGraph, lay: Layout, *, splines: str | None = None) -> str:
     """DOT source of the whole blueprint as one graph (what ``--format dot`` writes)."""
-    return _source(g, lay, build_parts(g, lay), bgcolor="#ffffff", tag="all", splines=splines)
+    if splines is None:
+        splines = SPLINES if g.number_of_nodes() <= ORTHO_MAX_STEPS else "line"
+    side = max(lay.width, lay.height) + 12  # points, with the corners' margin
+    dpi = int(BITMAP_MAX_PX * 72 / side) if side * 96 / 72 > BITMAP_MAX_PX else None
+    return _source(g, lay, build_parts(g, lay), bgcolor="#ffffff", tag="all", splines=splines, dpi=dpi)
 
 
 def part_sources(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES, placed: bool = False) -> list[str]:

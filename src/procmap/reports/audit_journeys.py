@@ -63,7 +63,7 @@ def journey_rows(
         d = nodes[step]
         notes: list[str] = []
         if i and (steps[i - 1], step) in loops:
-            notes.append(f"REPEAT: the customer comes back ({_name(graph, steps[i - 1])} {glyphs.arrow} here again)")
+            notes.append(f"REPEAT: back to this step again (from {_name(graph, steps[i - 1])})")
         if d["facing"]:
             if seen_facing and silence > 0:
                 notes.append(f"after {format_duration(silence)} of silence")

@@ -15,7 +15,7 @@ import json
 import re
 from typing import Any
 
-from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff
+from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
 from procmap.reports.audit_sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 
 NO_CHANGES = "No customer-facing changes"
@@ -28,6 +28,10 @@ METRIC_LABELS = {
     "waits": "Waits on backstage work",
     "max_wait_seconds": "Longest wait",
     "unbounded_waits": "Waits with no upper bound",
+    "max_journey_handoffs": "Handoffs in the worst journey",
+    "main_journey_handoffs": "Handoffs in the main journey",
+    "max_journey_parties": "Parties in the worst journey",
+    "longest_silence_seconds": "Longest silence in a journey",
 }
 
 
@@ -93,9 +97,19 @@ def headline(d: ProcessDiff) -> str:
         moved = sum(1 for m in d.visibility if m.new == where)
         if moved:
             parts.append(f"{_plural(moved, 'step')} moved {where}")
+    if d.repeat_loops.added:
+        parts.append(f"{_plural(len(d.repeat_loops.added), 'new repeat loop')}")
+    if d.repeat_loops.removed:
+        parts.append(f"{_plural(len(d.repeat_loops.removed), 'repeat loop')} removed")
     if not parts:
         for m in d.metrics:
             if m.changed and m.name in CUSTOMER_METRICS:
+                parts.append(
+                    f"{metric_label(m.name).lower()} {metric_value(m.name, m.old)} → {metric_value(m.name, m.new)}"
+                )
+    if not parts:
+        for m in d.journeys:
+            if m.changed:
                 parts.append(
                     f"{metric_label(m.name).lower()} {metric_value(m.name, m.old)} → {metric_value(m.name, m.new)}"
                 )
@@ -188,6 +202,14 @@ def text(d: ProcessDiff, *, colour: bool = False) -> str:
         + [f'{mark("-")} {x.lane} "{_one_line(x.name)}" ({x.kind})' for x in lanes.removed]
         + [f"{mark('~')} {c.lane}: {_change_text(c.changes)}" for c in lanes.changed],
     )
+    journeys = [
+        f"{metric_label(m.name)}  {metric_value(m.name, m.old)} -> {metric_value(m.name, m.new)}  ({metric_delta(m)})"
+        for m in d.journeys
+        if m.changed
+    ]
+    journeys += [f"{mark('+')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.added]
+    journeys += [f"{mark('-')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.removed]
+    section("Journeys (what one customer goes through)", journeys)
     changed = [m for m in d.metrics if m.changed]
     if changed:
         width = max(len(metric_label(m.name)) for m in changed)
@@ -200,6 +222,10 @@ def text(d: ProcessDiff, *, colour: bool = False) -> str:
             ],
         )
     return "\n".join(lines) + "\n"
+
+
+def _loop_text(x: RepeatLoopEntry) -> str:
+    return f"{x.source} -> {x.target}: the customer comes back to {', '.join(x.facing)}"
 
 
 def _handoff_diff_text(old: HandoffEntry, new: HandoffEntry) -> str:
@@ -338,6 +364,20 @@ def markdown(d: ProcessDiff) -> str:
             ]
         )
     block("Lanes", ["Change", "Lane", "Name", "Kind"], rows)
+    rows = [
+        [md(metric_label(m.name)), metric_value(m.name, m.old), metric_value(m.name, m.new), metric_delta(m)]
+        for m in d.journeys
+        if m.changed
+    ]
+    rows += [
+        ["repeat loop added", f"{code(x.source)} → {code(x.target)}", ", ".join(code(f) for f in x.facing), ""]
+        for x in d.repeat_loops.added
+    ]
+    rows += [
+        ["repeat loop removed", f"{code(x.source)} → {code(x.target)}", ", ".join(code(f) for f in x.facing), ""]
+        for x in d.repeat_loops.removed
+    ]
+    block("Journeys", ["Figure", "Before", "After", "Change"], rows)
     block(
         "Metrics",
         ["Metric", "Before", "After", "Change"],

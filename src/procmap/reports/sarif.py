@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 from procmap import __version__
 from procmap.diagnostics import Severity
@@ -21,17 +22,33 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 HELP_URI = "https://github.com/procmap/procmap/blob/main/docs/rules.md"
 
 
-def _uri(path: str) -> str:
-    if path.startswith("<"):
-        return path.strip("<>")
+def _encode(path: str) -> str:
+    """Percent-encode a POSIX path for a URI (RFC 3986): every byte but unreserved ones and ``/``.
+
+    Works on the path's bytes (``os.fsencode``), so non-ASCII names become
+    their UTF-8 escapes and undecodable bytes survive; ``:`` is escaped too, so
+    a relative first segment like ``a:b.yaml`` cannot be read as a scheme.
+    """
+    return quote(os.fsencode(path), safe="/")
+
+
+def artifact_uri(path: str) -> str:
+    """The ``artifactLocation.uri`` of a file procmap reported on.
+
+    Relative to the working directory (code scanning resolves it against the
+    checkout root) when the file lies below it, else an absolute ``file:``
+    URI; ``<stdin>`` without ``--stdin-filename`` becomes ``stdin``.
+    """
+    if path.startswith("<") and path.endswith(">"):
+        return _encode(path.strip("<>"))
     p = Path(path)
     try:
         rel = os.path.relpath(p.resolve(), Path.cwd().resolve())
     except ValueError:  # pragma: no cover - other drive on Windows
         return p.resolve().as_uri()
-    if rel.startswith(".."):
-        return p.resolve().as_uri()
-    return Path(rel).as_posix()
+    if rel == ".." or rel.startswith("../"):
+        return "file://" + _encode(p.resolve().as_posix())
+    return _encode(Path(rel).as_posix())
 
 
 def sarif(results: list[FileResult]) -> str:
@@ -41,7 +58,7 @@ def sarif(results: list[FileResult]) -> str:
     rules = [
         {
             "id": r.id,
-            "name": "".join(part.capitalize() for part in r.id.split("-")),
+            "name": r.display_name,
             "shortDescription": {"text": r.summary.replace("`", "")},
             "fullDescription": {"text": r.doc.replace("`", "")},
             "help": {"text": r.doc.replace("`", ""), "markdown": r.doc},
@@ -61,7 +78,7 @@ def sarif(results: list[FileResult]) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(d.file)},
+                            "artifactLocation": {"uri": artifact_uri(d.file)},
                             "region": {"startLine": d.line, "startColumn": d.column},
                         }
                     }

@@ -7,6 +7,8 @@ rule table, configuration and docs/rules.md all read this list.
 from __future__ import annotations
 
 from procmap.rules import (
+    asked_twice,
+    backup_is_owner,
     budget,
     customer_step_backstage,
     dead_end,
@@ -18,7 +20,9 @@ from procmap.rules import (
     hidden_contact,
     no_backup,
     no_end,
+    repeat_contact,
     schema,
+    sla_breach,
     unknown_reference,
     unlabeled_branch,
     unreachable_step,
@@ -46,6 +50,10 @@ RULES: tuple[Rule, ...] = tuple(
         handoff_without_owner,
         no_backup,
         visible_handoff,
+        repeat_contact,
+        backup_is_owner,
+        asked_twice,
+        sla_breach,
         budget,
     )
 )

@@ -117,3 +117,11 @@ class Rule:
     bad: str
     good: str
     check: Check | None = None  # None: reported by the loader or schema stage
+    # Human name for SARIF viewers (``reportingDescriptor.name``). SARIF wants it
+    # distinct from the opaque id; the default, the id in PascalCase, only is
+    # for ids of two words or more, so one-word ids set their own.
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.name or "".join(part.capitalize() for part in self.id.split("-"))

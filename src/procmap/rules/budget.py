@@ -19,6 +19,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 RULE = Rule(
     id="budget",
+    name="BudgetExceeded",
     severity=Severity.ERROR,
     summary="a process over a configured budget (`[budgets]`)",
     doc=(

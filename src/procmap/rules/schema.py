@@ -3,6 +3,7 @@ from procmap.rules.base import Rule
 
 RULE = Rule(
     id="schema",
+    name="SchemaViolation",
     severity=Severity.ERROR,
     summary="missing/unknown keys, wrong types, bad slugs/durations",
     doc=(

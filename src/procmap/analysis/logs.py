@@ -1,0 +1,487 @@
+"""Every figure of SPEC §6.3, as SQL over the events of a log and small tables of the model.
+
+This is the one module that holds the queries of `procmap conform`.  Python
+only builds tables the size of the *model* (its steps, its flows, which pairs
+of logged steps a path through silent steps joins); everything the size of the
+*log* is a query — window functions over cases (``LEAD``/``LAG`` ordered by
+timestamp, then file order) and joins against those model tables.  The SQL is
+plain enough (CTEs, window functions, ``quantile_cont``) that running it on a
+distributed engine would be a change of connection, not of logic.
+
+Tables the queries read (created by :func:`register_model` and the loader)::
+
+    events(case_id, activity, t, resource, lifecycle, file_no, row_no)   -- procmap.load.event_logs
+    amap(activity, step)                    -- which activity is which step
+    steps(sn, step, lane_no, customer, touchpoint, facing, upd, chan_no, sla)   -- sn: file order
+    flows(u, v, idx, share, loop)           -- the model's flows
+    conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end)
+    path_edges(a, b, u, v)                  -- the flows on that path
+
+and, built here: ``seq`` (one row per mapped event, in case order),
+``cases`` (one row per case) and ``pairs`` (one row per observed pair).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+    import networkx as nx
+
+BEGIN = "^"  # not a slug, so never a step id
+END = "$"
+FIGURES = (
+    "customer_actions",
+    "touchpoints",
+    "parties",
+    "visible_handoffs",
+    "channel_switches",
+    "elapsed",
+    "longest_silence",
+    "repeats",
+)
+
+
+@dataclass(frozen=True)
+class Path:
+    """A conforming pair's chosen path: the flows it takes and how many of them are loop edges."""
+
+    edges: tuple[tuple[str, str], ...]
+    loops: int
+
+
+def conforming_pairs(
+    g: nx.DiGraph, start: str, logged: set[str], loops: set[tuple[str, str]]
+) -> dict[tuple[str, str], Path]:
+    """SPEC §6.2: every pair of logged steps (and begin/end) joined by a flow path whose interior is silent.
+
+    ``(BEGIN, s)``: ``s`` is the start, or a path from a silent start reaches
+    it through silent steps; ``(s, END)``: ``s`` is an end step, or reaches a
+    silent end step through silent steps.  The path kept for each pair is a
+    shortest one (breadth-first, successors in file order).
+    """
+
+    def make(edges: tuple[tuple[str, str], ...]) -> Path:
+        return Path(edges, sum(1 for e in edges if e in loops))
+
+    out: dict[tuple[str, str], Path] = {}
+    for step in sorted(logged, key=lambda n: g.nodes[n]["index"]):
+        found, to_end = _reach(g, step, logged)
+        for target, edges in found.items():
+            out[(step, target)] = make(edges)
+        if g.nodes[step]["end"]:
+            out[(step, END)] = make(())
+        elif to_end is not None:
+            out[(step, END)] = make(to_end)
+    if start in logged:
+        out[(BEGIN, start)] = make(())
+    elif start in g:
+        found, _ = _reach(g, start, logged)
+        for target, edges in found.items():
+            out[(BEGIN, target)] = make(edges)
+    return out
+
+
+def _reach(
+    g: nx.DiGraph, source: str, logged: set[str]
+) -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...] | None]:
+    """Breadth-first from ``source`` through silent steps: the path to each logged step, and to the first silent end."""
+    parent: dict[str, str | None] = {source: None}
+
+    def path(node: str, last: str) -> tuple[tuple[str, str], ...]:
+        edges = [(node, last)]
+        while parent[node] is not None:
+            prev: str = parent[node]  # type: ignore[assignment]
+            edges.append((prev, node))
+            node = prev
+        return tuple(reversed(edges))
+
+    found: dict[str, tuple[tuple[str, str], ...]] = {}
+    to_end: tuple[tuple[str, str], ...] | None = None
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        for nxt in sorted(g.successors(node), key=lambda m: g.nodes[m]["index"]):
+            if nxt in logged:
+                if nxt not in found:
+                    found[nxt] = path(node, nxt)
+                continue
+            if nxt in parent:
+                continue
+            parent[nxt] = node
+            if to_end is None and g.nodes[nxt]["end"]:
+                to_end = path(node, nxt)
+            queue.append(nxt)
+    return found, to_end
+
+
+def _norm_channel(value: str | None) -> str | None:
+    return value.strip().casefold() if value and value.strip() else None
+
+
+class Model:
+    """The model's steps as small integers (file order), so the log-sized queries sort and join on numbers."""
+
+    def __init__(self, g: nx.DiGraph) -> None:
+        self.g = g
+        self.ids: list[str] = sorted(g.nodes, key=lambda n: g.nodes[n]["index"])
+        self.number = {n: i for i, n in enumerate(self.ids)}
+        self.lanes = len({g.nodes[n]["lane"] for n in self.ids})
+
+    def no(self, step: str) -> int:
+        """A step's number; begin and end are -1 and -2."""
+        if step == BEGIN:
+            return BEGIN_NO
+        if step == END:
+            return END_NO
+        return self.number[step]
+
+
+BEGIN_NO = -1
+END_NO = -2
+
+
+def register_model(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    *,
+    mapping: dict[str, str],
+    updates: set[str],
+    shares: dict[tuple[str, str], float | None],
+    loops: set[tuple[str, str]],
+) -> None:
+    """The model's steps and flows, and which activity is which step, as tables beside ``events``."""
+    g = model.g
+    con.execute("CREATE TABLE amap (activity VARCHAR, sn INTEGER)")
+    if mapping:
+        con.executemany("INSERT INTO amap VALUES (?, ?)", [(a, model.number[s]) for a, s in mapping.items()])
+    lanes: dict[str, int] = {}
+    channels: dict[str, int] = {}
+    rows = []
+    for n in model.ids:
+        d = g.nodes[n]
+        chan = _norm_channel(d["channel"])
+        rows.append(
+            (
+                model.number[n],
+                n,
+                lanes.setdefault(d["lane"], len(lanes)),
+                bool(d["customer"]),
+                bool(d["touchpoint"]),
+                bool(d["facing"]),
+                n in updates,
+                channels.setdefault(chan, len(channels)) if chan is not None else None,
+                d["sla"],
+            )
+        )
+    con.execute(
+        "CREATE TABLE steps (sn INTEGER, step VARCHAR, lane_no INTEGER, customer BOOLEAN, touchpoint BOOLEAN, "
+        "facing BOOLEAN, upd BOOLEAN, chan_no INTEGER, sla DOUBLE)"
+    )
+    con.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("CREATE TABLE flows (u INTEGER, v INTEGER, idx INTEGER, share DOUBLE, loop BOOLEAN)")
+    flows = [
+        (model.number[u], model.number[v], d.get("index", 0), shares.get((u, v)), (u, v) in loops)
+        for u, v, d in g.edges(data=True)
+    ]
+    if flows:
+        con.executemany("INSERT INTO flows VALUES (?, ?, ?, ?, ?)", flows)
+
+
+def logged_steps(con: duckdb.DuckDBPyConnection, model: Model) -> set[str]:
+    """Steps with a (complete) event somewhere in the log: the others are silent (SPEC §6.2)."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT m.sn
+        FROM (SELECT DISTINCT activity FROM events WHERE lifecycle IS NULL OR lifecycle = 'complete') e
+        JOIN amap m ON m.activity = e.activity
+        """
+    ).fetchall()
+    return {model.ids[row[0]] for row in rows}
+
+
+def register_pairs(con: duckdb.DuckDBPyConnection, model: Model, pairs: dict[tuple[str, str], Path]) -> None:
+    """The conforming pairs (begin and end included) and the flows on each one's path."""
+    con.execute("CREATE TABLE conf (a INTEGER, b INTEGER, loops INTEGER)")
+    con.execute("CREATE TABLE path_edges (a INTEGER, b INTEGER, u INTEGER, v INTEGER)")
+    if pairs:
+        con.executemany(
+            "INSERT INTO conf VALUES (?, ?, ?)", [(model.no(a), model.no(b), p.loops) for (a, b), p in pairs.items()]
+        )
+        edges = [
+            (model.no(a), model.no(b), model.number[u], model.number[v])
+            for (a, b), p in pairs.items()
+            for u, v in p.edges
+        ]
+        if edges:
+            con.executemany("INSERT INTO path_edges VALUES (?, ?, ?, ?)", edges)
+
+
+def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
+    """``seq``: every mapped complete event, in case order, with what the figures need from its neighbours.
+
+    One window pass (one sort of the log, carrying only the columns the
+    window needs; the step's attributes are joined back after): the next event (the pair it
+    starts), the case's first time, and the previous facing time, touchpoint
+    lane, touchpoint person and channel (``lag … IGNORE NULLS`` skips events
+    not of that kind: SPEC's "consecutive among its touchpoint events").  The
+    pair is then looked up in ``conf``: ``ok_next`` whether it conforms (for
+    the last event: whether the case may end there), ``ok_begin`` for the
+    first event whether the case may start there.
+    """
+    con.execute(
+        f"""
+        CREATE TABLE seq AS
+        WITH mapped AS (
+            SELECT e.case_id, m.sn, e.t, e.resource, e.file_no, e.row_no
+            FROM events e JOIN amap m ON m.activity = e.activity
+            WHERE e.lifecycle IS NULL OR e.lifecycle = 'complete'),
+        ordered AS (
+            SELECT q.case_id, q.sn, q.t, q.resource,
+                   row_number() OVER w AS pos,
+                   lead(q.sn) OVER w AS next_sn,
+                   lead(q.t) OVER w AS next_t,
+                   first_value(q.t) OVER w AS first_t,
+                   max(CASE WHEN s.facing THEN q.t END) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                       AS prev_facing_t,
+                   lag(CASE WHEN s.touchpoint AND NOT s.upd THEN s.lane_no END IGNORE NULLS) OVER w AS prev_lane,
+                   lag(CASE WHEN s.touchpoint AND NOT s.upd THEN q.resource END IGNORE NULLS) OVER w AS prev_person,
+                   lag(CASE WHEN s.facing THEN s.chan_no END IGNORE NULLS) OVER w AS prev_chan
+            FROM mapped q JOIN steps s ON s.sn = q.sn
+            WINDOW w AS (PARTITION BY q.case_id ORDER BY q.t, q.file_no, q.row_no))
+        SELECT o.*, s.lane_no, s.customer, s.touchpoint, s.facing, s.upd, s.chan_no, s.sla,
+               c.a IS NOT NULL AS ok_next, coalesce(c.loops, 0) AS loops_next,
+               (o.pos > 1 OR b.a IS NOT NULL) AS ok_begin
+        FROM ordered o
+        JOIN steps s ON s.sn = o.sn
+        LEFT JOIN conf c ON c.a = o.sn AND c.b = coalesce(o.next_sn, {END_NO})
+        LEFT JOIN conf b ON o.pos = 1 AND b.a = {BEGIN_NO} AND b.b = o.sn
+        """
+    )
+
+
+def build_cases(con: duckdb.DuckDBPyConnection, lanes: int) -> None:
+    """``cases``: one row per case with a mapped event — whether it fits, its pairs, and §5.3's figures.
+
+    The figures are read along the case's mapped steps with real time
+    (SPEC §6.3): ``elapsed`` last event minus first, ``longest_silence`` the
+    longest gap between consecutive facing events, ``repeats`` the loop edges
+    its pairs take; ``changes`` counts consecutive touchpoint events (updates
+    aside) done by different known people.  Distinct lanes are counted as a
+    bit set when there are few enough lanes (a distinct count per group costs
+    more than the rest of the query).
+    """
+    tp = "touchpoint AND NOT upd"
+    parties = (
+        f"bit_count(bit_or(CASE WHEN {tp} THEN (1::BIGINT << lane_no) ELSE 0::BIGINT END))"
+        if lanes <= 62
+        else f"count(DISTINCT lane_no) FILTER (WHERE {tp})"
+    )
+    con.execute(
+        f"""
+        CREATE TABLE cases AS
+        SELECT case_id,
+               bool_and(ok_next AND ok_begin) AS fits,
+               count(next_sn) AS pairs,
+               count(next_sn) FILTER (WHERE ok_next) AS pairs_ok,
+               count(*) FILTER (WHERE customer) AS customer_actions,
+               count(*) FILTER (WHERE touchpoint) AS touchpoints,
+               {parties} AS parties,
+               count(*) FILTER (WHERE {tp} AND prev_lane <> lane_no) AS visible_handoffs,
+               count(*) FILTER (WHERE facing AND prev_chan <> chan_no) AS channel_switches,
+               max(t) - min(t) AS elapsed,
+               coalesce(max(t - prev_facing_t) FILTER (WHERE facing), 0) AS longest_silence,
+               coalesce(sum(loops_next) FILTER (WHERE next_sn IS NOT NULL), 0) AS repeats,
+               count(*) FILTER (WHERE {tp} AND prev_person <> resource) AS changes
+        FROM seq GROUP BY case_id
+        """
+    )
+
+
+def build_pairs(con: duckdb.DuckDBPyConnection) -> None:
+    """``pairs``: every observed pair of consecutive mapped events (begin and end included), aggregated."""
+    con.execute(
+        f"""
+        CREATE TABLE pairs AS
+        SELECT sn AS a, coalesce(next_sn, {END_NO}) AS b, count(*) AS n, bool_or(ok_next) AS ok,
+               median(next_t - t) AS wait_median, quantile_cont(next_t - t, 0.9) AS wait_p90,
+               max(next_t - t) AS wait_max, min(next_t - t) AS wait_min
+        FROM seq GROUP BY sn, next_sn
+        UNION ALL
+        SELECT {BEGIN_NO}, sn, count(*), bool_or(ok_begin), NULL, NULL, NULL, NULL FROM seq WHERE pos = 1 GROUP BY sn
+        """
+    )
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Events and cases of the whole log, and how many events and cases map to steps."""
+    events, cases = con.execute("SELECT count(*), count(DISTINCT case_id) FROM events").fetchone()  # type: ignore[misc]
+    mapped = con.execute(f"SELECT coalesce(sum(n), 0) FROM pairs WHERE a <> {BEGIN_NO}").fetchone()[0]  # type: ignore[index]
+    mapped_cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]  # type: ignore[index]
+    return {"events": events, "cases": cases, "events_mapped": int(mapped), "cases_mapped": mapped_cases}
+
+
+def activities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """Every activity of the log with its event count, most frequent first."""
+    return [
+        (a, n)
+        for a, n in con.execute(
+            "SELECT activity, count(*) AS n FROM events GROUP BY activity ORDER BY n DESC, activity"
+        ).fetchall()
+    ]
+
+
+def fitness(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    fitting, pairs, conforming = con.execute(
+        "SELECT count(*) FILTER (WHERE fits), coalesce(sum(pairs), 0), coalesce(sum(pairs_ok), 0) FROM cases"
+    ).fetchone()  # type: ignore[misc]
+    return {"cases_fitting": int(fitting), "pairs": int(pairs), "pairs_conforming": int(conforming)}
+
+
+def observed_flows(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[str, Any]]:
+    """Every observed pair: count, waits, whether it conforms; by count, then file order of its steps."""
+    rows = con.execute(
+        f"""
+        SELECT a, b, n, ok, wait_median, wait_p90, wait_max, wait_min FROM pairs
+        WHERE a <> {BEGIN_NO} AND b <> {END_NO} ORDER BY n DESC, a, b
+        """
+    ).fetchall()
+    return [
+        {
+            "from": model.ids[a],
+            "to": model.ids[b],
+            "observed": n,
+            "modelled": bool(ok),
+            "wait": {"median": med, "p90": p90, "max": mx, "min": mn},
+        }
+        for a, b, n, ok, med, p90, mx, mn in rows
+    ]
+
+
+def flow_use(con: duckdb.DuckDBPyConnection, model: Model, *, ends: bool) -> dict[tuple[str, str], int]:
+    """How many times each model flow was taken, along the chosen paths of conforming pairs.
+
+    ``ends``: count the silent stretches before a case's first logged step
+    and after its last too (inferred, not seen: right for "was this flow ever
+    used", not for shares, which SPEC §6.3 takes from pairs of events).
+    """
+    where = "t.ok" if ends else f"t.ok AND t.a <> {BEGIN_NO} AND t.b <> {END_NO}"
+    rows = con.execute(
+        f"SELECT p.u, p.v, sum(t.n) FROM pairs t JOIN path_edges p ON p.a = t.a AND p.b = t.b "
+        f"WHERE {where} GROUP BY p.u, p.v"
+    ).fetchall()
+    return {(model.ids[u], model.ids[v]): int(n) for u, v, n in rows}
+
+
+def unused_flows(
+    con: duckdb.DuckDBPyConnection, model: Model, used: dict[tuple[str, str], int]
+) -> list[tuple[str, str]]:
+    rows = con.execute("SELECT u, v FROM flows ORDER BY u, idx").fetchall()
+    return [(model.ids[u], model.ids[v]) for u, v in rows if not used.get((model.ids[u], model.ids[v]))]
+
+
+def _summary(column: str) -> str:
+    return f"min({column}), median({column}), quantile_cont({column}, 0.9), max({column}), avg({column})"
+
+
+def figures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]:
+    """§5.3's figures per case, summarised over the cases with a mapped event."""
+    row = con.execute("SELECT " + ", ".join(_summary(f) for f in FIGURES) + " FROM cases").fetchone()
+    out: dict[str, dict[str, float | None]] = {}
+    for i, name in enumerate(FIGURES):
+        mn, med, p90, mx, mean = row[i * 5 : i * 5 + 5] if row else (None,) * 5
+        out[name] = {"min": mn, "median": med, "p90": p90, "max": mx, "mean": mean}
+    return out
+
+
+def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int:
+    """Cases in which some customer action occurs more than once."""
+    return con.execute(
+        """
+        SELECT count(DISTINCT case_id) FROM (
+            SELECT case_id FROM seq WHERE customer GROUP BY case_id, sn HAVING count(*) > 1)
+        """
+    ).fetchone()[0]  # type: ignore[index]
+
+
+def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, Any]], int]:
+    """Per step with an sla: the real wait from the previous facing event (else the case's first event).
+
+    A case's wait at a step it visits several times is its longest.  Returns
+    the rows (file order) and the number of cases with at least one breach.
+    """
+    con.execute(
+        """
+        CREATE TABLE sla_waits AS
+        SELECT case_id, sn, any_value(sla) AS sla, max(t - coalesce(prev_facing_t, first_t)) AS wait
+        FROM seq WHERE sla IS NOT NULL GROUP BY case_id, sn
+        """
+    )
+    rows = con.execute(
+        """
+        SELECT sn, any_value(sla), count(*), count(*) FILTER (WHERE wait > sla),
+               median(wait), quantile_cont(wait, 0.9), max(wait)
+        FROM sla_waits GROUP BY sn ORDER BY sn
+        """
+    ).fetchall()
+    seen = {row[0] for row in rows}
+    breaching = con.execute("SELECT count(DISTINCT case_id) FROM sla_waits WHERE wait > sla").fetchone()[0]  # type: ignore[index]
+    out = {
+        sn: {
+            "step": model.ids[sn],
+            "sla": limit,
+            "cases": n,
+            "breaches": b,
+            "median_wait": med,
+            "p90_wait": p90,
+            "max_wait": mx,
+        }
+        for sn, limit, n, b, med, p90, mx in rows
+    }
+    for n in model.ids:  # steps with an sla that never happened: zero cases, not missing
+        limit = model.g.nodes[n]["sla"]
+        if limit is not None and model.number[n] not in seen:
+            out[model.number[n]] = {
+                "step": n,
+                "sla": limit,
+                "cases": 0,
+                "breaches": 0,
+                "median_wait": None,
+                "p90_wait": None,
+                "max_wait": None,
+            }
+    return [out[k] for k in sorted(out)], breaching
+
+
+def resource_changes(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+    """Per case, consecutive touchpoint events (updates aside) whose known resources differ; summarised.
+
+    Events without a resource are skipped, so a missing resource is never a
+    change, and A, (unknown), B still counts the one change the customer met.
+    """
+    row = con.execute(f"SELECT {_summary('changes')} FROM cases").fetchone() or (None,) * 5
+    return dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
+
+
+def work_times(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[str, Any]]:
+    """With start events (SPEC §6.1), per step: work time from a start to the complete that follows it.
+
+    A complete is paired with the start just before it of the same activity in
+    the same case; completes without one give no work time.
+    """
+    rows = con.execute(
+        """
+        WITH starts AS (SELECT DISTINCT activity FROM events WHERE lifecycle = 'start'),
+        life AS (
+            SELECT m.sn, e.t, e.lifecycle, lag(e.lifecycle) OVER w AS prev_life, lag(e.t) OVER w AS prev_t
+            FROM events e JOIN amap m ON m.activity = e.activity JOIN starts s ON s.activity = e.activity
+            WHERE e.lifecycle IN ('start', 'complete')
+            WINDOW w AS (PARTITION BY e.case_id, e.activity ORDER BY e.t, e.file_no, e.row_no)),
+        work AS (SELECT sn, t - prev_t AS w FROM life WHERE lifecycle = 'complete' AND prev_life = 'start')
+        SELECT sn, count(*), median(w), quantile_cont(w, 0.9), max(w) FROM work GROUP BY sn ORDER BY sn
+        """
+    ).fetchall()
+    return [{"step": model.ids[sn], "events": n, "median": med, "p90": p90, "max": mx} for sn, n, med, p90, mx in rows]

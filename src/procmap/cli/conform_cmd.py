@@ -1,0 +1,161 @@
+"""`procmap conform`: the process against event logs (SPEC §6)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Any, Optional
+
+import typer
+
+from procmap.cli import guarded
+from procmap.cli.options import CONFIG, MAX_SIZE, config_from
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    html = "html"
+
+
+EPILOG = """Examples:
+
+  procmap conform support.yaml tickets.csv
+
+  procmap conform support.yaml 2024-*.xes.gz -o conform.html      (format from the suffix)
+
+  procmap conform support.yaml export.csv --case "Ticket ID" --activity Status --timestamp "Changed at"
+
+  procmap conform support.yaml tickets.parquet --min-fitness 0.9 --max-repeat-contacts 0.1
+
+  procmap conform support.yaml tickets.csv --write-shares -o support-observed.yaml
+
+Logs: .csv (header row; ',' ';' or tab), .xes / .xes.gz, .parquet; several are read as one.
+Columns are found by name (case:concept:name, case_id, case; concept:name, activity;
+time:timestamp, timestamp, time; org:resource, resource; lifecycle:transition) unless named
+with the options. An activity is a step when it equals the step's id, its name (case and
+spaces ignored) or one of its `activities:`.
+
+Exit codes: 0 report written, 1 the process has errors (diagnostics on stderr, no report), a
+budget is exceeded or (--strict-mapping) an activity is not a step, 2 usage error or a log
+that cannot be read (one line naming the file and the row or element).
+"""
+
+_SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+
+def _share(value: Optional[float], flag: str) -> Optional[float]:
+    if value is not None and not 0 <= value <= 1:
+        from procmap.diagnostics import UsageError
+
+        raise UsageError(f"{flag} {value}: give a fraction between 0 and 1 (0.9 is 90%)")
+    return value
+
+
+def register(app: Any) -> None:
+    @app.command(epilog=EPILOG)
+    @guarded
+    def conform(
+        process: str = typer.Argument(..., metavar="PROCESS", help="The process file.", show_default=False),
+        logs: list[str] = typer.Argument(
+            ..., metavar="LOG...", help="Event logs: .csv, .xes, .xes.gz, .parquet.", show_default=False
+        ),
+        fmt: Optional[Format] = typer.Option(
+            None,
+            "--format",
+            "-f",
+            help="Report format [default: from the -o suffix (.html, .md, .json), else text].",
+            show_default=False,
+        ),
+        output: Optional[str] = typer.Option(
+            None,
+            "--output",
+            "-o",
+            help="Write the report to this file instead of stdout (with --write-shares: the process copy).",
+        ),
+        case: Optional[str] = typer.Option(None, "--case", help="Column (or XES attribute) of the case id."),
+        activity: Optional[str] = typer.Option(None, "--activity", help="Column of the activity name."),
+        timestamp: Optional[str] = typer.Option(None, "--timestamp", help="Column of the timestamp."),
+        resource: Optional[str] = typer.Option(None, "--resource", help="Column of who did it (optional)."),
+        lifecycle: Optional[str] = typer.Option(
+            None, "--lifecycle", help="Column of the lifecycle (start/complete; optional)."
+        ),
+        strict_mapping: bool = typer.Option(
+            False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
+        ),
+        min_fitness: Optional[float] = typer.Option(
+            None, "--min-fitness", help="Fail (exit 1) when fewer cases than this fraction fit the process."
+        ),
+        max_repeat_contacts: Optional[float] = typer.Option(
+            None,
+            "--max-repeat-contacts",
+            help="Fail (exit 1) when more cases than this fraction have a repeat contact.",
+        ),
+        max_sla_breaches: Optional[float] = typer.Option(
+            None, "--max-sla-breaches", help="Fail (exit 1) when more cases than this fraction wait past an sla."
+        ),
+        write_shares: bool = typer.Option(
+            False,
+            "--write-shares",
+            help="Write the observed shares into a copy of the process file (-o), comments and layout kept.",
+        ),
+        config: Optional[str] = CONFIG,
+        max_file_size: Optional[int] = MAX_SIZE,
+    ) -> None:
+        """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
+        from procmap.conform import conform as run
+        from procmap.diagnostics import UsageError
+        from procmap.fileio import write_output
+        from procmap.reports.conform_formats import render
+        from procmap.validate import require_valid
+
+        if process == "-" or "-" in logs:
+            raise UsageError("conform reads files, not standard input: give the process and the logs as paths")
+        if write_shares and output in (None, "-"):
+            raise UsageError("--write-shares needs -o OUT: the process file is never changed in place")
+        checks = {
+            "min_fitness": _share(min_fitness, "--min-fitness"),
+            "max_repeat_contacts": _share(max_repeat_contacts, "--max-repeat-contacts"),
+            "max_sla_breaches": _share(max_sla_breaches, "--max-sla-breaches"),
+        }
+        columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource}
+        columns["lifecycle"] = lifecycle
+        cfg = config_from(config, max_file_size)
+        result = require_valid(process, cfg)
+        done = run(result, logs, columns=columns, **checks)
+        if write_shares:
+            from procmap.shares import write_observed
+
+            text, notes = write_observed(result, done.report)
+            chosen = fmt.value if fmt else "text"
+            sys.stdout.write(render(done, chosen))
+            write_output(output, text, inputs=[process, *logs])
+            for note in notes:
+                print(f"{process}: {note}", file=sys.stderr)
+        else:
+            chosen = fmt.value if fmt else _format_for(output)
+            write_output(output, render(done, chosen), inputs=[process, *logs])
+        failed = False
+        for check in done.exceeded:
+            print(f"{process}: budget exceeded: {check.message(done.report['process'])}", file=sys.stderr)
+            failed = True
+        if strict_mapping and done.report["unmapped"]:
+            names = ", ".join(repr(u["activity"]) for u in done.report["unmapped"][:5])
+            more = len(done.report["unmapped"]) - 5
+            print(
+                f"{process}: {len(done.report['unmapped'])} activities of the log are not steps "
+                f"(--strict-mapping): {names}{f' and {more} more' if more > 0 else ''}",
+                file=sys.stderr,
+            )
+            failed = True
+        if failed:
+            raise typer.Exit(1)
+
+
+def _format_for(output: str | None) -> str:
+    if not output or output == "-":
+        return "text"
+    import os
+
+    return _SUFFIXES.get(os.path.splitext(output)[1].lower(), "text")

@@ -1,0 +1,303 @@
+"""`procmap conform`: a validated process against event logs (SPEC §6), as one report dictionary.
+
+The dictionary *is* the JSON output (SPEC §6.3's keys, plus more); the text,
+Markdown and HTML reports are drawn from it.  The logs are read into DuckDB
+by :mod:`procmap.load.event_logs` and every figure is a query of
+:mod:`procmap.analysis.logs`; this module maps activities to steps, builds
+the model's tables, runs the queries in order and applies the budgets.
+DuckDB is imported here and only here (and by the modules this one calls),
+so no other command pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procmap.diagnostics import UsageError
+
+if TYPE_CHECKING:
+    from procmap.model.process import ProcessFile
+    from procmap.validate import FileResult
+
+# DuckDB may use this much memory before it spills to disk (PROCMAP_MEMORY_LIMIT overrides, e.g. "2GB").
+DEFAULT_MEMORY_LIMIT = "512MB"
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One monitoring budget: ``--min-fitness`` is a floor, the others ceilings."""
+
+    key: str
+    what: str
+    limit: float
+    value: float | None
+    floor: bool = False
+
+    @property
+    def exceeded(self) -> bool:
+        if self.value is None:
+            return False
+        return self.value < self.limit if self.floor else self.value > self.limit
+
+    def message(self, process_id: str) -> str:
+        shown = "none" if self.value is None else f"{self.value:.1%}"
+        side = "below" if self.floor else "over"
+        return f"process '{process_id}': {self.what} is {shown}, {side} the budget of {self.limit:.1%} ({self.key})"
+
+
+@dataclass
+class Conformed:
+    """The report of one process against its logs, and its budget checks."""
+
+    result: FileResult
+    report: dict[str, Any]
+    budgets: list[Budget] = field(default_factory=list)
+
+    @property
+    def exceeded(self) -> list[Budget]:
+        return [b for b in self.budgets if b.exceeded]
+
+
+def normalise(text: str) -> str:
+    """Activity names compared as SPEC §6.2 says: case, surrounding spaces and runs of spaces ignored."""
+    return " ".join(text.split()).casefold()
+
+
+def map_activities(model: ProcessFile, activities: list[str]) -> tuple[dict[str, str], list[str]]:
+    """Which step each activity is (by id, name or `activities:`); the activities no step matches.
+
+    An activity matching two steps is an error (exit 2), naming both and why.
+    """
+    by_id: dict[str, str] = {}
+    by_text: dict[str, list[tuple[str, str]]] = {}
+    for step in model.steps:
+        by_id.setdefault(step.id, step.id)
+        by_text.setdefault(normalise(step.name), []).append((step.id, "its name"))
+        for alias in step.activities:
+            by_text.setdefault(normalise(alias), []).append((step.id, "its activities"))
+    mapping: dict[str, str] = {}
+    unmapped: list[str] = []
+    for activity in activities:
+        found: dict[str, str] = {}
+        if activity in by_id:
+            found[activity] = "its id"
+        for step_id, why in by_text.get(normalise(activity), ()):
+            found.setdefault(step_id, why)
+        if len(found) > 1:
+            (a, why_a), (b, why_b) = list(found.items())[:2]
+            raise UsageError(
+                f"activity {activity!r} in the log matches two steps: {a!r} ({why_a}) and {b!r} ({why_b}); "
+                "make the names differ or list the activity under one step's `activities:`"
+            )
+        if found:
+            mapping[activity] = next(iter(found))
+        else:
+            unmapped.append(activity)
+    return mapping, unmapped
+
+
+def _number(value: Any) -> Any:
+    """Seconds and shares for JSON: whole numbers as ints, the rest to the microsecond (floats carry noise)."""
+    if isinstance(value, float):
+        value = round(value, 6)
+        if value.is_integer():
+            return int(value)
+    return value
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if hasattr(value, "__float__") and not isinstance(value, (int, bool)):
+        return _number(float(value))
+    return value
+
+
+def _connect(workdir: Path) -> Any:
+    import duckdb
+
+    limit = os.environ.get("PROCMAP_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
+        raise UsageError(f"PROCMAP_MEMORY_LIMIT={limit!r}: use a size such as 512MB or 2GB")
+    spill = workdir / "spill"
+    spill.mkdir()
+    # In memory, spilling to the work directory past the limit; a database file only added writes.
+    return duckdb.connect(
+        ":memory:",
+        config={"memory_limit": limit, "temp_directory": str(spill), "preserve_insertion_order": True},
+    )
+
+
+def conform(
+    result: FileResult,
+    logs: list[str],
+    *,
+    columns: dict[str, str | None] | None = None,
+    min_fitness: float | None = None,
+    max_repeat_contacts: float | None = None,
+    max_sla_breaches: float | None = None,
+) -> Conformed:
+    """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``)."""
+    with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp:
+        workdir = Path(tmp)
+        con = _connect(workdir)
+        try:
+            report = _report(con, result, logs, columns or {}, workdir)
+        finally:
+            con.close()
+    checks = budgets(
+        report, min_fitness=min_fitness, max_repeat_contacts=max_repeat_contacts, max_sla_breaches=max_sla_breaches
+    )
+    report["budgets"] = [
+        {"budget": b.key, "limit": b.limit, "value": _number(b.value), "exceeded": b.exceeded} for b in checks
+    ]
+    return Conformed(result, report, checks)
+
+
+def budgets(
+    report: dict[str, Any],
+    *,
+    min_fitness: float | None,
+    max_repeat_contacts: float | None,
+    max_sla_breaches: float | None,
+) -> list[Budget]:
+    out = []
+    if min_fitness is not None:
+        out.append(
+            Budget(
+                "min-fitness",
+                "the share of cases that fit the model",
+                min_fitness,
+                report["fitness"]["share"],
+                floor=True,
+            )
+        )
+    if max_repeat_contacts is not None:
+        out.append(
+            Budget(
+                "max-repeat-contacts",
+                "the share of cases with a repeat contact",
+                max_repeat_contacts,
+                report["repeat_contacts"]["share"],
+            )
+        )
+    if max_sla_breaches is not None:
+        out.append(
+            Budget(
+                "max-sla-breaches",
+                "the share of cases with an sla breach",
+                max_sla_breaches,
+                report["sla_breaches"]["share"],
+            )
+        )
+    return out
+
+
+def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path) -> dict:
+    import duckdb
+
+    from procmap.analysis import logs as q
+    from procmap.analysis.journeys import Journeys
+    from procmap.load import event_logs
+
+    g = result.graph
+    model = result.model
+    assert g is not None and model is not None
+    read = event_logs.load(con, logs, columns, workdir)
+    try:
+        activity_counts = q.activities(con)
+        mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
+        updates = {n for n, d in g.nodes(data=True) if d.get("update")}
+        shares = {(u, v): d.get("share") for u, v, d in g.edges(data=True)}
+        start = model.start_id()
+        loops = Journeys(g).loop_edge_ids()  # SPEC §5.2, as audit reads them
+        numbers = q.Model(g)
+        q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops)
+        logged = q.logged_steps(con, numbers)
+        q.register_pairs(con, numbers, q.conforming_pairs(g, start, logged, loops))
+        q.build_sequences(con)
+        q.build_cases(con, numbers.lanes)
+        q.build_pairs(con)
+        totals = q.counts(con)
+        fit = q.fitness(con)
+        flows = q.observed_flows(con, numbers)
+        used = q.flow_use(con, numbers, ends=True)
+        taken = q.flow_use(con, numbers, ends=False)
+        unused = q.unused_flows(con, numbers, used)
+        figures = q.figures(con)
+        repeat_cases = q.repeat_contacts(con)
+        sla_rows, sla_cases = q.sla(con, numbers)
+        changes = q.resource_changes(con)
+        work = q.work_times(con, numbers)
+    except duckdb.OutOfMemoryException as exc:
+        raise UsageError(
+            f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
+            "raise PROCMAP_MEMORY_LIMIT (e.g. 2GB)"
+        ) from None
+
+    cases = totals["cases"]
+    counts_by_activity = dict(activity_counts)
+    report: dict[str, Any] = {
+        "process": model.process.id,
+        "name": model.process.name,
+        "file": result.path,
+        "logs": [log.path for log in read],
+        "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
+        "events": totals["events"],
+        "cases": cases,
+        "events_mapped": totals["events_mapped"],
+        "cases_mapped": totals["cases_mapped"],
+        "unmapped": [{"activity": a, "events": counts_by_activity[a]} for a in unmapped],
+        "silent_steps": [n for n in g.nodes if n not in logged],
+        "fitness": {
+            **fit,
+            "share": fit["cases_fitting"] / cases if cases else None,
+            "pairs_share": fit["pairs_conforming"] / fit["pairs"] if fit["pairs"] else None,
+        },
+        "flows": flows,
+        "unused_flows": [{"from": u, "to": v} for u, v in unused],
+        "model_flows": [
+            {"from": s.id, "to": f.to, "when": f.when, "taken": used.get((s.id, f.to), 0)}
+            for s in model.steps
+            for f in s.next
+            if g.has_edge(s.id, f.to)
+        ],
+        "figures": figures,
+        "shares": _shares(model, taken),
+        "repeat_contacts": {"cases": repeat_cases, "share": repeat_cases / cases if cases else None},
+        "sla": sla_rows,
+        "sla_breaches": {"cases": sla_cases, "share": sla_cases / cases if cases else None},
+        "resource_changes": changes,
+        "resources_known": any(log.columns.get("resource") for log in read),
+        "work": work,
+    }
+    return _clean(report)
+
+
+def _shares(model: ProcessFile, used: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+    """For each branching step: each flow's observed fraction of the conforming pairs leaving it, beside the model's."""
+    out = []
+    for step in model.steps:
+        if len(step.next) < 2:
+            continue
+        counts = [used.get((step.id, f.to), 0) for f in step.next]
+        total = sum(counts)
+        for flow, n in zip(step.next, counts, strict=True):
+            out.append(
+                {
+                    "from": step.id,
+                    "to": flow.to,
+                    "when": flow.when,
+                    "model": flow.share,
+                    "observed": n / total if total else None,
+                    "count": n,
+                }
+            )
+    return out

@@ -1,0 +1,1021 @@
+"""From a read BPMN model to procmap's process data: folding, message flows, kinds, start.
+
+:mod:`procmap.interchange.bpmn_in` reads the XML into nodes, sequence flows
+and lanes; this module walks every path out of each step through gateways
+and non-step events until it reaches the next steps (that is where branch
+labels come from), adds message flows, decides lane kinds
+(:mod:`procmap.interchange.bpmn_kinds`) and the start step, and returns the
+data a procmap file holds plus the report.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from procmap.diagnostics import UsageError
+from procmap.interchange.bpmn_in import (
+    LANE_KINDS,
+    THROWING,
+    Imported,
+    Node,
+    Reader,
+    SeqFlow,
+    Slugs,
+    clean,
+    parse,
+    shorten,
+    slugify,
+)
+from procmap.interchange.bpmn_kinds import LaneFacts, PoolFacts, decide
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+TAG_NAMES = {
+    "task": "Task",
+    "userTask": "User task",
+    "manualTask": "Manual task",
+    "serviceTask": "Service task",
+    "sendTask": "Send task",
+    "receiveTask": "Receive task",
+    "scriptTask": "Script task",
+    "businessRuleTask": "Business rule task",
+    "callActivity": "Call activity",
+    "subProcess": "Sub-process",
+    "transaction": "Transaction",
+    "adHocSubProcess": "Ad-hoc sub-process",
+}
+EVENT_TAGS = frozenset(("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"))
+CATCHABLE = ("error", "escalation", "cancel", "compensate")
+
+
+@dataclass
+class Hop:
+    """Where one path out of a step arrives: a step, or an end event (``step`` None)."""
+
+    step: str | None
+    end: str | None
+    labels: tuple[str, ...]
+
+
+def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, process: str | None = None) -> Imported:
+    """The procmap process a BPMN 2.0 model holds (raises UsageError for what is not a usable model)."""
+    root = parse(data, path)
+    reader = Reader(root, path, kinds=kinds or {}, process=process)
+    reader.select_pools()
+    for pool in reader.pools:
+        if pool.process is not None:
+            reader.walk(pool.process, pool, None)
+    reader.assign_lanes()
+    for flow in reader.flows:
+        if flow.source in reader.nodes and flow.target in reader.nodes:
+            reader.out.setdefault(flow.source, []).append(flow)
+    return Mapper(reader).run()
+
+
+class Mapper:
+    def __init__(self, reader: Reader) -> None:
+        self.r = reader
+        self.nodes = reader.nodes
+        self.steps: dict[str, Node] = {}
+        self.passes: dict[str, set[str]] = {}
+        self.incoming: dict[str, int] = {}
+        for flow in reader.flows:
+            self.incoming[flow.target] = self.incoming.get(flow.target, 0) + 1
+        self.names: dict[str, str] = {}
+        self.extra_names: dict[str, str] = {}
+        self.extra_lane: dict[str, str] = {}
+        self.durations: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ which nodes are steps
+
+    def decide_steps(self) -> None:
+        r = self.r
+        endpoints = {mf.get("sourceRef") for mf in r.message_flows} | {mf.get("targetRef") for mf in r.message_flows}
+        after_event_gateway = {
+            f.target for f in r.flows if f.source in self.nodes and self.nodes[f.source].tag == "eventBasedGateway"
+        }
+        for node in self.nodes.values():
+            if node.tag in (
+                "startEvent",
+                "endEvent",
+                "intermediateCatchEvent",
+                "intermediateThrowEvent",
+                "boundaryEvent",
+            ):
+                self.check_timer(node)
+                if node.id in endpoints:
+                    node.step = True
+                elif (
+                    node.tag == "intermediateCatchEvent"
+                    and node.event_kind == "timer"
+                    and node.id not in after_event_gateway
+                ):
+                    node.step = True  # a wait: kept as a step so its duration counts
+            if node.step:
+                self.steps[node.id] = node
+            el = node.el
+            loop = next(
+                (c for c in el if r.local(c) in ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics")),
+                None,
+            )
+            if loop is not None:
+                kind = "multi-instance" if r.local(loop) == "multiInstanceLoopCharacteristics" else "loop"
+                r.note(
+                    "warning",
+                    kind,
+                    f"{r.label_of(el)} is a {kind} activity; procmap has no such marker: kept as one step "
+                    "(its repetition is not modelled)",
+                    el,
+                )
+            if node.tag == "callActivity":
+                r.note(
+                    "info",
+                    "call-activity",
+                    f"{r.label_of(el)} calls '{el.get('calledElement') or '?'}': kept as one step; "
+                    "the called process is not imported",
+                    el,
+                )
+
+    def check_timer(self, node: Node) -> None:
+        r = self.r
+        timer = node.el.find(r.q("timerEventDefinition"))
+        if timer is None:
+            return
+        from procmap.model.durations import parse_duration
+
+        duration = timer.find(r.q("timeDuration"))
+        text = clean(duration.text if duration is not None else "")
+        try:
+            if not text:
+                raise ValueError
+            parse_duration(text)
+            self.durations[node.id] = text
+        except ValueError:
+            what = next(
+                (r.local(c) for c in timer if r.local(c) in ("timeDate", "timeCycle", "timeDuration")), "no time"
+            )
+            value = clean(next((c.text for c in timer if r.local(c) in ("timeDate", "timeCycle", "timeDuration")), ""))
+            r.note(
+                "warning",
+                "timer",
+                f"timer of {r.label_of(node.el)} is not a plain duration ({what}"
+                + (f" '{shorten(value, 40)}'" if value else "")
+                + "): procmap keeps durations only; not kept",
+                node.el,
+            )
+
+    # ------------------------------------------------------------------ walking paths
+
+    def flow_label(self, flow: SeqFlow, source: Node | None) -> str | None:
+        el = flow.el
+        if self.r.pm(el, "from") is not None:
+            return el.get("name") or None
+        name = clean(el.get("name"))
+        if name:
+            return name
+        cond = el.find(self.r.q("conditionExpression"))
+        if cond is not None and clean(cond.text):
+            return clean(cond.text)
+        if source is not None and source.el.get("default") == flow.id:
+            return "otherwise"
+        return None
+
+    def hops(self, step_id: str) -> list[Hop]:
+        """Every place the paths out of ``step_id`` reach: the next steps, or ends."""
+        out: list[Hop] = []
+        seen: set[str] = set()
+        node = self.nodes[step_id]
+        flows = self.r.out.get(step_id, [])
+        for flow in flows:
+            label = self.flow_label(flow, node)
+            self.arrive(step_id, flow.target, (label,) if label else (), out, seen)
+        for boundary in self.r.boundaries.get(step_id, []):
+            self.arrive(step_id, boundary, (), out, seen)
+        for boundary in self.entry_boundaries.get(step_id, []):
+            self.arrive(step_id, boundary, (), out, seen)
+        if not flows:
+            if node.parent:
+                self.leave(step_id, node.parent, (), out, seen)
+            elif out:
+                out.append(Hop(None, None, ()))  # the step may also just finish
+        return out
+
+    def arrive(self, source: str, target: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+        node = self.nodes.get(target)
+        if node is None:
+            return
+        if node.step:
+            out.append(Hop(target, None, labels))
+            return
+        if target in seen:
+            return
+        seen.add(target)
+        self.passes.setdefault(target, set()).add(source)
+        r = self.r
+        if node.tag == "boundaryEvent":
+            labels = (*labels, self.boundary_label(node))
+        if node.expanded:
+            for entry in self.entries(target):
+                self.arrive(source, entry, labels, out, seen)
+            return
+        if node.tag == "intermediateThrowEvent" and node.event_kind == "link":
+            for catch in self.link_targets(node):
+                self.arrive(source, catch, labels, out, seen)
+            return
+        flows = r.out.get(target, [])
+        if node.tag == "endEvent" or not flows:
+            self.finish(source, node, labels, out, seen)
+            return
+        branching = len(flows) > 1
+        if branching and node.tag in ("parallelGateway", "inclusiveGateway", "complexGateway"):
+            kind = node.tag.removesuffix("Gateway")
+            r.note(
+                "warning",
+                f"{kind}-split",
+                f"{r.label_of(node.el)} splits into {len(flows)} paths taken "
+                + ("together" if kind == "parallel" else "possibly together")
+                + "; procmap branches are exclusive: kept as alternative flows",
+                node.el,
+            )
+        gateway_name = clean(node.el.get("name")) if node.tag.endswith("Gateway") else ""
+        for flow in flows:
+            part = self.flow_label(flow, node)
+            if part is None and node.tag == "eventBasedGateway":
+                event = self.nodes.get(flow.target)
+                part = clean(event.el.get("name")) if event is not None else None
+                part = part or (self.durations.get(flow.target) and f"after {self.durations[flow.target]}") or None
+            if part and branching and gateway_name:
+                part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
+            self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
+
+    def finish(self, source: str, node: Node, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+        """A path reaches an end: of the process, or of an expanded sub-process it then leaves."""
+        if node.parent is None:
+            out.append(Hop(None, node.id if node.tag == "endEvent" else None, labels))
+            return
+        if node.tag in THROWING and node.event_kind in CATCHABLE:
+            parent: str | None = node.parent
+            while parent:
+                catching = [b for b in self.r.boundaries.get(parent, []) if self.nodes[b].event_kind == node.event_kind]
+                if catching:
+                    for boundary in catching:
+                        self.arrive(source, boundary, labels, out, seen)
+                    return
+                parent = self.nodes[parent].parent
+        self.leave(source, node.parent, labels, out, seen)
+
+    def leave(self, source: str, parent: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+        key = f"leave:{parent}"
+        self.passes.setdefault(key, set()).add(source)
+        if key in seen:
+            return
+        seen.add(key)
+        node = self.nodes[parent]
+        flows = self.r.out.get(parent, [])
+        if not flows:
+            self.finish(source, node, labels, out, seen)
+            return
+        for flow in flows:
+            part = self.flow_label(flow, node)
+            self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
+
+    def entries(self, parent: str) -> list[str]:
+        inside = self.r.children.get(parent, [])
+        starts = [n for n in inside if self.nodes[n].tag == "startEvent"]
+        if starts:
+            return starts
+        return [n for n in inside if not self.incoming.get(n) and self.nodes[n].tag != "boundaryEvent"]
+
+    def link_targets(self, node: Node) -> list[str]:
+        definition = node.el.find(self.r.q("linkEventDefinition"))
+        name = (definition.get("name") if definition is not None else None) or node.el.get("name")
+        return [
+            n.id
+            for n in self.nodes.values()
+            if n.tag == "intermediateCatchEvent"
+            and n.event_kind == "link"
+            and n.pool == node.pool
+            and (
+                (lambda d: (d.get("name") if d is not None else None) or n.el.get("name"))(
+                    n.el.find(self.r.q("linkEventDefinition"))
+                )
+                == name
+            )
+        ]
+
+    def boundary_label(self, node: Node) -> str:
+        name = clean(node.el.get("name"))
+        kind = node.event_kind or "event"
+        if name:
+            return name
+        if kind == "timer" and node.id in self.durations:
+            return f"after {self.durations[node.id]}"
+        return kind
+
+    # ------------------------------------------------------------------ the whole mapping
+
+    def run(self) -> Imported:
+        self.decide_steps()
+        self.plan_boundaries()
+        hops = {s: self.hops(s) for s in list(self.steps)}
+        ends = self.materialise_ends(hops)
+        nexts: dict[str, list[tuple[str, str | None]]] = {}
+        for step, found in hops.items():
+            nexts[step] = []
+            for hop in found:
+                target = hop.step or (hop.end if hop.end in ends else None)
+                if hop.step is None and hop.end is None and f"{step}#end" in ends:
+                    target = f"{step}#end"
+                if target is not None:
+                    nexts[step].append((target, "; ".join(hop.labels) or None))
+        for end in ends:
+            nexts.setdefault(end, [])
+        self.add_message_flows(nexts)
+        return self.build(nexts)
+
+    def plan_boundaries(self) -> None:
+        """Boundary events on expanded sub-processes that nothing inside throws: branch from its first steps."""
+        self.entry_boundaries: dict[str, list[str]] = {}
+        r = self.r
+        for host, boundaries in r.boundaries.items():
+            node = self.nodes.get(host)
+            if node is None or not node.expanded:
+                continue
+            inner_kinds = {n.event_kind for n in self.nodes.values() if n.tag in THROWING and self.inside(n.id, host)}
+            loose = [
+                b
+                for b in boundaries
+                if self.nodes[b].event_kind not in inner_kinds or self.nodes[b].event_kind not in CATCHABLE
+            ]
+            if not loose:
+                continue
+            first: list[Hop] = []
+            for entry in self.entries(host):
+                self.arrive(host, entry, (), first, set())
+            for hop in first:
+                if hop.step:
+                    self.entry_boundaries.setdefault(hop.step, []).extend(loose)
+            for b in loose:
+                r.note(
+                    "info",
+                    "boundary-on-subprocess",
+                    f"{r.label_of(self.nodes[b].el)} on expanded sub-process '{host}': drawn as a branch from "
+                    "the sub-process's first step(s), since its steps are flattened",
+                    self.nodes[b].el,
+                )
+        for node in self.nodes.values():
+            if node.tag == "boundaryEvent" and node.el.get("cancelActivity") == "false":
+                r.note(
+                    "warning",
+                    "non-interrupting",
+                    f"{r.label_of(node.el)} does not interrupt its host (both go on); procmap branches are "
+                    "exclusive: kept as an alternative flow",
+                    node.el,
+                )
+
+    def inside(self, node_id: str, ancestor: str) -> bool:
+        parent = self.nodes[node_id].parent
+        while parent:
+            if parent == ancestor:
+                return True
+            parent = self.nodes[parent].parent
+        return False
+
+    def materialise_ends(self, hops: dict[str, list[Hop]]) -> set[str]:
+        """End events that must become steps so that a branch ending there is not lost."""
+        ends: set[str] = set()
+        for step, found in hops.items():
+            distinct = {(h.step, h.end) for h in found}
+            if len(distinct) < 2:
+                continue
+            for hop in found:
+                if hop.step is None:
+                    if hop.end is None:
+                        key = f"{step}#end"
+                        self.extra_names[key] = "End"
+                        self.extra_lane[key] = self.nodes[step].lane or ""
+                        ends.add(key)
+                    else:
+                        ends.add(hop.end)
+        return ends
+
+    # ------------------------------------------------------------------ message flows
+
+    def add_message_flows(self, nexts: dict[str, list[tuple[str, str | None]]]) -> None:
+        r = self.r
+        pools = {p.key: p for p in r.pools}
+        self.exchanges: list[tuple[str, str]] = []
+        bb_steps: dict[str, list[tuple[str, str]]] = {}
+        for mf in r.message_flows:
+            label = self.message_label(mf)
+            sides: list[list[str]] = []
+            for ref, role in ((mf.get("sourceRef"), "source"), (mf.get("targetRef"), "target")):
+                if ref in pools and pools[ref].process is None:
+                    key = f"{mf.get('id')}#{role}"
+                    other_ref = mf.get("targetRef") if role == "source" else mf.get("sourceRef")
+                    other = self.pool_of_ref(other_ref)
+                    verb = "to" if role == "source" else "from"
+                    self.extra_names[key] = (
+                        clean(mf.get("name"))
+                        or self.message_name(mf)
+                        or (f"Message {verb} {other.name}" if other else "Message")
+                    )
+                    self.extra_lane[key] = pools[ref].lanes[0].key
+                    nexts.setdefault(key, [])
+                    bb_steps.setdefault(ref, []).append((key, other_ref or ""))
+                    sides.append([key])
+                else:
+                    sides.append(self.resolve(ref, role, nexts))
+            if not sides[0] or not sides[1]:
+                r.note(
+                    "warning",
+                    "message-flow",
+                    f"message flow '{mf.get('id')}'"
+                    + (f' ("{clean(mf.get("name"))}")' if clean(mf.get("name")) else "")
+                    + " joins an element outside the imported pools; not kept",
+                    mf,
+                )
+                continue
+            for s in sides[0]:
+                for t in sides[1]:
+                    nexts[s].append((t, label))
+                    self.exchanges.append((s, t))
+        self.chain_black_boxes(bb_steps, nexts)
+
+    def message_name(self, mf: _Element) -> str:
+        message = self.r.by_id.get(mf.get("messageRef") or "")
+        return clean(message.get("name")) if message is not None else ""
+
+    def message_label(self, mf: _Element) -> str:
+        """``message: NAME``: the flow's name, its message's, else the name of the event or task it joins."""
+        name = clean(mf.get("name")) or self.message_name(mf)
+        if not name:
+            ends = [self.nodes.get(mf.get("targetRef") or ""), self.nodes.get(mf.get("sourceRef") or "")]
+            events = [n for n in ends if n is not None and n.tag in EVENT_TAGS and clean(n.el.get("name"))]
+            named = events or [n for n in ends if n is not None and clean(n.el.get("name"))]
+            name = clean(named[0].el.get("name")) if named else ""
+        return f"message: {name}" if name else "message"
+
+    def pool_of_ref(self, ref: str | None) -> Any:
+        for pool in self.r.pools:
+            if pool.key == ref:
+                return pool
+        node = self.nodes.get(ref or "")
+        return next((p for p in self.r.pools if node is not None and p.key == node.pool), None)
+
+    def resolve(self, ref: str | None, role: str, nexts: dict[str, list[tuple[str, str | None]]]) -> list[str]:
+        """The steps a message flow's end stands for."""
+        if ref in self.steps:
+            return [ref]
+        node = self.nodes.get(ref or "")
+        if node is not None:
+            if role == "target":
+                found: list[Hop] = []
+                self.arrive(ref, ref, (), found, set())
+                return _unique(h.step for h in found if h.step)
+            via = self.passes.get(f"leave:{ref}", set()) | self.passes.get(ref or "", set())
+            return [s for s in nexts if s in via]
+        pool = next((p for p in self.r.pools if p.key == ref), None)
+        if pool is None:
+            return []
+        mine = [s for s in nexts if self.lane_pool(s) == pool.key]
+        if role == "target":
+            return self.pool_starts(pool.key)[:1] or mine[:1]
+        return [s for s in mine if not nexts[s]] or mine[-1:]
+
+    def lane_pool(self, step: str) -> str:
+        lane = self.nodes[step].lane if step in self.nodes else self.extra_lane.get(step, "")
+        return self.r.lanes[lane].pool if lane in self.r.lanes else ""
+
+    def pool_starts(self, pool: str) -> list[str]:
+        """First steps after the pool's top-level start events (none-triggered ones first)."""
+        starts = [n for n in self.nodes.values() if n.pool == pool and n.parent is None and n.tag == "startEvent"]
+        starts.sort(key=lambda n: (n.event_kind is not None, 0))
+        found: list[str] = []
+        for start in starts:
+            if start.step:
+                found.append(start.id)
+                continue
+            hops: list[Hop] = []
+            self.arrive(start.id, start.id, (), hops, set())
+            found.extend(h.step for h in hops if h.step)
+        return _unique(found)
+
+    def chain_black_boxes(
+        self, bb: dict[str, list[tuple[str, str]]], nexts: dict[str, list[tuple[str, str | None]]]
+    ) -> None:
+        """A pool with no process: its exchanges, one step each, chained in the order of their counterparts."""
+        if not bb:
+            return
+        rank: dict[str, int] = {}
+        queue: deque[str] = deque()
+        for pool in self.r.pools:
+            for s in self.pool_starts(pool.key):
+                if s not in rank:
+                    rank[s] = len(rank)
+                    queue.append(s)
+        while queue:
+            u = queue.popleft()
+            for v, _ in nexts.get(u, []):
+                if v not in rank:
+                    rank[v] = len(rank)
+                    queue.append(v)
+        for pool_key, items in bb.items():
+            pool = next(p for p in self.r.pools if p.key == pool_key)
+
+            def counterpart(item: tuple[str, str]) -> int:
+                key = item[0]
+                partners = [t for s, t in self.exchanges if s == key] + [s for s, t in self.exchanges if t == key]
+                return min((rank.get(p, len(rank) + 1) for p in partners), default=len(rank) + 1)
+
+            ordered = sorted(items, key=counterpart)
+            pool.black_box_steps = [key for key, _ in ordered]
+            for (a, _), (b, _) in itertools.pairwise(ordered):
+                nexts[a].insert(0, (b, None))
+            if len(ordered) > 1:
+                self.r.note(
+                    "info",
+                    "black-box-pool",
+                    f"pool '{pool.name}' has no process of its own: its {len(ordered)} message exchanges became "
+                    "steps, in the order of the steps they exchange with",
+                )
+
+    # ------------------------------------------------------------------ building the data
+
+    def build(self, nexts: dict[str, list[tuple[str, str | None]]]) -> Imported:
+        r = self.r
+        order = [n for n in self.steps] + [k for k in nexts if k not in self.steps]
+        # lanes: ids and names
+        lane_slugs = Slugs()
+        lane_ids: dict[str, str] = {}
+        name_count: dict[str, int] = {}
+        for pool in r.pools:
+            for lane in pool.lanes:
+                name_count[lane.name] = name_count.get(lane.name, 0) + 1
+        lane_names: dict[str, str] = {}
+        for pool in r.pools:
+            for lane in pool.lanes:
+                name = lane.name
+                if lane.procmap_id is None and name_count[name] > 1 and name != pool.name:
+                    name = f"{pool.name} / {name}"
+                lane_names[lane.key] = name
+                lane_ids[lane.key] = lane_slugs.make(name, lane.key, lane.procmap_id)
+        step_lane = {s: (self.nodes[s].lane if s in self.nodes else self.extra_lane[s]) or "" for s in order}
+        # kinds
+        fixed = self.fixed_kinds(lane_ids, lane_names)
+        lane_facts = [
+            LaneFacts(
+                lane.key,
+                lane_names[lane.key],
+                pool.key,
+                fixed.get(lane.key),
+                steps=[s for s in order if step_lane[s] == lane.key],
+            )
+            for pool in r.pools
+            for lane in pool.lanes
+        ]
+        contacts: dict[str, set[str]] = {}
+        for u, targets in nexts.items():
+            for v, _ in targets:
+                contacts.setdefault(u, set()).add(v)
+                contacts.setdefault(v, set()).add(u)
+        pool_facts = []
+        partners: dict[str, set[str]] = {p.key: set() for p in r.pools}
+        for s, t in self.exchanges:
+            ps, pt = self.lane_pool(s), self.lane_pool(t)
+            if ps and pt and ps != pt:
+                partners[ps].add(pt)
+                partners[pt].add(ps)
+        for pool in r.pools:
+            starts = [
+                n for n in self.nodes.values() if n.pool == pool.key and n.parent is None and n.tag == "startEvent"
+            ]
+            pool_facts.append(
+                PoolFacts(
+                    pool.key,
+                    pool.name,
+                    pool.index,
+                    sum(1 for s in self.steps if self.nodes[s].pool == pool.key),
+                    len(pool.lanes),
+                    pool.process is None,
+                    bool(starts) and all(n.event_kind == "message" for n in starts),
+                    partners[pool.key],
+                )
+            )
+        fixed_steps = {s for s in self.steps if r.pm(self.nodes[s].el, "id") is not None}
+        decision = decide(pool_facts, lane_facts, contacts, step_lane, fixed_steps)
+        for severity, message in decision.notes:
+            r.note(severity, "customer" if severity == "info" else "no-customer", message)
+
+        order, pool_order = self.reading_order(order, nexts, decision, pool_facts)
+        step_slugs = Slugs()
+        ids: dict[str, str] = {}
+        for s in order:
+            el = self.nodes[s].el if s in self.nodes else None
+            name = self.step_name(s)
+            ids[s] = step_slugs.make(name, s.split("#")[0], r.pm(el, "id"))
+
+        start = self.choose_start(order, nexts, decision, pool_facts)
+        reached = self.reach(start, nexts)
+        comments: dict[str, str] = {}
+        for s in order:
+            el = self.nodes[s].el if s in self.nodes else None
+            if el is not None and r.pm(el, "id") is None:
+                comments[ids[s]] = f"from {r.local(el)} '{s}'"
+            elif el is None:
+                comments[ids[s]] = (
+                    "end of a branch" if s.endswith("#end") else "message exchange of a pool without a process"
+                )
+        self.report_unreached(order, reached, start, ids, comments)
+
+        steps_out: list[dict[str, Any]] = []
+        kinds = decision.kinds
+        for s in order:
+            steps_out.append(
+                self.step_data(s, ids, lane_ids, kinds, step_lane, nexts, decision.onstage_steps, lane_names)
+            )
+        lanes_out = []
+        for pool in pool_order:
+            for lane in pool.lanes:
+                entry: dict[str, Any] = {
+                    "id": lane_ids[lane.key],
+                    "name": lane_names[lane.key],
+                    "kind": kinds[lane.key],
+                }
+                if lane.description:
+                    entry["description"] = lane.description
+                lanes_out.append(entry)
+        process = self.process_info(ids[start] if start else ids[order[0]])
+        data = {"version": 1, "process": process, "lanes": lanes_out, "steps": steps_out}
+        header = self.header(lane_names, kinds)
+        return Imported(data, r.notes, header, comments)
+
+    def reading_order(
+        self,
+        order: list[str],
+        nexts: dict[str, list[tuple[str, str | None]]],
+        decision: Any,
+        pools: list[PoolFacts],
+    ) -> tuple[list[str], list[Any]]:
+        """Steps and pools in the order a reader follows them: the customer's pool first, each pool in flow order.
+
+        A file procmap exported keeps its own order exactly (that is its
+        file order); other tools write elements in whatever order they were
+        drawn, which reads badly.
+        """
+        r = self.r
+        if all(s in self.nodes and r.pm(self.nodes[s].el, "id") is not None for s in order):
+            return order, list(r.pools)
+        rest = [p for p in pools if p.key != decision.customer_pool]
+        main = max(rest, key=lambda p: (p.steps, p.lanes, -p.index)) if rest else None
+        rank_pool = {
+            p.key: (0 if p.key == decision.customer_pool else 1 if main and p.key == main.key else 2, p.index)
+            for p in pools
+        }
+        pool_order = sorted(r.pools, key=lambda p: rank_pool[p.key])
+        position = {s: i for i, s in enumerate(order)}
+        flow_rank: dict[str, int] = {}
+        for pool in pool_order:
+            queue = deque(s for s in [*self.pool_starts(pool.key), *pool.black_box_steps] if s in position)
+            for s in queue:
+                flow_rank.setdefault(s, len(flow_rank))
+            while queue:
+                u = queue.popleft()
+                for v, _ in nexts.get(u, []):
+                    if v not in flow_rank and self.lane_pool(v) == pool.key:
+                        flow_rank[v] = len(flow_rank)
+                        queue.append(v)
+        ordered = sorted(
+            order,
+            key=lambda s: (rank_pool.get(self.lane_pool(s), (3, 0)), flow_rank.get(s, len(order) + position[s])),
+        )
+        return ordered, pool_order
+
+    def fixed_kinds(self, lane_ids: dict[str, str], lane_names: dict[str, str]) -> dict[str, str]:
+        r = self.r
+        fixed = {lane.key: lane.procmap_kind for lane in r.lanes.values() if lane.procmap_kind}
+        for given, kind in r.user_kinds.items():
+            if kind not in LANE_KINDS:
+                raise UsageError(f"--kind {given}={kind}: the kind must be one of {', '.join(LANE_KINDS)}")
+            want = clean(given).casefold()
+            matched = [
+                lane.key
+                for lane in r.lanes.values()
+                if want
+                in {
+                    lane_ids[lane.key].casefold(),
+                    lane_names[lane.key].casefold(),
+                    lane.name.casefold(),
+                    lane.key.casefold(),
+                }
+            ]
+            if not matched:
+                matched = [
+                    lane.key
+                    for pool in r.pools
+                    if want in {pool.name.casefold(), pool.key.casefold()}
+                    for lane in pool.lanes
+                ]
+            if not matched:
+                import difflib
+
+                choices = sorted({lane_names[k] for k in r.lanes} | {p.name for p in r.pools})
+                close = difflib.get_close_matches(clean(given), choices, n=1)
+                raise UsageError(
+                    f"--kind {given}={kind}: no lane or pool is called '{given}'"
+                    + (f" (did you mean '{close[0]}'?)" if close else "")
+                    + f"; lanes: {', '.join(repr(lane_names[k]) for k in r.lanes)}"
+                )
+            for key in matched:
+                fixed[key] = kind
+        return fixed
+
+    def step_name(self, s: str) -> str:
+        if s in self.extra_names:
+            return self.extra_names[s]
+        node = self.nodes[s]
+        el = node.el
+        if self.r.pm(el, "id") is not None and el.get("name") is not None:
+            return el.get("name")
+        name = clean(el.get("name"))
+        if name:
+            return name
+        if node.tag in TAG_NAMES:
+            return TAG_NAMES[node.tag]
+        if node.event_kind == "message":
+            message = self.message_of_event(node)
+            verb = "Receive" if node.tag in ("startEvent", "intermediateCatchEvent", "boundaryEvent") else "Send"
+            return f"{verb} {message}" if message else f"{verb} message"
+        if node.event_kind == "timer":
+            return f"Wait {self.durations[s]}" if s in self.durations else "Wait"
+        return "End" if node.tag == "endEvent" else "Event"
+
+    def message_of_event(self, node: Node) -> str:
+        definition = node.el.find(self.r.q("messageEventDefinition"))
+        ref = definition.get("messageRef") if definition is not None else None
+        message = self.r.by_id.get(ref or "")
+        if message is not None and clean(message.get("name")):
+            return clean(message.get("name"))
+        for mf in self.r.message_flows:
+            if node.id in (mf.get("sourceRef"), mf.get("targetRef")):
+                return clean(mf.get("name")) or self.message_name(mf)
+        return ""
+
+    def choose_start(
+        self, order: list[str], nexts: dict[str, list[tuple[str, str | None]]], decision: Any, pools: list[PoolFacts]
+    ) -> str | None:
+        r = self.r
+        saved = r.pm(next((p.process for p in r.pools if p.process is not None), None), "start")
+        if saved:
+            for s in order:
+                if s in self.nodes and r.pm(self.nodes[s].el, "id") == saved:
+                    return s
+        ranked: list[str] = []
+        if decision.customer_pool:
+            ranked.append(decision.customer_pool)
+        rest = sorted(
+            (p for p in pools if p.key != decision.customer_pool), key=lambda p: (-p.steps, -p.lanes, p.index)
+        )
+        ranked.extend(p.key for p in rest)
+        for key in ranked:
+            pool = next(p for p in r.pools if p.key == key)
+            if pool.process is None:
+                continue
+            none_starts = [
+                n
+                for n in self.nodes.values()
+                if n.pool == key
+                and n.parent is None
+                and n.tag == "startEvent"
+                and not n.step
+                and n.event_kind in (None, "timer", "conditional", "signal")
+            ]
+            if none_starts:
+                first = self.pool_starts(key)
+                if first:
+                    return first[0]
+        cust = next((p for p in r.pools if p.key == decision.customer_pool), None)
+        if cust is not None and cust.black_box_steps:
+            first = cust.black_box_steps[0]
+            if first.endswith("#source"):
+                return first
+        for pool in r.pools:
+            first = self.pool_starts(pool.key)
+            if first:
+                return first[0]
+        return order[0] if order else None
+
+    def reach(self, start: str | None, nexts: dict[str, list[tuple[str, str | None]]]) -> set[str]:
+        if start is None:
+            return set()
+        seen = {start}
+        queue = deque([start])
+        while queue:
+            for v, _ in nexts.get(queue.popleft(), []):
+                if v not in seen:
+                    seen.add(v)
+                    queue.append(v)
+        return seen
+
+    def report_unreached(
+        self, order: list[str], reached: set[str], start: str | None, ids: dict[str, str], comments: dict[str, str]
+    ) -> None:
+        r = self.r
+        missing = [s for s in order if s not in reached]
+        start_events = [n for n in self.nodes.values() if n.parent is None and n.tag == "startEvent" and not n.step]
+        chosen_from = {n.id for n in start_events if start is not None and start in self.pool_starts_from(n)}
+        for event in start_events:
+            if event.id in chosen_from:
+                continue
+            first = [ids[s] for s in self.pool_starts_from(event) if s in ids]
+            r.note(
+                "warning",
+                "extra-start",
+                f"{r.label_of(event.el)} is another way into the process; procmap has one start "
+                f"('{ids[start] if start else '?'}')"
+                + (f": the path from it begins at {', '.join(repr(f) for f in first)}" if first else ""),
+                event.el,
+            )
+        if missing:
+            for s in missing:
+                comments[ids[s]] = (
+                    comments.get(ids[s], "") + "; " if s in comments or ids[s] in comments else ""
+                ) + "procmap: ignore[unreachable-step]"
+            r.note(
+                "warning",
+                "unreachable",
+                f"{len(missing)} step(s) cannot be reached from the start step '{ids[start] if start else '?'}' "
+                f"by sequence or message flows: {', '.join(repr(ids[s]) for s in missing[:8])}"
+                + (" …" if len(missing) > 8 else "")
+                + "; kept, each marked `# procmap: ignore[unreachable-step]`",
+            )
+
+    def pool_starts_from(self, event: Node) -> list[str]:
+        hops: list[Hop] = []
+        self.arrive(event.id, event.id, (), hops, set())
+        return _unique(h.step for h in hops if h.step)
+
+    def step_data(
+        self,
+        s: str,
+        ids: dict[str, str],
+        lane_ids: dict[str, str],
+        kinds: dict[str, str],
+        step_lane: dict[str, str],
+        nexts: dict[str, list[tuple[str, str | None]]],
+        onstage: set[str],
+        lane_names: dict[str, str],
+    ) -> dict[str, Any]:
+        r = self.r
+        node = self.nodes.get(s)
+        el = node.el if node is not None else None
+        pm = (lambda key: r.pm(el, key)) if el is not None and r.pm(el, "id") is not None else None
+        out: dict[str, Any] = {"id": ids[s], "name": self.step_name(s), "lane": lane_ids[step_lane[s]]}
+        if el is not None:
+            doc = r.documentation(el)
+            if doc:
+                out["description"] = doc
+        if pm is not None:
+            for key, attr in (
+                ("channel", "channel"),
+                ("visibility", "visibilityOverride"),
+                ("owner", "owner"),
+                ("backup", "backup"),
+                ("duration", "duration"),
+                ("sla", "sla"),
+                ("evidence", "evidence"),
+            ):
+                if pm(attr) is not None:
+                    out[key] = pm(attr)
+            if pm("data"):
+                out["data"] = pm("data").split()
+            if pm("failPoint") == "true":
+                out["fail_point"] = True
+        else:
+            if s in onstage:
+                out["visibility"] = "onstage"
+            owner = self.owner_of(el) if el is not None else None
+            if owner is None and kinds[step_lane[s]] != "customer":
+                owner = lane_names[step_lane[s]]
+            if owner:
+                out["owner"] = owner
+            if s in self.durations and node is not None and node.step:
+                out["duration"] = self.durations[s]
+            data = self.data_of(el) if el is not None else []
+            if data:
+                out["data"] = data
+        flows: list[Any] = []
+        placed: dict[str, int] = {}
+        for target, label in nexts.get(s, []):
+            if target not in ids:
+                continue
+            if ids[target] in placed:
+                existing = flows[placed[ids[target]]]
+                if label and isinstance(existing, dict) and existing.get("when") and label not in existing["when"]:
+                    existing["when"] = f"{existing['when']} or {label}"
+                elif label and isinstance(existing, str):
+                    flows[placed[ids[target]]] = {"to": existing, "when": label}
+                continue
+            placed[ids[target]] = len(flows)
+            flows.append({"to": ids[target], "when": label} if label else ids[target])
+        if flows:
+            out["next"] = flows
+        return out
+
+    def owner_of(self, el: _Element) -> str | None:
+        r = self.r
+        for tag in ("potentialOwner", "humanPerformer", "performer"):
+            role = el.find(r.q(tag))
+            if role is None:
+                continue
+            ref = role.find(r.q("resourceRef"))
+            resource = r.by_id.get(clean(ref.text)) if ref is not None else None
+            if resource is not None and clean(resource.get("name")):
+                return clean(resource.get("name"))
+            expr = role.find(f"{r.q('resourceAssignmentExpression')}/{r.q('formalExpression')}")
+            if expr is not None and clean(expr.text):
+                return clean(expr.text)
+            if clean(role.get("name")):
+                return clean(role.get("name"))
+        return None
+
+    def data_of(self, el: _Element) -> list[str]:
+        r = self.r
+        found: list[str] = []
+        for assoc in [*el.findall(r.q("dataInputAssociation")), *el.findall(r.q("dataOutputAssociation"))]:
+            for part in ("sourceRef", "targetRef"):
+                for ref in assoc.findall(r.q(part)):
+                    item = r.by_id.get(clean(ref.text))
+                    if item is None or r.local(item) not in (
+                        "dataObjectReference",
+                        "dataStoreReference",
+                        "dataObject",
+                        "dataStore",
+                    ):
+                        continue
+                    name = clean(item.get("name"))
+                    if not name and item.get("dataObjectRef"):
+                        target = r.by_id.get(item.get("dataObjectRef"))
+                        name = clean(target.get("name")) if target is not None else ""
+                    slug = slugify(name, item.get("id") or "data")
+                    if slug not in found:
+                        found.append(slug)
+        return found
+
+    def process_info(self, start: str) -> dict[str, Any]:
+        r = self.r
+        exported = next((p.process for p in r.pools if p.process is not None and r.pm(p.process, "id")), None)
+        if exported is not None:
+            info: dict[str, Any] = {"id": r.pm(exported, "id"), "name": exported.get("name") or r.pools[0].name}
+            doc = r.documentation(exported)
+            if doc:
+                info["description"] = doc
+            if r.pm(exported, "owner"):
+                info["owner"] = r.pm(exported, "owner")
+            info["start"] = start
+            return info
+        collab = r.root.find(r.q("collaboration"))
+        name = clean(r.root.get("name")) or (clean(collab.get("name")) if collab is not None else "")
+        if not name:
+            name = r.pools[0].name if len(r.pools) == 1 else " / ".join(p.name for p in r.pools)
+        info = {"id": slugify(name, r.root.get("id") or "imported")}
+        info["name"] = name
+        doc = r.documentation(r.root) or (r.documentation(collab) if collab is not None else None)
+        if doc:
+            info["description"] = doc
+        info["start"] = start
+        return info
+
+    def header(self, lane_names: dict[str, str], kinds: dict[str, str]) -> list[str]:
+        r = self.r
+        import os
+
+        exporter = clean(r.root.get("exporter"))
+        version = clean(r.root.get("exporterVersion"))
+        source = os.path.basename(r.path) if r.path != "-" else "standard input"
+        lines = [
+            f"Imported from {source} by procmap import (BPMN 2.0"
+            + (f", made with {exporter}{' ' + version if version else ''}" if exporter else "")
+            + ").",
+            "Pools: "
+            + "; ".join(
+                f"{p.name} ({', '.join(f'{lane_names[lane.key]}: {kinds[lane.key]}' for lane in p.lanes)})"
+                for p in r.pools
+            ),
+        ]
+        lost = sum(1 for n in r.notes if n.severity == "warning")
+        if lost:
+            lines.append(f"{lost} BPMN construct(s) were simplified or left out: see the report of `procmap import`.")
+        return lines
+
+
+def _unique(items: Any) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen

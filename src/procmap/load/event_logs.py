@@ -1,0 +1,472 @@
+"""Reading event logs (CSV, XES, XES.gz, Parquet) into one DuckDB table, ``events``.
+
+SPEC §6.1.  Logs are never turned into Python objects event by event: CSV and
+Parquet are read by DuckDB where they lie, XES is streamed with
+``lxml.iterparse`` (never a whole DOM) into a staging CSV that DuckDB then
+reads, so memory stays bounded by the engine, not by the log.
+
+The resulting table, one row per event of every log, in file order::
+
+    events(case_id VARCHAR, activity VARCHAR, t DOUBLE,   -- t: seconds since 1970, UTC
+           resource VARCHAR, lifecycle VARCHAR,           -- lifecycle lower-cased, NULL without the column
+           file_no INTEGER, row_no BIGINT)                -- which log, which event in it (1-based)
+
+Every problem with a log raises :class:`LogError` (exit 2) with one line naming
+the file and the row, line or element, before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+import stat
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from procmap.diagnostics import UsageError
+
+if TYPE_CHECKING:
+    import duckdb
+
+ROLES = ("case", "activity", "timestamp", "resource", "lifecycle")
+REQUIRED = ("case", "activity", "timestamp")
+# SPEC §6.1: first match wins.
+CANDIDATES: dict[str, tuple[str, ...]] = {
+    "case": ("case:concept:name", "case_id", "case"),
+    "activity": ("concept:name", "activity"),
+    "timestamp": ("time:timestamp", "timestamp", "time"),
+    "resource": ("org:resource", "resource"),
+    "lifecycle": ("lifecycle:transition",),
+}
+SUFFIXES = (".csv", ".csv.gz", ".xes", ".xes.gz", ".parquet")
+DELIMITERS = (",", ";", "\t")
+XES_BATCH = 50_000  # staged rows between flushes of the CSV writer
+_XES_VALUE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
+
+EVENTS_DDL = """
+CREATE TABLE events (case_id VARCHAR, activity VARCHAR, t DOUBLE, resource VARCHAR, lifecycle VARCHAR,
+                     file_no INTEGER, row_no BIGINT)
+"""
+
+
+class LogError(UsageError):
+    """A log procmap cannot read: exit 2 with one line naming the file and where in it."""
+
+
+@dataclass
+class LogFile:
+    """One log as read: its format, the column chosen for each role, and how many events it gave."""
+
+    path: str
+    kind: str  # csv | xes | parquet
+    columns: dict[str, str | None] = field(default_factory=dict)
+    events: int = 0
+
+
+def kind_of(path: str) -> str:
+    """csv | xes | parquet, from the suffix (SPEC §6.1: formats by suffix)."""
+    name = path.lower()
+    if name.endswith((".csv", ".csv.gz")):
+        return "csv"
+    if name.endswith((".xes", ".xes.gz")):
+        return "xes"
+    if name.endswith(".parquet"):
+        return "parquet"
+    raise LogError(f"{path}: unknown log format (use one of {', '.join(SUFFIXES)})")
+
+
+def _check_file(path: str) -> None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise LogError(f"{path}: no such file or directory") from None
+    except OSError as exc:
+        raise LogError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise LogError(f"{path}: is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise LogError(f"{path}: not a regular file")
+    if st.st_size == 0:
+        raise LogError(f"{path}: empty file, not an event log")
+    if not os.access(path, os.R_OK):
+        raise LogError(f"{path}: cannot read: permission denied")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def choose_columns(
+    path: str, available: list[str], overrides: dict[str, str | None], *, hint: str = ""
+) -> dict[str, str | None]:
+    """Which column plays each role: an override, else the first candidate present (exact, then any case)."""
+    folded: dict[str, str] = {}
+    for name in available:
+        folded.setdefault(_fold(name), name)
+    exact = set(available)
+
+    def find(name: str) -> str | None:
+        if name in exact:
+            return name
+        return folded.get(_fold(name))
+
+    chosen: dict[str, str | None] = {}
+    for role in ROLES:
+        wanted = overrides.get(role)
+        if wanted:
+            found = find(wanted)
+            if found is None:
+                raise LogError(
+                    f"{path}: no column {wanted!r} (given with --{role}); {hint}columns: {_listing(available)}"
+                )
+            chosen[role] = found
+            continue
+        chosen[role] = next((c for c in map(find, CANDIDATES[role]) if c is not None), None)
+        if chosen[role] is None and role in REQUIRED:
+            looked = ", ".join(CANDIDATES[role])
+            raise LogError(
+                f"{path}: no {role} column (looked for {looked}; {hint}columns: {_listing(available)}); "
+                f"name it with --{role}"
+            )
+    return chosen
+
+
+def _fold(name: str) -> str:
+    """Column names compared loosely: ``Case ID``, ``case-id`` and ``CASE_ID`` are all ``case_id``."""
+    return re.sub(r"[\s_-]+", "_", name.strip().casefold())
+
+
+def _listing(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(repr(n) for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "") if names else "none"
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _sniff_csv(path: str) -> tuple[str, list[str], str]:
+    """(delimiter, header names, compression) from the first bytes; refuses binary and non-UTF-8 text."""
+    compression = "gzip" if path.lower().endswith(".gz") else "none"
+    try:
+        if compression == "gzip":
+            with gzip.open(path, "rb") as fh:
+                head = fh.read(65536)
+        else:
+            with open(path, "rb") as fh:
+                head = fh.read(65536)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LogError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LogError(f"{path}: file is UTF-16 encoded; save it as UTF-8")
+    if b"\x00" in head:
+        raise LogError(f"{path}: binary file (contains NUL bytes), not a CSV log")
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        header_line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LogError(f"{path}: row 0 (the header): not valid UTF-8 text; save the log as UTF-8") from None
+    if not header_line.strip():
+        raise LogError(f"{path}: the first line is empty; a CSV log starts with a header row")
+    counts = {d: _count_outside_quotes(header_line, d) for d in DELIMITERS}
+    delimiter = max(DELIMITERS, key=lambda d: counts[d])  # ties: the order of DELIMITERS
+    names = next(csv.reader([header_line], delimiter=delimiter))
+    return delimiter, [n.strip() for n in names], compression
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    count, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == char and not quoted:
+            count += 1
+    return count
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names as DuckDB columns: blanks and repeats renamed so every column can be selected."""
+    seen: set[str] = set()
+    out = []
+    for i, name in enumerate(names):
+        base = name or f"column{i + 1}"
+        candidate, n = base, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{base}_{n}"
+        seen.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def _duck_message(exc: Exception) -> str:
+    """DuckDB's error as one short clause: its first line, without the 'X Error:' prefix."""
+    text = str(exc)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    first = re.sub(r"^[A-Za-z ]+Error:\s*", "", lines[0]) if lines else type(exc).__name__
+    m = re.search(r"CSV Error on Line:\s*(\d+)", text)
+    if m:
+        detail = next((ln for ln in lines if ln.startswith(("Expected Number", "Invalid unicode", "Value with"))), "")
+        detail = detail or next((ln for ln in lines[1:] if not ln.startswith(("Original Line", "Possible"))), "")
+        return f"line {m.group(1)}: {detail.rstrip('.') or 'malformed CSV row'}"
+    return first
+
+
+# ----------------------------------------------------------------------------- XES
+
+
+class _XesStager:
+    """Streams one XES file into a CSV of the candidate attributes, one row per event, in file order."""
+
+    def __init__(self, path: str, out: Path, keys: list[str]) -> None:
+        self.path = path
+        self.out = out
+        self.keys = keys
+        self.seen: set[str] = set()
+        self.rows = 0
+
+    def run(self) -> None:
+        from lxml import etree
+
+        opener: Any = gzip.open if self.path.lower().endswith(".gz") else open
+        options = {
+            "resolve_entities": False,
+            "no_network": True,
+            "load_dtd": False,
+            "huge_tree": False,
+            "remove_comments": True,
+            "remove_pis": True,
+        }
+        try:
+            # First the root alone (and the DOCTYPE check), before anything else is parsed.
+            with opener(self.path, "rb") as src:
+                for _, el in etree.iterparse(src, events=("start",), **options):
+                    self._check_root(el, _local(el.tag))
+                    break
+            # Then only the elements procmap reads: far fewer Python iterations than every attribute.
+            with opener(self.path, "rb") as src, open(self.out, "w", encoding="utf-8", newline="") as dst:
+                writer = csv.writer(dst)
+                writer.writerow(["row_no", "line", *self.keys])
+                context = etree.iterparse(src, events=("end",), tag=("{*}event", "{*}trace", "{*}global"), **options)
+                self._stream(context, writer)
+        except etree.XMLSyntaxError as exc:
+            line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else 0)
+            msg = " ".join(str(getattr(exc, "msg", None) or exc).split())
+            msg = re.sub(r",\s*line \d+, column \d+\s*(\(.*\))?$", "", msg)
+            raise LogError(f"{self.path}: line {line}: not well-formed XES: {msg}") from None
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise LogError(f"{self.path}: not a readable gzip file ({exc})") from None
+        except OSError as exc:
+            raise LogError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
+
+    def _stream(self, context: Any, writer: Any) -> None:
+        keys = self.keys
+        wanted = set(keys)
+        trace_defaults: dict[str, str] = {}
+        event_defaults: dict[str, str] = {}
+        pending: list[tuple[int, dict[str, str]]] = []
+        batch: list[list[Any]] = []
+        for _, el in context:
+            tag = _local(el.tag)
+            parent = el.getparent()
+            ptag = _local(parent.tag) if parent is not None else ""
+            if tag == "event" and ptag == "trace":
+                values = dict(event_defaults)
+                values.update(_attributes(el))
+                pending.append((el.sourceline or 0, values))
+                el.clear(keep_tail=False)
+                previous = el.getprevious()
+                while previous is not None and _local(previous.tag) == "event":
+                    earlier = previous.getprevious()
+                    parent.remove(previous)
+                    previous = earlier
+            elif tag == "trace" and ptag == "log":
+                case = dict(trace_defaults)
+                case.update(_attributes(el))
+                case_values = {f"case:{k}": v for k, v in case.items()}
+                for line, values in pending:
+                    merged = {**case_values, **values}
+                    self.seen.update(wanted.intersection(merged))
+                    self.rows += 1
+                    batch.append([self.rows, line, *(merged.get(k) for k in keys)])
+                pending.clear()
+                if len(batch) >= XES_BATCH:
+                    writer.writerows(batch)
+                    batch.clear()
+                el.clear(keep_tail=False)
+                while el.getprevious() is not None:
+                    del parent[0]
+            elif tag == "global" and ptag == "log":
+                target = trace_defaults if el.get("scope", "event") == "trace" else event_defaults
+                target.update(_attributes(el))
+                el.clear()
+        writer.writerows(batch)
+
+    def _check_root(self, el: Any, tag: str) -> None:
+        info = el.getroottree().docinfo
+        if info.doctype or info.internalDTD is not None:
+            raise LogError(
+                f"{self.path}: line 1: XES with a DOCTYPE is refused (entity declarations can expand without bound)"
+            )
+        if tag != "log":
+            raise LogError(f"{self.path}: line {el.sourceline}: not XES: the root element is <{tag}>, expected <log>")
+
+
+def _local(tag: Any) -> str:
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def _attributes(el: Any) -> dict[str, str]:
+    """The element's own XES attributes (``<string key=… value=…/>``), nested attributes ignored."""
+    out: dict[str, str] = {}
+    for child in el:
+        key = child.get("key")
+        if key is None:
+            continue
+        value = child.get("value")
+        if value is not None and _local(child.tag) in _XES_VALUE_TAGS:
+            out[key] = value
+    return out
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _timestamp_sql(column: str, dtype: str) -> str:
+    """An expression turning the timestamp column into UTC epoch seconds (NULL when unparsable).
+
+    The session time zone is UTC, so zoned values are converted to UTC and
+    naive ones are taken as written.
+    """
+    col = _ident(column)
+    upper = dtype.upper()
+    if upper.startswith("TIMESTAMP") or upper == "DATE":
+        return f"epoch_us(CAST({col} AS TIMESTAMPTZ)) / 1000000.0"
+    return f"epoch_us(TRY_CAST(trim(CAST({col} AS VARCHAR)) AS TIMESTAMPTZ)) / 1000000.0"
+
+
+def _stage_sql(kind: str, path: str, names: list[str] | None, delimiter: str, compression: str) -> str:
+    if kind == "parquet":
+        return f"SELECT *, file_row_number + 1 AS __row FROM read_parquet({_sql_str(path)}, file_row_number=true)"
+    assert names is not None
+    cols = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
+    reader = (
+        f"read_csv({_sql_str(path)}, delim={_sql_str(delimiter)}, header=true, quote='\"', escape='\"', "
+        f"auto_detect=false, columns={cols}, compression={_sql_str(compression)}, "
+        "null_padding=false, ignore_errors=false)"
+    )
+    return f"SELECT *, row_number() OVER () AS __row FROM {reader}"
+
+
+def load(
+    con: duckdb.DuckDBPyConnection, paths: list[str], overrides: dict[str, str | None], workdir: Path
+) -> list[LogFile]:
+    """Read every log into the ``events`` table (created here); their order is the file order of ties."""
+    import duckdb
+
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(EVENTS_DDL)
+    logs: list[LogFile] = []
+    for file_no, path in enumerate(paths, start=1):
+        kind = kind_of(path)
+        _check_file(path)
+        log = LogFile(path, kind)
+        try:
+            _load_one(con, log, file_no, overrides, workdir)
+        except duckdb.OutOfMemoryException as exc:
+            raise LogError(
+                f"{path}: needs more memory than procmap may use ({_duck_message(exc)}); "
+                "raise PROCMAP_MEMORY_LIMIT (e.g. 2GB)"
+            ) from None
+        except duckdb.Error as exc:
+            where = _duck_message(exc)
+            if kind == "parquet":
+                raise LogError(f"{path}: not a readable Parquet file ({where})") from None
+            raise LogError(f"{path}: {where}") from None
+        logs.append(log)
+    return logs
+
+
+def _load_one(
+    con: duckdb.DuckDBPyConnection, log: LogFile, file_no: int, overrides: dict[str, str | None], workdir: Path
+) -> None:
+    path = log.path
+    if log.kind == "xes":
+        keys = list(
+            dict.fromkeys([*(k for role in ROLES for k in CANDIDATES[role]), *filter(None, overrides.values())])
+        )
+        keys += [f"case:{k}" for k in overrides.values() if k and not k.startswith("case:") and f"case:{k}" not in keys]
+        staged = workdir / f"log{file_no}.csv"
+        stager = _XesStager(path, staged, keys)
+        stager.run()
+        if stager.rows == 0:
+            raise LogError(f"{path}: no events (an XES log needs <trace> elements holding <event> elements)")
+        available = [k for k in keys if k in stager.seen]
+        log.columns = choose_columns(path, available, overrides, hint="XES attributes found: ")
+        names = ["row_no", "line", *keys]
+        source = f"({_stage_sql('csv', str(staged), names, ',', 'none')})"
+        types = dict.fromkeys(names, "VARCHAR")
+        where_sql = "'line ' || line"
+    elif log.kind == "csv":
+        delimiter, header, compression = _sniff_csv(path)
+        names = _unique(header)
+        log.columns = choose_columns(path, names, overrides)
+        source = f"({_stage_sql('csv', path, names, delimiter, compression)})"
+        types = dict.fromkeys(names, "VARCHAR")
+        where_sql = "'row ' || __row"
+    else:
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(path)})").fetchall()
+        types = {row[0]: str(row[1]) for row in described}
+        log.columns = choose_columns(path, list(types), overrides)
+        source = f"({_stage_sql('parquet', path, None, '', '')})"
+        where_sql = "'row ' || __row"
+
+    c = log.columns
+    case_sql = f"CAST({_ident(c['case'])} AS VARCHAR)"  # type: ignore[arg-type]
+    act_sql = f"CAST({_ident(c['activity'])} AS VARCHAR)"  # type: ignore[arg-type]
+    ts_raw = f"CAST({_ident(c['timestamp'])} AS VARCHAR)"  # type: ignore[arg-type]
+    ts_sql = _timestamp_sql(c["timestamp"], types.get(c["timestamp"], "VARCHAR"))  # type: ignore[arg-type]
+    res_sql = f"NULLIF(trim(CAST({_ident(c['resource'])} AS VARCHAR)), '')" if c["resource"] else "NULL"
+    life_sql = f"NULLIF(lower(trim(CAST({_ident(c['lifecycle'])} AS VARCHAR))), '')" if c["lifecycle"] else "NULL"
+
+    columns_sql = f"{case_sql}, {act_sql}, {ts_sql}, {res_sql}, {life_sql}"
+    before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
+    con.execute(f"INSERT INTO events SELECT {columns_sql}, {file_no}, __row FROM {source}")
+    log.events = con.execute("SELECT count(*) FROM events").fetchone()[0] - before  # type: ignore[index]
+    if log.events == 0:
+        raise LogError(f"{path}: no events (the log has a header but no rows)")
+    first_bad = con.execute(
+        "SELECT min(row_no) FROM events WHERE file_no = ? AND (case_id IS NULL OR trim(case_id) = '' "
+        "OR activity IS NULL OR trim(activity) = '' OR t IS NULL)",
+        [file_no],
+    ).fetchone()[0]  # type: ignore[index]
+    if first_bad is None:
+        return
+    # The rare path: read that one row again, with the timestamp as written, to say what is wrong.
+    place, case_id, activity, ts_raw_value = con.execute(
+        f"SELECT {where_sql}, {case_sql}, {act_sql}, {ts_raw} FROM {source} WHERE __row = ?", [first_bad]
+    ).fetchone()  # type: ignore[misc]
+    if case_id is None or not case_id.strip():
+        problem = f"empty case id (column {c['case']!r})"
+    elif activity is None or not activity.strip():
+        problem = f"empty activity (column {c['activity']!r})"
+    elif ts_raw_value is None or not ts_raw_value.strip():
+        problem = f"empty timestamp (column {c['timestamp']!r})"
+    else:
+        shown = ts_raw_value if len(ts_raw_value) <= 40 else ts_raw_value[:37] + "..."
+        problem = (
+            f"unparsable timestamp {shown!r} in column {c['timestamp']!r} "
+            "(use ISO 8601, e.g. 2024-03-01T09:30:00+01:00)"
+        )
+    raise LogError(f"{path}: {place}: {problem}")

@@ -1,0 +1,126 @@
+"""The conform report as one self-contained HTML page, with the blueprint drawn over by what happened.
+
+Same rules as the audit page (:mod:`procmap.reports.audit_html`): no network,
+no script, a Content-Security-Policy that forbids loading anything, every
+user-written text escaped.  The diagram is `procmap.render`'s blueprint with
+each flow labelled by how many times it was taken (and, between two facing
+steps, the median wait), flows nobody took dotted grey, and the moves the
+blueprint does not allow added as dashed red arrows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from procmap import __version__
+from procmap.conform import Conformed
+from procmap.reports import conform_sections as S
+from procmap.reports.audit_html import _CSS, _PROLOG, CSP, esc
+
+_EXTRA_CSS = """
+.legend { color: var(--muted); font-size: .9rem; }
+.legend .dev { color: #d92d20; font-weight: 600; }
+"""
+
+
+def _cell(value: S.Cell) -> str:
+    return '<span class="muted">–</span>' if value is None else esc(value)
+
+
+def table(headers: tuple[str, ...], rows: list[tuple[S.Cell, ...]], numeric: tuple[int, ...] = ()) -> str:
+    def cls(i: int) -> str:
+        return ' class="num"' if i in numeric else ""
+
+    head = "".join(f"<th{cls(i)}>{esc(h)}</th>" for i, h in enumerate(headers))
+    body = "\n".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{_cell(c)}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows
+    )
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def annotated_graph(item: Conformed) -> Any:
+    """A copy of the process graph whose flow labels carry what happened, plus the deviations as extra flows."""
+    r = item.report
+    g = item.result.graph.copy()  # type: ignore[union-attr]
+    nodes = g.nodes
+    observed = {(f["from"], f["to"]): f for f in r["flows"]}
+    overlay: dict[tuple[str, str], str] = {}
+    for flow in r["model_flows"]:
+        u, v, taken = flow["from"], flow["to"], flow["taken"]
+        parts = [flow["when"]] if flow["when"] else []
+        parts.append(f"{taken:,}×")
+        seen = observed.get((u, v))
+        if seen and nodes[u]["facing"] and nodes[v]["facing"]:
+            parts.append(f"wait {S.duration(seen['wait']['median'])}")
+        g.edges[u, v]["when"] = " · ".join(parts)
+        if not taken:
+            overlay[(u, v)] = "unused"
+    extra = max((d.get("index", 0) for _, _, d in g.edges(data=True)), default=0) + 1
+    for f in r["flows"]:
+        if not f["modelled"] and f["from"] != f["to"]:
+            label = f"{f['observed']:,}× not in the blueprint"
+            g.add_edge(f["from"], f["to"], when=label, index=extra)
+            overlay[(f["from"], f["to"])] = "deviation"
+    g.graph["edge_overlay"] = overlay
+    return g
+
+
+def diagram(item: Conformed) -> str:
+    try:
+        from procmap.render import RenderFailed, RenderUnavailable, render
+    except ImportError:
+        return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
+    drawn = dataclasses.replace(item.result, graph=annotated_graph(item))
+    try:
+        svg = render(drawn, "svg")
+    except (RenderUnavailable, RenderFailed) as exc:
+        return f'<p class="note">Diagram not available: {esc(exc)}</p>'
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
+    return f'<div class="diagram">{_PROLOG.sub("", text, count=1)}</div>'
+
+
+def render(item: Conformed) -> str:
+    r = item.report
+    title = S.title(r)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="procmap {esc(__version__)}">',
+        f"<title>{esc(title)}</title>",
+        f"<style>{_CSS}{_EXTRA_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<header><h1>{esc(title)}</h1>",
+    ]
+    parts += [f'<p class="meta">{esc(sentence)}</p>' for sentence in S.intro(r)]
+    parts.append("</header>")
+    cards = "".join(
+        f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
+        for label, value in S.headline(r)
+    )
+    parts.append(f'<section data-section="summary"><div class="cards">{cards}</div>')
+    if r["budgets"]:
+        over = any(b["exceeded"] for b in r["budgets"])
+        verdict = '<span class="bad">Budget exceeded</span>' if over else '<span class="ok">Within budget</span>'
+        parts += [f"<p>{verdict}</p>", table(S.BUDGET_HEADERS, S.budget_rows(r), numeric=(1, 2))]
+    parts.append("</section>")
+    parts.append(
+        '<section data-section="diagram"><h2>The blueprint, as lived</h2>'
+        '<p class="legend">Each flow says how many times it was taken and, between two steps the customer '
+        'deals with, the median wait. <span class="dev">Dashed red</span>: moves the blueprint does not allow. '
+        "Dotted grey: flows nobody took.</p>"
+        f"{diagram(item)}</section>"
+    )
+    for section in S.build(r, item.result.graph):
+        body = table(section.headers, section.rows, section.numeric) if section.rows else f"<p>{esc(section.empty)}</p>"
+        parts.append(
+            f'<section data-section="{esc(section.key)}"><h2>{esc(section.title)}</h2>'
+            f'<p class="blurb">{esc(section.blurb)}</p>{body}</section>'
+        )
+    parts += ["</body>", "</html>", ""]
+    return "\n".join(parts)

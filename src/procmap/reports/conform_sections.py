@@ -1,0 +1,306 @@
+"""The conform report's content, once, in plain words: the text, Markdown and HTML writers only lay it out.
+
+Written for a customer-experience lead, not a process miner: steps by their
+names, times as durations, shares as percentages, and a sentence under each
+table saying what it means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from procmap.model.durations import format_duration
+
+Cell = str | None
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blurb: str
+    headers: tuple[str, ...] = ()
+    rows: list[tuple[Cell, ...]] = field(default_factory=list)
+    empty: str = ""
+    numeric: tuple[int, ...] = ()
+
+
+def name(graph: Any, step: str) -> str:
+    return str(graph.nodes[step]["name"]) if step in graph else step
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def duration(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if 0 < value < 1:
+        return f"{value:.2f}s"
+    return format_duration(value)
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _of(part: int, whole: int, noun: str = "") -> str:
+    """``3 of 4 cases (75.0%)``."""
+    noun = f" {noun}" if noun else ""
+    return f"{part:,} of {whole:,}{noun} ({pct(part / whole if whole else None)})"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def title(report: dict[str, Any]) -> str:
+    return f"{report['name']}: what really happened"
+
+
+def intro(report: dict[str, Any]) -> list[str]:
+    """The opening sentences: what was read, and the three answers a reader wants first."""
+    logs = ", ".join(report["logs"])
+    unmapped_events = sum(u["events"] for u in report["unmapped"])
+    lines = [
+        f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
+        f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
+    ]
+    if unmapped_events:
+        lines.append(
+            f"Left out of every figure: {plural(unmapped_events, 'event')} of "
+            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
+            "(listed at the end)."
+        )
+    fit = report["fitness"]
+    lines.append(
+        f"{_of(fit['cases_fitting'], report['cases'], 'cases')} went through the blueprint as drawn, start to end; "
+        f"{_of(fit['pairs_conforming'], fit['pairs'], 'moves')} from one step to the next follow its flows."
+    )
+    rc = report["repeat_contacts"]
+    lines.append(f"{_of(rc['cases'], report['cases'], 'cases')} had a customer do the same thing twice.")
+    if report["sla"]:
+        sb = report["sla_breaches"]
+        lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
+    return lines
+
+
+def headline(report: dict[str, Any]) -> list[tuple[str, str]]:
+    fit = report["fitness"]
+    cards = [
+        ("cases", f"{report['cases']:,}"),
+        ("events", f"{report['events']:,}"),
+        ("cases that fit the blueprint", pct(fit["share"])),
+        ("moves that follow a flow", pct(fit["pairs_share"])),
+        ("cases with a repeat contact", pct(report["repeat_contacts"]["share"])),
+    ]
+    if report["sla"]:
+        cards.append(("cases over an sla", pct(report["sla_breaches"]["share"])))
+    return cards
+
+
+FIGURE_LABELS = {
+    "customer_actions": "Things the customer did",
+    "touchpoints": "Touchpoints met",
+    "parties": "Teams dealt with",
+    "visible_handoffs": "Times passed to another team",
+    "channel_switches": "Channel switches",
+    "elapsed": "Time from first to last step",
+    "longest_silence": "Longest silence between contacts",
+    "repeats": "Times sent back round a loop",
+}
+_TIMES = {"elapsed", "longest_silence"}
+
+
+def build(report: dict[str, Any], graph: Any) -> list[Section]:
+    """Every section, in reading order."""
+    n = lambda s: name(graph, s)  # noqa: E731
+    out: list[Section] = []
+
+    deviations = [f for f in report["flows"] if not f["modelled"]]
+    out.append(
+        Section(
+            "deviations",
+            "Where reality leaves the blueprint",
+            "Moves from one step straight to another that no flow of the blueprint allows "
+            "(steps never logged may sit between them, as they do in the blueprint).",
+            ("Cases moved", "From", "To", "Typical wait", "Longest wait"),
+            [
+                (
+                    f"{f['observed']:,}",
+                    n(f["from"]),
+                    n(f["to"]),
+                    duration(f["wait"]["median"]),
+                    duration(f["wait"]["max"]),
+                )
+                for f in deviations
+            ],
+            "None: every move between logged steps follows the blueprint.",
+            (0, 3, 4),
+        )
+    )
+    out.append(
+        Section(
+            "flows",
+            "Moves between steps",
+            "Each observed move from one logged step to the next, most frequent first, with the time between "
+            "them (median, 90th percentile, longest).",
+            ("Times", "From", "To", "In the blueprint", "Median wait", "p90 wait", "Longest wait"),
+            [
+                (
+                    f"{f['observed']:,}",
+                    n(f["from"]),
+                    n(f["to"]),
+                    "yes" if f["modelled"] else "NO",
+                    duration(f["wait"]["median"]),
+                    duration(f["wait"]["p90"]),
+                    duration(f["wait"]["max"]),
+                )
+                for f in report["flows"]
+            ],
+            "No moves: no case has two logged steps.",
+            (0, 4, 5, 6),
+        )
+    )
+    out.append(
+        Section(
+            "unused",
+            "Flows of the blueprint nobody took",
+            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists.",
+            ("From", "To"),
+            [(n(u["from"]), n(u["to"])) for u in report["unused_flows"]],
+            "None: every flow was taken at least once.",
+        )
+    )
+    rows = []
+    for key, label in FIGURE_LABELS.items():
+        s = report["figures"][key]
+        fmt = duration if key in _TIMES else number
+        rows.append((label, fmt(s["min"]), fmt(s["median"]), fmt(s["p90"]), fmt(s["max"]), fmt(s["mean"])))
+    out.append(
+        Section(
+            "figures",
+            "What one customer went through",
+            f"Per case, over the {report['cases_mapped']:,} cases with a logged step: the least, the middle case, "
+            "the 90th percentile, the most and the average.",
+            ("", "Least", "Median", "p90", "Most", "Average"),
+            rows,
+            numeric=(1, 2, 3, 4, 5),
+        )
+    )
+    out.append(
+        Section(
+            "shares",
+            "Which way customers went at each branch",
+            "At each step with several flows: the share of customers who took each one, beside the share the "
+            "blueprint expects (`share:`).",
+            ("At", "To", "When", "Observed", "Blueprint", "Cases"),
+            [
+                (n(s["from"]), n(s["to"]), s["when"], pct(s["observed"]), pct(s["model"]), f"{s['count']:,}")
+                for s in report["shares"]
+            ],
+            "The blueprint has no branching step.",
+            (3, 4, 5),
+        )
+    )
+    out.append(
+        Section(
+            "sla",
+            "Promised times (sla)",
+            "For each step with an sla: how long customers really waited for it, from the last time they dealt "
+            "with someone (or from the first step of their case), and how many waited longer than promised.",
+            ("Step", "Promised", "Cases", "Over the promise", "Median wait", "p90 wait", "Longest wait"),
+            [
+                (
+                    n(s["step"]),
+                    duration(s["sla"]),
+                    f"{s['cases']:,}",
+                    _of(s["breaches"], s["cases"]),
+                    duration(s["median_wait"]),
+                    duration(s["p90_wait"]),
+                    duration(s["max_wait"]),
+                )
+                for s in report["sla"]
+            ],
+            "No step of the blueprint has an sla.",
+            (2, 4, 5, 6),
+        )
+    )
+    rc = report["resource_changes"]
+    out.append(
+        Section(
+            "resources",
+            "People the customer was passed between",
+            "Per case: how often the next person the customer dealt with at a touchpoint was someone else "
+            "(people, not teams; events without a person are skipped).",
+            ("Least", "Median", "p90", "Most", "Average"),
+            [tuple(number(rc[k]) for k in ("min", "median", "p90", "max", "mean"))]
+            if report["resources_known"]
+            else [],
+            "The log has no resource column: who did each step is unknown.",
+            (0, 1, 2, 3, 4),
+        )
+    )
+    if report["work"]:
+        out.append(
+            Section(
+                "work",
+                "Work time per step",
+                "From each step's start event to its completion.",
+                ("Step", "Times", "Median", "p90", "Longest"),
+                [
+                    (n(w["step"]), f"{w['events']:,}", duration(w["median"]), duration(w["p90"]), duration(w["max"]))
+                    for w in report["work"]
+                ],
+                numeric=(1, 2, 3, 4),
+            )
+        )
+    out.append(
+        Section(
+            "unmapped",
+            "Activities the blueprint does not know",
+            "Events whose activity matches no step's id, name or `activities:`; they are left out of every "
+            "figure. Add the name to a step's `activities:` if it is one.",
+            ("Activity", "Events"),
+            _capped([(u["activity"], f"{u['events']:,}") for u in report["unmapped"]], "activities"),
+            "None: every activity is a step.",
+            (1,),
+        )
+    )
+    out.append(
+        Section(
+            "silent",
+            "Steps never seen in the logs",
+            "Not every step is logged; a move may pass through these without breaking the blueprint.",
+            ("Step",),
+            [(n(s),) for s in report["silent_steps"]],
+            "None: every step appears in the logs.",
+        )
+    )
+    return out
+
+
+SHOWN = 50  # rows of a long list a person reads; the JSON has them all
+
+
+def _capped(rows: list[tuple[Cell, ...]], noun: str) -> list[tuple[Cell, ...]]:
+    if len(rows) <= SHOWN:
+        return rows
+    more = len(rows) - SHOWN
+    return [*rows[:SHOWN], (f"… {more:,} more {noun} (in --format json)", *([""] * (len(rows[0]) - 1)))]
+
+
+BUDGET_HEADERS = ("Budget", "Limit", "Actual", "")
+
+
+def budget_rows(report: dict[str, Any]) -> list[tuple[Cell, ...]]:
+    return [
+        (b["budget"], pct(b["limit"]), pct(b["value"]), "exceeded" if b["exceeded"] else "ok")
+        for b in report["budgets"]
+    ]

@@ -1,0 +1,73 @@
+from collections.abc import Iterator
+
+from procmap.diagnostics import Severity
+from procmap.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    if not ctx.graph_complete:
+        return
+    for loop in ctx.journeys.repeat_loops:
+        again = ", ".join(f"'{s}'" for s in loop.facing)
+        yield Finding(
+            ctx.edge_loc(loop.source, loop.target),
+            f"the flow from '{loop.source}' back to '{loop.target}' is a repeat loop: the customer has to come "
+            f"back and deal with {again} again",
+        )
+
+
+RULE = Rule(
+    id="repeat-contact",
+    severity=Severity.INFO,
+    summary="a loop that brings the customer back (a repeat contact)",
+    doc=(
+        "A loop edge (a flow back to a step on the current path of a depth-first walk from the start, "
+        "visiting each step's `next` in order) whose cycle holds a customer action or a touchpoint "
+        "(updates included): each time it is taken, the customer has to come back and go through "
+        "those steps again — call again, re-send documents, re-explain the case. Reported at the "
+        "flow in `next` that closes the loop. Some loops are the service working as designed; many "
+        "are failure demand worth removing (fix it the first time, or keep the customer informed "
+        "instead of making them chase)."
+    ),
+    bad="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: call
+    name: Call about the invoice
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Promise a call back
+    lane: agent
+    next:
+      - {to: done, when: solved}
+      - {to: call, when: no call back}   # the customer calls again
+  - id: done
+    name: Correct the invoice
+    lane: agent
+""",
+    good="""\
+version: 1
+process: {id: demo, name: Demo}
+lanes:
+  - {id: customer, name: Customer, kind: customer}
+  - {id: agent, name: Agent, kind: onstage}
+steps:
+  - id: call
+    name: Call about the invoice
+    lane: customer
+    next: [answer]
+  - id: answer
+    name: Correct the invoice while on the phone
+    lane: agent
+    next: [done]
+  - id: done
+    name: Send the corrected invoice
+    lane: agent
+""",
+    check=check,
+)

@@ -1,0 +1,207 @@
+"""The journeys through the CLI: audit's JSON and text, validate on the invoice story, diff, budgets, scale."""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+INVOICE = EXAMPLES / "stories" / "wrong-invoice.yaml"
+SUPPORT = EXAMPLES / "support-ticket.yaml"
+
+
+def _journeys(cli, *args) -> dict:
+    result = cli("audit", "--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)["processes"][0]["journeys"]
+
+
+def test_invoice_story_shows_the_loop_the_fail_point_and_the_second_ask(cli) -> None:
+    j = _journeys(cli, INVOICE)
+    assert j["repeat_loops"] == [
+        {"from": "answer-again", "to": "correct-invoice", "when": None, "facing": ["call-again", "answer-again"]}
+    ]
+    assert j["fail_points"] == [
+        {"step": "correct-invoice", "backup": "billing clerk", "surfaces_at": ["send-corrected", "call-again"]}
+    ]
+    assert {"data": "invoice-details", "first": "first-call", "second": "call-again"} in j["asked_twice"]
+    assert j["sla"] == [
+        {"step": "send-corrected", "sla": 86400, "longest_wait": 173160, "from": "take-call", "breach": True}
+    ]
+    assert j["max"]["repeats"] == 1 and j["count"] == 2
+    text = cli("audit", INVOICE).stdout
+    assert "The customer has to come back (1)" in text
+    assert "Call again to ask where the correction is" in text
+    assert "billing clerk (the owner: no backup at all)" in text
+
+
+def test_validate_reports_the_four_journey_rules_where_spec_says(cli) -> None:
+    result = cli("validate", "--format", "json", INVOICE)
+    found = {(d["rule"], d["line"], d["column"]) for d in json.loads(result.stdout)["diagnostics"]}
+    lines = INVOICE.read_text().splitlines()
+
+    def at(text: str, nth: int = 0) -> tuple[int, int]:
+        hits = [(i + 1, line.index(text) + 1) for i, line in enumerate(lines) if text in line]
+        return hits[nth]
+
+    assert ("backup-is-owner", *at("billing clerk     #")) in found
+    assert ("sla-breach", *at("sla: 1d")[:1], at("sla: 1d")[1] + 5) in found
+    data_line, data_col = at("data: [account-number, invoice-details]", 1)
+    assert ("asked-twice", data_line, data_col + 6) in found
+    loop_line, loop_col = at("next: [correct-invoice]", 1)
+    assert ("repeat-contact", loop_line, loop_col + 7) in found
+
+
+def _without_update(text: str) -> str:
+    """support-ticket.yaml as it was before the status e-mail during the engineering wait."""
+    start = text.index("  - id: tell-progress")
+    end = text.index("  - id: fix-defect")
+    return (text[:start] + text[end:]).replace("to: tell-progress", "to: fix-defect")
+
+
+def test_a_status_update_in_the_engineering_wait_keeps_handoffs_and_shortens_the_silence(cli, tmp_path) -> None:
+    before = tmp_path / "before.yaml"
+    before.write_text(_without_update(SUPPORT.read_text()), encoding="utf-8")
+    old, new = _journeys(cli, before), _journeys(cli, SUPPORT)
+    for side in ("min", "max"):
+        assert new[side]["visible_handoffs"] == old[side]["visible_handoffs"]
+        assert new[side]["parties"] == old[side]["parties"]
+    assert new["main"]["figures"]["visible_handoffs"] == old["main"]["figures"]["visible_handoffs"]
+    assert new["max"]["longest_silence"] < old["max"]["longest_silence"]
+    assert (old["max"]["longest_silence"], new["max"]["longest_silence"]) == (267600, 180000)  # 3d 2h20m -> 2d 2h
+    # The totals of SPEC §1 punish the update; the journey budgets do not.
+    assert cli("audit", SUPPORT, "--max-journey-handoffs", str(old["max"]["visible_handoffs"])).exit_code == 0
+    assert cli("audit", SUPPORT, "--max-silence", "2d2h").exit_code == 0
+    assert cli("audit", before, "--max-silence", "2d2h").exit_code == 1
+    diff = cli("diff", before, SUPPORT, "--format", "json", "--fail-on-worse-journeys")
+    assert diff.exit_code == 0, diff.output
+    figures = json.loads(diff.stdout)["journeys"]["figures"]
+    assert figures["longest_silence_seconds"] == {"old": 267600, "new": 180000, "delta": -87600}
+    assert figures["max_journey_handoffs"]["delta"] == 0
+    back = cli("diff", SUPPORT, before, "--fail-on-worse-journeys")
+    assert back.exit_code == 1
+    assert "Longest silence in a journey" in back.stdout and "--fail-on-worse-journeys" in back.stderr
+
+
+def test_diff_reports_a_new_repeat_loop_and_fails_on_it(cli, tmp_path) -> None:
+    text = INVOICE.read_text()
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(text.replace("next: [correct-invoice]   # back to the same desk", "next: [send-corrected]"))
+    result = cli("diff", fixed, INVOICE, "--format", "markdown", "--fail-on-worse-journeys")
+    assert result.exit_code == 1
+    assert "repeat loop added" in result.stdout and "`answer-again` → `correct-invoice`" in result.stdout
+    result = cli("diff", INVOICE, fixed, "--fail-on-worse-journeys")
+    assert result.exit_code == 0
+    assert "- repeat loop answer-again -> correct-invoice" in result.stdout
+
+
+def test_journey_budgets_from_config_and_flags(cli, tmp_path, monkeypatch) -> None:
+    (tmp_path / "procmap.toml").write_text('[budgets]\nmax-journey-parties = 1\nmax-silence = "1d"\n')
+    monkeypatch.chdir(tmp_path)
+    result = cli("audit", SUPPORT, "--format", "json")
+    assert result.exit_code == 1
+    budgets = {b["budget"]: b for b in json.loads(result.stdout)["processes"][0]["budgets"]}
+    assert budgets["max-journey-parties"] == {
+        "budget": "max-journey-parties",
+        "metric": "parties",
+        "limit": 1,
+        "value": 3,
+        "exceeded": True,
+    }
+    assert budgets["max-silence"]["limit"] == 86400 and budgets["max-silence"]["value"] == 180000
+    assert "2d 2h of silence" in result.stderr
+    assert cli("audit", SUPPORT, "--max-journey-parties", "3", "--max-silence", "3d").exit_code == 0
+    validate = cli("validate", SUPPORT)
+    assert validate.exit_code == 1 and "[budget]" in validate.stdout
+    (tmp_path / "procmap.toml").write_text('[budgets]\nmax-silence = "soon"\n')
+    assert cli("audit", SUPPORT).exit_code == 2
+
+
+def test_repeats_flag_changes_the_rounds(cli) -> None:
+    assert _journeys(cli, SUPPORT, "--repeats", "0")["max"]["repeats"] == 0
+    two = _journeys(cli, SUPPORT, "--repeats", "2")
+    assert two["repeats"] == 2 and two["max"]["repeats"] == 2
+    assert two["count"] > _journeys(cli, SUPPORT)["count"]
+
+
+def _chain(decisions: int) -> str:
+    """A chain of two-way decisions: 2**decisions journeys."""
+    lines = [
+        "version: 1",
+        "process: {id: many, name: Many}",
+        "lanes:",
+        "  - {id: customer, name: Customer, kind: customer}",
+        "  - {id: desk, name: Desk, kind: onstage}",
+        "  - {id: phone, name: Phone, kind: onstage}",
+        "steps:",
+    ]
+    for i in range(decisions):
+        lines += [
+            f"  - id: c{i}",
+            f"    name: Decide {i}",
+            "    lane: customer",
+            "    next:",
+            f"      - {{to: a{i}, when: a, share: 0.5}}",
+            f"      - {{to: b{i}, when: b, share: 0.5}}",
+            f"  - {{id: a{i}, name: A {i}, lane: desk, channel: web, duration: 1m, next: [c{i + 1}]}}",
+            f"  - {{id: b{i}, name: B {i}, lane: phone, channel: phone, duration: 2m, next: [c{i + 1}]}}",
+        ]
+    lines.append(f"  - {{id: c{decisions}, name: Done, lane: customer}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_astronomically_many_journeys_are_counted_exactly_and_fast(tmp_path) -> None:
+    from procmap.analysis.journeys import Journeys
+    from procmap.config import Config
+    from procmap.validate import check_text
+
+    result = check_text(_chain(100), "many.yaml", Config())
+    start = time.perf_counter()
+    j = Journeys(result.graph)
+    count, (lo, hi), worst, expected = j.count, j.bounds, j.worst, j.expected
+    assert time.perf_counter() - start < 1.0
+    assert count == 2**100 > 10**30
+    assert (lo["visible_handoffs"], hi["visible_handoffs"]) == (0, 99)
+    assert (lo["elapsed"], hi["elapsed"]) == (6000, 12000)
+    # Alternating desk and phone: 99 handoffs, 50 x 1m + 50 x 2m; of the two, the first in file order.
+    assert worst.figures["visible_handoffs"] == 99 and worst.figures["elapsed"] == 9000
+    assert worst.steps[:4] == ("c0", "a0", "c1", "b1")
+    assert expected is not None and expected["visible_handoffs"] == pytest.approx(49.5)
+    assert expected["elapsed"] == pytest.approx(9000)
+
+
+def test_sixteen_thousand_steps_audit_in_linear_time() -> None:
+    """The journey analysis at 16,000 steps costs about the same per step as at 3,200 (no quadratic step).
+
+    With the cyclic GC off, as the `procmap` command runs; best of two runs.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import process_yaml
+
+    from procmap.analysis.journeys import Journeys, journeys_report
+    from procmap.config import Config
+    from procmap.validate import check_text
+
+    def run(steps: int) -> tuple[float, dict]:
+        result = check_text(process_yaml(steps), "big.yaml", Config())
+        best, report = float("inf"), {}
+        gc.disable()
+        try:
+            for _ in range(2):
+                start = time.perf_counter()
+                report = journeys_report(Journeys(result.graph), result.analysis.no_backup)
+                best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
+        return best, report
+
+    small, _ = run(3_200)
+    large, report = run(16_000)
+    assert report["count"] > 10**400  # exact, however large
+    assert report["max"]["repeats"] == 1 and len(report["repeat_loops"]) == 1_600
+    assert large < 10 * small, f"5x the steps took {large / small:.1f}x the time"
