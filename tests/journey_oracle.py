@@ -157,10 +157,15 @@ def no_backup(g: Any) -> set[str]:
         return seen
 
     waiting = via_non_tp(tps, True) & via_non_tp(tps, False)
+
+    def no_real_backup(n: str) -> bool:
+        backup, owner = nodes[n]["backup"], nodes[n]["owner"]
+        return not backup or bool(owner and owner.strip().casefold() == backup.strip().casefold())
+
     return {
         n
         for n in nodes
-        if not nodes[n]["backup"]
+        if no_real_backup(n)
         and (nodes[n]["fail_point"] or (nodes[n]["owner"] and nodes[n]["visibility"] == "backstage" and n in waiting))
     }
 

@@ -90,6 +90,11 @@ class BudgetCheck:
         return f"process '{process_id}' has {self.value} {self.what}, over the budget of {self.limit} ({self.key})"
 
 
+def same_person(owner: str | None, backup: str | None) -> bool:
+    """Whether a backup names the owner again (case and surrounding spaces ignored): no backup at all."""
+    return bool(owner and backup and owner.strip().casefold() == backup.strip().casefold())
+
+
 def _same_channel(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
@@ -458,11 +463,13 @@ class Analysis:
         """The steps the `no-backup` rule selects, in file order (also the audit's journey fail points).
 
         A step without `backup` that is a fail point, or that has an `owner`
-        and lies backstage where the customer waits on it.
+        and lies backstage where the customer waits on it.  A backup equal to
+        the owner is no backup at all (SPEC §5.5, rule `backup-is-owner`), so
+        it does not take the step out.
         """
         out = []
         for n, d in self.g.nodes(data=True):
-            if d["backup"]:
+            if d["backup"] and not same_person(d["owner"], d["backup"]):
                 continue
             if d["fail_point"] or (d["owner"] and n in self.waiting_steps):
                 out.append(n)

@@ -22,7 +22,7 @@ class Format(StrEnum):
 
 EPILOG = """Examples:
 
-  procmap audit examples/
+  procmap audit examples/*.yaml
 
   procmap audit process.yaml --format markdown > audit.md
 

@@ -24,7 +24,7 @@ EPILOG = """Examples:
 
   procmap validate examples/
 
-  procmap validate process.yaml --format sarif -o procmap.reports.sarif
+  procmap validate process.yaml --format sarif -o procmap.sarif
 
   cat process.yaml | procmap validate - --stdin-filename process.yaml
 

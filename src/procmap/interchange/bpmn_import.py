@@ -248,7 +248,8 @@ class Mapper:
                 event = self.nodes.get(flow.target)
                 part = clean(event.el.get("name")) if event is not None else None
                 part = part or (self.durations.get(flow.target) and f"after {self.durations[flow.target]}") or None
-            if part and branching and gateway_name:
+            # procmap's own flows carry their exact `when`; its gateways are named for bpmnlint only.
+            if part and branching and gateway_name and self.r.pm(flow.el, "from") is None:
                 part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
             self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
 
@@ -774,40 +775,31 @@ class Mapper:
             for s in order:
                 if s in self.nodes and r.pm(self.nodes[s].el, "id") == saved:
                     return s
-        ranked: list[str] = []
-        if decision.customer_pool:
-            ranked.append(decision.customer_pool)
+        # Candidates in order of preference: the customer's own start (a
+        # journey begins with the customer), a black-box customer's first
+        # message, then each pool's starts, biggest pool first.  The one from
+        # which the most steps can be reached wins; ties keep that order.
+        candidates: list[str] = []
+        cust = next((p for p in r.pools if p.key == decision.customer_pool), None)
+        if cust is not None and cust.process is not None:
+            candidates.extend(self.pool_starts(cust.key))
+        if cust is not None and cust.black_box_steps and cust.black_box_steps[0].endswith("#source"):
+            candidates.append(cust.black_box_steps[0])
         rest = sorted(
             (p for p in pools if p.key != decision.customer_pool), key=lambda p: (-p.steps, -p.lanes, p.index)
         )
-        ranked.extend(p.key for p in rest)
-        for key in ranked:
-            pool = next(p for p in r.pools if p.key == key)
-            if pool.process is None:
-                continue
-            none_starts = [
-                n
-                for n in self.nodes.values()
-                if n.pool == key
-                and n.parent is None
-                and n.tag == "startEvent"
-                and not n.step
-                and n.event_kind in (None, "timer", "conditional", "signal")
-            ]
-            if none_starts:
-                first = self.pool_starts(key)
-                if first:
-                    return first[0]
-        cust = next((p for p in r.pools if p.key == decision.customer_pool), None)
-        if cust is not None and cust.black_box_steps:
-            first = cust.black_box_steps[0]
-            if first.endswith("#source"):
-                return first
-        for pool in r.pools:
-            first = self.pool_starts(pool.key)
-            if first:
-                return first[0]
-        return order[0] if order else None
+        for facts in rest:
+            candidates.extend(self.pool_starts(facts.key))
+        candidates.extend(order[:1])
+        best: str | None = None
+        best_reach = -1
+        for candidate in _unique(candidates):
+            size = len(self.reach(candidate, nexts))
+            if size > best_reach:
+                best, best_reach = candidate, size
+            if size == len(order):
+                break
+        return best
 
     def reach(self, start: str | None, nexts: dict[str, list[tuple[str, str | None]]]) -> set[str]:
         if start is None:
@@ -831,7 +823,10 @@ class Mapper:
         for event in start_events:
             if event.id in chosen_from:
                 continue
-            first = [ids[s] for s in self.pool_starts_from(event) if s in ids]
+            after = self.pool_starts_from(event)
+            if after and all(s in reached for s in after):
+                continue  # its path is also reached from the start: nothing is cut off
+            first = [ids[s] for s in after if s in ids]
             r.note(
                 "warning",
                 "extra-start",
@@ -842,9 +837,9 @@ class Mapper:
             )
         if missing:
             for s in missing:
-                comments[ids[s]] = (
-                    comments.get(ids[s], "") + "; " if s in comments or ids[s] in comments else ""
-                ) + "procmap: ignore[unreachable-step]"
+                comments[ids[s]] = (comments.get(ids[s], "") + "  # " if ids[s] in comments else "") + (
+                    "procmap: ignore[unreachable-step]"
+                )
             r.note(
                 "warning",
                 "unreachable",
