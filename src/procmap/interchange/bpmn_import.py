@@ -258,7 +258,8 @@ class Mapper:
                 event = self.nodes.get(flow.target)
                 part = clean(event.el.get("name")) if event is not None else None
                 part = part or (self.durations.get(flow.target) and f"after {self.durations[flow.target]}") or None
-            if part and branching and gateway_name and r.pm(flow.el, "from") is None:
+            # procmap's own flows carry their exact `when`; its gateways are named for bpmnlint only.
+            if part and branching and gateway_name and self.r.pm(flow.el, "from") is None:
                 part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
             own = self.share_of(flow)
             self.arrive(
