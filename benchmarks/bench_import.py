@@ -43,16 +43,18 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'steps':>7} {'bpmn MB':>8} {'parse s':>8} {'export s':>9} {'import s':>9} {'import/export':>14} {'import/parse':>13}")
+    print(
+        f"{'steps':>7} {'bpmn MB':>8} {'parse s':>8} {'export s':>9} {'import s':>9} {'import/export':>14} {'import/parse':>13}"
+    )
     previous = None
     for steps in (args.steps, args.steps * 4):
         text = process_yaml(steps)
         result = check_text(text, "bench.yaml", Config())
         data = to_bpmn(result)
-        parse = _median(lambda: etree.fromstring(data, etree.XMLParser(resolve_entities=False)), args.runs)
-        export = _median(lambda: to_bpmn(result), args.runs)
+        parse = _median(lambda data=data: etree.fromstring(data, etree.XMLParser(resolve_entities=False)), args.runs)
+        export = _median(lambda result=result: to_bpmn(result), args.runs)
 
-        def run_import() -> None:
+        def run_import(data: bytes = data) -> None:
             imported = import_bpmn(data, "bench.bpmn")
             dump(imported.data, imported.header, imported.step_comments)
 
