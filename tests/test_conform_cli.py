@@ -441,7 +441,7 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)
-    args = ("examples/support-ticket.yaml", "docs/conform-example/tickets.csv", "--case", "ticket_id")
+    args = ("examples/support-ticket.yaml", "examples/logs/support-tickets.csv", "--case", "ticket_id")
     proc = run("conform", *args)
     assert proc.returncode == 0, proc.stderr
     doc = (ROOT / "docs" / "conform.md").read_text(encoding="utf-8")
