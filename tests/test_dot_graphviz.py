@@ -39,7 +39,8 @@ def big_dot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     src = folder / "big.yaml"
     src.write_text(_generate(1000), encoding="utf-8")
     out = folder / "big.dot"
-    res = CliRunner().invoke(app(), ["render", str(src), "-o", str(out)], catch_exceptions=False)
+    # Highlight mode is not what these tests are about; "all" works with or without the journeys analysis.
+    res = CliRunner().invoke(app(), ["render", str(src), "-o", str(out), "--highlight", "all"], catch_exceptions=False)
     assert res.exit_code == 0, res.stderr
     return out
 
@@ -70,7 +71,7 @@ def _dot(path: Path, fmt: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_examples_draw_without_a_graphviz_warning(cli, tmp_path: Path, path: Path) -> None:
     out = tmp_path / f"{path.stem}.dot"
-    assert cli("render", path, "-o", out).exit_code == 0
+    assert cli("render", path, "-o", out, "--highlight", "all").exit_code == 0
     for fmt in ("svg", "png"):
         proc = _dot(out, fmt)
         assert proc.returncode == 0 and proc.stderr == b"", (fmt, proc.stderr.decode()[:500])
