@@ -91,9 +91,7 @@ def figures(g: Any, steps: list[str], taken: int) -> dict[str, Any]:
         "customer_actions": sum(1 for s in steps if nodes[s]["customer"]),
         "touchpoints": len(touch),
         "parties": len({nodes[s]["lane"] for s in real}),
-        "visible_handoffs": sum(
-            1 for a, b in itertools.pairwise(real) if nodes[a]["lane"] != nodes[b]["lane"]
-        ),
+        "visible_handoffs": sum(1 for a, b in itertools.pairwise(real) if nodes[a]["lane"] != nodes[b]["lane"]),
         "channel_switches": sum(1 for a, b in itertools.pairwise(channelled) if a != b),
         "elapsed": sum(seconds, Fraction(0)),
         "longest_silence": max(silences, default=Fraction(0)),
@@ -159,10 +157,15 @@ def no_backup(g: Any) -> set[str]:
         return seen
 
     waiting = via_non_tp(tps, True) & via_non_tp(tps, False)
+
+    def no_real_backup(n: str) -> bool:
+        backup, owner = nodes[n]["backup"], nodes[n]["owner"]
+        return not backup or bool(owner and owner.strip().casefold() == backup.strip().casefold())
+
     return {
         n
         for n in nodes
-        if not nodes[n]["backup"]
+        if no_real_backup(n)
         and (nodes[n]["fail_point"] or (nodes[n]["owner"] and nodes[n]["visibility"] == "backstage" and n in waiting))
     }
 

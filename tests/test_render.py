@@ -282,7 +282,7 @@ def test_svg_has_every_step_lane_and_line_label(result):
 def test_svg_styles_steps_by_role(result):
     from procmap.render import render
 
-    root = _svg_root(render(result, "svg"))
+    root = _svg_root(render(result, "svg", highlight="all"))
     classes = {
         g.get("id"): set(g.get("class", "").split())
         for g in root.iter(f"{SVG}g")

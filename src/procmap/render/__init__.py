@@ -113,8 +113,8 @@ def render(
     ``scale``: PNG pixels per point (None: 1.5, reduced for huge diagrams).
     ``max_steps``: SVG/PNG/PDF of bigger processes are refused (None: no limit);
     DOT and Mermaid text is always produced.
-    ``highlight``: worst | main | all | none (None: the default, see
-    :func:`procmap.render.highlight.default_mode`).
+    ``highlight``: worst | main | all | none (None: worst; see
+    :mod:`procmap.render.highlight`).
     ``view``: full | customer (only the lanes the customer deals with; the
     backstage work between two facing steps folded into one flow with its wait).
     ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).

@@ -330,10 +330,13 @@ def _tooltip(g: nx.DiGraph, n: str) -> str:
     d = g.nodes[n]
     lane = g.graph["lanes"].get(d["lane"])
     kind = step_class(d).replace("customer", "customer action")
-    lines = [" ".join(text.clean(d["name"]).split()), f"{n} · {lane.name if lane else d['lane']} · {kind}"]
+    lines = [
+        text.capped(" ".join(text.clean(d["name"]).split())),
+        text.capped(f"{n} · {lane.name if lane else d['lane']} · {kind}"),
+    ]
     for key in ("owner", "backup", "channel", "evidence", "description"):
         if d.get(key):
-            lines.append(f"{key}: {' '.join(text.clean(d[key]).split())}")
+            lines.append(text.capped(f"{key}: {' '.join(text.clean(d[key]).split())}"))
     if d.get("data"):
         lines.append("data: " + ", ".join(d["data"]))
     if d.get("fail_point"):
@@ -355,8 +358,8 @@ def _tooltip_attr(value: str) -> str:
 
 
 def _edge_tip(g: nx.DiGraph, u: str, v: str) -> str:
-    a = " ".join(text.clean(g.nodes[u]["name"]).split())
-    b = " ".join(text.clean(g.nodes[v]["name"]).split())
+    a = text.capped(" ".join(text.clean(g.nodes[u]["name"]).split()), 200)
+    b = text.capped(" ".join(text.clean(g.nodes[v]["name"]).split()), 200)
     return f"{a} → {b}"
 
 

@@ -1,12 +1,8 @@
 from collections.abc import Iterator
 
+from procmap.analysis.facts import same_person
 from procmap.diagnostics import Severity
 from procmap.rules.base import Context, Finding, Rule
-
-
-def same_person(owner: str | None, backup: str | None) -> bool:
-    """Whether a backup names the owner again (case and surrounding spaces ignored)."""
-    return bool(owner and backup and owner.strip().casefold() == backup.strip().casefold())
 
 
 def check(ctx: Context) -> Iterator[Finding]:

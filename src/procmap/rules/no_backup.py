@@ -8,13 +8,13 @@ def check(ctx: Context) -> Iterator[Finding]:
     nodes = ctx.graph.nodes
     for node in ctx.analysis.no_backup:
         d = nodes[node]
+        lacks = "its backup is its owner" if d["backup"] else "has no backup"
         if d["fail_point"]:
-            yield Finding(ctx.node_loc(node), f"step '{node}' is a fail point and has no backup")
+            yield Finding(ctx.node_loc(node), f"step '{node}' is a fail point and {lacks}")
         else:
             yield Finding(
                 ctx.node_loc(node),
-                f"step '{node}' (owner: {d['owner']}) keeps the customer waiting between two touchpoints "
-                "and has no backup",
+                f"step '{node}' (owner: {d['owner']}) keeps the customer waiting between two touchpoints and {lacks}",
             )
 
 
@@ -23,7 +23,8 @@ RULE = Rule(
     severity=Severity.INFO,
     summary="a fail point, or an owned backstage step the customer waits on, without `backup`",
     doc=(
-        "A step with no `backup` that is either a `fail_point`, or has an `owner` and lies backstage "
+        "A step with no `backup` (or a `backup` that is its `owner` again: no backup at all) that is "
+        "either a `fail_point`, or has an `owner` and lies backstage "
         "on a path between two consecutive touchpoints, so the customer waits on it. When its owner "
         "is away the customer's wait has no end; naming who covers is how the wait stays bounded."
     ),
