@@ -762,6 +762,8 @@ class Mapper:
             return self.extra_names[s]
         node = self.nodes[s]
         el = node.el
+        if self.r.pm(el, "id") is not None and self.r.pm(el, "name") is not None:
+            return self.r.pm(el, "name")  # a blank name procmap's export replaced for BPMN tools
         if self.r.pm(el, "id") is not None and el.get("name") is not None:
             return el.get("name")
         name = clean(el.get("name"))
@@ -994,7 +996,10 @@ class Mapper:
         r = self.r
         exported = next((p.process for p in r.pools if p.process is not None and r.pm(p.process, "id")), None)
         if exported is not None:
-            info: dict[str, Any] = {"id": r.pm(exported, "id"), "name": exported.get("name") or r.pools[0].name}
+            info: dict[str, Any] = {
+                "id": r.pm(exported, "id"),
+                "name": r.pm(exported, "name") or exported.get("name") or r.pools[0].name,
+            }
             doc = r.documentation(exported)
             if doc:
                 info["description"] = doc
