@@ -571,6 +571,7 @@ def test_hostile_file(case: Case, command: str, hostile_dir: Path, tmp_path: Pat
     check_case(case, command, path, tmp_path, outcome)
 
 
+@pytest.mark.slow  # each run reads, checks and reports 20,000 steps
 @pytest.mark.parametrize("command", ("validate", "audit", "export", "diff"))
 def test_twenty_thousand_steps(command: str, hostile_dir: Path, tmp_path: Path) -> None:
     path = materialise(HUGE, hostile_dir)
@@ -578,6 +579,7 @@ def test_twenty_thousand_steps(command: str, hostile_dir: Path, tmp_path: Path) 
     assert_accepted(outcome, command, tmp_path)
 
 
+@pytest.mark.slow
 def test_twenty_thousand_steps_render(hostile_dir: Path, tmp_path: Path) -> None:
     """A blueprint of 20,000 steps is either drawn or refused with one clear line, never a hang."""
     path = materialise(HUGE, hostile_dir)

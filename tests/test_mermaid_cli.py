@@ -53,7 +53,7 @@ def test_mermaid_cli_draws_examples_and_200_steps_with_every_step_in_its_lane(cl
         assert cli("render", src, "-o", out).exit_code == 0
         files.append(out)
     proc = subprocess.run(
-        [NODE, str(OUTSIDE / "mermaid_render.mjs"), *map(str, files)],
+        [NODE, str(OUTSIDE / "mermaid_render.mjs"), "--cli", *map(str, files)],
         capture_output=True,
         text=True,
         timeout=600,

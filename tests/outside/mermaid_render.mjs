@@ -2,18 +2,72 @@
 // procmap's Mermaid promises (docs/render.md): it renders, every lane subgraph is drawn, and every
 // step lies inside its lane's box.  Lane order on the page is not promised (Mermaid places
 // subgraphs itself); it is reported as "lanes-in-order" or "lanes-out-of-order", never a failure.
-// node mermaid_render.mjs [--svg DIR] [--png DIR] FILE.mmd...
+// node mermaid_render.mjs [--cli] [--svg DIR] [--png DIR] FILE.mmd...
 // One line per file: "ok FILE ..." or "error FILE MESSAGE"; exits 1 if any file failed.
+// With --cli each file goes through mermaid-cli's renderMermaid (a fresh page that loads Mermaid
+// every time: seconds a file); without it, one page loads the very modules mermaid-cli loads
+// (mermaid's ESM build and @mermaid-js/layout-elk, from this folder's node_modules, served on
+// 127.0.0.1) once and calls mermaid.render for each file the way mermaid-cli does.
 import { readFileSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { createServer } from "node:http";
+import { basename, extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
 import puppeteer from "puppeteer";
 import { renderMermaid } from "@mermaid-js/mermaid-cli";
 
 const args = process.argv.slice(2);
 const out = { svg: null, png: null };
-while (args[0] === "--svg" || args[0] === "--png") {
-  out[args[0].slice(2)] = args[1];
-  args.splice(0, 2);
+let viaCli = false;
+while (["--svg", "--png", "--cli"].includes(args[0])) {
+  if (args[0] === "--cli") {
+    viaCli = true;
+    args.shift();
+  } else {
+    out[args[0].slice(2)] = args[1];
+    args.splice(0, 2);
+  }
+}
+const modules = join(fileURLToPath(new URL(".", import.meta.url)), "node_modules");
+const PAGE = `<!doctype html><html><body><div id="container"></div><script type="module">
+import mermaid from "/mermaid/dist/mermaid.esm.mjs";
+import elkLayouts from "/@mermaid-js/layout-elk/dist/mermaid-layout-elk.esm.mjs";
+mermaid.registerLayoutLoaders(elkLayouts);
+mermaid.initialize({ startOnLoad: false });
+window.renderOne = async (text) => {
+  const container = document.getElementById("container");
+  container.innerHTML = "";
+  const { svg } = await mermaid.render("my-svg", text, container);
+  return svg;
+};
+window.ready = true;
+</script></body></html>`;
+const TYPES = { ".mjs": "text/javascript", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+
+async function batchRenderer(browser) {
+  // Loopback only: serves this folder's node_modules so the page can import ES modules.
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (path === "/") {
+      res.writeHead(200, { "content-type": "text/html" });
+      return res.end(PAGE);
+    }
+    try {
+      const data = readFileSync(join(modules, path));
+      res.writeHead(200, { "content-type": TYPES[extname(path)] || "application/octet-stream" });
+      res.end(data);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForFunction("window.ready === true", { timeout: 120000 });
+  return {
+    render: (text) => page.evaluate((t) => window.renderOne(t), text),
+    close: () => server.close(),
+  };
 }
 const browser = await puppeteer.launch({
   executablePath: process.env.PUPPETEER_EXECUTABLE_PATH || "/usr/bin/chromium",
@@ -57,6 +111,7 @@ function membership(text) {
 }
 
 let failed = 0;
+const batch = viaCli ? null : await batchRenderer(browser);
 try {
   for (const file of args) {
     const name = basename(file).replace(/\.[^.]*$/, "");
@@ -64,8 +119,9 @@ try {
       const text = readFileSync(file, "utf8");
       const lanesOf = membership(text);
       const declared = new Set(lanesOf.values());
-      const { data } = await renderMermaid(browser, text, "svg", { mermaidConfig: {} });
-      const svg = new TextDecoder().decode(data);
+      const svg = viaCli
+        ? new TextDecoder().decode((await renderMermaid(browser, text, "svg", { mermaidConfig: {} })).data)
+        : await batch.render(text);
       if (out.svg) writeFileSync(join(out.svg, `${name}.svg`), svg);
       const boxes = laneBoxes(svg);
       const centres = nodeCentres(svg);
@@ -99,6 +155,7 @@ try {
     }
   }
 } finally {
+  if (batch) batch.close();
   await browser.close();
 }
 process.exit(failed ? 1 : 0);
