@@ -222,7 +222,7 @@ def test_font_warning_names_what_nothing_can_draw(cli, write, tmp_path):
         else:
             assert len(warnings) == 1 and "東" in warnings[0] and "install" in warnings[0]
     res = cli("render", path, "-o", tmp_path / "u.svg")
-    assert "warning" not in res.stderr  # SVG leaves fonts to the viewer
+    assert "procmap: warning" not in res.stderr  # SVG leaves fonts to the viewer
 
 
 def test_pdf_embeds_the_fallback_face(cli, write, tmp_path):
