@@ -45,6 +45,9 @@ class VisibleHandoff:
 
 # The audit lists (and figures) at most this many waits per process; metrics count them all.
 MAX_LISTED_WAITS = 200
+# ... and stops listing earlier once the figures have cost this many flow visits (each wait searches
+# the steps between its two ends: on a dense graph that is the whole process, 40 flows a step).
+WAIT_WORK_BUDGET = 400_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,23 +302,28 @@ class Analysis:
         in file order.  A branchy process has a number of pairs that grows
         with the square of its size, each with a region of steps as long as
         the process, so only the first pairs are listed and figured (a
-        400-step file took 49 s and wrote 43 MB of JSON);
+        400-step file took 49 s and wrote 43 MB of JSON): at most
+        MAX_LISTED_WAITS, fewer once their regions add up to
+        WAIT_WORK_BUDGET flows;
         :attr:`wait_count` and :attr:`unbounded_wait_count` count them all.
         """
         facing = self._facing_set
+        succ = self.g._succ  # the raw adjacency dict, read only
         into: dict[str, set[str]] = {}
         out: list[Wait] = []
+        work = 0
         for u in self.g.nodes:
             if u not in facing:
                 continue
             ahead = _reach(self.g.successors, {u}, facing)
             targets = {w for x in ahead for w in self.g.successors(x) if w in facing}
             for v in sorted(targets, key=self._order):
-                if len(out) >= MAX_LISTED_WAITS:
+                if len(out) >= MAX_LISTED_WAITS or work > WAIT_WORK_BUDGET:
                     return out
                 if v not in into:
                     into[v] = _reach(self.g.predecessors, {v}, facing)
                 region = ahead & into[v]
+                work += sum(len(succ[x]) for x in region)
                 via, least = self._least_wait(u, v, region)
                 out.append(
                     Wait(

@@ -9,7 +9,8 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, QUIET, config_from, wrote
+from procmap.diagnostics import printable_line
 
 
 class Format(StrEnum):
@@ -59,7 +60,7 @@ def register(app: Any) -> None:
     def conform(
         process: str = typer.Argument(..., metavar="PROCESS", help="The process file.", show_default=False),
         logs: list[str] = typer.Argument(
-            ..., metavar="LOG...", help="Event logs: .csv, .xes, .xes.gz, .parquet.", show_default=False
+            ..., metavar="LOG", help="Event logs: .csv, .xes, .xes.gz, .parquet.", show_default=False
         ),
         fmt: Optional[Format] = typer.Option(
             None,
@@ -72,28 +73,43 @@ def register(app: Any) -> None:
             None,
             "--output",
             "-o",
-            help="Write the report to this file instead of stdout (with --write-shares: the process copy).",
+            metavar="FILE",
+            help="Write the report to this file instead of standard output (with --write-shares: the process "
+            "copy); missing folders are created.",
         ),
-        case: Optional[str] = typer.Option(None, "--case", help="Column (or XES attribute) of the case id."),
-        activity: Optional[str] = typer.Option(None, "--activity", help="Column of the activity name."),
-        timestamp: Optional[str] = typer.Option(None, "--timestamp", help="Column of the timestamp."),
-        resource: Optional[str] = typer.Option(None, "--resource", help="Column of who did it (optional)."),
+        case: Optional[str] = typer.Option(
+            None, "--case", metavar="COLUMN", help="Column (or XES attribute) of the case id."
+        ),
+        activity: Optional[str] = typer.Option(
+            None, "--activity", metavar="COLUMN", help="Column of the activity name."
+        ),
+        timestamp: Optional[str] = typer.Option(None, "--timestamp", metavar="COLUMN", help="Column of the timestamp."),
+        resource: Optional[str] = typer.Option(
+            None, "--resource", metavar="COLUMN", help="Column of who did it (optional)."
+        ),
         lifecycle: Optional[str] = typer.Option(
-            None, "--lifecycle", help="Column of the lifecycle (start/complete; optional)."
+            None, "--lifecycle", metavar="COLUMN", help="Column of the lifecycle (start/complete; optional)."
         ),
         strict_mapping: bool = typer.Option(
             False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
         ),
         min_fitness: Optional[float] = typer.Option(
-            None, "--min-fitness", help="Fail (exit 1) when fewer cases than this fraction fit the process."
+            None,
+            "--min-fitness",
+            metavar="FRACTION",
+            help="Fail (exit 1) when fewer cases than this fraction fit the process.",
         ),
         max_repeat_contacts: Optional[float] = typer.Option(
             None,
             "--max-repeat-contacts",
+            metavar="FRACTION",
             help="Fail (exit 1) when more cases than this fraction have a repeat contact.",
         ),
         max_sla_breaches: Optional[float] = typer.Option(
-            None, "--max-sla-breaches", help="Fail (exit 1) when more cases than this fraction wait past an sla."
+            None,
+            "--max-sla-breaches",
+            metavar="FRACTION",
+            help="Fail (exit 1) when more cases than this fraction wait past an sla.",
         ),
         write_shares: bool = typer.Option(
             False,
@@ -102,6 +118,7 @@ def register(app: Any) -> None:
         ),
         config: Optional[str] = CONFIG,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
         from procmap.conform import conform as run
@@ -131,14 +148,17 @@ def register(app: Any) -> None:
             chosen = fmt.value if fmt else "text"
             sys.stdout.write(render(done, chosen))
             write_output(output, text, inputs=[process, *logs])
+            wrote(output, quiet)
             for note in notes:
                 print(f"{process}: {note}", file=sys.stderr)
         else:
             chosen = fmt.value if fmt else _format_for(output)
             write_output(output, render(done, chosen), inputs=[process, *logs])
+            wrote(output, quiet)
         failed = False
         for check in done.exceeded:
-            print(f"{process}: budget exceeded: {check.message(done.report['process'])}", file=sys.stderr)
+            line = f"{process}: budget exceeded: {check.message(done.report['process'])}"
+            print(printable_line(line), file=sys.stderr)
             failed = True
         if strict_mapping and done.report["unmapped"]:
             names = ", ".join(repr(u["activity"]) for u in done.report["unmapped"][:5])

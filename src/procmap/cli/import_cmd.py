@@ -8,6 +8,7 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import guarded
+from procmap.config import MAX_FILE_SIZE_LIMIT
 
 EPILOG = """Examples:
 
@@ -50,7 +51,9 @@ def register(app: Any) -> None:
         model: str = typer.Argument(
             ..., metavar="MODEL.bpmn", help="BPMN 2.0 XML file ('-' reads standard input).", show_default=False
         ),
-        output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the process here instead of stdout."),
+        output: Optional[str] = typer.Option(
+            None, "--output", "-o", metavar="FILE", help="Write the process here instead of standard output."
+        ),
         kind: list[str] = typer.Option(
             [],
             "--kind",
@@ -60,11 +63,21 @@ def register(app: Any) -> None:
             "backstage or support. Repeatable; LANE is a lane or pool name, or the lane id written.",
         ),
         process: Optional[str] = typer.Option(
-            None, "--process", "-p", help="Import this collaboration, participant or process (id or name)."
+            None,
+            "--process",
+            "-p",
+            metavar="ID",
+            help="Import this collaboration, participant or process (id or name).",
         ),
         strict: bool = typer.Option(False, "--strict", help="Exit 1 when anything had to be simplified or left out."),
         max_file_size: int = typer.Option(
-            20 * 1024 * 1024, "--max-file-size", min=1, help="Largest input in bytes (default 20 MB)."
+            20 * 1024 * 1024,
+            "--max-file-size",
+            metavar="BYTES",
+            min=1,
+            max=MAX_FILE_SIZE_LIMIT,
+            help="Largest input in bytes [default: 20 MB].",
+            show_default=False,
         ),
     ) -> None:
         """Import a BPMN 2.0 model (pools, lanes, tasks, gateways, message flows) as a procmap process."""

@@ -29,8 +29,11 @@ def escape(text: str) -> str:
 
 
 def code(text: str) -> str:
-    """An id as inline code; ids are slugs, but a pipe would still end the cell, so escape it anyway."""
-    return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
+    """An id or a file name as inline code: the one code-span builder (no value can close it, pipes
+    escaped for table cells, control and bidi characters removed)."""
+    from procmap.reports.diff import code as code_span
+
+    return code_span(text)
 
 
 def cell(value: S.Cell) -> str:
