@@ -8,6 +8,7 @@ to do (visible handoffs with `via`, crossings, waits, data classes).
 
 Usage:
     python benchmarks/generate.py --steps 20000 -o big.yaml
+    python benchmarks/generate.py --shape branchy --steps 3000 -o branchy.yaml
     python benchmarks/generate.py --steps 60 --files 500 -o corpus/
 """
 
@@ -149,13 +150,79 @@ def process_yaml(steps_wanted: int, seed: int = 1, pid: str = "synthetic") -> st
     return "\n".join(out) + "\n"
 
 
+# -- hostile shapes (issue 15): small valid files whose cost explodes when an algorithm is not linear
+
+_SHAPE_LANES = [("customer", "customer"), ("front", "onstage"), ("office", "backstage"), ("system", "support")]
+
+
+def _shape_header(pid: str) -> list[str]:
+    out = ["version: 1", "process:", f"  id: {pid}", f"  name: {pid}", "lanes:"]
+    for lid, kind in _SHAPE_LANES:
+        out.append(f"  - {{id: {lid}, name: {lid.capitalize()}, kind: {kind}}}")
+    out.append("steps:")
+    return out
+
+
+def branchy_yaml(steps: int, fanout: int = 5) -> str:
+    """4 lanes in turn, each step branching to the next ``fanout``: 400 steps made audit take 49 s.
+
+    Every pair of touchpoints has backstage work between it along many paths,
+    so a report that lists each (touchpoint, touchpoint) wait grows as n³.
+    """
+    out = _shape_header(f"branchy-{steps}")
+    for i in range(steps):
+        lane = _SHAPE_LANES[i % 4][0]
+        targets = [f"s{j}" for j in range(i + 1, min(steps, i + 1 + fanout))]
+        extra = ", duration: 5m" if lane != "customer" else ""
+        flows = ", ".join(f"{{to: {t}, when: branch {t}}}" for t in targets)
+        out.append(f"  - {{id: s{i}, name: Step {i}, lane: {lane}{extra}, next: [{flows}]}}")
+    return "\n".join(out) + "\n"
+
+
+def dense_yaml(steps: int, flows: int = 40) -> str:
+    """``steps`` steps with ``flows`` flows each (2,000 × 40 is within --max-steps 2000)."""
+    out = _shape_header(f"dense-{steps}x{flows}")
+    for i in range(steps):
+        lane = _SHAPE_LANES[i % 4][0]
+        targets = [f"s{(i + k) % steps}" for k in range(1, flows + 1) if (i + k) % steps != i]
+        body = ", ".join(f"{{to: {t}, when: to {t}}}" for t in targets)
+        out.append(f"  - {{id: s{i}, name: Step {i}, lane: {lane}, next: [{body}]}}")
+    out.append("  - {id: end, name: End, lane: customer}")
+    out[-2] = out[-2].replace("next: [", "next: [{to: end, when: done}, ", 1)
+    return "\n".join(out) + "\n"
+
+
+def long_word_yaml(chars: int) -> str:
+    """One step whose name is a single ``chars``-character word (20 MB is within the default size limit)."""
+    out = _shape_header(f"word-{chars}")
+    out.append("  - id: first")
+    out.append("    name: " + "w" * chars)
+    out.append("    lane: customer")
+    out.append("    next: [second]")
+    out.append("  - {id: second, name: Second, lane: front}")
+    return "\n".join(out) + "\n"
+
+
+SHAPES = {"branchy": branchy_yaml, "dense": dense_yaml, "word": long_word_yaml}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=1000, help="steps per process (multiple of 10)")
     parser.add_argument("--files", type=int, default=1, help="number of files (a corpus when > 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", required=True, help="file (one process) or directory (corpus)")
+    parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        help="a hostile shape instead of the realistic process: branchy (--steps), dense (--steps, 40 flows "
+        "each), word (--steps characters in one step name)",
+    )
     args = parser.parse_args()
+    if args.shape:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(SHAPES[args.shape](args.steps))
+        return
     if args.files == 1 and not args.output.endswith(os.sep):
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(process_yaml(args.steps, args.seed))

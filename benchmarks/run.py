@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import process_yaml  # noqa: E402
+from generate import branchy_yaml, dense_yaml, long_word_yaml, process_yaml  # noqa: E402
 
 GOALS = {"validate": 2.0, "audit": 3.0, "startup": 2.5, "render": 1.3}
 
@@ -182,11 +182,50 @@ def journeys_section(pm: list[str], env: dict[str, str], work: Path, runs: int) 
         )
 
 
+HOSTILE_SHAPES = (
+    ("branchy 400 steps (4 lanes, 5 flows each)", "branchy-400.yaml", lambda: branchy_yaml(400)),
+    ("branchy 3,000 steps", "branchy-3000.yaml", lambda: branchy_yaml(3_000)),
+    ("dense 2,000 steps x 40 flows", "dense-2000x40.yaml", lambda: dense_yaml(2_000)),
+    ("one 20 MB word as a step name", "word-20mb.yaml", lambda: long_word_yaml(20_000_000)),
+)
+HOSTILE_COMMANDS = (
+    ("validate", []),
+    ("audit -f json", ["audit", "-f", "json"]),
+    ("diff F F", ["diff"]),
+    ("render dot", ["render", "-f", "dot", "-o", "-"]),
+    ("export graphml", ["export", "--to", "graphml"]),
+)
+HOSTILE_GOAL = 10.0  # times the raw YAML load of the same file: "answers within seconds"
+
+
+def hostile_section(pm: list[str], env: dict[str, str], work: Path) -> None:
+    """Issue 15's shapes: small valid files whose cost exploded (n³ waits, quadratic word wrap)."""
+    print("hostile shapes  (floor: raw yaml.load of the same file; one run each; output size in bytes)")
+    for label, name, build in HOSTILE_SHAPES:
+        path = work / name
+        path.write_text(build(), encoding="utf-8")
+        floor = timed(floor_cmd([path]), 1)
+        for what, args in HOSTILE_COMMANDS:
+            cmd = [*pm, *(args or ["validate"]), str(path)]
+            if what == "diff F F":
+                cmd.append(str(path))
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            seconds = time.perf_counter() - t0
+            kib = peak_kib(cmd)
+            ok = proc.returncode in (0, 1)
+            print(
+                row(f"{label}: {what}", seconds, floor, HOSTILE_GOAL)
+                + f"   out {len(proc.stdout):>11,}   peak {kib / 1024:6.0f} MiB{'' if ok else '  FAILED'}"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer runs and smaller growth sizes")
     parser.add_argument("--skip-render", action="store_true")
     parser.add_argument("--skip-growth", action="store_true")
+    parser.add_argument("--skip-hostile", action="store_true", help="skip the hostile shapes of issue 15")
     args = parser.parse_args()
     runs = 3 if args.quick else 5
     pm = procmap_cmd()
@@ -269,6 +308,9 @@ def main() -> None:
                 subprocess.run([sys.executable, str(bench_render), "--runs", str(runs)], check=False)
             else:
                 print("render: benchmarks/bench_render.py not present")
+
+        if not args.skip_hostile:
+            hostile_section(pm, env, work)
 
         if not args.skip_growth:
             sizes = (1_000, 10_000, 30_000) if args.quick else (1_000, 10_000, 100_000)

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Fill a corpus directory with seeds: the examples, every rule's good/bad example, and hostile shapes.
 
 Usage: python fuzz/seed_corpus.py DIR

@@ -105,7 +105,8 @@ def test_html_is_self_contained_with_all_sections(cli, write, monkeypatch) -> No
     assert page.sections[0] == ("", "overview")
     assert page.sections[1:] == [(p, s) for p in ("p1", "p2") for s in SECTIONS]
     assert page.fetching == []
-    assert "script" not in page.tags and "iframe" not in page.tags
+    assert page.tags.count("script") == 1 and "iframe" not in page.tags  # procmap's zoom script, nothing else
+    assert _only_our_script(result.stdout)
     assert "Content-Security-Policy" in result.stdout and "default-src 'none'" in result.stdout
     text = " ".join(page.text)
     assert "Diagram not available" in text
@@ -119,7 +120,8 @@ def test_html_escapes_everything_the_user_wrote(cli, write, monkeypatch) -> None
     assert result.exit_code == 0
     page = _Page()
     page.feed(result.stdout)
-    assert "script" not in page.tags and "img" not in page.tags and "b" not in page.tags
+    assert page.tags.count("script") == 1 and "img" not in page.tags and "b" not in page.tags
+    assert _only_our_script(result.stdout)
     assert page.event_handlers == [] and page.fetching == []
     text = "".join(page.text)
     assert "<script>alert('x')</script>" in text  # shown, as text
@@ -131,10 +133,17 @@ class _FakeUnavailable(UsageError):
     pass
 
 
+def _only_our_script(page: str) -> bool:
+    """The page's one script is procmap's zoom script, allowed by its hash, and the user's text is not in it."""
+    from procmap.reports.audit_html import _SCRIPT, SCRIPT_HASH
+
+    return page.count("<script>") == 1 and f"<script>{_SCRIPT}</script>" in page and SCRIPT_HASH in page
+
+
 def _fake_render_module(svg: bytes | None, reason: str = "") -> types.ModuleType:
     module = types.ModuleType("procmap.render")
 
-    def render(result, fmt: str) -> bytes:
+    def render(result, fmt: str, **options) -> bytes:
         assert fmt == "svg" and result.graph is not None
         if svg is None:
             raise _FakeUnavailable(reason)
@@ -308,7 +317,8 @@ def test_html_with_the_installed_renderer_keeps_user_text_inert(cli, write) -> N
     assert result.exit_code == 0
     page = _Page()
     page.feed(result.stdout)
-    assert {"script", "img", "iframe", "object", "embed", "link"}.isdisjoint(page.tags)
+    assert {"img", "iframe", "object", "embed", "link"}.isdisjoint(page.tags)
+    assert page.tags.count("script") == 1 and _only_our_script(result.stdout)
     assert page.event_handlers == [] and page.fetching == []
     assert ("p1", "diagram") in page.sections
     diagram_present = "<svg" in result.stdout

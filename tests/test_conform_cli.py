@@ -441,7 +441,7 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
     from conftest import ROOT
 
     monkeypatch.chdir(ROOT)
-    args = ("examples/support-ticket.yaml", "docs/conform-example/tickets.csv", "--case", "ticket_id")
+    args = ("examples/support-ticket.yaml", "examples/logs/support-tickets.csv", "--case", "ticket_id")
     proc = run("conform", *args)
     assert proc.returncode == 0, proc.stderr
     doc = (ROOT / "docs" / "conform.md").read_text(encoding="utf-8")
@@ -453,7 +453,7 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
             assert line in printed, line
     r = report(run, *args)
     assert (r["events"], r["cases"], r["fitness"]["cases_fitting"]) == (58, 8, 2)
-    assert r["silent_steps"] == ["investigate", "fix-defect", "deploy"]
+    assert r["silent_steps"] == ["investigate", "tell-progress", "fix-defect", "deploy"]
 
 
 def test_out_of_memory_is_one_line_naming_the_limit(run, model: Path, tmp_path: Path, monkeypatch) -> None:

@@ -571,6 +571,7 @@ def test_hostile_file(case: Case, command: str, hostile_dir: Path, tmp_path: Pat
     check_case(case, command, path, tmp_path, outcome)
 
 
+@pytest.mark.slow  # each run reads, checks and reports 20,000 steps
 @pytest.mark.parametrize("command", ("validate", "audit", "export", "diff"))
 def test_twenty_thousand_steps(command: str, hostile_dir: Path, tmp_path: Path) -> None:
     path = materialise(HUGE, hostile_dir)
@@ -578,6 +579,7 @@ def test_twenty_thousand_steps(command: str, hostile_dir: Path, tmp_path: Path) 
     assert_accepted(outcome, command, tmp_path)
 
 
+@pytest.mark.slow
 def test_twenty_thousand_steps_render(hostile_dir: Path, tmp_path: Path) -> None:
     """A blueprint of 20,000 steps is either drawn or refused with one clear line, never a hang."""
     path = materialise(HUGE, hostile_dir)
@@ -841,12 +843,23 @@ def test_output_replaced_atomically(command: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", OUTPUT_COMMANDS)
-def test_output_into_missing_directory(command: str, tmp_path: Path) -> None:
+def test_output_into_missing_directory_creates_it(command: str, tmp_path: Path) -> None:
+    """Issue 10 item 8: `-o` creates missing parent folders (docs/editors.md's `schema -o .procmap/...`)."""
     path = _good(tmp_path)
     out = tmp_path / "no" / "such" / "dir" / OUT_NAME[command]
     outcome = run_measured(_with_output(command, path, out), cwd=tmp_path)
-    assert_usage_error(outcome, out, "does not exist|no such")
-    assert not (tmp_path / "no").exists()
+    assert outcome.returncode in (0, 1), str(outcome)
+    assert out.stat().st_size > 0
+    assert f"wrote {out}" in outcome.stderr
+
+
+@pytest.mark.parametrize("command", OUTPUT_COMMANDS)
+def test_output_folder_blocked_by_a_file(command: str, tmp_path: Path) -> None:
+    path = _good(tmp_path)
+    (tmp_path / "no").write_text("a file where a folder should be")
+    out = tmp_path / "no" / "dir" / OUT_NAME[command]
+    outcome = run_measured(_with_output(command, path, out), cwd=tmp_path)
+    assert_usage_error(outcome, out, "cannot create the folder")
 
 
 def test_write_output_cleans_up_when_rename_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -186,6 +186,7 @@ def _hook_repo(tmp_path: Path, env: dict[str, str]) -> Path:
     return repo
 
 
+@pytest.mark.slow  # pip installs procmap and its dependencies from PyPI into a fresh environment
 def test_try_repo_builds_and_runs_the_hook(tmp_path: Path) -> None:
     _require_pre_commit()
     _require_hook_options()

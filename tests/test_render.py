@@ -282,7 +282,7 @@ def test_svg_has_every_step_lane_and_line_label(result):
 def test_svg_styles_steps_by_role(result):
     from procmap.render import render
 
-    root = _svg_root(render(result, "svg"))
+    root = _svg_root(render(result, "svg", highlight="all"))
     classes = {
         g.get("id"): set(g.get("class", "").split())
         for g in root.iter(f"{SVG}g")
@@ -404,8 +404,8 @@ def test_render_api_contract(result):
         ("out.pdf", b"%PDF"),
         ("out.dot", b"// Service blueprint"),
         ("out.gv", b"// Service blueprint"),
-        ("out.mmd", b"%% Service blueprint"),
-        ("out.mermaid", b"%% Service blueprint"),
+        ("out.mmd", b"---\nconfig:\n  layout: elk\n---\n%% Service blueprint"),
+        ("out.mermaid", b"---\nconfig:\n  layout: elk\n---\n%% Service blueprint"),
     ],
 )
 def test_format_follows_the_suffix(cli, write, tmp_path, name, magic):
@@ -421,7 +421,7 @@ def test_format_option_beats_the_suffix(cli, write, tmp_path):
     out = tmp_path / "diagram.txt"
     res = cli("render", write(PROCESS), "-o", out, "--format", "mermaid")
     assert res.exit_code == 0
-    assert out.read_text().startswith("%% Service blueprint")
+    assert out.read_text().startswith("---\nconfig:\n  layout: elk\n---\n%% Service blueprint")
 
 
 def test_text_formats_go_to_stdout(cli, write):

@@ -127,8 +127,8 @@ def test_the_checker_sees_collisions():
 <polyline fill="none" stroke="#1f2937" stroke-width="1.6" points="0,-100 400,-100"/>
 <g id="step-a" class="node step decision"><polygon fill="#fff" stroke="#000" points="100,-200 150,-175 100,-150 50,-175 100,-200"/>
 <text text-anchor="middle" x="100" y="-172" font-family="Helvetica" font-size="11.00">A</text></g>
-<g id="flow-1" class="edge flow"><path fill="none" stroke="#000" d="M150,-175C150,-175 350,-175 350,-175"/></g>
-<g id="label-flow-1" class="branch-label"><text text-anchor="start" x="330" y="-178" font-size="9.00">far away</text></g>
+<g id="flow-1" class="edge flow"><path fill="none" stroke="#000" d="M150,-175C150,-175 170,-175 170,-175 170,-175 170,-20 170,-20 170,-20 390,-20 390,-20"/></g>
+<g id="label-flow-1" class="branch-label"><text text-anchor="start" x="340" y="-23" font-size="9.00">far away</text></g>
 <g id="t1" class="node"><text text-anchor="start" x="60" y="-98" font-size="9.00">on the line</text></g>
 <g id="t2" class="node"><text text-anchor="start" x="70" y="-99" font-size="9.00">on the other text</text></g>
 <g id="t3" class="node"><text text-anchor="start" x="120" y="-178" font-size="9.00">in the diamond</text></g>

@@ -130,11 +130,12 @@ def test_output_option_writes_exactly_what_stdout_shows(cli, tmp_path: Path) -> 
     assert out.read_text(encoding="utf-8") == cli("schema").stdout
 
 
-def test_output_into_a_missing_directory_is_a_usage_error(run, tmp_path: Path) -> None:
-    proc = run("schema", "-o", tmp_path / "nowhere" / "schema.json")
-    assert proc.returncode == 2
-    assert proc.stderr.decode().count("\n") == 1
-    assert b"Traceback" not in proc.stderr
+def test_output_into_a_missing_directory_creates_it(run, tmp_path: Path) -> None:
+    """docs/editors.md's `procmap schema -o .procmap/process-v1.schema.json` works in a fresh repository."""
+    proc = run("schema", "-o", ".procmap/process-v1.schema.json", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert json.loads((tmp_path / ".procmap" / "process-v1.schema.json").read_text())["title"]
+    assert proc.stderr.decode() == "wrote .procmap/process-v1.schema.json\n"
 
 
 def test_shipped_schema_file_matches_the_models() -> None:

@@ -576,8 +576,9 @@ def test_output_file_gets_the_report_and_stdout_stays_empty(cli, tmp_path, monke
     result = cli("validate", "refund.yaml", "-f", "json", "--output", "report.json")
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["errors"] == 5
     result = cli("validate", "refund.yaml", "-f", "json", "--output", "out/report.json")
-    assert result.exit_code == 2  # missing directory: a usage error, one line
-    assert result.stderr.count("\n") == 1 and "out/report.json" in result.stderr
+    assert result.exit_code == 1  # missing folders are created (issue 10 item 8)
+    assert json.loads((tmp_path / "out" / "report.json").read_text())["summary"]["errors"] == 5
+    assert result.stderr == "wrote out/report.json\n"
 
 
 def test_output_never_overwrites_an_input(cli, tmp_path, monkeypatch):

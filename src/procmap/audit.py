@@ -8,6 +8,7 @@ disagree.  The dictionary *is* the JSON output: keys are SPEC §3's, plus more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +137,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
             }
             for w in a.waits
         ],
+        **_omitted_waits(a),
         "data_classes": {cls: list(steps) for cls, steps in a.data_classes.items()},
         "fail_points": [
             {
@@ -163,6 +165,12 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
     }
 
 
+def _omitted_waits(a: Analysis) -> dict[str, int]:
+    """``waits_omitted``: how many waits the capped ``waits`` list leaves out (the key only when some are)."""
+    omitted = a.wait_count - len(a.waits)
+    return {"waits_omitted": omitted} if omitted > 0 else {}
+
+
 def _audit_one_path(args: tuple[str, Any, str, dict[str, Any], int]) -> tuple[Audited | None, list[Any]]:
     """Worker: validate and audit one file; keep only what JSON needs (graphs do not travel well)."""
     from procmap.validate import FileResult, InvalidProcess, require_valid
@@ -184,6 +192,7 @@ def audit_paths(
     stdin_name: str,
     parallel: bool,
     repeats: int = 1,
+    on_file: Callable[[], None] | None = None,
 ) -> tuple[list[Audited], list[FileResult]]:
     """Audit every file; returns (audited, invalid results).
 
@@ -194,17 +203,27 @@ def audit_paths(
     from procmap.parallel import AUTO_JOBS_MIN_FILES, cores, pool_map
 
     if parallel and len(files) >= AUTO_JOBS_MIN_FILES and "-" not in files and cores() > 1:
-        pairs = pool_map(_audit_one_path, [(f, config, stdin_name, budget_limits, repeats) for f in files], cores())
+        pairs = pool_map(
+            _audit_one_path,
+            [(f, config, stdin_name, budget_limits, repeats) for f in files],
+            cores(),
+            on_result=on_file,
+        )
         return [a for a, _ in pairs if a is not None], [r for _, bad in pairs for r in bad]
     from procmap.validate import InvalidProcess, require_valid
 
-    results: list[FileResult] = []
+    audited: list[Audited] = []
     invalid: list[FileResult] = []
     for path in files:
         try:
-            results.append(require_valid(path, config, stdin_name=stdin_name))
+            result = require_valid(path, config, stdin_name=stdin_name)
         except InvalidProcess as exc:
             invalid.extend(exc.results)
+        else:
+            if not invalid:
+                audited.append(audit(result, budget_limits, repeats))
+        if on_file is not None:
+            on_file()
     if invalid:
         return [], invalid
-    return [audit(r, budget_limits, repeats) for r in results], []
+    return audited, []

@@ -62,11 +62,29 @@ class UsageError(Exception):
 
 
 # Control characters (and bidi overrides) from a hostile file must not reach the terminal raw:
-# "\x1b[2J" in a step name or file name would clear the screen of whoever runs procmap.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# "\x1b[2J" in a step name or file name would clear the screen of whoever runs procmap, and
+# U+202E makes "gpj.exe" read as "exe.jpg".  The one set every writer uses (terminal text,
+# GitHub annotations, markdown, audit tables).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = UNPRINTABLE
+_KEPT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # all but tab and newline
+
+
+def _shown(m: re.Match[str]) -> str:
+    code = ord(m[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def printable_line(message: str) -> str:
     """One line, whitespace collapsed, control characters shown as escapes."""
     flat = " ".join(message.split())
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", flat)
+    return _CONTROL.sub(_shown, flat)
+
+
+def terminal_text(text: str) -> str:
+    """Text of several lines for a terminal: newlines and tabs kept, every other control character escaped.
+
+    The escaping of :func:`printable_line` for whole reports (``diff`` text)
+    that are built first and coloured afterwards.
+    """
+    return _KEPT.sub(_shown, text)

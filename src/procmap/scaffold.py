@@ -77,6 +77,7 @@ steps:
     duration: 30s             # 30s, 15m, 2h, 3d, 1w, or ISO-8601 such as PT15M
     sla: 1m                   # the time promised, same syntax
     evidence: Push notification "Card frozen"   # what the customer sees or keeps
+    activities: [CARD_FROZEN] # its name in event logs, for procmap conform (id and name match too)
     next: [confirm-address]
 
   - id: confirm-address

@@ -145,13 +145,15 @@ def failed(results: list[FileResult], strict: bool) -> bool:
     return any(d.severity >= threshold for r in results for d in r.diagnostics)
 
 
-def _diagnostics_only(args: tuple[str, Config, str]) -> FileResult:
+def _diagnostics_only(args: tuple[str, Config, str], raise_usage: bool = False) -> FileResult:
     path, config, stdin_name = args
     from procmap.diagnostics import UsageError
 
     try:
         result = check_file(path, config, stdin_name=stdin_name)
     except UsageError as exc:
+        if raise_usage:
+            raise
         return FileResult(path, [Diagnostic(path, 0, 0, Severity.ERROR, "__usage__", str(exc))])
     return FileResult(result.path, result.diagnostics)
 
@@ -180,8 +182,12 @@ def check_paths(
         workers = 0 if len(files) >= AUTO_JOBS_MIN_FILES else 1
     if workers == 0:
         workers = cores()
-    if keep or workers <= 1 or len(files) < 4 or STDIN in files:
+    if keep:
         return [check_file(f, config, stdin_name=stdin_name) for f in files]
+    if workers <= 1 or len(files) < 4 or STDIN in files:
+        # One file at a time, keeping only its diagnostics: holding every document, model and
+        # graph to the end made 500 files of 60 steps peak at 302 MiB on one worker (61 MiB with two).
+        return [_diagnostics_only((f, config, stdin_name), raise_usage=True) for f in files]
     results = pool_map(_diagnostics_only, [(f, config, stdin_name) for f in files], workers)
     for r in results:
         if r.diagnostics and r.diagnostics[0].rule == "__usage__":

@@ -44,6 +44,19 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+def _interrupted(exc: BaseException) -> None:
+    """Ctrl-C, SIGTERM, SIGHUP: one line, exit 128 + the signal number (temporary files are already gone)."""
+    from procmap.fileio import remove_pending
+    from procmap.interrupts import describe, exit_code_for
+
+    remove_pending()
+    try:
+        print(f"procmap: {describe(exc)}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass  # stderr itself is gone (a closed terminal): the exit code still says what happened
+    raise SystemExit(exit_code_for(exc))
+
+
 def guarded(func: F) -> F:
     """Map every failure of a command to the exit-code policy of SPEC §3."""
 
@@ -65,9 +78,8 @@ def guarded(func: F) -> F:
             raise typer.Exit(1) from None
         except UsageError as exc:
             fail(str(exc))
-        except KeyboardInterrupt:
-            print("procmap: interrupted", file=sys.stderr)
-            raise typer.Exit(2) from None
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
         except BrokenPipeError:
             raise typer.Exit(2) from None
         except Exception as exc:
@@ -119,8 +131,13 @@ def app() -> Any:
 
 
 def main() -> None:
+    from procmap.interrupts import Terminated, install
+
+    install()
     try:
         _main()
+    except (KeyboardInterrupt, Terminated) as exc:
+        _interrupted(exc)
     except BrokenPipeError:
         # The reader went away (`procmap ... | head`): not an error worth a traceback.
         try:

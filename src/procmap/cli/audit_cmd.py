@@ -9,7 +9,8 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import colour_enabled, guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, QUIET, STDIN_NAME, config_from, output_option, wrote
+from procmap.diagnostics import printable_line
 
 
 class Format(StrEnum):
@@ -21,7 +22,7 @@ class Format(StrEnum):
 
 EPILOG = """Examples:
 
-  procmap audit examples/
+  procmap audit examples/*.yaml
 
   procmap audit process.yaml --format markdown > audit.md
 
@@ -51,26 +52,26 @@ def register(app: Any) -> None:
             help="Report format [default: from the -o suffix (.html, .md, .json), else text].",
             show_default=False,
         ),
-        output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Write the report to this file instead of stdout."
-        ),
+        output: Optional[str] = output_option(),
         max_visible_handoffs: Optional[int] = typer.Option(
             None,
             "--max-visible-handoffs",
+            metavar="N",
             min=0,
             help="Fail (exit 1) when a process has more customer-visible handoffs.",
         ),
         max_touchpoints: Optional[int] = typer.Option(
-            None, "--max-touchpoints", min=0, help="Fail (exit 1) when a process has more touchpoints."
+            None, "--max-touchpoints", metavar="N", min=0, help="Fail (exit 1) when a process has more touchpoints."
         ),
         max_journey_handoffs: Optional[int] = typer.Option(
             None,
             "--max-journey-handoffs",
+            metavar="N",
             min=0,
             help="Fail (exit 1) when one journey has more customer-visible handoffs (the budget to gate on).",
         ),
         max_journey_parties: Optional[int] = typer.Option(
-            None, "--max-journey-parties", min=0, help="Fail (exit 1) when one journey meets more parties."
+            None, "--max-journey-parties", metavar="N", min=0, help="Fail (exit 1) when one journey meets more parties."
         ),
         max_silence: Optional[str] = typer.Option(
             None,
@@ -81,16 +82,19 @@ def register(app: Any) -> None:
         repeats: int = typer.Option(
             1,
             "--repeats",
+            metavar="N",
             min=0,
             help="Journeys take at most this many loop edges (times the customer has to come back).",
         ),
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Report journeys, customer actions, touchpoints, handoffs, visibility crossings, waits and metrics per process."""
         from procmap.audit import audit_paths, limits
-        from procmap.fileio import write_output
+        from procmap.cli.progress import progress
+        from procmap.fileio import check_output, write_output
         from procmap.load.discovery import collect
         from procmap.reports.audit_formats import render
         from procmap.validate import InvalidProcess
@@ -105,18 +109,29 @@ def register(app: Any) -> None:
             max_silence=_seconds(max_silence),
         )
         chosen = fmt.value if fmt else _format_for(output)
-        audited, invalid = audit_paths(
-            collect(paths), cfg, budget_limits, stdin_name=stdin_filename, parallel=chosen == "json", repeats=repeats
-        )
+        files = collect(paths)
+        check_output(output, files)  # before the work: never a file this run reads
+        with progress("auditing", total=len(files) if len(files) > 1 else None) as bar:
+            audited, invalid = audit_paths(
+                files,
+                cfg,
+                budget_limits,
+                stdin_name=stdin_filename,
+                parallel=chosen == "json",
+                repeats=repeats,
+                on_file=bar.advance,
+            )
         if invalid:
             raise InvalidProcess(invalid)
         to_stdout = output in (None, "-")
         colour = to_stdout and colour_enabled()  # a TTY without NO_COLOR, or FORCE_COLOR
         report = render(audited, chosen, tty=to_stdout and (_isatty() or colour), colour=colour)
-        write_output(output, report, inputs=paths)
+        write_output(output, report, inputs=files)
+        wrote(output, quiet)
         over = [(a, b) for a in audited for b in a.exceeded]
         for item, check in over:
-            print(f"{item.result.path}: budget exceeded: {check.message(item.report['id'])}", file=sys.stderr)
+            line = f"{item.result.path}: budget exceeded: {check.message(item.report['id'])}"
+            print(printable_line(line), file=sys.stderr)
         if over:
             raise typer.Exit(1)
 

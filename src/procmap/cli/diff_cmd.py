@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import typer
 
 from procmap.cli import colour_enabled, guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, QUIET, STDIN_NAME, config_from, output_option, wrote
 
 if TYPE_CHECKING:
     from procmap.config import Config
@@ -77,14 +77,16 @@ def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
     def diff(
-        old: str = typer.Argument(..., help="The process before: a file, '-', or git:REV:PATH.", show_default=False),
-        new: str = typer.Argument(..., help="The process after: a file, '-', or git:REV:PATH.", show_default=False),
+        old: str = typer.Argument(
+            ..., metavar="OLD", help="The process before: a file, '-', or git:REV:PATH.", show_default=False
+        ),
+        new: str = typer.Argument(
+            ..., metavar="NEW", help="The process after: a file, '-', or git:REV:PATH.", show_default=False
+        ),
         fmt: Format = typer.Option(
             Format.text, "--format", "-f", help="text for terminals, markdown for a PR comment, json for tools."
         ),
-        output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Write the report to this file instead of stdout."
-        ),
+        output: Optional[str] = output_option(),
         fail_on_new_visible_handoffs: bool = typer.Option(
             False,
             "--fail-on-new-visible-handoffs",
@@ -108,16 +110,19 @@ def register(app: Any) -> None:
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Compare two versions of a process: touchpoints, customer-visible handoffs, visibility, lanes, metrics."""
         from procmap.diagnostics import UsageError
         from procmap.diff import compare
-        from procmap.fileio import write_output
+        from procmap.fileio import check_output, write_output
         from procmap.reports import diff as diff_output
         from procmap.validate import InvalidProcess
 
         if old == "-" and new == "-":
             raise UsageError("OLD and NEW cannot both be '-' (standard input can be read once)")
+        inputs = [p for p in (old, new) if p != "-" and not p.startswith("git:")]
+        check_output(output, inputs)
         cfg = config_from(config, max_file_size)
         sides: list[Side] = []
         invalid: list[Any] = []
@@ -141,7 +146,8 @@ def register(app: Any) -> None:
             report = diff_output.markdown(result)
         else:
             report = diff_output.text(result, colour=output is None and colour_enabled())
-        write_output(output, report, inputs=[p for p in (old, new) if p != "-" and not p.startswith("git:")])
+        write_output(output, report, inputs=inputs)
+        wrote(output, quiet)
         added = result.new_visible_handoffs
         worse = result.worse_journeys if fail_on_worse_journeys else []
         if worse:

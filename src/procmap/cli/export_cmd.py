@@ -8,7 +8,7 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, QUIET, STDIN_NAME, config_from, output_option, wrote
 
 
 class Target(StrEnum):
@@ -42,16 +42,17 @@ def register(app: Any) -> None:
             ..., metavar="FILE", help="Process file ('-' reads standard input).", show_default=False
         ),
         to: Optional[Target] = typer.Option(
-            None, "--to", "-t", help="Output format [default: from OUT's suffix: .bpmn, .graphml, .json]."
+            None, "--to", "-t", help="Output format [default: from the -o suffix: .bpmn, .graphml, .json]."
         ),
-        output: Optional[str] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        output: Optional[str] = output_option("Write the export to this file instead of standard output"),
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Export a process as BPMN 2.0 XML (lanes and diagram), GraphML or node-link JSON."""
         from procmap.diagnostics import UsageError
-        from procmap.fileio import write_output
+        from procmap.fileio import check_output, write_output
         from procmap.interchange import FORMATS, export, format_from_suffix
         from procmap.validate import require_valid
 
@@ -61,6 +62,8 @@ def register(app: Any) -> None:
                 f"choose a format with --to ({', '.join(FORMATS)})"
                 + (f": cannot tell it from '{output}'" if output and output != "-" else "")
             )
+        check_output(output, [file])
         cfg = config_from(config, max_file_size)
         result = require_valid(file, cfg, stdin_name=stdin_filename)
         write_output(output, export(result, fmt), inputs=[file])
+        wrote(output, quiet)

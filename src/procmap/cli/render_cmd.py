@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, QUIET, STDIN_NAME, config_from, wrote
 
 
 class Format(StrEnum):
@@ -64,13 +64,6 @@ class View(StrEnum):
     customer = "customer"
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
@@ -82,11 +75,17 @@ def register(app: Any) -> None:
             None,
             "--output",
             "-o",
-            help="Output file ('-': standard output); a directory (ending in '/', or existing) for one file per process.",
+            metavar="FILE",
+            help="Output file ('-': standard output; missing folders are created); a directory (ending in '/', "
+            "or existing) for one file per process. [required, or --output-dir]",
             show_default=False,
         ),
         output_dir: Optional[str] = typer.Option(
-            None, "--output-dir", help="Write one diagram per process into this directory.", show_default=False
+            None,
+            "--output-dir",
+            metavar="DIR",
+            help="Write one diagram per process into this directory.",
+            show_default=False,
         ),
         fmt: Optional[Format] = typer.Option(
             None,
@@ -104,24 +103,36 @@ def register(app: Any) -> None:
         page: Optional[str] = typer.Option(
             None,
             "--page",
+            metavar="SIZE",
             help="PDF page: a4, a3, letter, tabloid (add -landscape), or poster (one sheet) [default: poster].",
             show_default=False,
         ),
         wrap: Optional[int] = typer.Option(
             None,
             "--wrap",
+            metavar="N",
             min=0,
             help="Columns per part before a long process wraps into another part (0: never) [default: 20].",
         ),
         scale: Optional[float] = typer.Option(
-            None, "--scale", min=0.1, max=8.0, help="PNG pixels per point [default: 1.5, or to fit --page]."
+            None,
+            "--scale",
+            metavar="FACTOR",
+            min=0.1,
+            max=8.0,
+            help="PNG pixels per point [default: 1.5, or to fit --page].",
         ),
         max_steps: int = typer.Option(
-            2000, "--max-steps", min=1, help="Refuse to draw SVG/PNG/PDF of bigger processes (DOT/Mermaid always work)."
+            2000,
+            "--max-steps",
+            metavar="N",
+            min=1,
+            help="Refuse to draw SVG/PNG/PDF of bigger processes (DOT/Mermaid always work).",
         ),
         config: Optional[str] = CONFIG,
         stdin_filename: str = STDIN_NAME,
         max_file_size: Optional[int] = MAX_SIZE,
+        quiet: bool = QUIET,
     ) -> None:
         """Draw a process as a service blueprint (swimlanes by zone): SVG, PNG, PDF, DOT or Mermaid."""
         from procmap.diagnostics import UsageError
@@ -149,13 +160,15 @@ def register(app: Any) -> None:
             if output is None:
                 raise UsageError("missing -o/--output: name the diagram file, or use -o - for standard output")
             _one(files[0], output, fmt, options, config, stdin_filename, max_file_size)
+            wrote(output, quiet)
             return
-        _many(files, folder, fmt, options, config, max_file_size)
+        _many(files, folder, fmt, options, config, max_file_size, quiet)
 
 
 def _one(file: str, output: str, fmt: Any, options: dict, config: Any, stdin_filename: str, max_size: Any) -> None:
+    from procmap.cli.progress import progress
     from procmap.diagnostics import UsageError
-    from procmap.fileio import write_output
+    from procmap.fileio import check_output, write_output
     from procmap.render import TEXT_FORMATS, format_for
     from procmap.render import render as draw
     from procmap.validate import require_valid
@@ -163,18 +176,20 @@ def _one(file: str, output: str, fmt: Any, options: dict, config: Any, stdin_fil
     chosen = format_for(output, fmt.value if fmt else None)
     if output == "-" and chosen not in TEXT_FORMATS and sys.stdout.isatty():
         raise UsageError(f"refusing to write {chosen.upper()} to a terminal: use -o FILE or a pipe")
-    if file != "-" and output != "-" and _same_file(file, output):
-        raise UsageError(f"{output}: refusing to overwrite an input file")
+    check_output(output, [file])
     cfg = config_from(config, max_size)
     result = require_valid(file, cfg, stdin_name=stdin_filename)
-    data = draw(result, chosen, **options)
+    with progress(f"drawing {chosen.upper()}"):
+        data = draw(result, chosen, **options)
     if chosen == "mermaid":
         _mermaid_limits(result, data)
     _font_warning(result, chosen)
     write_output(output, data, inputs=[file])
 
 
-def _many(files: list[str], folder: str, fmt: Any, options: dict, config: Any, max_size: Any) -> None:
+def _many(
+    files: list[str], folder: str, fmt: Any, options: dict, config: Any, max_size: Any, quiet: bool = False
+) -> None:
     """One diagram per process into ``folder``: invalid files are reported and skipped (exit 1 at the end)."""
     from pathlib import Path
 
@@ -202,7 +217,10 @@ def _many(files: list[str], folder: str, fmt: Any, options: dict, config: Any, m
         names[stem] = file
     cfg = config_from(config, max_size)
     failed = False
-    with _progress(len(files)) as advance:
+    from procmap.cli.progress import progress
+
+    with progress("drawing", total=len(files)) as bar:
+        advance = bar.advance
         for file in files:
             out = str(target / f"{Path(file).stem}{suffix}")
             try:
@@ -222,34 +240,10 @@ def _many(files: list[str], folder: str, fmt: Any, options: dict, config: Any, m
                 continue
             _font_warning(result, chosen)
             write_output(out, data, inputs=files)
+            wrote(out, quiet)
             advance()
     if failed:
         raise typer.Exit(1)
-
-
-class _progress:
-    """A progress bar on a terminal (stderr), nothing otherwise: pipes and CI logs stay clean."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.bar = None
-
-    def __enter__(self):  # type: ignore[no-untyped-def]
-        if self.total > 1 and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            self.bar = Progress(transient=True, console=None)
-            self.bar.start()
-            self.task = self.bar.add_task("drawing", total=self.total)
-        return self.advance
-
-    def advance(self) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def _font_warning(result: Any, fmt: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-import typer
-
 from procmap.cli import guarded
+from procmap.cli.options import QUIET, output_option, wrote
 
 EPILOG = """Examples:
 
@@ -30,12 +29,12 @@ def register(app: Any) -> None:
     @app.command(epilog=EPILOG)
     @guarded
     def schema(
-        output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Write the schema to this file instead of stdout."
-        ),
+        output: Optional[str] = output_option("Write the schema to this file instead of standard output"),
+        quiet: bool = QUIET,
     ) -> None:
         """Print the JSON Schema (draft-07) of the process format, for editor completion and checks."""
         from procmap.fileio import write_output
         from procmap.model.jsonschema import render_schema
 
         write_output(output, render_schema())
+        wrote(output, quiet)

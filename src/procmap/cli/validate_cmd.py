@@ -9,7 +9,8 @@ from typing import Any, Optional
 import typer
 
 from procmap.cli import colour_enabled, guarded
-from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, STDIN_NAME, config_from
+from procmap.cli.options import CONFIG, MAX_SIZE, PATHS, QUIET, STDIN_NAME, config_from, output_option, wrote
+from procmap.config import MAX_JOBS
 
 
 class Format(StrEnum):
@@ -23,7 +24,7 @@ EPILOG = """Examples:
 
   procmap validate examples/
 
-  procmap validate process.yaml --format sarif -o procmap.reports.sarif
+  procmap validate process.yaml --format sarif -o procmap.sarif
 
   cat process.yaml | procmap validate - --stdin-filename process.yaml
 
@@ -62,9 +63,7 @@ def register(app: Any) -> None:
         fmt: Optional[Format] = typer.Option(
             None, "--format", "-f", help="Output format [default: text; github when GITHUB_ACTIONS=true]."
         ),
-        output: Optional[str] = typer.Option(
-            None, "--output", "-o", help="Write the report to this file instead of stdout."
-        ),
+        output: Optional[str] = output_option(),
         config: Optional[str] = CONFIG,
         strict: bool = typer.Option(False, "--strict", help="Warnings fail too (exit 1)."),
         stdin_filename: str = STDIN_NAME,
@@ -73,7 +72,9 @@ def register(app: Any) -> None:
             None,
             "--jobs",
             "-j",
+            metavar="N",
             min=0,
+            max=MAX_JOBS,
             help="Check files in N processes (0: one per core) [default: one per core from 32 files, else 1].",
         ),
         only_processes: bool = typer.Option(
@@ -82,8 +83,11 @@ def register(app: Any) -> None:
             help="Skip named files that are not process files (no top-level 'version' and 'process' keys), "
             "as a directory scan does: for pre-commit and editors that pass every YAML file.",
         ),
+        quiet: bool = QUIET,
     ) -> None:
         """Check process files against the format and the rules; print diagnostics with file:line:col."""
+        from procmap.fileio import check_output
+        from procmap.load.discovery import collect
         from procmap.reports import findings as findings_output
         from procmap.validate import check_paths, failed
 
@@ -91,7 +95,9 @@ def register(app: Any) -> None:
         if only_processes:
             paths = _process_files_only(paths)
         chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-        results = check_paths(paths, cfg, stdin_name=stdin_filename, jobs=jobs, keep=False)
+        files = collect(paths)
+        check_output(output, files)  # before the work: never a file this run reads
+        results = check_paths(files, cfg, stdin_name=stdin_filename, jobs=jobs, keep=False)
         if chosen == "json":
             report = findings_output.as_json(results)
         elif chosen == "github":
@@ -104,6 +110,7 @@ def register(app: Any) -> None:
             report = findings_output.text(results, colour=output is None and colour_enabled())
         from procmap.fileio import write_output
 
-        write_output(output, report, inputs=paths)
+        write_output(output, report, inputs=files)
+        wrote(output, quiet)
         if failed(results, cfg.strict):
             raise typer.Exit(1)

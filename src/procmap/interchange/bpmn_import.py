@@ -59,6 +59,7 @@ class Hop:
     step: str | None
     end: str | None
     labels: tuple[str, ...]
+    share: float | None = None  # procmap's own `share`, read back from a file it exported
 
 
 def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, process: str | None = None) -> Imported:
@@ -89,6 +90,7 @@ class Mapper:
         self.extra_names: dict[str, str] = {}
         self.extra_lane: dict[str, str] = {}
         self.durations: dict[str, str] = {}
+        self.shares: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------ which nodes are steps
 
@@ -192,7 +194,7 @@ class Mapper:
         flows = self.r.out.get(step_id, [])
         for flow in flows:
             label = self.flow_label(flow, node)
-            self.arrive(step_id, flow.target, (label,) if label else (), out, seen)
+            self.arrive(step_id, flow.target, (label,) if label else (), out, seen, self.share_of(flow))
         for boundary in self.r.boundaries.get(step_id, []):
             self.arrive(step_id, boundary, (), out, seen)
         for boundary in self.entry_boundaries.get(step_id, []):
@@ -204,12 +206,20 @@ class Mapper:
                 out.append(Hop(None, None, ()))  # the step may also just finish
         return out
 
-    def arrive(self, source: str, target: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+    def arrive(
+        self,
+        source: str,
+        target: str,
+        labels: tuple[str, ...],
+        out: list[Hop],
+        seen: set[str],
+        share: float | None = None,
+    ) -> None:
         node = self.nodes.get(target)
         if node is None:
             return
         if node.step:
-            out.append(Hop(target, None, labels))
+            out.append(Hop(target, None, labels, share))
             return
         if target in seen:
             return
@@ -248,9 +258,20 @@ class Mapper:
                 event = self.nodes.get(flow.target)
                 part = clean(event.el.get("name")) if event is not None else None
                 part = part or (self.durations.get(flow.target) and f"after {self.durations[flow.target]}") or None
-            if part and branching and gateway_name:
+            # procmap's own flows carry their exact `when`; its gateways are named for bpmnlint only.
+            if part and branching and gateway_name and self.r.pm(flow.el, "from") is None:
                 part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
-            self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
+            own = self.share_of(flow)
+            self.arrive(
+                source, flow.target, (*labels, part) if part else labels, out, seen, share if own is None else own
+            )
+
+    def share_of(self, flow: SeqFlow) -> float | None:
+        value = self.r.pm(flow.el, "share")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
 
     def finish(self, source: str, node: Node, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
         """A path reaches an end: of the process, or of an expanded sub-process it then leaves."""
@@ -332,6 +353,8 @@ class Mapper:
                     target = f"{step}#end"
                 if target is not None:
                     nexts[step].append((target, "; ".join(hop.labels) or None))
+                    if hop.share is not None:
+                        self.shares[step, target] = hop.share
         for end in ends:
             nexts.setdefault(end, [])
         self.add_message_flows(nexts)
@@ -739,6 +762,8 @@ class Mapper:
             return self.extra_names[s]
         node = self.nodes[s]
         el = node.el
+        if self.r.pm(el, "id") is not None and self.r.pm(el, "name") is not None:
+            return self.r.pm(el, "name")  # a blank name procmap's export replaced for BPMN tools
         if self.r.pm(el, "id") is not None and el.get("name") is not None:
             return el.get("name")
         name = clean(el.get("name"))
@@ -774,40 +799,31 @@ class Mapper:
             for s in order:
                 if s in self.nodes and r.pm(self.nodes[s].el, "id") == saved:
                     return s
-        ranked: list[str] = []
-        if decision.customer_pool:
-            ranked.append(decision.customer_pool)
+        # Candidates in order of preference: the customer's own start (a
+        # journey begins with the customer), a black-box customer's first
+        # message, then each pool's starts, biggest pool first.  The one from
+        # which the most steps can be reached wins; ties keep that order.
+        candidates: list[str] = []
+        cust = next((p for p in r.pools if p.key == decision.customer_pool), None)
+        if cust is not None and cust.process is not None:
+            candidates.extend(self.pool_starts(cust.key))
+        if cust is not None and cust.black_box_steps and cust.black_box_steps[0].endswith("#source"):
+            candidates.append(cust.black_box_steps[0])
         rest = sorted(
             (p for p in pools if p.key != decision.customer_pool), key=lambda p: (-p.steps, -p.lanes, p.index)
         )
-        ranked.extend(p.key for p in rest)
-        for key in ranked:
-            pool = next(p for p in r.pools if p.key == key)
-            if pool.process is None:
-                continue
-            none_starts = [
-                n
-                for n in self.nodes.values()
-                if n.pool == key
-                and n.parent is None
-                and n.tag == "startEvent"
-                and not n.step
-                and n.event_kind in (None, "timer", "conditional", "signal")
-            ]
-            if none_starts:
-                first = self.pool_starts(key)
-                if first:
-                    return first[0]
-        cust = next((p for p in r.pools if p.key == decision.customer_pool), None)
-        if cust is not None and cust.black_box_steps:
-            first = cust.black_box_steps[0]
-            if first.endswith("#source"):
-                return first
-        for pool in r.pools:
-            first = self.pool_starts(pool.key)
-            if first:
-                return first[0]
-        return order[0] if order else None
+        for facts in rest:
+            candidates.extend(self.pool_starts(facts.key))
+        candidates.extend(order[:1])
+        best: str | None = None
+        best_reach = -1
+        for candidate in _unique(candidates):
+            size = len(self.reach(candidate, nexts))
+            if size > best_reach:
+                best, best_reach = candidate, size
+            if size == len(order):
+                break
+        return best
 
     def reach(self, start: str | None, nexts: dict[str, list[tuple[str, str | None]]]) -> set[str]:
         if start is None:
@@ -831,7 +847,10 @@ class Mapper:
         for event in start_events:
             if event.id in chosen_from:
                 continue
-            first = [ids[s] for s in self.pool_starts_from(event) if s in ids]
+            after = self.pool_starts_from(event)
+            if after and all(s in reached for s in after):
+                continue  # its path is also reached from the start: nothing is cut off
+            first = [ids[s] for s in after if s in ids]
             r.note(
                 "warning",
                 "extra-start",
@@ -842,9 +861,9 @@ class Mapper:
             )
         if missing:
             for s in missing:
-                comments[ids[s]] = (
-                    comments.get(ids[s], "") + "; " if s in comments or ids[s] in comments else ""
-                ) + "procmap: ignore[unreachable-step]"
+                comments[ids[s]] = (comments.get(ids[s], "") + "  # " if ids[s] in comments else "") + (
+                    "procmap: ignore[unreachable-step]"
+                )
             r.note(
                 "warning",
                 "unreachable",
@@ -895,6 +914,8 @@ class Mapper:
                 out["data"] = pm("data").split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
+            if pm("contact") in ("update", "interaction") and pm("contact") != "interaction":
+                out["contact"] = pm("contact")
         else:
             if s in onstage:
                 out["visibility"] = "onstage"
@@ -921,7 +942,12 @@ class Mapper:
                     flows[placed[ids[target]]] = {"to": existing, "when": label}
                 continue
             placed[ids[target]] = len(flows)
-            flows.append({"to": ids[target], "when": label} if label else ids[target])
+            flow: dict[str, Any] = {"to": ids[target]}
+            if label:
+                flow["when"] = label
+            if (s, target) in self.shares:
+                flow["share"] = self.shares[s, target]
+            flows.append(flow if len(flow) > 1 else ids[target])
         if flows:
             out["next"] = flows
         return out
@@ -970,7 +996,10 @@ class Mapper:
         r = self.r
         exported = next((p.process for p in r.pools if p.process is not None and r.pm(p.process, "id")), None)
         if exported is not None:
-            info: dict[str, Any] = {"id": r.pm(exported, "id"), "name": exported.get("name") or r.pools[0].name}
+            info: dict[str, Any] = {
+                "id": r.pm(exported, "id"),
+                "name": r.pm(exported, "name") or exported.get("name") or r.pools[0].name,
+            }
             doc = r.documentation(exported)
             if doc:
                 info["description"] = doc

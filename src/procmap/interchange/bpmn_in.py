@@ -383,7 +383,11 @@ class Reader:
             name = self.pm(lane, "name") or clean(lane.get("name")) or pool.name
             entry = LaneIn(
                 key,
-                lane.get("name") if self.pm(lane, "id") and lane.get("name") else name,
+                self.pm(lane, "name")
+                if self.pm(lane, "id") and self.pm(lane, "name") is not None
+                else lane.get("name")
+                if self.pm(lane, "id") and lane.get("name")
+                else name,
                 pool.key,
                 lane,
                 procmap_id=self.pm(lane, "id"),

@@ -212,6 +212,8 @@ def to_bpmn(result: FileResult) -> bytes:
                 attrs["handoff"] = handoff[u, v]
             if (u, v) in crossing:
                 attrs["crossesVisibility"] = "true"
+            if data.get("share") is not None:
+                attrs["share"] = repr(float(data["share"]))
             when = data["when"]
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
@@ -260,6 +262,8 @@ def to_bpmn(result: FileResult) -> bytes:
         root, _q(BPMN, "process"), id=process_id, name=_text(_named(model.process.name, pid)), isExecutable="false"
     )
     process.set(_q(PROCMAP, "id"), pid)
+    if not model.process.name.strip():  # the BPMN name is the id: keep the exact one for procmap import
+        process.set(_q(PROCMAP, "name"), _text(model.process.name))
     process.set(_q(PROCMAP, "start"), start)
     if model.process.owner:
         process.set(_q(PROCMAP, "owner"), _text(model.process.owner))
@@ -272,6 +276,8 @@ def to_bpmn(result: FileResult) -> bytes:
     for lane in lanes:
         el = etree.SubElement(lane_set, _q(BPMN, "lane"), id=lane_xml[lane.id], name=_text(_named(lane.name, lane.id)))
         el.set(_q(PROCMAP, "id"), lane.id)
+        if not lane.name.strip():
+            el.set(_q(PROCMAP, "name"), _text(lane.name))
         if lane.kind:
             el.set(_q(PROCMAP, "kind"), lane.kind)
         _documentation(el, lane.description)
@@ -290,6 +296,8 @@ def to_bpmn(result: FileResult) -> bytes:
         if node.step is not None:
             step = steps[node.step]
             _step_attributes(el, g.nodes[node.step], step)
+            if not g.nodes[node.step]["name"].strip():
+                el.set(_q(PROCMAP, "name"), _text(g.nodes[node.step]["name"]))
             _documentation(el, step.description)
         for flow_id in node.incoming:
             etree.SubElement(el, _q(BPMN, "incoming")).text = flow_id
@@ -359,6 +367,8 @@ def _step_attributes(el: _Element, node: dict[str, Any], step: Step) -> None:
     }
     if step.visibility:
         values["visibilityOverride"] = step.visibility
+    if step.contact != "interaction":
+        values["contact"] = step.contact
     for key, value in values.items():
         if value is not None:
             el.set(_q(PROCMAP, key), _text(value))

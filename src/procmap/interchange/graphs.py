@@ -74,7 +74,7 @@ def to_graphml(result: FileResult) -> bytes:
     flat = nx.DiGraph()
     flat.graph.update(
         {
-            k: _storable(json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v)
+            k: _storable(json.dumps(v, ensure_ascii=False, allow_nan=False) if isinstance(v, list) else v)
             for k, v in g.graph.items()
             if v is not None
         }
@@ -89,7 +89,9 @@ def to_graphml(result: FileResult) -> bytes:
     nx.write_graphml(flat, buffer, encoding="utf-8", prettyprint=True)
     # networkx writes Python's True/False; GraphML's attr.type="boolean" is
     # xsd:boolean, whose literals are lowercase (strict readers reject "True").
-    tree = etree.fromstring(buffer.getvalue())
+    # huge_tree: a step name over 10 MB (within the 20 MB file limit) is one text node longer than
+    # libxml2's default cap.  The document is networkx's own output, not untrusted XML.
+    tree = etree.fromstring(buffer.getvalue(), etree.XMLParser(huge_tree=True, resolve_entities=False))
     ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
     booleans = {k.get("id") for k in tree.iterfind("g:key", ns) if k.get("attr.type") == "boolean"}
     for data in tree.iter(
@@ -110,4 +112,4 @@ def to_json(result: FileResult) -> str:
         data = nx.node_link_data(g, edges="edges")
     except TypeError:  # networkx < 3.4 names the parameter `link`
         data = nx.node_link_data(g, link="edges")  # type: ignore[call-arg]
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

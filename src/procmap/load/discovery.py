@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from procmap.diagnostics import UsageError
 from procmap.load.loader import STDIN, looks_like_process
@@ -18,16 +19,37 @@ def _scan(folder: str) -> list[str]:
             if not name.endswith(_SUFFIXES):
                 continue
             path = os.path.join(root, name)
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(1 << 20)
-            except OSError:
-                continue
-            if b"\x00" in head:
+            head = _head(path)
+            if head is None or b"\x00" in head:
                 continue
             if looks_like_process(head.decode("utf-8", "replace")):
                 found.append(path)
     return found
+
+
+def _head(path: str) -> bytes | None:
+    """The first MiB of a regular file; None for anything else.
+
+    A FIFO named ``x.yaml`` (or a symlink to ``/dev/stdin``) in a scanned
+    folder must not block the scan: ``stat`` first, then open without
+    blocking and check again on the open descriptor, so a file swapped for a
+    FIFO between the two calls is caught too.
+    """
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(1 << 20)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def collect(paths: list[str]) -> list[str]:

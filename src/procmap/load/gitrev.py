@@ -85,16 +85,26 @@ def _last_line(raw: bytes) -> str:
 
 
 def _object_name(spec: GitSpec) -> str:
-    """``REV:./path`` (current-directory relative) or ``REV:path`` from the top for an absolute path."""
-    if os.path.isabs(spec.path):
-        top = _git(["rev-parse", "--show-toplevel"], spec)
-        root = top.stdout.decode("utf-8", "replace").strip()
-        rel = os.path.relpath(os.path.realpath(spec.path), os.path.realpath(root))
-        if rel.startswith(".."):
-            raise UsageError(f"{spec.text}: {spec.path} is outside the repository at {root}")
-        return f"{spec.rev}:{rel.replace(os.sep, '/')}"
+    """``REV:./path`` (current-directory relative), or ``REV:path`` from the top when the path leaves the folder.
+
+    A path that is absolute or climbs with ``..`` is resolved against the
+    repository's top: outside it is a usage error.  (Passed to git as
+    ``REV:../../etc/passwd`` it only said "does not exist", and with
+    --allow-missing-old compared against an empty process.)
+    """
     norm = os.path.normpath(spec.path).replace(os.sep, "/")
-    return f"{spec.rev}:{norm if norm.startswith('../') or norm == '..' else './' + norm}"
+    if not os.path.isabs(spec.path) and not (norm == ".." or norm.startswith("../")):
+        return f"{spec.rev}:./{norm}"
+    top = _git(["rev-parse", "--show-toplevel"], spec)
+    root = os.path.realpath(top.stdout.decode("utf-8", "replace").strip())
+    if os.path.isabs(spec.path):
+        full = os.path.realpath(spec.path)
+    else:
+        full = os.path.normpath(os.path.join(os.path.realpath(os.getcwd()), spec.path))
+    rel = os.path.relpath(full, root)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        raise UsageError(f"{spec.text}: {spec.path} is outside the repository at {root}")
+    return f"{spec.rev}:{rel.replace(os.sep, '/')}"
 
 
 def read_spec(spec: GitSpec, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
@@ -108,12 +118,14 @@ def read_spec(spec: GitSpec, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
             f"{spec.text}: unknown revision '{spec.rev}' (a shallow CI clone may lack it: git fetch origin <branch>)"
         )
     name = _object_name(spec)
-    # One call for existence, type and size: "<sha> blob 1234" or "<name> missing".
-    check = _git(["cat-file", "--batch-check"], spec, stdin=name.encode() + b"\n")
-    fields = check.stdout.decode("utf-8", "replace").split()
-    if check.returncode != 0 or len(fields) != 3:
+    # One call for existence, type and size: "blob 1234", or "<name> missing" (the name may hold
+    # spaces: "HEAD:./new process.yaml missing", so the answer is read from its end, never split).
+    check = _git(["cat-file", "--batch-check=%(objecttype) %(objectsize)"], spec, stdin=name.encode() + b"\n")
+    answer = check.stdout.decode("utf-8", "replace").strip()
+    found, _, size_text = answer.partition(" ")
+    if check.returncode != 0 or answer.endswith((" missing", " ambiguous")) or not size_text.isdigit():
         raise MissingAtRevision(spec)
-    found, size = fields[1], int(fields[2])
+    size = int(size_text)
     if found != "blob":
         raise UsageError(f"{spec.text}: '{spec.path}' is a {'directory' if found == 'tree' else found} at {spec.rev}")
     if size > max_size:

@@ -6,6 +6,7 @@ parse to seconds so that SLA and wait-time arithmetic is unit-free.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -16,6 +17,11 @@ _ISO = re.compile(
     r"^P(?!$)(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?=\d)(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
+
+# A bound no real step comes near, far below where float arithmetic overflows: `PT` and 400 nines
+# parsed to infinity, then audit's sums and JSON writers failed on it.
+MAX_YEARS = 100
+MAX_SECONDS = MAX_YEARS * 365.25 * 86400
 
 FORMS = "a number and a unit (30s, 15m, 2h, 3d, 1w, 1h30m) or ISO-8601 (PT15M, P1DT2H)"
 
@@ -29,12 +35,20 @@ def parse_duration(text: str) -> float:
     """
     value = text.strip()
     if _SHORT.match(value):
-        return float(sum(float(n) * _UNITS[u] for n, u in _SHORT_PART.findall(value)))
-    m = _ISO.match(value.upper())
-    if m:
+        total = float(sum(float(n) * _UNITS[u] for n, u in _SHORT_PART.findall(value)))
+    elif m := _ISO.match(value.upper()):
         weeks, days, hours, minutes, seconds = (float(g) if g else 0.0 for g in m.groups())
-        return weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
-    raise ValueError(f"'{text}' is not a duration: use {FORMS}")
+        total = weeks * 604800 + days * 86400 + hours * 3600 + minutes * 60 + seconds
+    else:
+        raise ValueError(f"'{_short(text)}' is not a duration: use {FORMS}")
+    if not math.isfinite(total) or total > MAX_SECONDS:
+        raise ValueError(f"'{_short(text)}' is longer than {MAX_YEARS} years: no step takes that long")
+    return total
+
+
+def _short(text: str) -> str:
+    """Keep messages one readable line when the value is 5,000 digits long."""
+    return text if len(text) <= 40 else f"{text[:30]}…({len(text):,} characters)"
 
 
 def format_duration(seconds: float) -> str:

@@ -90,7 +90,7 @@ def _draft7(node: Any, messages: dict[str, str]) -> Any:
 
 def render_schema() -> str:
     """The schema as the exact text `procmap schema` prints and the package ships."""
-    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def packaged_schema_text() -> str:

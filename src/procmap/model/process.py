@@ -26,6 +26,19 @@ LANE_KINDS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
 ZONE_OF_KIND = {"customer": 0, "onstage": 1, "backstage": 2, "support": 3}
 
 
+def _exact_version(value: Any) -> Any:
+    """``true`` and ``1.0`` equal 1 in Python, so the Literal check alone let them through.
+
+    They come back as YAML spells them, which the Literal then refuses with the
+    usual "version must be 1" message.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
 def _check_duration(value: str) -> str:
     parse_duration(value)
     return value
@@ -186,7 +199,9 @@ class ProcessFile(_Strict):
         json_schema_extra={"$id": "https://procmap.dev/schema/process-v1.json"},
     )
 
-    version: Literal[1] = Field(description="Format version: the integer 1.", examples=[1])
+    version: Annotated[Literal[1], BeforeValidator(_exact_version)] = Field(
+        description="Format version: the integer 1.", examples=[1]
+    )
     process: ProcessInfo = Field(
         description="What the process is: id, name, and optionally description, owner and start step.",
         examples=[{"id": "support-ticket", "name": "Support ticket"}],

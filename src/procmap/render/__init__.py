@@ -113,8 +113,8 @@ def render(
     ``scale``: PNG pixels per point (None: 1.5, reduced for huge diagrams).
     ``max_steps``: SVG/PNG/PDF of bigger processes are refused (None: no limit);
     DOT and Mermaid text is always produced.
-    ``highlight``: worst | main | all | none (None: the default, see
-    :func:`procmap.render.highlight.default_mode`).
+    ``highlight``: worst | main | all | none (None: worst; see
+    :mod:`procmap.render.highlight`).
     ``view``: full | customer (only the lanes the customer deals with; the
     backstage work between two facing steps folded into one flow with its wait).
     ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
@@ -286,6 +286,7 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
     if missing:
         return _system_fallback(d, "pdf", missing)
     from procmap.render import pdf, svg
+    from procmap.render.layout import ROW_GAP
 
     lay = d.lay
     drawn, names = _draw_parts(d)
@@ -306,7 +307,9 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
                 bottom = lay.height
                 group, group_names = [*group, frame] if r else group, [*group_names, "frame"] if r else group_names
             pages.append(svg.stack(group, group_names))
-            spans.append((top - 12 if r else -20.0, bottom + 12 if r < lay.rows - 1 else lay.height + 20))
+            # Half the gap between rows on each side: labels of flows that go round a row may sit there.
+            half = ROW_GAP / 2
+            spans.append((top - half if r else -20.0, bottom + half if r < lay.rows - 1 else lay.height + 20))
     cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
     name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
     from procmap.render import fonts

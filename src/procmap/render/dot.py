@@ -61,12 +61,12 @@ SPLINES = "ortho"
 # Graphviz 2.43's scanner rejects a line over 16,384 bytes ("longer than
 # 16384?"); lines are folded well below that, counting 4 bytes a character.
 FOLD_AT = 3000
-# Graphviz 2.43's orthogonal router (Debian 12's `dot`) crashes on large whole
-# graphs (segfault, or `chkSgraph` assertion, from about 700 steps of a
-# generated process); past this many steps ``--format dot`` asks for straight
-# lines, which every Graphviz draws at any size.  procmap's own SVG/PNG/PDF
-# route row by row and keep right angles at every size.
-ORTHO_MAX_STEPS = 400
+# `--format dot` asks for straight lines: Graphviz 2.43's orthogonal router
+# (Debian 12's `dot`) aborts on some processes of any size (a `chkSgraph`
+# assertion on 1 of 100 random 20-60-step processes, a segfault from about
+# 700 steps), and its spline router takes minutes at 200 steps.  procmap's
+# own SVG/PNG/PDF route row by row with the bundled Graphviz and keep right angles.
+FILE_SPLINES = "line"
 # cairo's bitmaps stop at 32,767 pixels a side and `dot -Tpng` then shrinks
 # the picture with a message; past this size the file sets a lower ``dpi``
 # so that PNG fits without one (SVG and PDF scale with it, still vectors).
@@ -330,10 +330,13 @@ def _tooltip(g: nx.DiGraph, n: str) -> str:
     d = g.nodes[n]
     lane = g.graph["lanes"].get(d["lane"])
     kind = step_class(d).replace("customer", "customer action")
-    lines = [" ".join(text.clean(d["name"]).split()), f"{n} · {lane.name if lane else d['lane']} · {kind}"]
+    lines = [
+        text.capped(" ".join(text.clean(d["name"]).split())),
+        text.capped(f"{n} · {lane.name if lane else d['lane']} · {kind}"),
+    ]
     for key in ("owner", "backup", "channel", "evidence", "description"):
         if d.get(key):
-            lines.append(f"{key}: {' '.join(text.clean(d[key]).split())}")
+            lines.append(text.capped(f"{key}: {' '.join(text.clean(d[key]).split())}"))
     if d.get("data"):
         lines.append("data: " + ", ".join(d["data"]))
     if d.get("fail_point"):
@@ -355,8 +358,8 @@ def _tooltip_attr(value: str) -> str:
 
 
 def _edge_tip(g: nx.DiGraph, u: str, v: str) -> str:
-    a = " ".join(text.clean(g.nodes[u]["name"]).split())
-    b = " ".join(text.clean(g.nodes[v]["name"]).split())
+    a = text.capped(" ".join(text.clean(g.nodes[u]["name"]).split()), 200)
+    b = text.capped(" ".join(text.clean(g.nodes[v]["name"]).split()), 200)
     return f"{a} → {b}"
 
 
@@ -479,8 +482,8 @@ def _source(
             []
             if splines == SPLINES
             else [
-                f"// Flows are straight lines: Graphviz 2.43's orthogonal router fails past {ORTHO_MAX_STEPS} steps;"
-                " `procmap render` draws right angles at any size."
+                "// Flows are straight lines: Graphviz 2.43's orthogonal router aborts on some processes. With a"
+                " newer Graphviz, splines=ortho below gives right angles; `procmap render -f svg` always does."
             ]
         ),
         f"digraph {_q('blueprint')} {{",
@@ -553,7 +556,7 @@ def fold(line: str, limit: int = FOLD_AT) -> str:
 def to_dot(g: nx.DiGraph, lay: Layout, *, splines: str | None = None) -> str:
     """DOT source of the whole blueprint as one graph (what ``--format dot`` writes)."""
     if splines is None:
-        splines = SPLINES if g.number_of_nodes() <= ORTHO_MAX_STEPS else "line"
+        splines = FILE_SPLINES
     side = max(lay.width, lay.height) + 12  # points, with the corners' margin
     dpi = int(BITMAP_MAX_PX * 72 / side) if side * 96 / 72 > BITMAP_MAX_PX else None
     return _source(g, lay, build_parts(g, lay), bgcolor="#ffffff", tag="all", splines=splines, dpi=dpi)

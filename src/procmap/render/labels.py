@@ -70,10 +70,15 @@ class _Grid:
         b = self.bounds
         if r[0] < b[0] or r[1] < b[1] or r[2] > b[2] or r[3] > b[3]:
             return True
-        for key in self._keys(r):
-            for item in self.cells.get(key, ()):
-                if _overlap(r, item):
-                    return True
+        c, cells = self.CELL, self.cells
+        for i in range(int(r[0] // c), int(r[2] // c) + 1):
+            for j in range(int(r[1] // c), int(r[3] // c) + 1):
+                items = cells.get((i, j))
+                if items:
+                    for item in items:
+                        a = item.rect
+                        if r[0] < a[2] and r[2] > a[0] and r[1] < a[3] and r[3] > a[1] and _overlap(r, item):
+                            return True
         return False
 
 
@@ -265,6 +270,11 @@ def _shapes_of(lines: list[str]) -> list[list[str]]:
     return [lines, narrow, short]
 
 
+def _reach(pts: list[tuple[float, float]]) -> float:
+    total = sum(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5 for (x0, y0), (x1, y1) in itertools.pairwise(pts))
+    return near_start(total, first_leg(pts))
+
+
 def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tuple[str, list[tuple[int, str, Rect]]]:
     """SVG groups for the branch labels and badges of ``row``'s flows, and where each went.
 
@@ -278,7 +288,8 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     dy = lay.height
     out: list[str] = []
     placed: list[tuple[int, str, Rect]] = []
-    labelled = [i for i in sorted(paths) if lay.edges[i].label]
+    # Short flows first: they have the least room near their start.
+    labelled = sorted((i for i in paths if lay.edges[i].label), key=lambda i: (_reach(paths[i]), i))
     for i in labelled:
         e: Edge = lay.edges[i]
         r, shown = None, e.label

@@ -1,12 +1,23 @@
 """The blueprint as a Mermaid flowchart, for GitHub/GitLab markdown.
 
-One subgraph per lane, lanes in blueprint order (zone, then file order),
-titled with their zone; decisions are rhombi, end steps stadiums, the start
+One subgraph per lane, declared in blueprint order (zone, then file order)
+and titled with its zone; decisions are rhombi, end steps stadiums, the start
 is marked by a small circle.  Customer-visible handoffs are drawn in the
 highlight colour (``linkStyle``), badged ``Hn`` on the flow that reaches the
-new party, and listed in a legend node.  Mermaid cannot pin positions, so
-lane order is a request to its layout, not a guarantee: use SVG/PDF for the
-exact blueprint.
+new party, and listed in a legend node.
+
+What the output guarantees, and what it cannot (checked with mermaid-cli and
+Chromium by tests/outside/run on every example and 200 random processes):
+
+* it renders: the front matter asks for Mermaid's ELK layout, which draws
+  lane subgraphs with flows between them at every size tried (200 steps
+  included), where the default dagre layout crashes on some processes
+  (``Cannot set properties of undefined (setting 'order')``);
+* every step is drawn inside its lane's box;
+* **not** the lanes' order on the page: Mermaid cannot pin positions, and
+  neither dagre nor ELK keeps subgraphs in declaration order (ELK places lane
+  boxes by the flows between them).  The header comment says so; use
+  ``--format svg``/``png``/``pdf`` for the blueprint with lanes in order.
 
 Every identifier is generated (``S0``, ``L0``…), never taken from the file,
 and every piece of user text is a quoted string with Mermaid's entity codes
@@ -53,7 +64,14 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
     ids = {n: f"S{i}" for i, n in enumerate(g.nodes)}
     lanes = lane_order(g)
     out = [
-        f"%% Service blueprint drawn by procmap {__version__}: one subgraph per lane, top to bottom by zone.",
+        # Front matter must open the text; a renderer without ELK falls back to dagre.
+        "---",
+        "config:",
+        "  layout: elk",
+        "---",
+        f"%% Service blueprint drawn by procmap {__version__}: one subgraph per lane, each step inside its lane.",
+        "%% Lanes are declared in blueprint order (zone, then file order), but Mermaid places them itself:",
+        "%% their order on the page is not guaranteed. `procmap render -f svg` draws them in order.",
         "flowchart LR",
     ]
     by_lane: dict[str, list[str]] = {}

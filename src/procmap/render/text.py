@@ -88,13 +88,32 @@ def _fit(text: str, limit: float, size: float, bold: bool) -> int:
     return len(text)
 
 
-def _split_word(word: str, limit: float, size: float, bold: bool) -> list[str]:
-    """Break a word wider than ``limit`` into pieces that fit (URLs, ids, long compounds)."""
-    pieces = []
-    while word:
-        n = max(1, _fit(word, limit, size, bold))
-        pieces.append(word[:n])
-        word = word[n:]
+def _fit_from(text: str, start: int, limit: float, size: float, bold: bool) -> int:
+    """How many characters of ``text`` from ``start`` on fit in ``limit`` points (at least one)."""
+    budget = limit * 1000.0 / size
+    table, used = _WIDTHS[bold], 0
+    for i in range(start, len(text)):
+        ch = text[i]
+        used += table[ch] if ch in table else _char_width(ch, bold)
+        if used > budget:
+            return max(1, i - start)
+    return len(text) - start
+
+
+def _split_word(word: str, limit: float, size: float, bold: bool, max_pieces: int | None = None) -> list[str]:
+    """Break a word wider than ``limit`` into pieces that fit (URLs, ids, long compounds).
+
+    Walks the word once with an index (slicing off the rest each time made a
+    1 MB name cost seconds and a 20 MB one minutes) and stops after
+    ``max_pieces``: wrap() keeps five lines, so the rest of a 20 MB word is
+    never looked at.
+    """
+    pieces: list[str] = []
+    start = 0
+    while start < len(word) and (max_pieces is None or len(pieces) < max_pieces):
+        n = _fit_from(word, start, limit, size, bold)
+        pieces.append(word[start : start + n])
+        start += n
     return pieces
 
 
@@ -129,9 +148,12 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
             if word_w <= limit:
                 current, current_w = word, word_w
             else:
-                *full, current = _split_word(word, limit, size, bold)
+                # One piece more than the lines left, so the ellipsis logic below still sees an overflow.
+                *full, current = _split_word(word, limit, size, bold, max(1, max_lines - len(lines) + 1))
                 lines.extend(full)
                 current_w = width(current, size, bold=bold)
+            if len(lines) > max_lines:
+                break
         lines.append(current)
         if len(lines) > max_lines:
             break
@@ -144,6 +166,21 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
         fits = width(last + ELLIPSIS, size, bold=bold) <= limit
         lines = [*lines[: max_lines - 1], last + ELLIPSIS if fits else _shorten(last, limit, size, bold)]
     return lines
+
+
+TOOLTIP_CHARS = 1000
+
+
+def capped(text: str, limit: int = TOOLTIP_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with a note of the full length (tooltips, titles).
+
+    Graphviz handles a multi-megabyte attribute in quadratic time (a 2 MB step
+    name took 18 s to draw); no tooltip needs more than a screenful, and the
+    full text stays in the process file and in every export.
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}{ELLIPSIS} ({len(text):,} characters)"
 
 
 def one_line(text: str, limit: float, size: float, *, bold: bool = False) -> str:

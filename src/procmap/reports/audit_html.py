@@ -1,14 +1,23 @@
 """The audit as one self-contained HTML page, for people who will not open a terminal.
 
-No network: styles are inline, there is no script, fonts are the reader's
-own, and a Content-Security-Policy forbids loading anything, so the file
-works from an e-mail attachment or an air-gapped share and nothing in it can
-run.  Every user-written text goes through :func:`html.escape`.  The
-diagram is `procmap.render`'s SVG, inline, when that module is available.
+No network: styles are inline, fonts are the reader's own, and a
+Content-Security-Policy forbids loading anything, so the file works from an
+e-mail attachment or an air-gapped share.  The one script (zoom and pan of
+the diagrams) is procmap's own, inline, allowed by its SHA-256 hash in the
+policy: nothing else can run, and a report without it still reads (diagrams
+fit the page width).  Every user-written text goes through
+:func:`html.escape`.  The diagrams are `procmap.render`'s SVG, inline: the
+blueprint with the worst journey highlighted, and the customer's view.
+
+Printing: landscape pages, each diagram scaled to the page width and kept
+on one page, headings kept with what follows, a process per new page.
 """
 
 from __future__ import annotations
 
+import base64
+import contextvars
+import hashlib
 import html
 import re
 from typing import Any
@@ -18,7 +27,67 @@ from procmap.audit import Audited
 from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src 'none'"
+# Zoom (buttons, ctrl/cmd + wheel) and pan (drag) for every diagram; no network, no eval.
+_SCRIPT = """
+(function () {
+  document.querySelectorAll('.diagram').forEach(function (box) {
+    var svg = box.querySelector('svg');
+    if (!svg) { return; }
+    var zoom = 1;
+    var label = document.createElement('span');
+    function apply(cx, cy) {
+      var before = box.scrollWidth || 1;
+      var fx = cx === undefined ? 0.5 : cx, fy = cy === undefined ? 0.5 : cy;
+      var px = box.scrollLeft + fx * box.clientWidth, py = box.scrollTop + fy * box.clientHeight;
+      svg.style.width = (zoom * 100) + '%';
+      var ratio = (box.scrollWidth || 1) / before;
+      box.scrollLeft = px * ratio - fx * box.clientWidth;
+      box.scrollTop = py * ratio - fy * box.clientHeight;
+      label.textContent = Math.round(zoom * 100) + '%';
+      box.classList.toggle('zoomed', zoom > 1);
+    }
+    var bar = document.createElement('div');
+    bar.className = 'zoombar';
+    [['\u2212', 1 / 1.25, 'Zoom out'], ['+', 1.25, 'Zoom in'], ['Fit', 0, 'Fit the page width']].forEach(function (b) {
+      var btn = document.createElement('button');
+      btn.type = 'button';
+      btn.textContent = b[0];
+      btn.title = b[2];
+      btn.addEventListener('click', function () {
+        zoom = b[1] ? Math.min(8, Math.max(1, zoom * b[1])) : 1;
+        apply();
+      });
+      bar.appendChild(btn);
+    });
+    label.className = 'muted';
+    label.textContent = '100%';
+    bar.appendChild(label);
+    box.parentNode.insertBefore(bar, box);
+    box.addEventListener('wheel', function (e) {
+      if (!e.ctrlKey && !e.metaKey) { return; }
+      e.preventDefault();
+      var r = box.getBoundingClientRect();
+      zoom = Math.min(8, Math.max(1, zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
+      apply((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
+    }, { passive: false });
+    var drag = null;
+    box.addEventListener('pointerdown', function (e) {
+      if (zoom <= 1) { return; }
+      drag = [e.clientX, e.clientY, box.scrollLeft, box.scrollTop];
+      box.setPointerCapture(e.pointerId);
+    });
+    box.addEventListener('pointermove', function (e) {
+      if (!drag) { return; }
+      box.scrollLeft = drag[2] - (e.clientX - drag[0]);
+      box.scrollTop = drag[3] - (e.clientY - drag[1]);
+    });
+    box.addEventListener('pointerup', function () { drag = null; });
+  });
+})();
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
+CSP = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src '{SCRIPT_HASH}'"
+_NAMES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("names", default={})  # noqa: B039
 
 _CSS = """
 :root { color-scheme: light dark; --fg: #1d2433; --muted: #5b6478; --line: #d8dde6; --bg: #ffffff;
@@ -47,12 +116,31 @@ table.narrow { width: auto; min-width: 24rem; }
 .bad { color: var(--bad); font-weight: 600; }
 .ok { color: var(--ok); font-weight: 600; }
 .diagram { overflow: auto; border: 1px solid var(--line); border-radius: .5rem; padding: .5rem;
-  background: #ffffff; }
+  background: #ffffff; max-height: 85vh; touch-action: none; }
+.diagram svg { display: block; width: 100%; height: auto; }
+.diagram.zoomed { cursor: grab; }
+.zoombar { display: flex; gap: .3rem; align-items: center; margin: .2rem 0; }
+.zoombar button { font: inherit; min-width: 2.2rem; padding: .1rem .5rem; border: 1px solid var(--line);
+  border-radius: .3rem; background: var(--card); color: var(--fg); cursor: pointer; }
+figure { margin: 1rem 0; }
+figcaption { color: var(--muted); font-size: .9rem; margin-bottom: .2rem; }
+td.bad, tr.bad td:first-child { color: var(--bad); font-weight: 600; }
+tr.bad { background: color-mix(in srgb, var(--bad) 8%, transparent); }
+.id { color: var(--muted); font-size: .85em; margin-left: .25em; }
 .note { background: var(--card); border-left: 4px solid var(--line); padding: .5rem .8rem; }
 details summary { cursor: pointer; color: var(--accent); }
 nav ul { padding-left: 1.2rem; }
 a { color: var(--accent); }
-@media print { h2 { break-before: page; } .diagram { overflow: visible; } }
+@page { size: landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11px; }
+  article.process + article.process { break-before: page; }
+  h2, h3, h4, figcaption { break-after: avoid; }
+  figure, .cards, tr { break-inside: avoid; }
+  .zoombar { display: none; }
+  .diagram { overflow: visible; max-height: none; border: none; padding: 0; }
+  .diagram svg { width: 100% !important; max-height: 170mm; }
+}
 """
 
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.DOTALL)
@@ -66,8 +154,27 @@ def _cell(value: S.Cell) -> str:
     if value is None:
         return '<span class="muted">–</span>'
     if isinstance(value, S.Ids):
-        return (" → " if value.path else ", ").join(f"<code>{esc(i)}</code>" for i in value.items)
+        names = _NAMES.get()
+        return (" → " if value.path else ", ").join(_named(i, names) for i in value.items)
+    if value == "EXCEEDED":
+        return '<span class="bad">EXCEEDED</span>'
     return esc(value).replace("\n", "<br>")
+
+
+def _named(ident: str, names: dict[str, str]) -> str:
+    """A step or lane by its name, the id secondary; other ids (data classes, budgets) as code."""
+    name = names.get(ident)
+    if not name:
+        return f"<code>{esc(ident)}</code>"
+    return f'{esc(name)}<code class="id">{esc(ident)}</code>'
+
+
+def _names(graph: Any) -> dict[str, str]:
+    if graph is None:
+        return {}
+    out = {lane_id: " ".join(lane.name.split()) for lane_id, lane in graph.graph["lanes"].items()}
+    out.update({n: " ".join(str(d["name"]).split()) for n, d in graph.nodes(data=True)})
+    return out
 
 
 def _table(
@@ -78,20 +185,23 @@ def _table(
 
     head = "".join(f"<th{cls(i)}>{esc(h)}</th>" for i, h in enumerate(headers))
     body = "\n".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{_cell(c)}</td>" for i, c in enumerate(row)) + "</tr>" for row in rows
+        ('<tr class="bad">' if "EXCEEDED" in row else "<tr>")
+        + "".join(f"<td{cls(i)}>{_cell(c)}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in rows
     )
     attr = f' class="{css}"' if css else ""
     return f"<table{attr}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
-def diagram(item: Audited) -> str:
-    """The swimlane SVG inline, or a note saying why there is none."""
+def diagram(item: Audited, view: str = "full") -> str:
+    """A swimlane SVG inline, or a note saying why there is none."""
     try:
         from procmap.render import RenderFailed, RenderUnavailable, render
     except ImportError:
         return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
     try:
-        svg = render(item.result, "svg")
+        svg = render(item.result, "svg", view=view)
     except (RenderUnavailable, RenderFailed) as exc:
         # A report must not fail because its picture cannot be drawn (e.g. over the step limit).
         return f'<p class="note">Diagram not available: {esc(exc)}</p>'
@@ -99,7 +209,27 @@ def diagram(item: Audited) -> str:
     return f'<div class="diagram">{_PROLOG.sub("", text, count=1)}</div>'
 
 
+def _diagrams(item: Audited) -> str:
+    """The blueprint (worst journey highlighted) and the customer's view, each scaled to the page width."""
+    return (
+        '<figure class="blueprint"><figcaption>Service blueprint, the worst journey highlighted '
+        "(zoom with the buttons or ctrl + wheel, drag to pan)</figcaption>"
+        f"{diagram(item)}</figure>"
+        '<figure class="customer-view"><figcaption>As the customer lives it: the customer and onstage lanes, '
+        "backstage work folded into dashed flows labelled with its wait</figcaption>"
+        f"{diagram(item, 'customer')}</figure>"
+    )
+
+
 def _process(n: int, item: Audited) -> str:
+    token = _NAMES.set(_names(item.graph))
+    try:
+        return _process_body(n, item)
+    finally:
+        _NAMES.reset(token)
+
+
+def _process_body(n: int, item: Audited) -> str:
     r = item.report
     m = r["metrics"]
     pid = f"p{n}"
@@ -137,7 +267,7 @@ def _process(n: int, item: Audited) -> str:
             )
         out.append("</section>")
 
-    out.append(f'<section data-section="diagram" id="{pid}-diagram"><h3>Diagram</h3>{diagram(item)}</section>')
+    out.append(f'<section data-section="diagram" id="{pid}-diagram"><h3>Diagrams</h3>{_diagrams(item)}</section>')
 
     for section in S.build(r, item.graph, glyphs):
         body = _table(section.headers, section.rows) if section.rows else f"<p>{esc(section.empty)}</p>"
@@ -178,13 +308,15 @@ def render(audited: list[Audited]) -> str:
     ]
     if len(reports) > 1:
         rows = S.overview_rows(reports)
+        token = _NAMES.set({r["id"]: " ".join(str(r["name"]).split()) for r in reports})
         parts.append('<nav data-section="overview"><h2>Overview</h2>')
         parts.append(_table(S.OVERVIEW_HEADERS, rows, numeric=(2, 3, 4, 5)))
+        _NAMES.reset(token)
         links = "".join(
             f'<li><a href="#p{n}">{esc(r["name"])}</a> <code>{esc(r["file"])}</code></li>'
             for n, r in enumerate(reports, start=1)
         )
         parts.append(f"<ul>{links}</ul></nav>")
     parts += [_process(n, item) for n, item in enumerate(audited, start=1)]
-    parts += ["</body>", "</html>", ""]
+    parts += [f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(parts)

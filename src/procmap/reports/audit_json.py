@@ -8,4 +8,4 @@ from procmap.audit import Audited
 
 
 def render(audited: list[Audited]) -> str:
-    return json.dumps({"processes": [a.report for a in audited]}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({"processes": [a.report for a in audited]}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

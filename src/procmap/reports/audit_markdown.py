@@ -12,17 +12,18 @@ import re
 from typing import Any
 
 from procmap.audit import Audited
+from procmap.diagnostics import UNPRINTABLE
 from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def escape(text: str) -> str:
     """Text for a GFM table cell (or a heading) that renders literally."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _UNPRINTABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")
+    text = "\n".join(UNPRINTABLE.sub("", line) for line in lines)
     text = _SPECIAL.sub(r"\\\1", text)
     return "<br>".join(" ".join(line.split()) for line in text.split("\n"))
 

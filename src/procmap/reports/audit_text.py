@@ -10,24 +10,21 @@ well under a second (rich's layout engine needs tens of seconds for that).
 from __future__ import annotations
 
 import io
-import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from procmap.audit import Audited
+from procmap.diagnostics import printable_line
 from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
-
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Rows = list[tuple[S.Cell, ...]]
 
 
 def _clean(text: str) -> str:
     """One line, no control characters: a step name must never move the cursor or change colours."""
-    text = " ".join(text.split())
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return printable_line(text)
 
 
 def _cell_text(value: S.Cell, glyphs: S.Glyphs) -> str:

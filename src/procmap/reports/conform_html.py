@@ -73,7 +73,8 @@ def diagram(item: Conformed) -> str:
         return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
     drawn = dataclasses.replace(item.result, graph=annotated_graph(item))
     try:
-        svg = render(drawn, "svg")
+        # No journey highlighted: what stands out here is what happened (counts, deviations).
+        svg = render(drawn, "svg", highlight="none")
     except (RenderUnavailable, RenderFailed) as exc:
         return f'<p class="note">Diagram not available: {esc(exc)}</p>'
     text = svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from procmap.diagnostics import UNPRINTABLE, terminal_text
 from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
 from procmap.reports.audit_sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 
@@ -135,7 +136,7 @@ def _label(side_label: str, exists: bool) -> str:
 def as_json(d: ProcessDiff) -> str:
     data = d.to_dict()
     data = {"headline": headline(d), **data}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # ---------------------------------------------------------------- text
@@ -163,13 +164,41 @@ def _change_text(changes: dict[str, tuple[Any, Any]]) -> str:
 
 
 def text(d: ProcessDiff, *, colour: bool = False) -> str:
+    """The terminal report: built plain, escaped as a whole (names, ids and file labels are the
+    user's), and only then coloured, so no value can carry an escape sequence to the terminal."""
+    plain = terminal_text(_plain_text(d))
+    if not colour:
+        return plain
+    out = []
+    for line in plain.split("\n"):
+        if line in _SECTIONS:
+            line = f"{_BOLD}{line}{_RESET}"
+        elif line[:4] in ("  + ", "  - ", "  ~ "):
+            symbol = line[2]
+            line = f"  { ({'+': _GREEN, '-': _RED}.get(symbol, _YELLOW)) }{symbol}{_RESET}{line[3:]}"
+        out.append(line)
+    return "\n".join(out)
+
+
+_SECTIONS = frozenset(
+    (
+        "Customer-visible handoffs",
+        "Touchpoints",
+        "Customer actions",
+        "Line of visibility",
+        "Lanes",
+        "Journeys (what one customer goes through)",
+        "Metrics",
+    )
+)
+
+
+def _plain_text(d: ProcessDiff) -> str:
     def mark(symbol: str) -> str:
-        if not colour:
-            return symbol
-        return {"+": _GREEN, "-": _RED}.get(symbol, _YELLOW) + symbol + _RESET
+        return symbol
 
     def heading(title: str) -> str:
-        return f"{_BOLD}{title}{_RESET}" if colour else title
+        return title
 
     lines = [
         f"procmap diff: {_label(d.old.label, d.old.exists)} -> {_label(d.new.label, d.new.exists)} ({_title(d).replace('→', '->')})",
@@ -263,15 +292,22 @@ def md(value: Any) -> str:
     """
     if value is None:
         return ""
-    s = _one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = UNPRINTABLE.sub("", _one_line(value)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", s).replace("@", "@\u2060")
 
 
 def code(value: str) -> str:
-    """An inline code span that survives backticks and pipes in the value."""
-    s = _one_line(value).replace("|", "\\|")
-    fence = "``" if "`" in s else "`"
-    pad = " " if s.startswith("`") or s.endswith("`") else ""
+    """An inline code span no value can close early (CommonMark 6.1).
+
+    The fence is one backtick longer than the longest run of backticks in the
+    value: a file named ``x``@octocat [click](javascript:…) <b>`` stays code,
+    with no mention, link or HTML in a bot comment.  Pipes are escaped for
+    table cells, control characters and bidi overrides removed.
+    """
+    s = UNPRINTABLE.sub("", _one_line(value)).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", s)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if s.startswith("`") or s.endswith("`") or (s.startswith(" ") and s.endswith(" ") and s.strip()) else ""
     return f"{fence}{pad}{s}{pad}{fence}"
 
 

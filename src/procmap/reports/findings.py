@@ -52,6 +52,7 @@ def as_json(results: list[FileResult]) -> str:
             {"diagnostics": [d.to_dict() for d in all_diagnostics(results)], "summary": summary(results)},
             indent=2,
             ensure_ascii=False,
+            allow_nan=False,
         )
         + "\n"
     )
@@ -87,8 +88,8 @@ def workspace_path(path: str) -> str:
 def github(results: list[FileResult]) -> str:
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     lines = [
-        f"::{level[d.severity]} file={_escape_property(workspace_path(d.file))},line={d.line},col={d.column},"
-        f"title={_escape_property(d.rule)}::{_escape_data(d.message)}"
+        f"::{level[d.severity]} file={_escape_property(printable_line(workspace_path(d.file)))},line={d.line},"
+        f"col={d.column},title={_escape_property(d.rule)}::{_escape_data(printable_line(d.message))}"
         for d in all_diagnostics(results)
     ]
     s = summary(results)

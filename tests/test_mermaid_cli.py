@@ -1,0 +1,66 @@
+"""procmap's Mermaid as mermaid-cli draws it (Debian's Chromium, no browser download), and what it claims.
+
+The rendering test needs node, chromium and `npm ci --prefix tests/outside`
+and skips cleanly without them; tests/outside/run renders every example and
+200 random processes the same way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+OUTSIDE = ROOT / "tests" / "outside"
+NODE = shutil.which("node")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_front_matter_first_and_header_claims_no_lane_order(cli, tmp_path: Path) -> None:
+    out = tmp_path / "s.mmd"
+    assert cli("render", EXAMPLES / "support-ticket.yaml", "-o", out).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    # Mermaid reads front matter only at the very start of the text.
+    assert lines[:4] == ["---", "config:", "  layout: elk", "---"]
+    header = " ".join(line for line in lines if line.startswith("%%"))
+    assert "not guaranteed" in header and "top to bottom" not in header
+    # Lanes are still declared in blueprint order: customer first, support last.
+    declared = [
+        line.split("[", 1)[1] for line in lines if line.lstrip().startswith("subgraph L") and "LEGEND" not in line
+    ]
+    assert declared[0].startswith('"Customer') and "support ·" in declared[-1]
+
+
+@pytest.mark.skipif(
+    NODE is None or CHROMIUM is None or not (OUTSIDE / "node_modules" / "@mermaid-js" / "mermaid-cli").is_dir(),
+    reason="needs node, chromium and `npm ci --prefix tests/outside`",
+)
+def test_mermaid_cli_draws_examples_and_200_steps_with_every_step_in_its_lane(cli, tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_render", ROOT / "benchmarks" / "bench_render.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    big = tmp_path / "big.yaml"
+    big.write_text(module.generate(200), encoding="utf-8")
+    files = []
+    for src in [EXAMPLES / "support-ticket.yaml", EXAMPLES / "online-order.yaml", big]:
+        out = tmp_path / f"{src.stem}.mmd"
+        assert cli("render", src, "-o", out).exit_code == 0
+        files.append(out)
+    proc = subprocess.run(
+        [NODE, str(OUTSIDE / "mermaid_render.mjs"), "--cli", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    oks = [line for line in proc.stdout.splitlines() if line.startswith("ok ")]
+    assert len(oks) == 3
+    assert "200-steps" in oks[-1]

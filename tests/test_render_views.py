@@ -1,0 +1,234 @@
+"""`procmap render`: --highlight, --view customer, --page, many files, font fallback and its warning."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLES
+
+etree = pytest.importorskip("lxml.etree")
+pytest.importorskip("wasmtime")
+
+SVG = "{http://www.w3.org/2000/svg}"
+SUPPORT = EXAMPLES / "support-ticket.yaml"
+
+
+def _result(path: Path):
+    from procmap.config import Config
+    from procmap.validate import require_valid
+
+    return require_valid(str(path), Config())
+
+
+def _root(data: bytes):
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _groups(root, cls: str) -> list:
+    return [g for g in root.iter(f"{SVG}g") if cls in (g.get("class") or "").split()]
+
+
+def _texts(el) -> str:
+    return " ".join(t.text or "" for t in el.iter(f"{SVG}text"))
+
+
+@pytest.fixture(scope="module")
+def support():
+    return _result(SUPPORT)
+
+
+def test_worst_journey_is_bold_numbered_and_named_in_the_legend(support):
+    from procmap.analysis.journeys import Journeys
+    from procmap.render import render
+
+    worst = Journeys(support.graph).worst
+    root = _root(render(support, "svg"))  # worst is the default
+    journey = _groups(root, "journey")
+    assert journey, "the journey's flows carry class journey"
+    # one badge per flow; a flow the journey takes twice (a loop) carries both numbers: "2, 4"
+    numbers = sorted(int(n) for g in _groups(root, "handoff-badge") for n in _texts(g).split(", "))
+    assert numbers == list(range(1, worst.figures["visible_handoffs"] + 1))
+    legend = _texts(root.find(f".//{SVG}g[@id='legend-visible-handoffs']"))
+    first, last = support.graph.nodes[worst.steps[0]]["name"], support.graph.nodes[worst.steps[-1]]["name"]
+    assert "Worst journey" in legend and first in legend and last in legend
+    # the other customer-visible handoffs are marked quietly, and counted in the legend
+    quiet = _groups(root, "quiet")
+    assert quiet and "Marked quietly" in legend
+
+
+def test_main_all_and_none(support):
+    from procmap.render import render
+
+    main = _root(render(support, "svg", highlight="main"))
+    assert "Main journey" in _texts(main.find(f".//{SVG}g[@id='legend-visible-handoffs']"))
+    every = _root(render(support, "svg", highlight="all"))
+    badges = " ".join(_texts(g) for g in _groups(every, "handoff-badge"))
+    assert re.search(r"\bH1\b", badges) and not _groups(every, "journey")
+    nothing = _root(render(support, "svg", highlight="none"))
+    assert not _groups(nothing, "handoff-badge") and not _groups(nothing, "journey")
+    assert not _groups(nothing, "visible-handoff")
+
+
+def test_customer_view_keeps_what_the_customer_deals_with(support):
+    from procmap.render import render
+
+    g = support.graph
+    root = _root(render(support, "svg", view="customer"))
+    steps = {g_.get("id")[5:] for g_ in _groups(root, "step")}
+    facing = {n for n, d in g.nodes(data=True) if d["facing"]}
+    assert steps == facing
+    lanes = {el.get("id").rsplit("-", 1)[0][5:] for el in _groups(root, "lane-title")}
+    assert all(
+        g.graph["lanes"][lane].kind in ("customer", "onstage") or lane in {g.nodes[n]["lane"] for n in facing}
+        for lane in lanes
+    )
+    assert not any(
+        g.graph["lanes"][lane].kind == "support" and lane not in {g.nodes[n]["lane"] for n in facing} for lane in lanes
+    )
+    text = _texts(root)
+    assert "LINE OF INTERACTION" in text and "LINE OF VISIBILITY" in text
+    folded = _groups(root, "folded")
+    assert folded, "backstage stretches become folded flows"
+    waits = [_texts(g_) for g_ in _groups(root, "wait")]
+    assert waits and all("wait" in w for w in waits)
+    assert "as the customer lives it" in text
+
+
+def test_wait_labels():
+    from procmap.render.views import wait_label
+
+    assert wait_label(3600, 7200, False) == "wait 1 h–2 h"
+    assert wait_label(900, None, False) == "wait 15 min–unbounded"
+    assert wait_label(1800, 1800, False) == "wait 30 min"
+    assert wait_label(0, 0, True) == "wait untimed"
+
+
+def test_customer_view_in_every_format(cli, tmp_path):
+    for suffix in ("svg", "png", "pdf"):
+        out = tmp_path / f"c.{suffix}"
+        res = cli("render", SUPPORT, "--view", "customer", "-o", out)
+        assert res.exit_code == 0, res.stderr
+        assert out.stat().st_size > 1000
+
+
+def test_page_tiles_never_shrink_text_below_6pt():
+    from procmap.render.pages import MIN_TEXT, SMALLEST_FONT, parse, tiles
+
+    a4 = parse("a4-landscape")
+    assert a4 is not None and a4.width > a4.height
+    assert parse("poster") is None
+    small = tiles(600, 300, a4, 180)
+    assert len(small) == 1 and small[0].scale == 1.0
+    wide = tiles(6000, 900, a4, 180)
+    assert len(wide) > 1
+    assert all(t.scale * SMALLEST_FONT >= MIN_TEXT - 1e-9 for t in wide)
+    assert all(t.titles for t in wide if t.x0 > 0)  # later pages repeat the lane titles
+    covered = sorted((t.x0, t.x1) for t in wide if t.y0 == 0)
+    assert covered[0][0] == 0 and covered[-1][1] == 6000
+    assert all(a[1] >= b[0] for a, b in itertools.pairwise(covered))  # no gap
+
+
+def test_pdf_on_a4_pages(cli, tmp_path):
+    out = tmp_path / "clinic.pdf"
+    res = cli("render", EXAMPLES / "clinic-appointment.yaml", "--page", "a4-landscape", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    data = out.read_bytes()
+    boxes = re.findall(rb"/MediaBox \[ ?0 0 ([\d.]+) ([\d.]+) ?\]", data)
+    assert len(boxes) > 1 and {(round(float(w)), round(float(h))) for w, h in boxes} == {(842, 595)}
+    res = cli("render", SUPPORT, "--page", "b5", "-o", tmp_path / "x.pdf")
+    assert res.exit_code == 2 and "unknown page" in res.stderr
+
+
+def test_many_files_into_a_directory(cli, tmp_path):
+    files = sorted(EXAMPLES.glob("*.yaml"))
+    out = tmp_path / "diagrams"
+    res = cli("render", *files, "-o", f"{out}/", "--format", "svg")
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{f.stem}.svg" for f in files)
+    res = cli("render", *files[:2], "--output-dir", tmp_path / "png", "-f", "png", "--view", "customer")
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "png").iterdir()) == sorted(f"{f.stem}-customer.png" for f in files[:2])
+    res = cli("render", *files[:2], "-o", tmp_path / "one.svg")
+    assert res.exit_code == 0  # several files and -o: a directory of that name
+    assert (tmp_path / "one.svg").is_dir()
+
+
+def test_many_files_skip_invalid_ones_and_exit_1(cli, tmp_path, write):
+    bad = write("version: 1\nprocess: {id: x, name: X}\nlanes: []\nsteps: []\n", name="bad.yaml")
+    res = cli("render", SUPPORT, bad, "-o", f"{tmp_path}/out/")
+    assert res.exit_code == 1
+    assert (tmp_path / "out" / "support-ticket.svg").exists()
+    assert not (tmp_path / "out" / "bad.svg").exists()
+    assert "bad.yaml" in res.stderr
+
+
+UNICODE = """\
+version: 1
+process:
+  id: uni
+  name: "Unicode ⚠ ★ ☎"
+lanes:
+  - {id: customer, name: "Customer ☎", kind: customer}
+  - {id: desk, name: Front desk, kind: onstage}
+steps:
+  - id: a
+    name: "⚠ Call back ★ the customer ☎"
+    lane: customer
+    next: [b]
+  - id: b
+    name: "東京 office confirms 🙂 booking"
+    lane: desk
+"""
+
+
+def _has_font(ch: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", f":charset={ord(ch):x}", "file"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+def test_png_keeps_liberation_sans_beside_fallback_runs(write):
+    from procmap.render import fonts, layout
+
+    if not _has_font("☎"):
+        pytest.skip("no system font with ☎")
+    res = _result(write(UNICODE))
+    from procmap.render import render
+
+    svg = render(res, "svg")
+    lay = layout.build(res.graph, list(res.analysis.visible_handoffs))
+    out = fonts.png_runs(svg, lay).decode()
+    # "⚠ Call back ★ the" becomes runs: the symbols in a fallback face, the words stay in the main font
+    fallback = re.findall(r'<text data-fallback="1"[^>]*>([^<]*)</text>', out)
+    assert "⚠" in fallback and "★" in fallback and not any("Call" in t for t in fallback)
+    assert re.search(r"<text (?!data-fallback)[^>]*> Call back </text>", out)
+
+
+def test_font_warning_names_what_nothing_can_draw(cli, write, tmp_path):
+    path = write(UNICODE)
+    for fmt in ("png", "pdf"):
+        res = cli("render", path, "-o", tmp_path / f"u.{fmt}")
+        assert res.exit_code == 0
+        warnings = [line for line in res.stderr.splitlines() if line.startswith("procmap: warning:")]
+        if _has_font("東") and fmt == "png":
+            assert not any("東" in w for w in warnings)
+        else:
+            assert len(warnings) == 1 and "東" in warnings[0] and "install" in warnings[0]
+    res = cli("render", path, "-o", tmp_path / "u.svg")
+    assert "procmap: warning:" not in res.stderr  # SVG leaves fonts to the viewer
+
+
+def test_pdf_embeds_the_fallback_face(cli, write, tmp_path):
+    if not _has_font("☎"):
+        pytest.skip("no system font with ☎")
+    out = tmp_path / "u.pdf"
+    assert cli("render", write(UNICODE), "-o", out).exit_code == 0
+    faces = set(re.findall(rb"/BaseFont /[A-Z]{6}\+([A-Za-z-]+)", out.read_bytes()))
+    assert b"LiberationSans" in faces and len(faces) > 1
