@@ -95,11 +95,11 @@ def test_config_lists_every_rule_at_its_default_and_a_budget(tmp_path: Path) -> 
     data = tomllib.loads(text)
     assert data["strict"] is False
     assert data["rules"] == {rule.id: rule.severity.label for rule in RULES}
-    assert data["budgets"] == {"max-visible-handoffs": 3}
+    assert data["budgets"] == {"max-journey-handoffs": 2, "max-silence": "3d"}
     path = tmp_path / "procmap.toml"
     path.write_text(text, encoding="utf-8")
     cfg = load_config(str(path))
-    assert cfg.budgets == {"max-visible-handoffs": 3}
+    assert cfg.budgets == {"max-journey-handoffs": 2, "max-silence": 259200}
     assert all(cfg.severity(rule.id, rule.severity) == rule.severity for rule in RULES)
     assert "max-touchpoints" in text  # the other budget, commented out
 

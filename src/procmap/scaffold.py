@@ -190,10 +190,14 @@ strict = false
 
 _CONFIG_TAIL = """
 # Budgets per process: going over one is an error in `procmap validate` and
-# makes `procmap audit` exit 1 (audit also takes --max-visible-handoffs and
-# --max-touchpoints on the command line).
+# makes `procmap audit` exit 1 (audit also takes each as a flag, such as
+# --max-journey-handoffs 2). Gate on the journey budgets: they measure what one
+# customer goes through; the totals grow with every failure branch you model.
 [budgets]
-max-visible-handoffs = 3      # times the customer is passed to another party
+max-journey-handoffs = 2      # handoffs the customer sees in any one journey
+max-silence = "3d"            # the longest a customer may hear nothing
+# max-journey-parties = 3     # parties one customer deals with
+# max-visible-handoffs = 3    # total customer-visible handoffs in the process
 # max-touchpoints = 12        # onstage steps the customer deals with
 """
 

@@ -1164,8 +1164,19 @@ def _number(value: float | int | None) -> float | int | None:
     return value
 
 
-def journeys_report(j: Journeys, no_backup: Iterable[str]) -> dict[str, Any]:
-    """SPEC §5.4's ``journeys`` object, exactly: the audit's JSON and every other format draw on it."""
+def journeys_report(j: Journeys | Any, no_backup: Iterable[str] | None = None) -> dict[str, Any]:
+    """SPEC §5.4's ``journeys`` object, exactly: the audit's JSON and every other format draw on it.
+
+    ``j`` may also be a process graph (read with one repeat); ``no_backup``
+    defaults to the `no-backup` rule's selection on it, so callers such as the
+    renderer need nothing but the graph.
+    """
+    if not isinstance(j, Journeys):
+        j = Journeys(j)
+    if no_backup is None:
+        from procmap.analysis.facts import Analysis
+
+        no_backup = Analysis(j.g).no_backup
     lo, hi = j.bounds
     main, worst = j.main, j.worst
     return {
