@@ -311,3 +311,12 @@ def test_missing_file_and_directory(tmp_path: Path, cli) -> None:
     for target in (tmp_path / "nope.bpmn", tmp_path):
         proc = cli("import", target)
         assert proc.exit_code == 2 and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_reads_standard_input(tmp_path: Path, cli) -> None:
+    bpmn = tmp_path / "t.bpmn"
+    assert cli("export", EXAMPLES / "support-ticket.yaml", "-o", bpmn).exit_code == 0
+    result = cli("import", "-", input=bpmn.read_bytes())
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(result.stdout)["process"]["id"] == "support-ticket"
+    assert "from <stdin>" in result.stderr
