@@ -109,7 +109,7 @@ def test_miwg_import_renders(path: Path, tmp_path: Path, cli) -> None:
     out, svg = tmp_path / f"{path.stem}.yaml", tmp_path / f"{path.stem}.svg"
     result = cli("import", path, "-o", out)
     assert result.exit_code == 0, result.stderr
-    rendered = cli("render", out, "-o", svg)
+    rendered = cli("render", out, "-o", svg, "--highlight", "all")
     assert rendered.exit_code == 0, rendered.stderr
     assert b"<svg" in svg.read_bytes()[:2000]
 

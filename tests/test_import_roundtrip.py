@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import EXAMPLES
 from procmap.config import Config
@@ -41,6 +42,8 @@ def normal(data: dict[str, Any]) -> dict[str, Any]:
     steps = []
     for step in data["steps"]:
         out = {k: _text(v) for k, v in step.items() if k != "next"}
+        if out.get("contact") == "interaction":
+            out.pop("contact")
         out.setdefault("data", [])
         if not out.get("fail_point"):
             out.pop("fail_point", None)
@@ -87,8 +90,29 @@ def test_round_trip_through_the_cli(tmp_path: Path, run) -> None:
 
 # No deadline: the round trip of a 12-step process is ~50 ms alone, but this
 # suite shares two cores; a deadline would only make the test flaky.
+@st.composite
+def processes_with_journey_keys(draw: st.DrawFn) -> dict[str, Any]:
+    """Random valid processes, some of whose touchpoints are updates and whose branches have shares."""
+    data = draw(processes())
+    kinds = {lane["id"]: lane["kind"] for lane in data["lanes"]}
+    for step in data["steps"]:
+        kind, visibility = kinds[step["lane"]], step.get("visibility")
+        touchpoint = kind != "customer" and (visibility == "onstage" or (kind == "onstage" and visibility is None))
+        if touchpoint and draw(st.booleans()):
+            step["contact"] = "update"
+        flows = step.get("next") or []
+        targets = [f if isinstance(f, str) else f["to"] for f in flows]
+        if len(flows) > 1 and len(set(targets)) == len(targets) and draw(st.booleans()):
+            weights = draw(st.lists(st.integers(1, 9), min_size=len(flows), max_size=len(flows)))
+            step["next"] = [
+                {**({"to": f} if isinstance(f, str) else f), "share": w / sum(weights)}
+                for f, w in zip(flows, weights, strict=True)
+            ]
+    return data
+
+
 @settings(profile(100), deadline=None)
-@given(processes())
+@given(processes_with_journey_keys())
 def test_random_processes_round_trip(data: dict[str, Any]) -> None:
     text = dump(data)
     before, after = round_trip(text)

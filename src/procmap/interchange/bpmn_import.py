@@ -59,6 +59,7 @@ class Hop:
     step: str | None
     end: str | None
     labels: tuple[str, ...]
+    share: float | None = None  # procmap's own `share`, read back from a file it exported
 
 
 def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, process: str | None = None) -> Imported:
@@ -89,6 +90,7 @@ class Mapper:
         self.extra_names: dict[str, str] = {}
         self.extra_lane: dict[str, str] = {}
         self.durations: dict[str, str] = {}
+        self.shares: dict[tuple[str, str], float] = {}
 
     # ------------------------------------------------------------------ which nodes are steps
 
@@ -192,7 +194,7 @@ class Mapper:
         flows = self.r.out.get(step_id, [])
         for flow in flows:
             label = self.flow_label(flow, node)
-            self.arrive(step_id, flow.target, (label,) if label else (), out, seen)
+            self.arrive(step_id, flow.target, (label,) if label else (), out, seen, self.share_of(flow))
         for boundary in self.r.boundaries.get(step_id, []):
             self.arrive(step_id, boundary, (), out, seen)
         for boundary in self.entry_boundaries.get(step_id, []):
@@ -204,12 +206,20 @@ class Mapper:
                 out.append(Hop(None, None, ()))  # the step may also just finish
         return out
 
-    def arrive(self, source: str, target: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+    def arrive(
+        self,
+        source: str,
+        target: str,
+        labels: tuple[str, ...],
+        out: list[Hop],
+        seen: set[str],
+        share: float | None = None,
+    ) -> None:
         node = self.nodes.get(target)
         if node is None:
             return
         if node.step:
-            out.append(Hop(target, None, labels))
+            out.append(Hop(target, None, labels, share))
             return
         if target in seen:
             return
@@ -251,7 +261,17 @@ class Mapper:
             # procmap's own flows carry their exact `when`; its gateways are named for bpmnlint only.
             if part and branching and gateway_name and self.r.pm(flow.el, "from") is None:
                 part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
-            self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
+            own = self.share_of(flow)
+            self.arrive(
+                source, flow.target, (*labels, part) if part else labels, out, seen, share if own is None else own
+            )
+
+    def share_of(self, flow: SeqFlow) -> float | None:
+        value = self.r.pm(flow.el, "share")
+        try:
+            return float(value) if value is not None else None
+        except ValueError:
+            return None
 
     def finish(self, source: str, node: Node, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
         """A path reaches an end: of the process, or of an expanded sub-process it then leaves."""
@@ -333,6 +353,8 @@ class Mapper:
                     target = f"{step}#end"
                 if target is not None:
                     nexts[step].append((target, "; ".join(hop.labels) or None))
+                    if hop.share is not None:
+                        self.shares[step, target] = hop.share
         for end in ends:
             nexts.setdefault(end, [])
         self.add_message_flows(nexts)
@@ -890,6 +912,8 @@ class Mapper:
                 out["data"] = pm("data").split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
+            if pm("contact") in ("update", "interaction") and pm("contact") != "interaction":
+                out["contact"] = pm("contact")
         else:
             if s in onstage:
                 out["visibility"] = "onstage"
@@ -916,7 +940,12 @@ class Mapper:
                     flows[placed[ids[target]]] = {"to": existing, "when": label}
                 continue
             placed[ids[target]] = len(flows)
-            flows.append({"to": ids[target], "when": label} if label else ids[target])
+            flow: dict[str, Any] = {"to": ids[target]}
+            if label:
+                flow["when"] = label
+            if (s, target) in self.shares:
+                flow["share"] = self.shares[s, target]
+            flows.append(flow if len(flow) > 1 else ids[target])
         if flows:
             out["next"] = flows
         return out

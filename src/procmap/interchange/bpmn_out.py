@@ -212,6 +212,8 @@ def to_bpmn(result: FileResult) -> bytes:
                 attrs["handoff"] = handoff[u, v]
             if (u, v) in crossing:
                 attrs["crossesVisibility"] = "true"
+            if data.get("share") is not None:
+                attrs["share"] = repr(float(data["share"]))
             when = data["when"]
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
@@ -359,6 +361,8 @@ def _step_attributes(el: _Element, node: dict[str, Any], step: Step) -> None:
     }
     if step.visibility:
         values["visibilityOverride"] = step.visibility
+    if step.contact != "interaction":
+        values["contact"] = step.contact
     for key, value in values.items():
         if value is not None:
             el.set(_q(PROCMAP, key), _text(value))
