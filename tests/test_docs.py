@@ -168,7 +168,7 @@ def test_format_md_says_what_unquoted_yes_no_and_dates_become(gen):
 
 # A shell example is a fenced block whose info string is one of these. Each
 # command in it is run, in order, from a scratch folder holding a copy of the
-# shipped examples/ (so it can write files; the real ones are never touched),
+# shipped examples/ and docs/ (so it can write files; the real ones are never touched),
 # with this interpreter's procmap first on PATH and `.venv` pointing at its
 # environment. It must exit 0, or the code its line shows in a trailing
 # comment: `procmap validate examples/  # exit 1`. A block that cannot run here
@@ -259,6 +259,7 @@ def expected_exit(command: str) -> int:
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    shutil.copytree(ROOT / "docs", tmp_path / "docs")  # pages may use the sample data they ship
     (tmp_path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     return tmp_path
 
