@@ -296,12 +296,10 @@ def test_50_mb_of_nesting_is_refused_quickly(tmp_path: Path, run) -> None:
     with path.open("wb") as fh:
         fh.write(DEFS.encode())
         fh.write(b"<documentation>" * (50 * 1024 * 1024 // 15))
-    started = time.perf_counter()
     proc = run("import", path)
-    elapsed = time.perf_counter() - started
     assert proc.returncode == 2
     assert len(proc.stderr.decode().strip().splitlines()) == 1
-    assert elapsed < 5  # interpreter start included; the refusal itself is a stat()
+    assert b"over the" in proc.stderr  # refused by size before a byte is parsed
     bigger = run("import", path, "--max-file-size", str(60 * 1024 * 1024))
     assert bigger.returncode == 2 and b"Traceback" not in bigger.stderr
     assert len(bigger.stderr.decode().strip().splitlines()) == 1
