@@ -150,3 +150,21 @@ def test_sla_within_the_promise_is_not_reported(cli, write) -> None:
     found = _found(cli, write, body, "sla-breach")
     assert [(line, col) for line, col, _, _ in found] == [(21, 10)]
     assert "2d 1h since 'call'" in found[0][3]
+
+
+def test_repeat_contact_names_a_few_facing_steps_and_counts_the_rest(cli, write) -> None:
+    """A loop round a big process stays one readable line (the hostile 20,000-step cycle once made it 200 KB)."""
+    chain = "".join(
+        f"  - {{id: s{i}, name: S{i}, lane: {'customer' if i % 2 == 0 else 'agent'}, next: [s{i + 1}]}}\n"
+        for i in range(9)
+    )
+    body = (
+        chain
+        + "  - id: s9\n    name: S9\n    lane: agent\n    next:\n      - {to: end, when: done}\n"
+        + ("      - {to: s0, when: again}\n  - {id: end, name: End, lane: agent}\n")
+    )
+    found = _found(cli, write, body, "repeat-contact")
+    assert len(found) == 1
+    message = found[0][3]
+    assert "'s0', 's1', 's2', 's3', 's4' and 5 more again" in message
+    assert "'s5'" not in message

@@ -125,9 +125,9 @@ def test_github_levels_and_escaping():
         Diagnostic("p.yaml", 3, 4, Severity.WARNING, "dead-end", "w"),
         Diagnostic("p.yaml", 5, 6, Severity.INFO, "visible-handoff", "i"),
     ]
-    out = findings_output.github([_result(*diags)]).splitlines()
+    out = findings_output.github([_result(*diags)]).splitlines()  # one line per finding, as in the text format
     assert out == [
-        "::error file=dir%2Cx/a%3Ab%25.yaml,line=1,col=2,title=schema::100%25 wrong%0D%0Asecond line: a, b",
+        "::error file=dir%2Cx/a%3Ab%25.yaml,line=1,col=2,title=schema::100%25 wrong second line: a, b",
         "::warning file=p.yaml,line=3,col=4,title=dead-end::w",
         "::notice file=p.yaml,line=5,col=6,title=visible-handoff::i",
         "1 file checked: 1 error, 1 warning, 1 info",

@@ -3,12 +3,18 @@ from collections.abc import Iterator
 from procmap.diagnostics import Severity
 from procmap.rules.base import Context, Finding, Rule
 
+_NAMED = 5
+
 
 def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.graph_complete:
         return
     for loop in ctx.journeys.repeat_loops:
-        again = ", ".join(f"'{s}'" for s in loop.facing)
+        # A loop round a whole big process can meet thousands of steps: name a few, count the rest,
+        # so one finding stays one readable line (the audit lists them all).
+        again = ", ".join(f"'{s}'" for s in loop.facing[:_NAMED])
+        if len(loop.facing) > _NAMED:
+            again += f" and {len(loop.facing) - _NAMED} more"
         yield Finding(
             ctx.edge_loc(loop.source, loop.target),
             f"the flow from '{loop.source}' back to '{loop.target}' is a repeat loop: the customer has to come "
