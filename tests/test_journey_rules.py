@@ -168,3 +168,30 @@ def test_repeat_contact_names_a_few_facing_steps_and_counts_the_rest(cli, write)
     message = found[0][3]
     assert "'s0', 's1', 's2', 's3', 's4' and 5 more again" in message
     assert "'s5'" not in message
+
+
+def test_asked_twice_is_listed_to_a_limit_with_the_exact_count(cli, write) -> None:
+    """60 customer actions in a row giving one class: 1,770 pairs, the first 1,000 listed in SPEC order."""
+    steps = "".join(
+        f"  - {{id: s{i}, name: S{i}, lane: customer, data: [x], next: [{'t' if i == 59 else f's{i + 1}'}]}}\n"
+        for i in range(60)
+    )
+    result = cli("audit", "-f", "json", write(HEAD + steps + "  - {id: t, name: T, lane: agent}\n"))
+    journeys = json.loads(result.stdout)["processes"][0]["journeys"]
+    listed = journeys["asked_twice"]
+    assert len(listed) == 1000 and journeys["asked_twice_omitted"] == 60 * 59 // 2 - 1000
+    assert listed[:3] == [
+        {"data": "x", "first": "s0", "second": "s1"},
+        {"data": "x", "first": "s0", "second": "s2"},
+        {"data": "x", "first": "s1", "second": "s2"},
+    ]
+
+
+def test_asked_twice_under_the_limit_has_no_extra_key(cli, write) -> None:
+    steps = "".join(
+        f"  - {{id: s{i}, name: S{i}, lane: customer, data: [x], next: [{'t' if i == 2 else f's{i + 1}'}]}}\n"
+        for i in range(3)
+    )
+    result = cli("audit", "-f", "json", write(HEAD + steps + "  - {id: t, name: T, lane: agent}\n"))
+    journeys = json.loads(result.stdout)["processes"][0]["journeys"]
+    assert len(journeys["asked_twice"]) == 3 and "asked_twice_omitted" not in journeys

@@ -72,6 +72,8 @@ ADDITIVE: tuple[str, ...] = (
 SECONDS_FIGURES = frozenset({"elapsed", "longest_silence"})
 
 _NEG_INF = float("-inf")
+# At most this many asked-twice entries are listed; asked_twice_total keeps the exact count.
+ASKED_TWICE_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,13 +709,8 @@ class Journeys:
         return out
 
     @cached_property
-    def asked_twice(self) -> list[AskedTwice]:
-        """Customer actions asked for a data class that an earlier customer action on a path already gave.
-
-        One reachability pass per data class, over that class's askers only
-        (bit sets over the strongly connected components), so the work is
-        proportional to the pairs reported, not to all pairs of askers.
-        """
+    def _askers(self) -> dict[str, list[int]]:
+        """Each data class (in order of first appearance) with the customer actions that give it, in file order."""
         nodes = self.g.nodes
         classes: dict[str, list[int]] = {}
         for k, sid in enumerate(self.ids):
@@ -721,28 +718,83 @@ class Journeys:
                 members = classes.setdefault(c, [])
                 if self.customer[k] and (not members or members[-1] != k):
                     members.append(k)
-        order = {c: i for i, c in enumerate(classes)}
-        out = []
-        for c, askers in classes.items():
+        return classes
+
+    @cached_property
+    def asked_twice_total(self) -> int:
+        """How many (class, first, second) entries SPEC §5.4 defines, counted without listing them.
+
+        Every pair of askers on one path is an entry, so a long chain of customer
+        actions sharing one data list has quadratically many; counting them is
+        bit arithmetic, listing them is what :attr:`asked_twice` caps.
+        """
+        comp, _order = _sccs(self.n, self.succ)
+        total = 0
+        for askers in self._askers.values():
             if len(askers) < 2:
                 continue
             bit = {k: 1 << i for i, k in enumerate(askers)}
             reach = self._reach_bits(bit)
+            earlier_in_comp: dict[int, int] = {}
             for a in askers:
-                hits = reach[a] & ~bit[a]
+                same = earlier_in_comp.get(comp[a], 0)  # askers before a in a's component: paths run both ways
+                total += (reach[a] & ~bit[a] & ~same).bit_count()
+                earlier_in_comp[comp[a]] = same | bit[a]
+        return total
+
+    @cached_property
+    def asked_twice(self) -> list[AskedTwice]:
+        """Customer actions asked for a data class that an earlier customer action on a path already gave.
+
+        In SPEC order (second, then first, then class), at most
+        ``ASKED_TWICE_LIMIT`` entries: the list can be quadratic in the steps
+        (issue 15: outputs stay linear in the input), and ``asked_twice_total``
+        keeps the exact count.  Per class one reachability pass backwards over
+        its askers only (bit sets over the strongly connected components), then
+        the seconds in file order until the limit is reached.
+        """
+        classes = self._askers
+        order = {c: i for i, c in enumerate(classes)}
+        comp, _order = _sccs(self.n, self.succ)
+        pred: list[list[int]] = [[] for _ in range(self.n)]
+        for u in range(self.n):
+            for v in self.succ[u]:
+                pred[v].append(u)
+        per_class = []
+        for c, askers in classes.items():
+            if len(askers) < 2:
+                continue
+            bit = {k: 1 << i for i, k in enumerate(askers)}
+            per_class.append((c, askers, bit, self._reach_bits(bit, pred)))
+        seconds = sorted({b for _c, askers, _bit, _rev in per_class for b in askers})
+        out: list[AskedTwice] = []
+        for b in seconds:
+            found: list[tuple[int, int, str]] = []
+            for c, askers, bit, rev in per_class:
+                if b not in bit:
+                    continue
+                hits = rev[b] & ~bit[b]  # askers of c that reach b
                 while hits:
                     low = hits & -hits
                     hits ^= low
-                    b = askers[low.bit_length() - 1]
-                    if reach[b] & bit[a] and b < a:
+                    a = askers[low.bit_length() - 1]
+                    if comp[a] == comp[b] and b < a:
                         continue  # paths both ways: only the pair with the first in file order first
-                    out.append(AskedTwice(c, self.ids[a], self.ids[b]))
-        out.sort(key=lambda x: (self.pos[x.second], self.pos[x.first], order[x.data]))
+                    found.append((a, order[c], c))
+            found.sort()
+            for a, _i, c in found:
+                out.append(AskedTwice(c, self.ids[a], self.ids[b]))
+                if len(out) >= ASKED_TWICE_LIMIT:
+                    return out
         return out
 
-    def _reach_bits(self, bit: dict[int, int]) -> list[int]:
-        """For every step, the bits of the marked steps a path of one or more flows reaches (SCC condensation)."""
-        comp, order = _sccs(self.n, self.succ)
+    def _reach_bits(self, bit: dict[int, int], adj: list[list[int]] | None = None) -> list[int]:
+        """For every step, the bits of the marked steps a path of one or more flows reaches (SCC condensation).
+
+        With ``adj`` the predecessor lists, the marked steps that reach each step instead.
+        """
+        adj = self.succ if adj is None else adj
+        comp, order = _sccs(self.n, adj)
         comp_bits = [0] * len(order)
         comp_reach = [0] * len(order)
         for k, b in bit.items():
@@ -752,7 +804,7 @@ class Journeys:
             acc = 0
             cyclic = len(members) > 1 or members[0] in self.succ[members[0]]
             for u in members:
-                for v in self.succ[u]:
+                for v in adj[u]:
                     cv = comp[v]
                     if cv != c:
                         acc |= comp_reach[cv] | comp_bits[cv]
@@ -1179,7 +1231,10 @@ def journeys_report(j: Journeys | Any, no_backup: Iterable[str] | None = None) -
         no_backup = Analysis(j.g).no_backup
     lo, hi = j.bounds
     main, worst = j.main, j.worst
-    return {
+    asked = j.asked_twice
+    # Only when the capped list leaves some out, like the audit's waits_omitted: §5.4's keys otherwise.
+    omitted = j.asked_twice_total - len(asked) if len(asked) >= ASKED_TWICE_LIMIT else 0
+    report = {
         "repeats": j.R,
         "count": j.count,
         "facing_steps_without_channel": j.facing_steps_without_channel,
@@ -1195,7 +1250,7 @@ def journeys_report(j: Journeys | Any, no_backup: Iterable[str] | None = None) -
         "fail_points": [
             {"step": f.step, "backup": f.backup, "surfaces_at": list(f.surfaces_at)} for f in j.fail_points(no_backup)
         ],
-        "asked_twice": [{"data": a.data, "first": a.first, "second": a.second} for a in j.asked_twice],
+        "asked_twice": [{"data": a.data, "first": a.first, "second": a.second} for a in asked],
         "sla": [
             {
                 "step": s.step,
@@ -1207,6 +1262,9 @@ def journeys_report(j: Journeys | Any, no_backup: Iterable[str] | None = None) -
             for s in j.sla
         ],
     }
+    if omitted > 0:
+        report["asked_twice_omitted"] = omitted
+    return report
 
 
 # (config key, figure, words for messages): SPEC §5.6's budgets, on the worst single journey.
