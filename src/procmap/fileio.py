@@ -105,8 +105,8 @@ def write_output(path: str | None, content: str | bytes, *, inputs: Iterable[str
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        st = None
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # a missing folder, or a file where one should be: _make_parents says which
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise UsageError(f"{path}: cannot write: too many levels of symbolic links") from None
