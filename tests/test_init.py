@@ -29,7 +29,18 @@ def test_init_writes_both_files_into_a_new_nested_directory(cli, tmp_path: Path)
     result = cli("init", target)
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in target.iterdir()) == ["process.yaml", "procmap.toml"]
-    assert "process.yaml" in result.stdout and "procmap.toml" in result.stdout
+    # Like every command that writes files: one `wrote PATH` line each on stderr, stdout stays empty.
+    assert result.stdout == ""
+    wrote = [line for line in result.stderr.splitlines() if line.startswith("wrote ")]
+    assert wrote == [f"wrote {target / 'process.yaml'}", f"wrote {target / 'procmap.toml'}"]
+    assert f"next: procmap validate {target / 'process.yaml'}" in result.stderr
+
+
+def test_init_quiet_prints_nothing(run, tmp_path: Path) -> None:
+    proc = run("init", "-q", tmp_path / "q")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == b"" and proc.stderr == b""
+    assert (tmp_path / "q" / "process.yaml").is_file()
 
 
 def test_init_defaults_to_the_current_directory(run, tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import typer
 
 from procmap.cli import guarded
+from procmap.cli.options import wrote
 
 EPILOG = """Examples:
 
@@ -26,12 +28,14 @@ def register(app: Any) -> None:
     @guarded
     def init(
         directory: str = typer.Argument(".", metavar="DIR", help="Directory to write into (created if missing)."),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when done (no 'wrote PATH' lines, no hint)."),
     ) -> None:
         """Write a commented starter process and procmap.toml into DIR (default: the current directory)."""
         from procmap.scaffold import PROCESS_FILE, scaffold
 
         written = scaffold(directory)
         for path in written:
-            print(f"created {path}")
-        process = next(str(p) for p in written if p.name == PROCESS_FILE)
-        print(f"next: procmap validate {process} && procmap audit {process}")
+            wrote(str(path), quiet)
+        if not quiet:
+            process = next(str(p) for p in written if p.name == PROCESS_FILE)
+            print(f"next: procmap validate {process} && procmap audit {process}", file=sys.stderr)
