@@ -28,7 +28,9 @@ def register(app: Any) -> None:
     @guarded
     def init(
         directory: str = typer.Argument(".", metavar="DIR", help="Directory to write into (created if missing)."),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when done (no 'wrote PATH' lines, no hint)."),
+        quiet: bool = typer.Option(
+            False, "--quiet", "-q", help="Print nothing when done (no 'wrote PATH' lines, no hint)."
+        ),
     ) -> None:
         """Write a commented starter process and procmap.toml into DIR (default: the current directory)."""
         from procmap.scaffold import PROCESS_FILE, scaffold
