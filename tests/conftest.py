@@ -32,7 +32,10 @@ def cli():
 
 @pytest.fixture
 def run():
-    """Run ``python -m procmap`` as a real subprocess (exit codes, stderr, no tracebacks)."""
+    """Run ``python -m procmap`` as a real child process (exit codes, stderr, no tracebacks).
+
+    Without ``input`` the child is forked from a preloaded server (conftest.run_forked); with it, a
+    fresh interpreter reads the bytes from a pipe."""
 
     def invoke(
         *args: str,
@@ -43,9 +46,12 @@ def run():
     ):
         full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
         full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
+        command = [str(a) for a in args]
+        if input is None and not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
+            return run_forked(command, cwd=cwd, env=full_env, timeout=timeout)
         data = input.encode() if isinstance(input, str) else input
         return subprocess.run(
-            [sys.executable, "-m", "procmap", *[str(a) for a in args]],
+            [sys.executable, "-m", "procmap", *command],
             input=data,
             capture_output=True,
             cwd=cwd,
@@ -54,6 +60,26 @@ def run():
         )
 
     return invoke
+
+
+def run_forked(
+    command: list[str], *, cwd: str | Path | None, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -m procmap COMMAND`` as a fork of a preloaded server: a real child process without the
+    0.4 s of interpreter start-up and imports (see forkserver.py; PROCMAP_TESTS_NO_FORKSERVER=1 turns it off)."""
+    import tempfile
+
+    from forkserver import SERVER
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
+        done = SERVER.run(command, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=timeout)
+        return subprocess.CompletedProcess(
+            [sys.executable, "-m", "procmap", *command],
+            done.returncode,
+            Path(out).read_bytes(),
+            Path(err).read_bytes(),
+        )
 
 
 @pytest.fixture

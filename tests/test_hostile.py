@@ -107,6 +107,8 @@ def run_measured(
     full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     for name in ("GITHUB_ACTIONS", "PROCMAP_DEBUG", "FORCE_COLOR"):
         full_env.pop(name, None)
+    if input is None and preexec_fn is None and not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
+        return _run_forked([str(a) for a in args], cwd=cwd, env=full_env)
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen(
@@ -142,6 +144,23 @@ def run_measured(
             seconds,
             usage.ru_utime + usage.ru_stime,
             usage.ru_maxrss / 1024,
+        )
+
+
+def _run_forked(args: list[str], *, cwd: str | Path | None, env: dict[str, str]) -> Outcome:
+    """The same run as a fork of a preloaded server (see forkserver.py: a real child, without start-up)."""
+    from forkserver import SERVER
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
+        done = SERVER.run(args, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=TIME_LIMIT * 4)
+        return Outcome(
+            done.returncode,
+            Path(out).read_bytes().decode("utf-8", "replace"),
+            Path(err).read_bytes().decode("utf-8", "replace"),
+            done.seconds,
+            done.cpu_seconds,
+            done.max_rss_mb,
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import locale
 import os
 import signal
 import stat
@@ -25,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from generate import branchy_yaml, dense_yaml, long_word_yaml  # noqa: E402
+
+from conftest import run_forked  # noqa: E402
 
 GOOD = """\
 version: 1
@@ -52,6 +55,14 @@ def procmap(
     full = {**os.environ, "NO_COLOR": "1", **(env or {})}
     for name in ("GITHUB_ACTIONS", "PROCMAP_DEBUG", "FORCE_COLOR"):
         full.pop(name, None)
+    if input is None and not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
+        done = run_forked(list(map(str, args)), cwd=cwd, env=full, timeout=timeout)
+        # what text=True gives: the locale's decoding, universal newlines (subprocess._translate_newlines)
+        encoding = locale.getpreferredencoding(False)
+        done.stdout, done.stderr = (
+            data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n") for data in (done.stdout, done.stderr)
+        )
+        return done
     return subprocess.run(
         [sys.executable, "-m", "procmap", *map(str, args)],
         cwd=cwd,

@@ -86,11 +86,12 @@ def _render(path: Path, view: str) -> bytes:
     return render(require_valid(str(path), Config()), "svg", view=view)
 
 
-@pytest.fixture(scope="module")
-def random_files(tmp_path_factory) -> list[Path]:
-    folder = tmp_path_factory.mktemp("random")
+CHUNKS = 4  # the 100 processes in four tests, so that pytest-xdist spreads them over the cores
+
+
+def _random_files(folder: Path, chunk: int) -> list[Path]:
     files = []
-    for seed in range(RANDOM_PROCESSES):
+    for seed in range(chunk, RANDOM_PROCESSES, CHUNKS):
         path = folder / f"random-{seed}.yaml"
         path.write_text(random_process(seed), encoding="utf-8")
         files.append(path)
@@ -106,17 +107,18 @@ def test_examples_have_no_collisions(example: Path, view: str):
     assert misplaced_labels(pic) == []
 
 
+@pytest.mark.parametrize("chunk", range(CHUNKS))
 @pytest.mark.parametrize("view", ["full", "customer"])
-def test_random_processes_have_no_collisions(random_files, view: str):
+def test_random_processes_have_no_collisions(tmp_path: Path, view: str, chunk: int):
     problems = {}
     labels = 0
-    for path in random_files:
+    for path in _random_files(tmp_path, chunk):
         pic = parse(_render(path, view))
         labels += sum(t.kind == "branch-label" for t in pic.texts)
         found = collisions(pic) + misplaced_labels(pic)
         if found:
             problems[path.name] = found[:3]
-    assert labels > 200  # the processes do exercise branch labels
+    assert labels > 50  # the processes do exercise branch labels
     assert problems == {}
 
 
