@@ -513,3 +513,27 @@ def test_huge_processes_are_refused_for_drawings_only(run, write, tmp_path):
     assert b"30 steps are too many to draw" in proc.stderr and proc.stderr.count(b"\n") == 1
     assert not (tmp_path / "out.svg").exists()
     assert run("render", src, "-o", tmp_path / "out.dot", "--max-steps", "10").returncode == 0
+
+
+def test_one_line_reads_only_the_head_of_a_huge_text_and_gives_the_same_line():
+    """A 20 MB name is cleaned and measured only as far as can show; the line is the one the whole text gives."""
+    import random
+    import time
+
+    from procmap.render import text
+
+    def slow(s: str, limit: float, size: float) -> str:
+        flat = " ".join(text.clean(s).split())
+        return flat if text.width(flat, size) <= limit else text._shorten(flat, limit, size, False)
+
+    rng = random.Random(5)
+    samples = ["w" * 5000, " " * 5000 + "short", "\u0301" * 4000 + "x", "a\r\nb\tc " * 900]
+    samples += ["".join(rng.choice("ab  \t\u0301é東\x00\r\n") for _ in range(rng.randint(0, 3000))) for _ in range(200)]
+    for s in samples:
+        for limit in (40.0, 300.0, 1100.0):
+            assert text.one_line(s, limit, 9.0) == slow(s, limit, 9.0)
+    huge = "w" * 20_000_000
+    start = time.process_time()
+    line = text.one_line(huge, 1100, 9.0)
+    assert line.endswith(text.ELLIPSIS) and text.width(line, 9.0) <= 1100
+    assert time.process_time() - start < 0.05  # it did not read 20 MB

@@ -184,7 +184,18 @@ def capped(text: str, limit: int = TOOLTIP_CHARS) -> str:
 
 
 def one_line(text: str, limit: float, size: float, *, bold: bool = False) -> str:
-    """``text`` on a single line, shortened with an ellipsis to fit ``limit`` points."""
+    """``text`` on a single line, shortened with an ellipsis to fit ``limit`` points.
+
+    Only a head of the text can ever show, so a huge text (a 20 MB name) is
+    cleaned and measured only that far: the head is ample unless it is mostly
+    blanks or zero-width marks, and then the whole text is read after all.
+    """
+    text = str(text)
+    head = int(limit * 1000 / (size * 150)) * 4 + 64  # 4x the characters of 0.15 em that could fit
+    if len(text) > head:
+        flat = " ".join(clean(text[:head]).split())
+        if width(flat, size, bold=bold) > limit:
+            return _shorten(flat, limit, size, bold)
     flat = " ".join(clean(text).split())
     if width(flat, size, bold=bold) <= limit:
         return flat
