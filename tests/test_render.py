@@ -537,3 +537,12 @@ def test_one_line_reads_only_the_head_of_a_huge_text_and_gives_the_same_line():
     line = text.one_line(huge, 1100, 9.0)
     assert line.endswith(text.ELLIPSIS) and text.width(line, 9.0) <= 1100
     assert time.process_time() - start < 0.05  # it did not read 20 MB
+
+
+def test_pictographs_are_measured_one_em_wide():
+    """▲ ★ ⚠ ☎ are about 1 em in every face that draws them (0.6 em made their labels overrun the box)."""
+    from procmap.render import text
+
+    for ch in "▲★⚠☎":
+        assert text.width(ch, 10.0) == 10.0
+    assert text.width("東", 10.0) == 10.0 and text.width("é", 10.0) == text.width("e", 10.0)

@@ -58,7 +58,9 @@ def _char_width(ch: str, bold: bool) -> int:
     """Advance width of a character outside the ASCII table (cached in ``_WIDTHS``)."""
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         w = 0
-    elif unicodedata.east_asian_width(ch) in ("W", "F"):
+    elif unicodedata.east_asian_width(ch) in ("W", "F") or unicodedata.category(ch) == "So":
+        # Wide East Asian characters, and pictographs such as ▲ ★ ⚠ ☎ (Liberation Sans: 0.99 em for ▲;
+        # the fallback faces 0.9–1.25 em): 0.6 em made their labels overrun the box.
         w = 1000
     else:
         base = unicodedata.normalize("NFD", ch)[0]
