@@ -55,16 +55,22 @@ class _Grid:
         self.cells: dict[tuple[int, int], list[_Item]] = {}
         self.bounds = bounds  # a box must lie inside
 
-    def _keys(self, r: Rect):  # type: ignore[no-untyped-def]
-        c = self.CELL
-        for i in range(int(r[0] // c), int(r[2] // c) + 1):
-            for j in range(int(r[1] // c), int(r[3] // c) + 1):
-                yield i, j
-
     def add(self, r: Rect, diamond: bool = False) -> None:
+        b = self.bounds
+        if r[2] < b[0] or r[0] > b[2] or r[3] < b[1] or r[1] > b[3]:
+            return  # nothing inside the bounds can touch it (the legend, seen from a row above)
         item = _Item(r, diamond)
-        for key in self._keys(r):
-            self.cells.setdefault(key, []).append(item)
+        c, cells = self.CELL, self.cells
+        # Only the cells inside the bounds: a blueprint line spans the whole width, a part is one row.
+        i0, i1 = int(max(r[0], b[0]) // c), int(min(r[2], b[2]) // c)
+        j0, j1 = int(max(r[1], b[1]) // c), int(min(r[3], b[3]) // c)
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                bucket = cells.get((i, j))
+                if bucket is None:
+                    cells[(i, j)] = [item]
+                else:
+                    bucket.append(item)
 
     def hits(self, r: Rect) -> bool:
         b = self.bounds
