@@ -334,3 +334,24 @@ def test_force_color_and_no_color(run, write) -> None:
     to_file = path.with_name("report.txt")
     assert run("audit", path, "-o", to_file, env={"NO_COLOR": "", "FORCE_COLOR": "1"}).returncode == 0
     assert "\x1b" not in to_file.read_text(encoding="utf-8")
+
+
+def test_overview_puts_journey_figures_beside_the_totals(run):
+    """Several files: each row shows what one customer meets (main / worst journey handoffs, longest
+    silence) next to the graph totals, which count places, not journeys (issue 11)."""
+    from conftest import EXAMPLES
+
+    files = [EXAMPLES / "support-ticket.yaml", EXAMPLES / "loan-application.yaml"]
+    text = run("audit", *files).stdout.decode()
+    header = next(line for line in text.splitlines() if "Journey handoffs (main / worst)" in line)
+    assert "Longest silence" in header
+    data = json.loads(run("audit", "--format", "json", *files).stdout)
+    for report in data["processes"]:
+        j = report["journeys"]
+        row = next(line for line in text.splitlines() if line.startswith(f"| {report['id']} "))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[6] == f"{j['main']['figures']['visible_handoffs']} / {j['max']['visible_handoffs']}"
+    support = next(line for line in text.splitlines() if line.startswith("| support-ticket "))
+    assert "| 2d 2h " in support  # the status e-mail cut the longest silence from 3d 2h 20m
+    for fmt in ("markdown", "html"):
+        assert "Journey handoffs (main / worst)" in run("audit", "--format", fmt, *files).stdout.decode()

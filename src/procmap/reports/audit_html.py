@@ -310,7 +310,7 @@ def render(audited: list[Audited]) -> str:
         rows = S.overview_rows(reports)
         token = _NAMES.set({r["id"]: " ".join(str(r["name"]).split()) for r in reports})
         parts.append('<nav data-section="overview"><h2>Overview</h2>')
-        parts.append(_table(S.OVERVIEW_HEADERS, rows, numeric=(2, 3, 4, 5)))
+        parts.append(_table(S.OVERVIEW_HEADERS, rows, numeric=(2, 3, 4, 5, 6, 7)))
         _NAMES.reset(token)
         links = "".join(
             f'<li><a href="#p{n}">{esc(r["name"])}</a> <code>{esc(r["file"])}</code></li>'

@@ -251,10 +251,33 @@ def overview_rows(reports: list[dict[str, Any]]) -> list[tuple[Cell, ...]]:
                 str(m["visible_handoffs"]),
                 str(m["handoffs"]),
                 str(m["customer_actions"]),
+                *_journey_cells(r.get("journeys")),
                 ("over: " + ", ".join(over)) if over else ("ok" if r["budgets"] else "-"),
             )
         )
     return rows
 
 
-OVERVIEW_HEADERS = ("Process", "File", "Touchpoints", "Visible handoffs", "Handoffs", "Customer actions", "Budgets")
+def _journey_cells(journeys: dict[str, Any] | None) -> tuple[str, str]:
+    """What one customer meets (SPEC §5) beside the totals, which count places in the graph: the main
+    journey's visible handoffs and the worst journey's, and the longest silence any journey has."""
+    if not journeys:
+        return "-", "-"
+    from procmap.model.durations import format_duration
+
+    main, worst = journeys["main"]["figures"]["visible_handoffs"], journeys["max"]["visible_handoffs"]
+    silence = journeys["max"]["longest_silence"]
+    return f"{main} / {worst}", format_duration(silence) if silence else "-"
+
+
+OVERVIEW_HEADERS = (
+    "Process",
+    "File",
+    "Touchpoints",
+    "Visible handoffs",
+    "Handoffs",
+    "Customer actions",
+    "Journey handoffs (main / worst)",
+    "Longest silence",
+    "Budgets",
+)
