@@ -67,19 +67,12 @@ def run_forked(
 ) -> subprocess.CompletedProcess[bytes]:
     """``python -m procmap COMMAND`` as a fork of a preloaded server: a real child process without the
     0.4 s of interpreter start-up and imports (see forkserver.py; PROCMAP_TESTS_NO_FORKSERVER=1 turns it off)."""
-    import tempfile
-
     from forkserver import SERVER
 
-    with tempfile.TemporaryDirectory() as scratch:
-        out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
-        done = SERVER.run(command, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=timeout)
-        return subprocess.CompletedProcess(
-            [sys.executable, "-m", "procmap", *command],
-            done.returncode,
-            Path(out).read_bytes(),
-            Path(err).read_bytes(),
-        )
+    done = SERVER.capture(command, cwd=cwd, env=env, kill_after=timeout)
+    return subprocess.CompletedProcess(
+        [sys.executable, "-m", "procmap", *command], done.returncode, done.stdout, done.stderr
+    )
 
 
 @pytest.fixture

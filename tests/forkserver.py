@@ -134,6 +134,8 @@ class Finished:
     seconds: float
     cpu_seconds: float
     max_rss_mb: float
+    stdout: bytes = b""
+    stderr: bytes = b""
 
 
 class ForkServer:
@@ -182,6 +184,16 @@ class ForkServer:
                 killer.cancel()
             seconds = time.monotonic() - start
         return Finished(os.waitstatus_to_exitcode(answer["status"]), seconds, answer["cpu"], answer["maxrss_kb"] / 1024)
+
+    def capture(self, argv: list[str], *, cwd: str | Path | None, env: dict[str, str], kill_after: float) -> Finished:
+        """One run with stdin from /dev/null and its stdout and stderr read back (the common case)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as scratch:
+            out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
+            done = self.run(argv, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=kill_after)
+            done.stdout, done.stderr = Path(out).read_bytes(), Path(err).read_bytes()
+        return done
 
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:

@@ -151,17 +151,15 @@ def _run_forked(args: list[str], *, cwd: str | Path | None, env: dict[str, str])
     """The same run as a fork of a preloaded server (see forkserver.py: a real child, without start-up)."""
     from forkserver import SERVER
 
-    with tempfile.TemporaryDirectory() as scratch:
-        out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
-        done = SERVER.run(args, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=TIME_LIMIT * 4)
-        return Outcome(
-            done.returncode,
-            Path(out).read_bytes().decode("utf-8", "replace"),
-            Path(err).read_bytes().decode("utf-8", "replace"),
-            done.seconds,
-            done.cpu_seconds,
-            done.max_rss_mb,
-        )
+    done = SERVER.capture(args, cwd=cwd, env=env, kill_after=TIME_LIMIT * 4)
+    return Outcome(
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+        done.seconds,
+        done.cpu_seconds,
+        done.max_rss_mb,
+    )
 
 
 def wall_limit() -> float:

@@ -263,8 +263,6 @@ def _journey_cells(journeys: dict[str, Any] | None) -> tuple[str, str]:
     journey's visible handoffs and the worst journey's, and the longest silence any journey has."""
     if not journeys:
         return "-", "-"
-    from procmap.model.durations import format_duration
-
     main, worst = journeys["main"]["figures"]["visible_handoffs"], journeys["max"]["visible_handoffs"]
     silence = journeys["max"]["longest_silence"]
     return f"{main} / {worst}", format_duration(silence) if silence else "-"
