@@ -313,7 +313,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
     cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
     name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
     from procmap.render import fonts
-    from procmap.render.layout import TITLE_W
     from procmap.render.pages import parse
 
     # The lane-title column in a sheet's coordinates: Graphviz shifts each part by its pad (< 12 pt).
@@ -321,6 +320,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
         cropped,
         f"{name} — service blueprint",
         page=parse(page),
-        title_w=TITLE_W + 12,
+        title_w=d.lay.sizes.title_w + 12,
         fallback=fonts.pdf_fallback(d.lay),
     )

@@ -65,6 +65,49 @@ ROW_HEADER = 22.0
 DEFAULT_WRAP = 20
 
 
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """Type sizes and the widths text wraps at: the poster's, or the story slide's (bigger, narrower).
+
+    A slide is read from across a room: what matters is the drawing's width
+    counted in its *smallest* text, so the story view sets every text near
+    one size and wraps names into narrow columns.
+    """
+
+    font: float = FONT
+    small: float = SMALL
+    rule: float = RULE_FONT
+    badge: float = BADGE_FONT
+    title: float = 16.0
+    step_text: float = STEP_TEXT
+    decision_text: float = DECISION_TEXT
+    note_text: float = NOTE_TEXT
+    branch_text: float = BRANCH_TEXT
+    title_w: float = TITLE_W
+    col_gap: float = COL_GAP
+    step_lines: int = 5
+    connector: float = 8.0
+
+
+POSTER = Sizes()
+# --view story: every text 13-14 pt, so the slide (960 x 540 pt) keeps it >= 12 pt when it fits.
+STORY = Sizes(
+    font=14.0,
+    small=13.0,
+    rule=13.0,
+    badge=13.0,
+    title=20.0,
+    step_text=118.0,
+    decision_text=100.0,
+    note_text=130.0,
+    branch_text=104.0,
+    title_w=118.0,
+    col_gap=40.0,
+    step_lines=4,
+    connector=12.0,
+)
+
+
 @dataclass(slots=True)
 class Box:
     """A pinned node: centre ``(x, y)``, size ``w`` x ``h``."""
@@ -148,6 +191,7 @@ class Layout:
     highlight: Highlight | None = None
     view: str = "full"
     quiet: int = 0  # customer-visible handoffs marked quietly (not on the highlighted journey)
+    sizes: Sizes = POSTER
 
 
 @dataclass(slots=True)
@@ -220,15 +264,15 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
     return col
 
 
-def _step_box(n: str, d: dict, decision: bool) -> StepBox:
-    limit = DECISION_TEXT if decision else STEP_TEXT
-    lines = text.wrap(d["name"], limit, FONT, max_lines=5)
+def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
+    limit = sz.decision_text if decision else sz.step_text
+    lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
     if d.get("channel"):
-        lines.append(text.one_line(f"[{d['channel']}]", limit, FONT))
+        lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
     if d.get("fail_point"):
         lines.append("▲ fail point")
-    tw = max(text.width(line, FONT) for line in lines)
-    th = len(lines) * FONT * LINE_H
+    tw = max(text.width(line, sz.font) for line in lines)
+    th = len(lines) * sz.font * LINE_H
     if decision:
         # A rhombus twice as wide as tall holds a centred a x b half-box when A >= a + 2b.
         half_w = (tw / 2 + 4) + 2 * (th / 2 + 3)
@@ -239,9 +283,9 @@ def _step_box(n: str, d: dict, decision: bool) -> StepBox:
         f"s:{n}", 0, 0, round(w, 1), round(h, 1), lines, step=n, lane=d["lane"], shape="diamond" if decision else "box"
     )
     if d.get("evidence"):
-        note_lines = text.wrap(f"sees: {d['evidence']}", NOTE_TEXT, SMALL, max_lines=3)
-        nw = max(text.width(line, SMALL) for line in note_lines) + 18
-        nh = len(note_lines) * SMALL * LINE_H + 10
+        note_lines = text.wrap(f"sees: {d['evidence']}", sz.note_text, sz.small, max_lines=3)
+        nw = max(text.width(line, sz.small) for line in note_lines) + 18
+        nh = len(note_lines) * sz.small * LINE_H + 10
         box.note = Box(f"n:{n}", 0, 0, round(nw, 1), round(nh, 1), note_lines)
     return box
 
@@ -257,6 +301,7 @@ def build(
     wrap: int | None = None,
     highlight: Highlight | None = None,
     view: str = "full",
+    sizes: Sizes = POSTER,
 ) -> Layout:
     """Compute the whole blueprint geometry for the flow graph ``g``.
 
@@ -265,7 +310,8 @@ def build(
     """
     wrap = DEFAULT_WRAP if wrap is None else wrap
     highlight = highlight or Highlight()
-    lay = Layout(highlight=highlight, view=view)
+    lay = Layout(highlight=highlight, view=view, sizes=sizes)
+    sz = sizes
     lanes = lane_order(g)
     if view == "customer":
         zones = [z for z in ZONES if z in ("customer", "onstage") or any(lane.kind == z for lane in lanes)]
@@ -283,7 +329,7 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, g.out_degree(n) > 1)
+        box = _step_box(n, d, g.out_degree(n) > 1, sz)
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
@@ -315,16 +361,16 @@ def build(
         tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
         if tail is None or not e.label:
             continue
-        widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, SMALL) for line in e.label))
+        widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, sz.small) for line in e.label))
         count[tail.step] = count.get(tail.step, 0) + 1
     for step, wdt in widest.items():
         tail = boxes[step]
         need = wdt + LABEL_ROOM + max(0, count[step] - 2) * 36.0
         key = (tail.row, tail.col)
-        gap_after[key] = max(gap_after.get(key, COL_GAP), need)
+        gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
 
     # Vertical room per (row, lane): above and below the line through the steps' centres.
-    title_lines = {lane.id: text.wrap(lane.name, TITLE_W - 24, FONT, bold=True, max_lines=4) for lane in lanes}
+    title_lines = {lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) for lane in lanes}
     up: dict[tuple[int, str], float] = {}
     down: dict[tuple[int, str], float] = {}
     for (row, lane, _c), group in cells.items():
@@ -348,8 +394,8 @@ def build(
     title = g.graph.get("name") or g.graph.get("id", "")
     if view == "customer":
         title = f"{title} — as the customer lives it"
-    lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, 16, bold=True)])
-    lay.title.w = text.width(lay.title.lines[0], 16, bold=True) + 10
+    lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, sz.title, bold=True)])
+    lay.title.w = text.width(lay.title.lines[0], sz.title, bold=True) + 10
     y += 34
     stats = " · ".join(
         (
@@ -358,7 +404,7 @@ def build(
             _count(len(visible), "customer-visible handoff"),
         )
     )
-    lay.subtitle = Box("subtitle", 0, 0, text.width(stats, SMALL) + 10, 16, [stats])
+    lay.subtitle = Box("subtitle", 0, 0, text.width(stats, sz.small) + 10, 16, [stats])
     y += 30
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
@@ -366,7 +412,7 @@ def build(
         top_of_row = y
         if nrows > 1:
             tag = Box(f"rowtag:{row}", 0, 0, 0, 16, [f"Part {row + 1} of {nrows}"])
-            tag.w = text.width(tag.lines[0], SMALL, bold=True) + 10
+            tag.w = text.width(tag.lines[0], sz.small, bold=True) + 10
             tag.x, tag.y = tag.w / 2 + 4, y + 8
             lay.row_tags.append(tag)
             y += ROW_HEADER
@@ -385,12 +431,12 @@ def build(
                 above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
                 content = max(above + below + 2 * BAND_PAD, 40.0)
                 # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
-                h = max(content, len(lines) * FONT * LINE_H + 4 + 2 * 22.0)
+                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * 22.0)
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
                 centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
-                title_w = max(text.width(line, FONT, bold=True) for line in lines) + 8
+                title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
                 band.title = Box(
-                    f"t:{row}:{lane.id}", TITLE_W / 2, y + h / 2, title_w, len(lines) * FONT * LINE_H + 4, lines
+                    f"t:{row}:{lane.id}", sz.title_w / 2, y + h / 2, title_w, len(lines) * sz.font * LINE_H + 4, lines
                 )
                 row_bands.append(band)
                 y += h
@@ -398,21 +444,21 @@ def build(
         # Horizontal layout of the row.
         lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
-        x = TITLE_W + MARGIN_PAD + lcols * CONN_PITCH
+        x = sz.title_w + MARGIN_PAD + lcols * CONN_PITCH
         xs: dict[int, float] = {}
-        gap = COL_GAP
+        gap = sz.col_gap
         for c in range(per_row):
             wdt = col_w.get((row, c))
             if wdt is None:
                 continue
             xs[c] = x + wdt / 2
-            gap = gap_after.get((row, c), COL_GAP)
+            gap = gap_after.get((row, c), sz.col_gap)
             x += wdt + gap
-        x = x - gap + max(MARGIN_PAD, gap - COL_GAP + MARGIN_PAD)
+        x = x - gap + max(MARGIN_PAD, gap - sz.col_gap + MARGIN_PAD)
         for band in row_bands:
             if band.lane is None:
                 continue
-            for items, x0 in ((left, TITLE_W + MARGIN_PAD / 2), (right, x)):
+            for items, x0 in ((left, sz.title_w + MARGIN_PAD / 2), (right, x)):
                 group = items.get((row, band.lane), [])
                 per_col = max(1, int((band.height - 10) // CONN_PITCH))
                 count = min(len(group), per_col)
@@ -449,7 +495,7 @@ def build(
     lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
     for rule in lay.rules:
         # The caption sits just above its line in the title column, clear of the line itself.
-        tw = text.width(rule.label, RULE_FONT, bold=True) + 6
+        tw = text.width(rule.label, sz.rule, bold=True) + 6
         rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 8, tw, 12, [rule.label])
     return lay
 
@@ -464,6 +510,7 @@ def _flows(
     """Edges (with branch labels and highlighting), split into numbered connector pairs
     where a flow leaves its row; returns the connectors (and start marker) waiting at the left
     and right margin of each (row, lane)."""
+    sz = lay.sizes
     hl = lay.highlight or Highlight()
     strong: set[tuple[str, str]] = set()  # drawn magenta ("all") or bold (the journey)
     quiet: set[tuple[str, str]] = set()
@@ -513,9 +560,9 @@ def _flows(
             data = g.edges[u, v]
             when = data.get("when")
             folded = data.get("wait") or ""
-            label = text.wrap(when, BRANCH_TEXT, SMALL, max_lines=3) if when else []
+            label = text.wrap(when, sz.branch_text, sz.small, max_lines=3) if when else []
             if folded:
-                label.append(text.one_line(folded, BRANCH_TEXT * 1.5, SMALL))
+                label.append(text.one_line(folded, sz.branch_text * 1.5, sz.small))
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
@@ -546,6 +593,7 @@ def _flows(
 
 def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
     """Symbol key and what is highlighted (in names), below the last row; returns (width, bottom)."""
+    sz = lay.sizes
     mid = top + 22
     x = 8.0
     samples = [
@@ -562,14 +610,14 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         samples = [s for s in samples if s[0] not in ("backstage", "support")]
     for key, caption in samples:
         lines = [caption, "▲ fail point"] if key == "fail" else [caption]
-        tw = text.width(lines[0], SMALL)
+        tw = text.width(lines[0], sz.small)
         w, h = tw + 20, {"decision": 40.0, "fail": 38.0, "note": 22.0}.get(key, 30.0)
         if key == "decision":
             w = tw + 60
         lay.legend.append((key, Box(f"legend:{key}", x + w / 2, mid, w, h, lines)))
         x += w + 14
     lay.legend.append(("start", Box("legend:start", x + 8, mid, 16, 16)))
-    cap = Box("legend:start-caption", 0, mid, text.width("Start", SMALL) + 8, 14, ["Start"])
+    cap = Box("legend:start-caption", 0, mid, text.width("Start", sz.small) + 8, 14, ["Start"])
     cap.x = x + 28 + cap.w / 2
     lay.legend.append(("caption", cap))
     x = cap.x + cap.w / 2 + 18
@@ -582,7 +630,7 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         sample = None if hl.mode == "none" else sample
         lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + 70, mid, 2, 2))
         cap = Box("legend:w-caption", 0, mid, 0, 14, ["Backstage work folded: its wait"])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
         x = cap.x + cap.w / 2 + 18
@@ -590,14 +638,14 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
     if sample:
         lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
         cap = Box("legend:h-caption", 0, mid, 0, 14, [sample])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
         width = cap.x + cap.w / 2
     y = top + 52
     if nrows > 1:
         cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x, cap.y = 8 + cap.w / 2, y + 7
         lay.legend.append(("caption", cap))
         y += 24
@@ -612,13 +660,13 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         )
     else:
         heading = f"Nothing highlighted ({_count(n_visible, 'customer-visible handoff')}; see procmap audit)"
-    lines = [text.one_line(heading, 1100, SMALL)]
-    lines += [text.one_line(f"{badge}  {desc}", 1100, SMALL) for badge, desc in lay.handoffs]
+    lines = [text.one_line(heading, 1100, sz.small)]
+    lines += [text.one_line(f"{badge}  {desc}", 1100, sz.small) for badge, desc in lay.handoffs]
     if lay.quiet:
         lines.append(f"Marked quietly (thin magenta): {_count(lay.quiet, 'other customer-visible handoff')}")
     # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
-    lw = max(text.width(line, SMALL) for line in lines) * 1.2 + 12
-    lh = len(lines) * SMALL * LINE_H + 8
+    lw = max(text.width(line, sz.small) for line in lines) * 1.2 + 12
+    lh = len(lines) * sz.small * LINE_H + 8
     lay.legend.append(("list", Box("legend:list", 8 + lw / 2, y + lh / 2, lw, lh, lines)))
     return max(width, 8 + lw), y + lh + 12
 
