@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
-VIEWS = ("full", "customer")
+VIEWS = ("full", "customer", "story")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -116,7 +116,8 @@ def render(
     ``highlight``: worst | main | all | none (None: worst; see
     :mod:`procmap.render.highlight`).
     ``view``: full | customer (only the lanes the customer deals with; the
-    backstage work between two facing steps folded into one flow with its wait).
+    backstage work between two facing steps folded into one flow with its wait)
+    | story (the worst journey alone, at slide size: see :func:`.views.story_view`).
     ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
     """
     if fmt not in FORMATS:
@@ -144,8 +145,18 @@ def render(
         from procmap.render.views import customer_view
 
         g = customer_view(g, result.analysis)
-    marks = hl.choose(result, highlight, g)
-    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
+    if view == "story":
+        from procmap.render.views import story_view, story_wrap
+
+        g = story_view(result)
+        # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
+        marks = hl.choose(result, "worst", g)
+        lay = layout.build(
+            g, [], wrap=story_wrap(g) if wrap is None else wrap, highlight=marks, view=view, sizes=layout.STORY
+        )
+    else:
+        marks = hl.choose(result, highlight, g)
+        lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
     drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
@@ -232,7 +243,7 @@ def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
     """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
     from procmap.render import dot, labels
 
-    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY}
+    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY, "silence": dot.SILENCE}
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
         body = svg.decode("utf-8")

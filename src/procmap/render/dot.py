@@ -46,7 +46,11 @@ STEP_STYLE = {
 FAIL = "#dc2626"
 HANDOFF = "#c026d3"
 JOURNEY = "#86198f"  # the highlighted journey: bold, darker than a plain handoff
-QUIET = "#e8a6f0"  # customer-visible handoffs off the highlighted journey
+QUIET = "#e8a6f0"
+STAGE_FILL = "#475569"  # the stages row: white on slate, read before anything else
+SILENCE = (
+    "#b91c1c"  # the story's longest silence: its label in red  # customer-visible handoffs off the highlighted journey
+)
 RULE_INK = "#1f2937"
 # The three blueprint lines must be told apart at a glance (and in grey print).
 RULE_STYLE = {
@@ -229,6 +233,21 @@ class _Builder:
                 fontname='"Helvetica-Bold"',
                 **{"class": '"connector"'},
             )
+        for box in lay.stages:
+            if box.name.split(":")[1] == str(r):
+                self.node(
+                    part,
+                    box,
+                    box.name.replace(":", "-"),
+                    shape="box",
+                    style='"rounded,filled"',
+                    fillcolor=_q(STAGE_FILL),
+                    color=_q(STAGE_FILL),
+                    fontname='"Helvetica-Bold"',
+                    fontsize=_num(lay.sizes.small),
+                    fontcolor='"#ffffff"',
+                    **{"class": '"stage"'},
+                )
         for box in mine.steps:
             self.step(part, box.step, box)
         for waypoint in mine.loops:
@@ -260,7 +279,20 @@ class _Builder:
         attrs.update(fillcolor=_q(fill), color=_q(border), penwidth=pen, tooltip=_tooltip_attr(_tooltip(self.g, n)))
         attrs["class"] = _q(" ".join(classes))
         self.node(part, box, f"step-{n}", **attrs)
-        if box.note is not None:
+        if box.note is not None and d.get("markers"):
+            self.node(
+                part,
+                box.note,
+                f"marker-{n}",
+                shape="box",
+                style="filled",
+                fillcolor='"#fef2f2"',
+                color=_q(SILENCE),
+                fontsize=_num(self.lay.sizes.small),
+                fontcolor=_q(SILENCE),
+                **{"class": '"marker"'},
+            )
+        elif box.note is not None:
             self.node(
                 part,
                 box.note,
@@ -286,6 +318,8 @@ class _Builder:
         if e.folded:
             classes.append("folded")
             attrs.append('style="dashed"')
+        if e.silence:
+            classes.append("silence")
         if e.handoff:
             classes.append("visible-handoff")
             attrs += [f"color={_q(HANDOFF)}", "penwidth=2.6"]

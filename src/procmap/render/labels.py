@@ -312,11 +312,13 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
         placed.append((i, "label", r))
         pitch = small * LINE_H
         base = r[1] + (pitch - (ASCENT + DESCENT) * small) / 2 + ASCENT * small
+        ink = colours.get("silence", colours["label"]) if e.silence else colours["label"]
         lines = "".join(
-            _text(r[0] + 1, base + k * pitch, line, small, colours["label"], anchor="start", bold=False, dy=dy)
+            _text(r[0] + 1, base + k * pitch, line, small, ink, anchor="start", bold=False, dy=dy)
             for k, line in enumerate(shown)
         )
         cls = "branch-label wait" if e.folded else "branch-label"
+        cls += " silence" if e.silence else ""
         tip = ""
         if shown != e.label:  # narrowed to fit a crowded start: the full text on hover
             tip = f"<title>{html.escape(' '.join(e.label), quote=False)}</title>"

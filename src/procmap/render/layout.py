@@ -90,19 +90,19 @@ class Sizes:
 
 
 POSTER = Sizes()
-# --view story: every text 13-14 pt, so the slide (960 x 540 pt) keeps it >= 12 pt when it fits.
+# --view story: every text 12-13 pt and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
 STORY = Sizes(
-    font=14.0,
-    small=13.0,
-    rule=13.0,
-    badge=13.0,
-    title=20.0,
-    step_text=118.0,
-    decision_text=100.0,
-    note_text=130.0,
-    branch_text=104.0,
-    title_w=118.0,
-    col_gap=40.0,
+    font=13.0,
+    small=12.0,
+    rule=12.0,
+    badge=12.0,
+    title=18.0,
+    step_text=100.0,
+    decision_text=84.0,
+    note_text=120.0,
+    branch_text=96.0,
+    title_w=104.0,
+    col_gap=28.0,
     step_lines=4,
     connector=12.0,
 )
@@ -165,6 +165,7 @@ class Edge:
     arrow: bool = True
     emphasis: str = ""  # "" | "journey" (bold) | "quiet" (another customer-visible handoff)
     folded: str = ""  # customer view: the wait of the backstage stretch this flow stands for
+    silence: bool = False  # story view: the journey's longest silence
 
 
 @dataclass(slots=True)
@@ -185,6 +186,7 @@ class Layout:
     legend: list[tuple[str, Box]] = field(default_factory=list)
     legend_edge: tuple[Box, Box] | None = None
     legend_folded: tuple[Box, Box] | None = None
+    stages: list[Box] = field(default_factory=list)  # the stages row: one band per run of columns
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
@@ -267,6 +269,8 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
 def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     limit = sz.decision_text if decision else sz.step_text
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
+    if d.get("party"):
+        lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
     if d.get("fail_point"):
@@ -282,7 +286,12 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     box = StepBox(
         f"s:{n}", 0, 0, round(w, 1), round(h, 1), lines, step=n, lane=d["lane"], shape="diamond" if decision else "box"
     )
-    if d.get("evidence"):
+    if d.get("markers"):  # the story: what went wrong, where the customer meets it
+        note_lines = [line for m in d["markers"] for line in text.wrap(m, sz.note_text, sz.small, max_lines=3)]
+        nw = max(text.width(line, sz.small) for line in note_lines) + 18
+        nh = len(note_lines) * sz.small * LINE_H + 10
+        box.note = Box(f"n:{n}", 0, 0, round(nw, 1), round(nh, 1), note_lines)
+    elif d.get("evidence"):
         note_lines = text.wrap(f"sees: {d['evidence']}", sz.note_text, sz.small, max_lines=3)
         nw = max(text.width(line, sz.small) for line in note_lines) + 18
         nh = len(note_lines) * sz.small * LINE_H + 10
@@ -313,12 +322,12 @@ def build(
     lay = Layout(highlight=highlight, view=view, sizes=sizes)
     sz = sizes
     lanes = lane_order(g)
-    if view == "customer":
+    if view in ("customer", "story"):
         zones = [z for z in ZONES if z in ("customer", "onstage") or any(lane.kind == z for lane in lanes)]
     else:
         zones = list(ZONES)
     back = _back_edges(g)
-    col = columns(g, back)
+    col = g.graph.get("columns") or columns(g, back)
     ncols = max(col.values(), default=0) + 1
     if wrap and ncols > wrap:
         nrows = math.ceil(ncols / wrap)
@@ -329,7 +338,7 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, g.out_degree(n) > 1, sz)
+        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1), sz)
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
@@ -394,20 +403,31 @@ def build(
     title = g.graph.get("name") or g.graph.get("id", "")
     if view == "customer":
         title = f"{title} — as the customer lives it"
+    elif view == "story":
+        title = f"{title}: the worst journey, as the customer lives it"
     lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, sz.title, bold=True)])
     lay.title.w = text.width(lay.title.lines[0], sz.title, bold=True) + 10
     y += 34
-    stats = " · ".join(
+    if highlight.mode == "journey":
+        # One truth: the journey drawn is the one counted; the process total only beside it.
+        handoffs = _count(len(highlight.handoffs), "customer-visible handoff")
+        total = f" ({len(visible)} in the whole process)" if len(visible) != len(highlight.handoffs) else ""
+        handoffs = f"{(highlight.title or 'journey').lower()}: {handoffs}{total}"
+    else:
+        handoffs = _count(len(visible), "customer-visible handoff")
+    stats = g.graph.get("subtitle") or " · ".join(
         (
             _count(g.number_of_nodes(), "facing step" if view == "customer" else "step"),
             _count(len(lanes), "lane"),
-            _count(len(visible), "customer-visible handoff"),
+            handoffs,
         )
     )
     lay.subtitle = Box("subtitle", 0, 0, text.width(stats, sz.small) + 10, 16, [stats])
     y += 30
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
+    staged = any(d.get("stage") for _n, d in g.nodes(data=True))
+    stage_h = sz.small * LINE_H + 12
     for row in range(nrows):
         top_of_row = y
         if nrows > 1:
@@ -416,6 +436,9 @@ def build(
             tag.x, tag.y = tag.w / 2 + 4, y + 8
             lay.row_tags.append(tag)
             y += ROW_HEADER
+        stage_top = y
+        if staged:
+            y += stage_h + 6
         row_bands: list[Band] = []
         for zi, zone in enumerate(zones):
             zone_lanes = [lane for lane in lanes if lane.kind == zone]
@@ -469,6 +492,8 @@ def build(
                     span = count * CONN_PITCH - 10
                     item.y = band.top + band.height / 2 - span / 2 + ri * CONN_PITCH + CONNECTOR / 2
         row_width.append(x + rcols * CONN_PITCH + MARGIN_PAD)
+        if staged:
+            _stages(lay, g, cells_by_row.get(row, {}), xs, col_w, row, stage_top, stage_h)
         # Steps: on their lane's centre line, stacked around it when they share a cell.
         for (lane, c), group in cells_by_row.get(row, {}).items():
             mid = centre[(row, lane)]
@@ -487,7 +512,7 @@ def build(
         lay.row_spans.append((top_of_row, y))
         y += ROW_GAP
 
-    legend_w, y = _legend(lay, g, y - ROW_GAP + 30, nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - ROW_GAP + (18 if view == "story" else 30), nrows, len(visible))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
@@ -542,8 +567,11 @@ def _flows(
         for vh in visible:
             if (vh.source, vh.target) in on_path:
                 continue
-            lay.quiet += 1
-            quiet.update(p for p in itertools.pairwise([vh.source, *vh.via, vh.target]) if p not in strong)
+            # Counted only when drawn: a handoff whose flows all lie on the journey shows no thin line.
+            pairs = [p for p in itertools.pairwise([vh.source, *vh.via, vh.target]) if p not in strong and p in g.edges]
+            if pairs:
+                lay.quiet += 1
+                quiet.update(pairs)
 
     left: dict[tuple[int, str], list[Box]] = {}
     right: dict[tuple[int, str], list[Box]] = {}
@@ -562,7 +590,7 @@ def _flows(
             folded = data.get("wait") or ""
             label = text.wrap(when, sz.branch_text, sz.small, max_lines=3) if when else []
             if folded:
-                label.append(text.one_line(folded, sz.branch_text * 1.5, sz.small))
+                label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
@@ -588,7 +616,47 @@ def _flows(
             lay.connector_rows[out.name], lay.connector_rows[inn.name] = bu.row, bv.row
             lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, "", True, em, folded))
             lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge, True, em, folded))
+    for e in lay.edges:
+        if e.source and g.has_edge(e.source, e.target):
+            data = g.edges[e.source, e.target]
+            e.silence = bool(data.get("silence"))
+            e.back = e.back or bool(data.get("comes_back"))
     return left, right
+
+
+def _stages(
+    lay: Layout,
+    g: nx.DiGraph,
+    cells: dict[tuple[str, int], list[StepBox]],
+    xs: dict[int, float],
+    col_w: dict[tuple[int, int], float],
+    row: int,
+    top: float,
+    height: float,
+) -> None:
+    """The stages row of ``row``: consecutive columns whose steps carry one stage form one band.
+
+    A column's stage is the stage of its first step in file order that has one.
+    """
+    sz = lay.sizes
+    stage_of: dict[int, str] = {}
+    for (_lane, c), group in cells.items():
+        for b in group:
+            name = g.nodes[b.step].get("stage")
+            if name and (c not in stage_of or g.nodes[b.step]["index"] < stage_of[c][1]):
+                stage_of[c] = (" ".join(text.clean(name).split()), g.nodes[b.step]["index"])  # type: ignore[assignment]
+    runs: list[tuple[str, int, int]] = []
+    for c in sorted(xs):
+        name = stage_of[c][0] if c in stage_of else None
+        if name and runs and runs[-1][0] == name and runs[-1][2] == c - 1:
+            runs[-1] = (name, runs[-1][1], c)
+        elif name:
+            runs.append((name, c, c))
+    for k, (name, c0, c1) in enumerate(runs):
+        x0 = xs[c0] - col_w[(row, c0)] / 2 - 8
+        x1 = xs[c1] + col_w[(row, c1)] / 2 + 8
+        line = text.one_line(name, max(x1 - x0 - 12, 24.0), sz.small, bold=True)
+        lay.stages.append(Box(f"stage:{row}:{k}", (x0 + x1) / 2, top + height / 2, x1 - x0, height, [line]))
 
 
 def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
@@ -606,8 +674,15 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         ("fail", "Fail point"),
         ("note", "sees: evidence"),
     ]
-    if lay.view == "customer":
-        samples = [s for s in samples if s[0] not in ("backstage", "support")]
+    # The legend lists only what is drawn.
+    drawn = {_kind(d) for _n, d in g.nodes(data=True)}
+    drawn |= {"decision"} if any(b.shape == "diamond" for b in lay.steps.values()) else set()
+    drawn |= {"end"} if any(d["end"] for _n, d in g.nodes(data=True)) else set()
+    drawn |= {"fail"} if any(d.get("fail_point") for _n, d in g.nodes(data=True)) else set()
+    drawn |= {"note"} if any(d.get("evidence") and not d.get("markers") for _n, d in g.nodes(data=True)) else set()
+    samples = [s for s in samples if s[0] in drawn]
+    if lay.view == "story":  # a slide: short captions
+        samples = [(k, {"touchpoint": "Touchpoint"}.get(k, c)) for k, c in samples]
     for key, caption in samples:
         lines = [caption, "▲ fail point"] if key == "fail" else [caption]
         tw = text.width(lines[0], sz.small)
@@ -626,10 +701,15 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         "all": "Customer-visible handoff (Hn)",
         "journey": f"{hl.title or 'Journey'}: its handoffs numbered",
     }.get(hl.mode)
-    if lay.view == "customer":
+    if lay.view == "story":
+        sample = "The journey" if hl.path else None
+    if hl.mode == "journey" and not hl.path:
+        sample = None
+    if any(e.folded for e in lay.edges):
         sample = None if hl.mode == "none" else sample
         lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + 70, mid, 2, 2))
-        cap = Box("legend:w-caption", 0, mid, 0, 14, ["Backstage work folded: its wait"])
+        folded_caption = "Backstage wait, folded" if lay.view == "story" else "Backstage work folded: its wait"
+        cap = Box("legend:w-caption", 0, mid, 0, 14, [folded_caption])
         cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
@@ -655,13 +735,22 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         ends = ""
         if hl.path:
             ends = f" from {_name(g, hl.path[0])} to {_name(g, hl.path[-1])}"
-        heading = f"{hl.title or 'Journey'} ({_count(len(hl.path), 'step')}{ends}): " + (
+        noun = "step" if lay.view == "full" else "facing step"
+        heading = f"{hl.title or 'Journey'} ({_count(len(hl.path), noun)}{ends}): " + (
             _count(len(lay.handoffs), "customer-visible handoff") if lay.handoffs else "no customer-visible handoff"
         )
     else:
         heading = f"Nothing highlighted ({_count(n_visible, 'customer-visible handoff')}; see procmap audit)"
+    if lay.view == "story":
+        n = len(lay.handoffs)
+        heading = (
+            f"{_count(n, 'customer-visible handoff')}, numbered in the order the customer meets them"
+            if n
+            else "No customer-visible handoff on this journey"
+        )
     lines = [text.one_line(heading, 1100, sz.small)]
-    lines += [text.one_line(f"{badge}  {desc}", 1100, sz.small) for badge, desc in lay.handoffs]
+    if lay.view != "story":  # the slide numbers its handoffs on the flows; the poster lists them too
+        lines += [text.one_line(f"{badge}  {desc}", 1100, sz.small) for badge, desc in lay.handoffs]
     if lay.quiet:
         lines.append(f"Marked quietly (thin magenta): {_count(lay.quiet, 'other customer-visible handoff')}")
     # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
@@ -669,6 +758,15 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
     lh = len(lines) * sz.small * LINE_H + 8
     lay.legend.append(("list", Box("legend:list", 8 + lw / 2, y + lh / 2, lw, lh, lines)))
     return max(width, 8 + lw), y + lh + 12
+
+
+def _kind(d: dict) -> str:
+    """customer | touchpoint | backstage | support: the legend's sample of a step (drawn the same by :mod:`.dot`)."""
+    if d["customer"]:
+        return "customer"
+    if d["touchpoint"]:
+        return "touchpoint"
+    return "support" if d["lane_kind"] == "support" else "backstage"
 
 
 def _count(n: int, noun: str) -> str:
