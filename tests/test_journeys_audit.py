@@ -161,10 +161,10 @@ def test_astronomically_many_journeys_are_counted_exactly_and_fast(tmp_path) -> 
     from procmap.validate import check_text
 
     result = check_text(_chain(100), "many.yaml", Config())
-    start = time.perf_counter()
+    start = time.process_time()
     j = Journeys(result.graph)
     count, (lo, hi), worst, expected = j.count, j.bounds, j.worst, j.expected
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert count == 2**100 > 10**30
     assert (lo["visible_handoffs"], hi["visible_handoffs"]) == (0, 99)
     assert (lo["elapsed"], hi["elapsed"]) == (6000, 12000)
