@@ -24,7 +24,8 @@ from procmap.render.layout import Highlight
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.analysis.journeys import Journey, Journeys
+    from procmap.analysis.journeys import Journeys
+    from procmap.analysis.journeys.figures import Journey
     from procmap.validate import FileResult
 
 MODES = ("worst", "main", "all", "none")
