@@ -28,6 +28,7 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
+    from procmap.render import layout
     from procmap.render.layout import Layout
     from procmap.validate import FileResult
 
@@ -146,14 +147,12 @@ def render(
 
         g = customer_view(g, result.analysis)
     if view == "story":
-        from procmap.render.views import story_view, story_wrap
+        from procmap.render.views import story_view
 
         g = story_view(result)
         # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
         marks = hl.choose(result, "worst", g)
-        lay = layout.build(
-            g, [], wrap=story_wrap(g) if wrap is None else wrap, highlight=marks, view=view, sizes=layout.STORY
-        )
+        lay = _story_layout(g, marks, wrap)
     else:
         marks = hl.choose(result, highlight, g)
         lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
@@ -165,6 +164,29 @@ def render(
     if fmt == "png":
         return _png(drawing, scale, page)
     return _pdf(drawing, page)
+
+
+def _story_layout(g: nx.DiGraph, marks: layout.Highlight, wrap: int | None) -> layout.Layout:
+    """The story's layout: ``wrap`` if given, else the number of rows that fits a 16:9 slide best.
+
+    A slide is 960 x 540 points; the best layout is the one that can be drawn
+    biggest on it (the layout is computed before Graphviz: trying three is cheap).
+    """
+    from procmap.render import layout
+    from procmap.render.views import SLIDE
+
+    if wrap is not None:
+        return layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=layout.STORY)
+    cols = max(g.graph.get("columns", {}).values(), default=0) + 1
+    best, fit = None, 0.0
+    for rows in range(1, min(3, cols) + 1):
+        per_row = 0 if rows == 1 else -(-cols // rows)
+        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY)
+        scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
+        if best is None or scale > fit + 1e-9:
+            best, fit = lay, scale
+    assert best is not None
+    return best
 
 
 @dataclass

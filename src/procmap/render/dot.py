@@ -290,6 +290,7 @@ class _Builder:
                 color=_q(SILENCE),
                 fontsize=_num(self.lay.sizes.small),
                 fontcolor=_q(SILENCE),
+                tooltip=_tooltip_attr("\n".join([*box.note.lines, d.get("marker_tip") or ""]).strip()),
                 **{"class": '"marker"'},
             )
         elif box.note is not None:

@@ -87,24 +87,36 @@ class Sizes:
     col_gap: float = COL_GAP
     step_lines: int = 5
     connector: float = 8.0
+    band_pad: float = BAND_PAD
+    row_gap: float = ROW_GAP
+    row_header: float = ROW_HEADER
+    label_room: float = LABEL_ROOM
+    title_clear: float = 22.0  # a lane title's distance from the blueprint lines' captions
+    label_lines: int = 3  # a branch label's lines at most
 
 
 POSTER = Sizes()
-# --view story: every text 12-13 pt and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
+# --view story: every text 12 pt (the title 16) and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
 STORY = Sizes(
-    font=13.0,
+    font=12.0,
     small=12.0,
     rule=12.0,
     badge=12.0,
-    title=18.0,
-    step_text=100.0,
-    decision_text=84.0,
-    note_text=120.0,
-    branch_text=96.0,
-    title_w=104.0,
-    col_gap=28.0,
-    step_lines=4,
+    title=16.0,
+    step_text=84.0,
+    decision_text=72.0,
+    note_text=96.0,
+    branch_text=66.0,
+    title_w=92.0,
+    col_gap=22.0,
+    step_lines=3,
     connector=12.0,
+    band_pad=8.0,
+    row_gap=34.0,
+    row_header=18.0,
+    label_room=14.0,
+    title_clear=14.0,
+    label_lines=5,
 )
 
 
@@ -273,7 +285,7 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
         lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
-    if d.get("fail_point"):
+    if d.get("fail_point") and d.get("fail_line", True):
         lines.append("▲ fail point")
     tw = max(text.width(line, sz.font) for line in lines)
     th = len(lines) * sz.font * LINE_H
@@ -374,7 +386,7 @@ def build(
         count[tail.step] = count.get(tail.step, 0) + 1
     for step, wdt in widest.items():
         tail = boxes[step]
-        need = wdt + LABEL_ROOM + max(0, count[step] - 2) * 36.0
+        need = wdt + sz.label_room + max(0, count[step] - 2) * 36.0
         key = (tail.row, tail.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
 
@@ -435,7 +447,7 @@ def build(
             tag.w = text.width(tag.lines[0], sz.small, bold=True) + 10
             tag.x, tag.y = tag.w / 2 + 4, y + 8
             lay.row_tags.append(tag)
-            y += ROW_HEADER
+            y += sz.row_header
         stage_top = y
         if staged:
             y += stage_h + 6
@@ -452,9 +464,9 @@ def build(
             for si, lane in enumerate(zone_lanes):
                 lines = title_lines[lane.id]
                 above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
-                content = max(above + below + 2 * BAND_PAD, 40.0)
+                content = max(above + below + 2 * sz.band_pad, 40.0)
                 # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
-                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * 22.0)
+                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * sz.title_clear)
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
                 centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
                 title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
@@ -510,9 +522,9 @@ def build(
             if step.row == row:
                 waypoint.x, waypoint.y = step.x + step.w / 2 + 14, step.y - step.h / 2 - 14
         lay.row_spans.append((top_of_row, y))
-        y += ROW_GAP
+        y += sz.row_gap
 
-    legend_w, y = _legend(lay, g, y - ROW_GAP + (18 if view == "story" else 30), nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - sz.row_gap + (18 if view == "story" else 30), nrows, len(visible))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
@@ -588,7 +600,7 @@ def _flows(
             data = g.edges[u, v]
             when = data.get("when")
             folded = data.get("wait") or ""
-            label = text.wrap(when, sz.branch_text, sz.small, max_lines=3) if when else []
+            label = text.wrap(when, sz.branch_text, sz.small, max_lines=sz.label_lines) if when else []
             if folded:
                 label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
