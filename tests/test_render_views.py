@@ -343,3 +343,18 @@ def test_step_shapes_are_the_same_in_every_view():
     for view in ("customer", "story"):
         for step, diamond in shapes[view].items():
             assert shapes["full"][step] == diamond, (view, step)
+
+
+@pytest.mark.parametrize("example", [*sorted(EXAMPLES.glob("*.yaml")), STORY], ids=lambda p: p.stem)
+def test_story_places_every_label(example: Path):
+    """A slide keeps little room: every labelled flow of the story still gets its label (the silence above all)."""
+    from procmap.render import render
+    from procmap.render.views import story_view
+
+    result = _result(example)
+    view = story_view(result)
+    expected = sum(bool(d.get("when") or d.get("wait")) for _u, _v, d in view.edges(data=True))
+    root = _root(render(result, "svg", view="story"))
+    labels = [el for el in _groups(root, "branch-label")]
+    assert expected and len(labels) == expected
+    assert sum("silence" in el.get("class").split() for el in labels) == 1

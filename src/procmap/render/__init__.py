@@ -153,10 +153,17 @@ def render(
         # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
         marks = hl.choose(result, "worst", g)
         lay = _story_layout(g, marks, wrap)
+        if fmt in ("svg", "png", "pdf"):
+            # A slide keeps little room for labels; where one finds no free spot, give it more, then draw.
+            for slack in (24.0, 64.0, 160.0):
+                drawing = Drawing(result, g, lay)
+                if _draw_parts(drawing) and drawing.unplaced == 0:
+                    break
+                lay = _story_layout(g, marks, wrap, slack)
     else:
         marks = hl.choose(result, highlight, g)
         lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
-    drawing = Drawing(result, g, lay)
+    drawing = Drawing(result, g, lay) if view != "story" or fmt in ("dot",) else drawing
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
     if fmt == "svg":
@@ -166,22 +173,25 @@ def render(
     return _pdf(drawing, page)
 
 
-def _story_layout(g: nx.DiGraph, marks: layout.Highlight, wrap: int | None) -> layout.Layout:
+def _story_layout(g: nx.DiGraph, marks: layout.Highlight, wrap: int | None, slack: float = 0.0) -> layout.Layout:
     """The story's layout: ``wrap`` if given, else the number of rows that fits a 16:9 slide best.
 
     A slide is 960 x 540 points; the best layout is the one that can be drawn
     biggest on it (the layout is computed before Graphviz: trying three is cheap).
     """
+    import dataclasses
+
     from procmap.render import layout
     from procmap.render.views import SLIDE
 
+    sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
     if wrap is not None:
-        return layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=layout.STORY)
+        return layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes)
     cols = max(g.graph.get("columns", {}).values(), default=0) + 1
     best, fit = None, 0.0
     for rows in range(1, min(3, cols) + 1):
         per_row = 0 if rows == 1 else -(-cols // rows)
-        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY)
+        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=sizes)
         scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
         if best is None or scale > fit + 1e-9:
             best, fit = lay, scale
@@ -196,6 +206,8 @@ class Drawing:
     result: FileResult
     graph: nx.DiGraph
     lay: Layout
+    parts: tuple[list[bytes], list[str]] | None = None  # drawn once, reused by every format
+    unplaced: int = 0  # labels that found no free spot (the story then draws with more room)
 
 
 def _missing(fmt: str) -> list[str]:
@@ -245,6 +257,8 @@ def _draw_parts(d: Drawing) -> tuple[list[bytes], list[str]]:
     from procmap.render import dot
     from procmap.render.engines import EngineError
 
+    if d.parts is not None:
+        return d.parts
     sources = dot.part_sources(d.graph, d.lay, placed=True)
     names = ["frame", *(f"row{r + 1}" for r in range(d.lay.rows))]
     errors = []
@@ -256,12 +270,13 @@ def _draw_parts(d: Drawing) -> tuple[list[bytes], list[str]]:
                 drawn[i] = engine.render_all([sources[i].replace("splines=ortho", "splines=true", 1)], "svg")[0]
         failures = [item for item in drawn if isinstance(item, EngineError)]
         if not failures:
-            return _with_labels(d.lay, drawn), names  # type: ignore[arg-type]
+            d.parts = _with_labels(d, drawn), names  # type: ignore[arg-type]
+            return d.parts
         errors.append(f"{engine.name}: {failures[0]}")
     raise RenderFailed(f"{d.result.path}: Graphviz could not draw the blueprint ({'; '.join(errors)})")
 
 
-def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
+def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
     """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
     from procmap.render import dot, labels
 
@@ -269,7 +284,8 @@ def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
         body = svg.decode("utf-8")
-        fragment, _placed = labels.place(lay, r, body, colours)
+        fragment, placed = labels.place(d.lay, r, body, colours)
+        d.unplaced += sum(kind == "unplaced" for _i, kind, _r in placed)
         end = body.rfind("</g>")
         out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
     return out

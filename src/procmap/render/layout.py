@@ -93,6 +93,8 @@ class Sizes:
     label_room: float = LABEL_ROOM
     title_clear: float = 22.0  # a lane title's distance from the blueprint lines' captions
     label_lines: int = 3  # a branch label's lines at most
+    max_gap: float = math.inf  # the room kept for labels after a column, at most (labels then go above or below)
+    diamond_aspect: float = 2.0  # a decision's width over its height (the slide has height to spare, not width)
 
 
 POSTER = Sizes()
@@ -107,9 +109,9 @@ STORY = Sizes(
     decision_text=72.0,
     note_text=96.0,
     branch_text=66.0,
-    title_w=92.0,
-    col_gap=22.0,
-    step_lines=3,
+    title_w=84.0,
+    col_gap=18.0,
+    step_lines=4,
     connector=12.0,
     band_pad=8.0,
     row_gap=34.0,
@@ -117,6 +119,8 @@ STORY = Sizes(
     label_room=14.0,
     title_clear=14.0,
     label_lines=5,
+    max_gap=76.0,
+    diamond_aspect=1.3,
 )
 
 
@@ -290,9 +294,10 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     tw = max(text.width(line, sz.font) for line in lines)
     th = len(lines) * sz.font * LINE_H
     if decision:
-        # A rhombus twice as wide as tall holds a centred a x b half-box when A >= a + 2b.
-        half_w = (tw / 2 + 4) + 2 * (th / 2 + 3)
-        w, h = max(2 * half_w, 120.0), max(half_w, 60.0)
+        # A rhombus k times as wide as tall holds a centred a x b half-box when A >= a + k b.
+        k = sz.diamond_aspect
+        half_w = (tw / 2 + 4) + k * (th / 2 + 3)
+        w, h = max(2 * half_w, 60.0 * k), max(2 * half_w / k, 60.0)
     else:
         w, h = max(tw + 22, 96.0), max(th + 16, 38.0)
     box = StepBox(
@@ -386,7 +391,7 @@ def build(
         count[tail.step] = count.get(tail.step, 0) + 1
     for step, wdt in widest.items():
         tail = boxes[step]
-        need = wdt + sz.label_room + max(0, count[step] - 2) * 36.0
+        need = min(wdt + sz.label_room + max(0, count[step] - 2) * 36.0, sz.max_gap)
         key = (tail.row, tail.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
 
