@@ -109,7 +109,7 @@ STORY = Sizes(
     decision_text=72.0,
     note_text=96.0,
     branch_text=66.0,
-    title_w=84.0,
+    title_w=96.0,
     col_gap=18.0,
     step_lines=4,
     connector=12.0,
@@ -117,7 +117,7 @@ STORY = Sizes(
     row_gap=34.0,
     row_header=18.0,
     label_room=14.0,
-    title_clear=14.0,
+    title_clear=38.0,
     label_lines=5,
     max_gap=76.0,
     diamond_aspect=1.3,
@@ -537,8 +537,10 @@ def build(
     lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
     for rule in lay.rules:
         # The caption sits just above its line in the title column, clear of the line itself.
-        tw = text.width(rule.label, sz.rule, bold=True) + 6
-        rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 8, tw, 12, [rule.label])
+        lines = text.wrap(rule.label, sz.title_w - 12, sz.rule, bold=True, max_lines=2)
+        tw = max(text.width(line, sz.rule, bold=True) for line in lines) + 6
+        th = 12 + (len(lines) - 1) * sz.rule * LINE_H
+        rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 2 - th / 2, tw, th, lines)
     return lay
 
 
