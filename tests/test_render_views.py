@@ -358,3 +358,41 @@ def test_story_places_every_label(example: Path):
     labels = [el for el in _groups(root, "branch-label")]
     assert expected and len(labels) == expected
     assert sum("silence" in el.get("class").split() for el in labels) == 1
+
+
+def test_evidence_row(cli, tmp_path):
+    """--evidence row: every item in one band under the customer lanes, in its step's column; no notes beside steps."""
+    out = tmp_path / "loan.svg"
+    res = cli("render", EXAMPLES / "loan-application.yaml", "--evidence", "row", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    root = _root(out.read_bytes())
+    items = _groups(root, "in-row")
+    g = _result(EXAMPLES / "loan-application.yaml").graph
+    assert {el.get("id")[9:] for el in items} == {n for n, d in g.nodes(data=True) if d["evidence"]}
+    assert len(_groups(root, "evidence")) == len(items)  # no note left under a step
+    assert "Physical evidence" in _texts(root.find(f".//{SVG}g[@id='evidence-row-1']"))
+
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from svg_geometry import parse
+
+    shapes: dict[str, tuple[float, float, float, float]] = {}
+    for shape in parse(out.read_bytes()).shapes:
+        r = shapes.get(shape.owner, shape.rect)
+        shapes[shape.owner] = (
+            min(r[0], shape.rect[0]),
+            min(r[1], shape.rect[1]),
+            max(r[2], shape.rect[2]),
+            max(r[3], shape.rect[3]),
+        )
+    steps = {owner[5:]: r for owner, r in shapes.items() if owner.startswith("step-")}
+    customer_bottom = max(r[3] for n, r in steps.items() if g.nodes[n]["customer"])
+    first_onstage = min(r[1] for n, r in steps.items() if not g.nodes[n]["customer"])
+    for el in items:
+        x0, y0, x1, y1 = shapes[el.get("id")]
+        step = steps[el.get("id")[9:]]
+        assert customer_bottom < y0 and y1 < first_onstage  # between the customer lane and the rest
+        assert x0 < (step[0] + step[2]) / 2 < x1  # in its step's column
+    bad = cli("render", EXAMPLES / "loan-application.yaml", "--evidence", "beside", "-o", tmp_path / "x.svg")
+    assert bad.exit_code == 2

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 VIEWS = ("full", "customer", "story")
+EVIDENCE = ("notes", "row")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -107,6 +108,7 @@ def render(
     highlight: str | None = None,
     view: str = "full",
     page: str | None = None,
+    evidence: str = "notes",
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
 
@@ -120,11 +122,15 @@ def render(
     backstage work between two facing steps folded into one flow with its wait)
     | story (the worst journey alone, at slide size: see :func:`.views.story_view`).
     ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
+    ``evidence``: notes (what the customer sees, under each step) | row (a
+    physical-evidence band under the customer lanes, each item in its step's column).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     if view not in VIEWS:
         raise UsageError(f"unknown view {view!r} (use {', '.join(VIEWS)})")
+    if evidence not in EVIDENCE:
+        raise UsageError(f"unknown evidence layout {evidence!r} (use {', '.join(EVIDENCE)})")
     if result.graph is None or result.analysis is None:
         raise UsageError(f"{result.path}: cannot render a process that did not validate")
     g = result.graph
@@ -162,7 +168,7 @@ def render(
                 lay = _story_layout(g, marks, wrap, slack)
     else:
         marks = hl.choose(result, highlight, g)
-        lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
+        lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, evidence=evidence)
     drawing = Drawing(result, g, lay) if view != "story" or fmt in ("dot",) else drawing
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")

@@ -121,6 +121,9 @@ def obstacles(lay: Layout, row: int) -> _Grid:
         grid.add(_rect(box, 1.0), diamond=box.shape == "diamond")
         if box.note is not None:
             grid.add(_rect(box.note, 1.0))
+    for step, item in lay.evidence:
+        if step.row == row:
+            grid.add(_rect(item, 1.0))
     for band in lay.bands:
         if band.row == row and band.title is not None:
             grid.add(_rect(band.title))

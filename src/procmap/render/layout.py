@@ -203,6 +203,7 @@ class Layout:
     legend_edge: tuple[Box, Box] | None = None
     legend_folded: tuple[Box, Box] | None = None
     stages: list[Box] = field(default_factory=list)  # the stages row: one band per run of columns
+    evidence: list[tuple[StepBox, Box]] = field(default_factory=list)  # --evidence row: (step, its item)
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
@@ -328,8 +329,13 @@ def build(
     highlight: Highlight | None = None,
     view: str = "full",
     sizes: Sizes = POSTER,
+    evidence: str = "notes",
 ) -> Layout:
     """Compute the whole blueprint geometry for the flow graph ``g``.
+
+    ``evidence="row"``: what the customer sees sits in a band of its own under
+    the customer lanes (the blueprint's physical-evidence row), each item in
+    its step's column, instead of a note under the step.
 
     ``view="customer"``: ``g`` is the customer's view (see :mod:`.views`): only
     the zones holding its lanes are drawn (customer and onstage always).
@@ -359,7 +365,14 @@ def build(
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
+        if evidence == "row" and box.note is not None and box.note.name.startswith("n:") and not d.get("markers"):
+            # The note moves into the evidence row: same box, its own band.
+            note, box.note = box.note, None
+            lay.evidence.append((box, Box(f"e:{n}", 0, 0, note.w, note.h, note.lines)))
     lay.steps = boxes
+    ev_cells: dict[tuple[int, int], list[Box]] = {}
+    for box, item in lay.evidence:
+        ev_cells.setdefault((box.row, box.col), []).append(item)
 
     # Cells: (row, lane, column) -> steps, in file order.
     cells: dict[tuple[int, str, int], list[StepBox]] = {}
@@ -375,6 +388,8 @@ def build(
         key = (box.row, box.col)
         wdt = max(box.w, box.note.w if box.note else 0)
         col_w[key] = max(col_w.get(key, 0.0), wdt)
+    for key, items in ev_cells.items():
+        col_w[key] = max(col_w.get(key, 0.0), *(item.w for item in items))
 
     left, right = _flows(g, lay, boxes, back, visible)
 
@@ -444,6 +459,7 @@ def build(
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
     staged = any(d.get("stage") for _n, d in g.nodes(data=True))
+    evidence_top: dict[int, tuple[float, float]] = {}
     stage_h = sz.small * LINE_H + 12
     for row in range(nrows):
         top_of_row = y
@@ -479,6 +495,26 @@ def build(
                     f"t:{row}:{lane.id}", sz.title_w / 2, y + h / 2, title_w, len(lines) * sz.font * LINE_H + 4, lines
                 )
                 row_bands.append(band)
+                y += h
+            if zone == "customer" and ev_cells:
+                # The evidence row: under the customer lanes, above the line of interaction.
+                tallest = max(
+                    (sum(i.h for i in items) + SLOT_GAP * (len(items) - 1) for (r, _c), items in ev_cells.items() if r == row),
+                    default=0.0,
+                )
+                label = text.wrap("Physical evidence", sz.title_w - 24, sz.font, bold=True, max_lines=2)
+                h = max(tallest + 2 * sz.band_pad, len(label) * sz.font * LINE_H + 4 + 2 * 10.0)
+                band = Band(None, "evidence", row, y, h)
+                band.title = Box(
+                    f"evidence-title:{row}",
+                    sz.title_w / 2,
+                    y + h / 2,
+                    max(text.width(line, sz.font, bold=True) for line in label) + 8,
+                    len(label) * sz.font * LINE_H + 4,
+                    label,
+                )
+                row_bands.append(band)
+                evidence_top[row] = (y, h)
                 y += h
         lay.bands.extend(row_bands)
         # Horizontal layout of the row.
@@ -523,6 +559,15 @@ def build(
                 if b.note:
                     b.note.x, b.note.y = b.x, cursor + b.h + NOTE_GAP + b.note.h / 2
                 cursor += _extent(b) + SLOT_GAP
+        if row in evidence_top:
+            top, h = evidence_top[row]
+            for (r, c), items in ev_cells.items():
+                if r != row:
+                    continue
+                cursor = top + (h - sum(i.h for i in items) - SLOT_GAP * (len(items) - 1)) / 2
+                for item in items:
+                    item.x, item.y = xs[c], cursor + item.h / 2
+                    cursor += item.h + SLOT_GAP
         for waypoint, step in lay.loops:
             if step.row == row:
                 waypoint.x, waypoint.y = step.x + step.w / 2 + 14, step.y - step.h / 2 - 14
