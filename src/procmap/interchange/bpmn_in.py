@@ -288,7 +288,14 @@ class Reader:
     def select_pools(self) -> None:
         collaborations = self.root.findall(self.q("collaboration"))
         processes = self.root.findall(self.q("process"))
-        called = {el.get("calledElement") for el in self.root.iter(self.q("callActivity"))}
+        # A process another process calls is that caller's detail, not a pool of its own; a process that
+        # calls itself (recursion) is still a process to import.
+        called = {
+            el.get("calledElement")
+            for process in processes
+            for el in process.iter(self.q("callActivity"))
+            if el.get("calledElement") != process.get("id")
+        }
         referenced = {p.get("processRef") for c in collaborations for p in c.findall(self.q("participant"))}
         chosen: _Element | None = None
         only: _Element | None = None
@@ -352,6 +359,12 @@ class Reader:
                 if not touched & ids:
                     continue
             self.add_pool(process.get("id"), process.get("name"), process)
+        if not self.pools and processes:
+            raise UsageError(
+                f"{self.path}: every process in the model is called by another one's call activity "
+                f"({', '.join(repr(p.get('id')) for p in processes[:5])}{' …' if len(processes) > 5 else ''}), "
+                "so none is the top level; choose one with --process ID"
+            )
         if not self.pools:
             raise UsageError(f"{self.path}: the BPMN model has no process or pool to import")
 
