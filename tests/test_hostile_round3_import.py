@@ -7,6 +7,7 @@ loaded machine cannot fail them.
 
 from __future__ import annotations
 
+import itertools
 import os
 import resource
 import subprocess
@@ -14,7 +15,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conftest import run_forked  # noqa: F401  (starts the fork server's module)
+import pytest
+
+from conftest import run_forked  # noqa: F401  (the fork server the CLI runs in)
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -163,3 +166,226 @@ def test_11_the_mapping_itself_is_linear_in_lanes() -> None:
         assert len(result.data["lanes"]) == n
         cpu[n] = best
     assert cpu[8_000] < 16 * cpu[1_000] + 0.5, cpu  # linear is 8x; the n² lane scan was 64x
+
+
+# ------------------------------------------------------------------ 6: every construct not kept is named
+
+# B.2.0's and C.4.0's intermediate events, hand-written (the MIWG files themselves are not in ../shared):
+# a conditional catch, signal throw and catch, message throw and catches with no message flow, an
+# escalation throw and a milestone (a named none throw event).
+EVENTS_MODEL = model(
+    """<signal id="sig" name="Alarm"/><escalation id="esc" name="Late order"/>
+<process id="p" name="Events">
+  <startEvent id="s"/>
+  <task id="a" name="Take order"/>
+  <intermediateCatchEvent id="cond" name="Stock available"><conditionalEventDefinition><condition>stock &gt; 0</condition></conditionalEventDefinition></intermediateCatchEvent>
+  <intermediateThrowEvent id="sigt"><signalEventDefinition signalRef="sig"/></intermediateThrowEvent>
+  <intermediateCatchEvent id="sigc" name="Alarm heard"><signalEventDefinition signalRef="sig"/></intermediateCatchEvent>
+  <intermediateThrowEvent id="msgt" name="Notify customer"><messageEventDefinition/></intermediateThrowEvent>
+  <intermediateCatchEvent id="msgc" name="Input from warehouse ready"><messageEventDefinition/></intermediateCatchEvent>
+  <intermediateThrowEvent id="esct"><escalationEventDefinition escalationRef="esc"/></intermediateThrowEvent>
+  <intermediateThrowEvent id="mile" name="Order shipped"/>
+  <endEvent id="e"/>
+  <sequenceFlow id="f1" sourceRef="s" targetRef="a"/>
+  <sequenceFlow id="f2" sourceRef="a" targetRef="cond"/>
+  <sequenceFlow id="f3" sourceRef="cond" targetRef="sigt"/>
+  <sequenceFlow id="f4" sourceRef="sigt" targetRef="sigc"/>
+  <sequenceFlow id="f5" sourceRef="sigc" targetRef="msgt"/>
+  <sequenceFlow id="f6" sourceRef="msgt" targetRef="msgc"/>
+  <sequenceFlow id="f7" sourceRef="msgc" targetRef="esct"/>
+  <sequenceFlow id="f8" sourceRef="esct" targetRef="mile"/>
+  <sequenceFlow id="f9" sourceRef="mile" targetRef="e"/>
+</process>"""
+)
+
+
+def test_6_intermediate_events_become_steps_in_flow_order(tmp_path: Path) -> None:
+    """B.2.0 and C.4.0 lost these events without a word; each is now a step, in its place on the path."""
+    import yaml
+
+    (tmp_path / "events.bpmn").write_text(EVENTS_MODEL)
+    done = procmap("import", "events.bpmn", "-o", "events.yaml", cwd=tmp_path)
+    assert done.returncode == 0 and "imported 8 step(s)" in done.stderr, done.stderr
+    text = (tmp_path / "events.yaml").read_text()
+    for ident in ("cond", "sigt", "sigc", "msgt", "msgc", "esct", "mile"):
+        assert f"Event '{ident}'" in text, ident
+    steps = yaml.safe_load(text)["steps"]
+    assert [s["name"] for s in steps] == [
+        "Take order",
+        "Stock available",
+        "Signal Alarm",
+        "Alarm heard",
+        "Notify customer",
+        "Input from warehouse ready",
+        "Escalate Late order",
+        "Order shipped",
+    ]
+    for before, after in itertools.pairwise(steps):
+        assert before["next"] == [after["id"]], before
+    assert procmap("validate", "events.yaml", cwd=tmp_path).returncode == 0
+
+
+XSD = Path(__file__).resolve().parent.parent.parent / "shared" / "oracles" / "bpmn20" / "Semantic.xsd"
+needs_xsd = pytest.mark.skipif(not XSD.is_file(), reason="BPMN 2.0 schema not available (../shared/oracles/bpmn20)")
+XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def schema_process_content() -> tuple[list[str], list[str]]:
+    """(flow elements and artifacts, the other parts of a process/sub-process/activity) as Semantic.xsd has them."""
+    from lxml import etree
+
+    root = etree.parse(str(XSD)).getroot()
+    groups: dict[str, list[str]] = {}
+    for el in root.findall(f"{XS}element"):
+        groups.setdefault(el.get("substitutionGroup") or "", []).append(el.get("name"))
+
+    def members(name: str) -> list[str]:
+        return [m for child in groups.get(name, []) for m in (child, *members(child))]
+
+    flow = sorted({*members("flowElement"), *members("artifact")})
+    types = {ct.get("name"): ct for ct in root.findall(f"{XS}complexType")}
+    parts: set[str] = set()
+    for name in ("tBaseElement", "tFlowElement", "tFlowNode", "tCallableElement", "tProcess", "tActivity",
+                 "tSubProcess", "tAdHocSubProcess"):  # fmt: skip
+        for ref in types[name].iter(f"{XS}element"):
+            ref_name = ref.get("ref", "").split(":")[-1] or ref.get("name")
+            parts.update([ref_name, *members(ref_name)])
+    parts -= {"flowElement", "artifact", "loopCharacteristics"} | set(flow)
+    return flow, sorted(parts)
+
+
+@needs_xsd
+def test_6_every_element_the_schema_allows_in_a_process_has_a_fate() -> None:
+    """Each flow element, artifact and process part of the BPMN 2.0 schema is in the import's table and its docs."""
+    from procmap.interchange.bpmn_in import PROCESS_CONTENT
+
+    flow, parts = schema_process_content()
+    assert "intermediateCatchEvent" in flow and "group" in flow and "laneSet" in parts  # the walk found them
+    missing = [tag for tag in [*flow, *parts] if tag not in PROCESS_CONTENT]
+    assert not missing, missing
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "import.md").read_text()
+    undocumented = [tag for tag in PROCESS_CONTENT if f"`{tag}`" not in docs]
+    assert not undocumented, undocumented
+
+
+def probe(tag: str, definition: str | None) -> str:
+    """A process: start → task 'Before' → the probed element 'x' (named "Probe") → task 'After' → end."""
+    inner = f"<{definition}/>" if definition else ""
+    if definition == "conditionalEventDefinition":
+        inner = "<conditionalEventDefinition><condition>ready</condition></conditionalEventDefinition>"
+    flows = '<sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f9" sourceRef="b" targetRef="e"/>'
+    if tag == "boundaryEvent":
+        element = f'<boundaryEvent id="x" name="Probe" attachedToRef="a">{inner}</boundaryEvent>'
+        flows += '<sequenceFlow id="f2" sourceRef="x" targetRef="b"/>'
+    elif tag == "startEvent":
+        element = f'<startEvent id="x" name="Probe">{inner}</startEvent>'
+        flows += '<sequenceFlow id="f2" sourceRef="x" targetRef="b"/>'
+    elif tag == "endEvent":
+        element = f'<endEvent id="x" name="Probe">{inner}</endEvent><exclusiveGateway id="g"/>'
+        flows += (
+            '<sequenceFlow id="f2" sourceRef="a" targetRef="g"/><sequenceFlow id="f3" sourceRef="g" targetRef="x"/>'
+            '<sequenceFlow id="f4" sourceRef="g" targetRef="b"/>'
+        )
+    elif tag in ("sequenceFlow", "association", "dataObject", "dataObjectReference", "dataStoreReference",
+                 "textAnnotation", "group"):  # fmt: skip
+        element = f'<{tag} id="x" name="Probe"/>' if tag != "sequenceFlow" else ""
+        flows += '<sequenceFlow id="f2" sourceRef="a" targetRef="b"/>'
+    else:
+        element = f'<{tag} id="x" name="Probe">{inner}</{tag}>'
+        flows += (
+            '<sequenceFlow id="f2" sourceRef="a" targetRef="x"/><sequenceFlow id="f3" sourceRef="x" targetRef="b"/>'
+        )
+    body = (
+        '<process id="p"><startEvent id="s"/><task id="a" name="Before"/><task id="b" name="After"/>'
+        f'<endEvent id="e"/>{element}{flows}</process>'
+    )
+    return model(body)
+
+
+EVENT_DEFINITIONS = {
+    "startEvent": [None, "messageEventDefinition", "timerEventDefinition", "signalEventDefinition",
+                   "conditionalEventDefinition"],
+    "intermediateCatchEvent": [None, "messageEventDefinition", "timerEventDefinition", "signalEventDefinition",
+                               "conditionalEventDefinition", "linkEventDefinition"],
+    "intermediateThrowEvent": [None, "messageEventDefinition", "signalEventDefinition", "escalationEventDefinition",
+                               "compensateEventDefinition", "linkEventDefinition"],
+    "implicitThrowEvent": [None, "signalEventDefinition"],
+    "endEvent": [None, "messageEventDefinition", "signalEventDefinition", "escalationEventDefinition",
+                 "errorEventDefinition", "compensateEventDefinition", "terminateEventDefinition"],
+    "boundaryEvent": ["messageEventDefinition", "timerEventDefinition", "signalEventDefinition",
+                      "conditionalEventDefinition", "errorEventDefinition", "escalationEventDefinition"],
+}  # fmt: skip
+
+
+@needs_xsd
+def test_6_every_flow_element_is_kept_or_named_on_a_path() -> None:
+    """Each schema element (each event with each definition it may have) on a path between two tasks: the
+    import keeps it (a step from it, a branch label named after it, a flow through it) or names its id."""
+    import yaml
+
+    from procmap.interchange.bpmn_import import import_bpmn
+    from procmap.interchange.bpmn_in import PROCESS_CONTENT
+    from procmap.interchange.process_yaml import dump
+
+    flow, _ = schema_process_content()
+    checked = 0
+    for tag in flow:
+        for definition in EVENT_DEFINITIONS.get(tag, [None]):
+            result = import_bpmn(probe(tag, definition).encode(), "probe.bpmn")
+            text = dump(result.data, result.header, result.step_comments)
+            notes = "\n".join(n.render("probe.bpmn") for n in result.notes)
+            steps = {s["id"]: s for s in yaml.safe_load(text)["steps"]}
+            where = f"{tag} {definition}"
+            if f" '{'x'}'" in text or "'x'" in notes:
+                checked += 1  # a step made from it, or a line naming it
+                continue
+            nexts = steps["before"].get("next", [])
+            whens = [f.get("when", "") for f in nexts if isinstance(f, dict)]
+            if PROCESS_CONTENT[tag].startswith(("ignored", "data (", "flow")):
+                assert nexts == ["after"], (where, text, notes)  # documented as carrying no behaviour
+            elif tag.endswith("Gateway") or (tag.endswith("Event") and (definition is None or "link" in definition)):
+                assert "after" in [f if isinstance(f, str) else f["to"] for f in nexts], (where, text, notes)
+            else:
+                assert "Probe" in whens, (where, text, notes)  # a boundary event: a branch named after it
+            checked += 1
+    assert checked > 40
+
+
+# ------------------------------------------------------------------ 7: names are a weak signal everywhere
+
+
+def test_7_a_company_pool_named_after_its_customer_process_is_not_the_customer(tmp_path: Path) -> None:
+    """C.9.0: the company's pool "Customer Onboarding" (no message flows) was taken as the customer by its name."""
+    body = (
+        '<collaboration id="c"><participant id="P" name="Customer Onboarding" processRef="p"/></collaboration>'
+        '<process id="p"><startEvent id="s"/><task id="a" name="Check identity"/><task id="b" name="Open account"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="b"/>'
+        "</process>"
+    )
+    (tmp_path / "onboarding.bpmn").write_text(model(body))
+    done = procmap("import", "onboarding.bpmn", "-o", "onboarding.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "kind: customer" not in (tmp_path / "onboarding.yaml").read_text()
+    assert "warning [no-customer]" in done.stderr and "taken as the customer" not in done.stderr
+
+
+def test_7_a_name_breaks_a_tie_only_when_its_head_word_names_a_customer(tmp_path: Path) -> None:
+    """Two pools equal by structure: "Customer Onboarding" (first) is the company's; "Applicant" is the customer."""
+
+    def pool(key: str, n: int) -> str:
+        tasks = "".join(f'<task id="{key}{i}" name="{key} step {i}"/>' for i in range(n))
+        flows = f'<sequenceFlow id="{key}f" sourceRef="{key}s" targetRef="{key}0"/>' + "".join(
+            f'<sequenceFlow id="{key}f{i}" sourceRef="{key}{i}" targetRef="{key}{i + 1}"/>' for i in range(n - 1)
+        )
+        return f'<process id="{key}"><startEvent id="{key}s"/>{tasks}{flows}</process>'
+
+    collaboration = (
+        '<collaboration id="c"><participant id="A" name="Customer Onboarding" processRef="a"/>'
+        '<participant id="B" name="Applicant" processRef="b"/><participant id="M" name="Bank" processRef="m"/>'
+        '<messageFlow id="m1" sourceRef="a0" targetRef="m0"/><messageFlow id="m2" sourceRef="b0" targetRef="m1"/>'
+        "</collaboration>"
+    )
+    (tmp_path / "tie.bpmn").write_text(model(pool("a", 2) + pool("b", 2) + pool("m", 5), collaboration))
+    done = procmap("import", "tie.bpmn", "-o", "tie.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "pool 'Applicant' taken as the customer" in done.stderr, done.stderr

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from procmap.diagnostics import UsageError
 from procmap.interchange.bpmn_in import (
+    EVENTS,
     LANE_KINDS,
     THROWING,
     Imported,
@@ -48,7 +49,7 @@ TAG_NAMES = {
     "transaction": "Transaction",
     "adHocSubProcess": "Ad-hoc sub-process",
 }
-EVENT_TAGS = frozenset(("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"))
+EVENT_TAGS = EVENTS
 CATCHABLE = ("error", "escalation", "cancel", "compensate")
 
 
@@ -107,22 +108,18 @@ class Mapper:
             f.target for f in r.flows if f.source in self.nodes and self.nodes[f.source].tag == "eventBasedGateway"
         }
         for node in self.nodes.values():
-            if node.tag in (
-                "startEvent",
-                "endEvent",
-                "intermediateCatchEvent",
-                "intermediateThrowEvent",
-                "boundaryEvent",
-            ):
-                self.check_timer(node)
-                if node.id in endpoints:
+            if node.tag in EVENT_TAGS:
+                if node.id in endpoints or self.event_is_step(node, after_event_gateway):
                     node.step = True
-                elif (
-                    node.tag == "intermediateCatchEvent"
-                    and node.event_kind == "timer"
-                    and node.id not in after_event_gateway
-                ):
-                    node.step = True  # a wait: kept as a step so its duration counts
+                self.check_timer(node)
+                if node.tag == "endEvent" and node.event_kind == "terminate" and not node.step:
+                    r.note(
+                        "warning",
+                        "terminate",
+                        f"{r.label_of(node.el)} ends every path at once; procmap's paths are alternatives, "
+                        "so it is kept as an ordinary end",
+                        node.el,
+                    )
             if node.step:
                 self.steps[node.id] = node
             el = node.el
@@ -151,9 +148,47 @@ class Mapper:
                     el,
                 )
 
+    def event_is_step(self, node: Node, after_event_gateway: set[str]) -> bool:
+        """Whether an event is something that happens on the journey, so it becomes a step.
+
+        A BPMN user draws an intermediate event to say that the process waits
+        for something (a message, a signal, a condition, a time) or makes
+        something happen (sends, signals, escalates, compensates, reaches a
+        named milestone), so every such event is a step.  Folded away are only
+        the events that carry nothing procmap would lose: a none start or end
+        (the start and ends of the process), an unnamed none intermediate
+        event, link events (the path is joined), events after an event-based
+        gateway (their name labels the branch), boundary events (a labelled
+        branch from their host) and error/escalation/cancel/compensation ends
+        that a boundary event catches (the path is joined to it).  A start
+        event with a trigger is a step too: what starts the process is kept.
+        """
+        kind = node.event_kind
+        if node.tag == "boundaryEvent" or kind == "link" or node.id in after_event_gateway:
+            return False
+        if node.tag == "startEvent":
+            return kind is not None and node.parent is None
+        if node.tag == "endEvent":
+            if kind is None or kind == "terminate":
+                return False
+            return not (kind in CATCHABLE and self.catching_boundaries(node))
+        if kind is None:
+            return bool(clean(node.el.get("name")))  # a named milestone; an unnamed none event is a bare joint
+        return True
+
+    def catching_boundaries(self, node: Node) -> list[str]:
+        """The boundary events on the sub-processes around ``node`` that catch what it throws (innermost first)."""
+        parent: str | None = node.parent
+        while parent:
+            catching = [b for b in self.r.boundaries.get(parent, []) if self.nodes[b].event_kind == node.event_kind]
+            if catching:
+                return catching
+            parent = self.nodes[parent].parent
+        return []
+
     def check_timer(self, node: Node) -> None:
         r = self.r
-        timer = node.el.find(r.q("timerEventDefinition"))
+        timer = r.event_definition(node.el, "timer")
         if timer is None:
             return
         from procmap.model.durations import parse_duration
@@ -175,7 +210,8 @@ class Mapper:
                 "timer",
                 f"timer of {r.label_of(node.el)} is not a plain duration ({what}"
                 + (f" '{shorten(value, 40)}'" if value else "")
-                + "): procmap keeps durations only; not kept",
+                + "): procmap keeps durations only; "
+                + ("the step has no duration" if node.step else "not kept"),
                 node.el,
             )
 
@@ -208,6 +244,9 @@ class Mapper:
             self.arrive(step_id, boundary, (), out, seen)
         for boundary in self.entry_boundaries.get(step_id, []):
             self.arrive(step_id, boundary, (), out, seen)
+        if node.tag in THROWING and node.event_kind in CATCHABLE:
+            for boundary in self.catching_boundaries(node):  # an escalation thrown mid-way also reaches its catcher
+                self.arrive(step_id, boundary, (), out, seen)
         if not flows:
             if node.parent:
                 self.leave(step_id, node.parent, (), out, seen)
@@ -270,7 +309,16 @@ class Mapper:
         if node.expanded:
             return [("arrive", entry, labels, None) for entry in self.entries(target)]
         if node.tag == "intermediateThrowEvent" and node.event_kind == "link":
-            return [("arrive", catch, labels, None) for catch in self.link_targets(node)]
+            catches = self.link_targets(node)
+            if not catches:
+                r.note(
+                    "warning",
+                    "link",
+                    f"{r.label_of(node.el)} links to '{self.link_name(node) or '?'}', but no link catch event in its "
+                    "pool has that name: the path ends there",
+                    node.el,
+                )
+            return [("arrive", catch, labels, None) for catch in catches]
         flows = r.out.get(target, [])
         if node.tag == "endEvent" or not flows:
             return [("finish", target, labels, None)]
@@ -313,12 +361,9 @@ class Mapper:
             out.append(Hop(None, node.id if node.tag == "endEvent" else None, labels))
             return []
         if node.tag in THROWING and node.event_kind in CATCHABLE:
-            parent: str | None = node.parent
-            while parent:
-                catching = [b for b in self.r.boundaries.get(parent, []) if self.nodes[b].event_kind == node.event_kind]
-                if catching:
-                    return [("arrive", boundary, labels, None) for boundary in catching]
-                parent = self.nodes[parent].parent
+            catching = self.catching_boundaries(node)
+            if catching:
+                return [("arrive", boundary, labels, None) for boundary in catching]
         return [("leave", node.parent, labels, None)]
 
     def leave(self, source: str, parent: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
@@ -351,7 +396,7 @@ class Mapper:
         return [n for n in inside if not self.incoming.get(n) and self.nodes[n].tag != "boundaryEvent"]
 
     def link_name(self, node: Node) -> str | None:
-        definition = node.el.find(self.r.q("linkEventDefinition"))
+        definition = self.r.event_definition(node.el, "link")
         return (definition.get("name") if definition is not None else None) or node.el.get("name")
 
     def link_targets(self, node: Node) -> list[str]:
@@ -711,7 +756,10 @@ class Mapper:
                 partners[pt].add(ps)
         steps_of_pool: dict[str, int] = {}
         for s in self.steps:
-            steps_of_pool[self.nodes[s].pool] = steps_of_pool.get(self.nodes[s].pool, 0) + 1
+            # A pool's size is its activities: events kept as steps (a message start, a milestone) do not make
+            # a pool the organisation's main one.
+            if self.nodes[s].tag not in EVENT_TAGS:
+                steps_of_pool[self.nodes[s].pool] = steps_of_pool.get(self.nodes[s].pool, 0) + 1
         for pool in r.pools:
             starts = self.top_starts(pool.key)
             pool_facts.append(
@@ -874,10 +922,31 @@ class Mapper:
             return f"{verb} {message}" if message else f"{verb} message"
         if node.event_kind == "timer":
             return f"Wait {self.durations[s]}" if s in self.durations else "Wait"
+        catching = node.tag in ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+        kind = node.event_kind
+        if kind in ("signal", "escalation", "error"):
+            ref = {"signal": "signalRef", "escalation": "escalationRef", "error": "errorRef"}[kind]
+            definition = self.r.event_definition(node.el)
+            target = self.r.by_id.get(definition.get(ref) or "") if definition is not None else None
+            what = clean(target.get("name")) if target is not None else ""
+            verb = {
+                "signal": ("Signal", "Signal"),
+                "escalation": ("Escalation", "Escalate"),
+                "error": ("Error", "Error"),
+            }
+            noun = verb[kind][0 if catching else 1]
+            return f"{noun} {what}" if what else (f"{noun} received" if catching else noun)
+        if kind == "conditional":
+            definition = self.r.event_definition(node.el)
+            condition = definition.find(self.r.q("condition")) if definition is not None else None
+            text = clean(condition.text if condition is not None else "")
+            return f"Wait until {shorten(text, 50)}" if text else "Wait until condition"
+        if kind == "compensate":
+            return "Compensate"
         return "End" if node.tag == "endEvent" else "Event"
 
     def message_of_event(self, node: Node) -> str:
-        definition = node.el.find(self.r.q("messageEventDefinition"))
+        definition = self.r.event_definition(node.el, "message")
         ref = definition.get("messageRef") if definition is not None else None
         message = self.r.by_id.get(ref or "")
         if message is not None and clean(message.get("name")):
