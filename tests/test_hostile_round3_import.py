@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -389,3 +390,31 @@ def test_7_a_name_breaks_a_tie_only_when_its_head_word_names_a_customer(tmp_path
     done = procmap("import", "tie.bpmn", "-o", "tie.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "pool 'Applicant' taken as the customer" in done.stderr, done.stderr
+
+
+# ------------------------------------------------------------------ 18: nothing raw reaches the terminal
+
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_18_control_characters_in_file_names_and_element_text_are_escaped(tmp_path: Path) -> None:
+    """A raw ESC from the file name and a C1 CSI (U+009B) from element text reached stderr."""
+    name = "order\x1b[2J\u202egpj.bpmn"
+    body = (
+        '<process id="p\u009b31m" name="Shop"><startEvent id="s"/><task id="a" name="Pay\u009b2J now\x7f"/>'
+        '<textAnnotation id="n\u202e1"><text>Beware\u0085\u009b1m</text></textAnnotation>'
+        '<exclusiveGateway id="g\u2066x"/><task id="b" name="Ship\u202e"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="g\u2066x"/>'
+        '<sequenceFlow id="f3" sourceRef="g\u2066x" targetRef="b"/><sequenceFlow id="f4" sourceRef="a" targetRef="x"/>'
+        '<parallelGateway id="x" name="Split\u009b"/><sequenceFlow id="f5" sourceRef="x" targetRef="b"/>'
+        '<sequenceFlow id="f6" sourceRef="x" targetRef="a"/></process>'
+    )
+    (tmp_path / name).write_text(model(body), encoding="utf-8")
+    done = procmap("import", name, "-o", "out.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning [annotation]" in done.stderr and "warning [parallel-split]" in done.stderr, done.stderr
+    assert not RAW.search(done.stderr), ascii(done.stderr)
+    assert "order\\x1b[2J\\u202egpj.bpmn" in done.stderr and "\\x9b" in done.stderr
+    missing = procmap("import", "no\x1b]0;title\x07such.bpmn", cwd=tmp_path)
+    assert missing.returncode == 2 and not RAW.search(missing.stderr), ascii(missing.stderr)
+    assert procmap("validate", "out.yaml", cwd=tmp_path).returncode == 0
