@@ -497,6 +497,6 @@ def test_metric_formatting() -> None:
 
     assert metric_delta(MetricDelta("steps", 1, 1_234_568)) == "+1234567"
     assert metric_delta(MetricDelta("max_wait_seconds", 7200.0, 1800.0)) == "-1h 30m"
-    assert metric_value("max_wait_seconds", 90061.0) == "1d 1h 1m 1s"
+    assert metric_value("max_wait_seconds", 90061.0) == "1d 1h 1m"  # exact to the minute, as audit
     assert metric_value("steps", None) == "–" and metric_delta(MetricDelta("steps", None, 3)) == "–"
     assert metric_delta(MetricDelta("steps", 2, 2)) == "±0"

@@ -17,6 +17,7 @@ from typing import Any
 
 from procmap.diagnostics import UNPRINTABLE, terminal_text
 from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
+from procmap.model.durations import format_duration
 from procmap.reports.audit_sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 
 NO_CHANGES = "No customer-facing changes"
@@ -44,17 +45,6 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def _duration(seconds: float) -> str:
-    """Every unit (``3d 2h 30m``): a diff must not show ``3d 2h -> 3d 2h`` for a 20-minute change."""
-    rest = round(abs(seconds))
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if rest >= size:
-            parts.append(f"{rest // size}{unit}")
-            rest %= size
-    return " ".join(parts) or "0s"
-
-
 def _number(value: float | int) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{round(value, 3)}"
@@ -65,7 +55,7 @@ def metric_value(name: str, value: float | int | None) -> str:
     if value is None:
         return "–"
     if name.endswith("_seconds"):
-        return _duration(float(value))
+        return format_duration(float(value))
     return _number(value)
 
 
@@ -75,7 +65,7 @@ def metric_delta(m: MetricDelta) -> str:
         return "–"
     sign = "+" if delta > 0 else "-" if delta < 0 else "±"
     if m.name.endswith("_seconds"):
-        return f"{sign}{_duration(float(delta))}"
+        return f"{sign}{format_duration(abs(float(delta)))}"
     return f"{sign}{_number(abs(delta))}"
 
 
