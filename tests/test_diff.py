@@ -211,7 +211,11 @@ def test_json_shape_and_all_metrics(cli, tmp_path: Path) -> None:
         "metrics",
         "journeys",
     }
-    assert set(data["journeys"]) == {"figures", "repeat_loops", "worse"}
+    assert set(data["journeys"]) == {"figures", "repeat_loops", "worse", "main", "worst", "expected", "p_comes_back"}
+    for view in ("main", "worst"):
+        assert next(iter(data["journeys"][view])) == "comes_back"
+        assert {"visible_handoffs", "longest_silence", "elapsed"} <= set(data["journeys"][view])
+    assert set(data["journeys"]["p_comes_back"]) == {"old", "new", "delta"}
     assert data["old"] == {"file": str(old), "exists": True, "id": "refund", "name": "Refund request"}
     for key in ("touchpoints", "customer_actions", "visible_handoffs", "lanes"):
         assert set(data[key]) == {"added", "removed", "changed"}

@@ -256,3 +256,39 @@ def test_a_step_reached_first_through_a_loop_flow_is_not_labelled_a_repeat(write
     assert notes["4"].startswith("REPEAT: back to this step again")  # Confirm, really again
     again = journey_rows({"steps": ["ask", "a", "b", "a", "b", "done"]}, result.graph, Glyphs.pick(True), loops)
     assert again[3][4] == "REPEAT: back to this step again (from Confirm)"
+
+
+# --- diff shows the journeys -------------------------------------------------------------------
+
+
+def _fewer_chases(tmp_path) -> object:
+    """The invoice story with the clerk covered more often: 10 % hear nothing instead of 30 %."""
+    text = INVOICE.read_text(encoding="utf-8")
+    assert text.count("share: 0.7") == 1 and text.count("share: 0.3") == 1
+    path = tmp_path / "covered.yaml"
+    path.write_text(text.replace("share: 0.7", "share: 0.9").replace("share: 0.3", "share: 0.1"), encoding="utf-8")
+    return path
+
+
+def test_diff_shows_main_worst_and_average_journeys_before_and_after(run, tmp_path) -> None:
+    covered = _fewer_chases(tmp_path)
+    data = json.loads(run("diff", INVOICE, covered, "--format", "json").stdout)
+    j = data["journeys"]
+    old_avg, new_avg = j["expected"]["repeats"]["old"], j["expected"]["repeats"]["new"]
+    assert old_avg == pytest.approx(3 / 7) and new_avg == pytest.approx(1 / 9)  # more than halved
+    assert j["expected"]["comes_back"]["delta"] < 0
+    assert j["main"]["visible_handoffs"] == {"old": 0, "new": 0, "delta": 0}
+    assert j["worst"]["elapsed"]["delta"] == 0
+    if j["p_comes_back"]["old"] is not None:  # SPEC §5.7's share who come back, once the analysis gives it
+        assert (j["p_comes_back"]["old"], j["p_comes_back"]["new"]) == (pytest.approx(0.3), pytest.approx(0.1))
+        assert data["headline"].startswith("customers who come back 30 % → 10 %")
+    else:
+        assert data["headline"].startswith("times the customer comes back on average 0.43 → 0.11")
+    assert data["customer_facing"] is True
+    text = run("diff", INVOICE, covered).stdout.decode()
+    assert "On average: times round a loop back (repeats)  0.43 -> 0.11  (-0.32)" in text
+    md = run("diff", INVOICE, covered, "--format", "markdown").stdout.decode()
+    assert "| On average: times round a loop back (repeats) | 0.43 | 0.11 | -0.32 |" in md
+    # Worse the other way round: more customers come back fails the journeys gate.
+    assert run("diff", covered, INVOICE, "--fail-on-worse-journeys").returncode == 1
+    assert run("diff", INVOICE, covered, "--fail-on-worse-journeys").returncode == 0
