@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.facts import BUDGETS
-from procmap.analysis.journeys import JOURNEY_BUDGETS
+from procmap.analysis.journeys.report import JOURNEY_BUDGETS
 from procmap.story import with_headline
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def journeys_of(result: FileResult, repeats: int = 1) -> Journeys:
 
 def audit(result: FileResult, budget_limits: dict[str, Any], repeats: int = 1) -> Audited:
     """Build the report of a file that passed :func:`procmap.validate.require_valid`."""
-    from procmap.analysis.journeys import journey_budgets
+    from procmap.analysis.journeys.report import journey_budgets
 
     assert result.analysis is not None and result.graph is not None and result.model is not None
     journeys = journeys_of(result, repeats)
@@ -90,7 +90,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
     nodes = g.nodes
     process = result.model.process  # type: ignore[union-attr]
 
-    from procmap.analysis.journeys import journeys_report
+    from procmap.analysis.journeys.report import journeys_report
 
     if journeys is None:
         journeys = journeys_of(result)

@@ -247,7 +247,11 @@ class _XesStager:
             "remove_pis": True,
         }
         try:
-            # First the root alone (and the DOCTYPE check), before anything else is parsed.
+            # First procmap's own look at the prolog: a DOCTYPE is refused before any XML parser sees
+            # it, so the refusal never depends on which error a libxml2 release reports first.
+            with opener(self.path, "rb") as src:
+                self._check_prolog(src.read(PROLOG_BYTES))
+            # Then the root alone (and lxml's DOCTYPE check, for a prolog longer than the first look).
             with opener(self.path, "rb") as src:
                 for _, el in etree.iterparse(src, events=("start",), **options):
                     self._check_root(el, _local(el.tag))
@@ -311,6 +315,18 @@ class _XesStager:
                 el.clear()
         writer.writerows(batch)
 
+    def _check_prolog(self, head: bytes) -> None:
+        """Refuse a document type declaration in the prolog (whatever the encoding), in procmap's words."""
+        text = _decode_head(head)
+        where = _PROLOG.match(text)
+        rest = text[where.end() :] if where else text
+        if rest[:9].upper() == "<!DOCTYPE":
+            line = text.count("\n", 0, len(text) - len(rest)) + 1
+            raise LogError(
+                f"{self.path}: line {line}: XES with a DOCTYPE is refused "
+                "(entity declarations can read other files or expand without bound)"
+            )
+
     def _check_root(self, el: Any, tag: str) -> None:
         info = el.getroottree().docinfo
         if info.doctype or info.internalDTD is not None:
@@ -319,6 +335,27 @@ class _XesStager:
             )
         if tag != "log":
             raise LogError(f"{self.path}: line {el.sourceline}: not XES: the root element is <{tag}>, expected <log>")
+
+
+PROLOG_BYTES = 65536  # the first look at an XES file's prolog
+# The XML declaration, then whitespace, comments and processing instructions, in any order.
+_PROLOG = re.compile(r"\ufeff?(?:<\?xml[^>]*\?>)?(?:\s+|<!--.*?-->|<\?.*?\?>)*", re.DOTALL)
+
+
+def _decode_head(head: bytes) -> str:
+    """The first bytes as text for the prolog scan: UTF-16/32 by their byte-order mark or zero bytes,
+    else Latin-1 (every byte a character, so the ASCII markup of UTF-8 and 8-bit encodings reads as written)."""
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+        (b"<\x00?\x00", "utf-16-le"),
+        (b"\x00<\x00?", "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            return head.decode(codec, "replace").lstrip("\ufeff")
+    return head.decode("latin-1")
 
 
 def _local(tag: Any) -> str:
