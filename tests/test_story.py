@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -210,7 +211,12 @@ def test_every_format_opens_with_the_same_sentences(run, tmp_path) -> None:
 def test_html_tiles_show_journeys_and_the_graph_totals_move_to_their_own_section(run) -> None:
     html = run("audit", "--format", "html", EXAMPLES / "support-ticket.yaml").stdout.decode()
     summary = html.split('data-section="summary"')[1].split("</section>")[0]
-    assert "Handoffs the customer sees (main / worst" in summary and "Customers who come back" in summary
+    data = json.loads(run("audit", "--format", "json", EXAMPLES / "support-ticket.yaml").stdout)["processes"][0]
+    worst = data["journeys"]["worst"]["figures"]
+    assert "Customers who come back" in summary and "Main journey" in summary and "Worst journey" in summary
+    assert f"{worst['visible_handoffs']} handoffs the customer sees" in summary
+    total = data["metrics"]["visible_handoffs"]  # 7 in the graph, 4 at most in a journey
+    assert total > worst["visible_handoffs"] and not re.search(rf"(?<![\d.]){total} handoffs", summary)
     assert "Customer-visible handoffs" not in summary and "Touchpoints" not in summary  # graph totals
     graph = html.split('data-section="metrics"')[1].split("</section>")[0]
     assert "Across the whole graph" in graph and "Customer-visible handoffs" in graph

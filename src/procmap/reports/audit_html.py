@@ -117,6 +117,8 @@ table.narrow { width: auto; min-width: 24rem; }
 .story p { margin: .2rem 0; }
 .story p:first-child { font-weight: 600; }
 .cards.graph .value { font-size: 1.2rem; }
+.cards.journeys .value { font-size: 1.3rem; margin: .1rem 0 .2rem; }
+.card .detail { font-size: .85rem; }
 .bad { color: var(--bad); font-weight: 600; }
 .ok { color: var(--ok); font-weight: 600; }
 .diagram { overflow: auto; border: 1px solid var(--line); border-radius: .5rem; padding: .5rem;
@@ -256,7 +258,13 @@ def _process_body(n: int, item: Audited) -> str:
     out.append(f'<section data-section="summary" id="{pid}-summary"><div class="story">{sentences}</div>')
     tiles = J.journey_tiles(r)
     if tiles:
-        out.append(f'<div class="cards">{_cards(tiles)}</div>')
+        cards = "".join(
+            f'<div class="card"><div class="label">{esc(t.title)}</div><div class="value">{esc(t.value)}</div>'
+            + "".join(f'<div class="detail">{esc(d)}</div>' for d in t.details)
+            + "</div>"
+            for t in tiles
+        )
+        out.append(f'<div class="cards journeys">{cards}</div>')
     if r["budgets"]:
         over = [b for b in r["budgets"] if b["exceeded"]]
         verdict = '<span class="bad">Budget exceeded</span>' if over else '<span class="ok">Within budget</span>'

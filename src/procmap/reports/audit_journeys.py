@@ -10,6 +10,7 @@ draw these tables; the words are decided once, here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from procmap.model.durations import format_duration
@@ -366,11 +367,33 @@ def _backup_text(graph: Any, fail: dict[str, Any]) -> str:
     return str(backup)
 
 
-def journey_tiles(report: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of the figures a reader looks at first: what one customer meets, never graph totals.
+@dataclass(frozen=True)
+class Tile:
+    """One headline tile: a title, its figure, and the details under it (one customer's view, never a total)."""
 
-    Main / worst / average per journey (SPEC §5.4, §5.7); the graph's totals
-    count places and live under "Across the whole graph".
+    title: str
+    value: str
+    details: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        """The tile as one line of text: "Worst journey: takes 4d 31m; comes back 2 times, …"."""
+        return f"{self.title}: {self.value}" + (f" ({', '.join(self.details)})" if self.details else "")
+
+
+def _journey_details(f: dict[str, Any]) -> tuple[str, ...]:
+    back, handoffs = comes_back(f), f["visible_handoffs"]
+    return (
+        f"comes back {back} time{'s' if back != 1 else ''}",
+        f"{handoffs} handoff{'s' if handoffs != 1 else ''} the customer sees",
+        f"longest silence {figure_text('longest_silence', f['longest_silence'])}",
+    )
+
+
+def journey_tiles(report: dict[str, Any]) -> list[Tile]:
+    """The figures a reader looks at first: who comes back, then the main, the worst and the average journey.
+
+    Per journey (SPEC §5.4, §5.7), never graph totals: those count places
+    and live under "Across the whole graph".
     """
     j = report.get("journeys")
     if not j or j.get("main") is None:
@@ -378,32 +401,39 @@ def journey_tiles(report: dict[str, Any]) -> list[tuple[str, str]]:
     main, worst = j["main"]["figures"], j["worst"]["figures"]
     expected = j.get("expected")
     p_back = expected.get("p_comes_back") if expected else None
+    avg_back = None
+    if expected is not None:
+        avg_back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
     if p_back is not None:
-        back = percent(p_back)
+        back = Tile("Customers who come back", percent(p_back), (avg_back,) if avg_back else ())
     elif comes_back(j["max"]) or j.get("repeat_loops"):
-        if expected is None:
-            back = "possible (no shares)"
-        else:
-            back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
+        back = Tile("Customers who come back", "possible", (avg_back,) if avg_back else ("no shares to say how many",))
     else:
-        back = "no"
-
-    def trio(name: str) -> str:
-        parts = [figure_text(name, main[name]), figure_text(name, worst[name])]
-        if expected is not None and expected.get(name) is not None:
-            parts.append(expected_text(name, expected[name]) or "–")
-        return " / ".join(parts)
-
-    per = "main / worst / average" if expected is not None else "main / worst"
-    broken = sum(1 for s in j["sla"] if s["breach"])
-    return [
-        ("Customers who come back", back),
-        (f"Handoffs the customer sees ({per})", trio("visible_handoffs")),
-        (
-            "Longest silence (main / worst)",
-            f"{figure_text('longest_silence', main['longest_silence'])} / "
-            f"{figure_text('longest_silence', worst['longest_silence'])}",
+        back = Tile("Customers who come back", "none")
+    tiles = [
+        back,
+        Tile(
+            f"Main journey{_share(j['main'])}",
+            f"takes {figure_text('elapsed', main['elapsed'])}",
+            _journey_details(main),
         ),
-        (f"Time from start to end ({per})", trio("elapsed")),
-        ("Promises broken", f"{broken} of {len(j['sla'])}" if j["sla"] else "no promises"),
+        Tile(
+            f"Worst journey{_share(j['worst'])}",
+            f"takes {figure_text('elapsed', worst['elapsed'])}",
+            _journey_details(worst),
+        ),
     ]
+    if expected is not None:
+        tiles.append(
+            Tile(
+                "On average",
+                f"takes {figure_text('elapsed', expected.get('elapsed'))}",
+                (
+                    f"{average(float(expected.get('visible_handoffs') or 0))} handoffs the customer sees",
+                    f"{average(float(expected.get('touchpoints') or 0))} touchpoints",
+                ),
+            )
+        )
+    broken = sum(1 for s in j["sla"] if s["breach"])
+    tiles.append(Tile("Promises broken", f"{broken} of {len(j['sla'])}" if j["sla"] else "none made"))
+    return tiles

@@ -67,7 +67,7 @@ def _process(item: Audited) -> str:
         parts += [escape(" ".join(sentences)), ""]
     tiles = J.journey_tiles(r)
     if tiles:
-        parts += [" · ".join(f"**{escape(label)}:** {escape(value)}" for label, value in tiles), ""]
+        parts += [" · ".join(f"**{escape(t.title)}:** {escape(t.line()[len(t.title) + 2 :])}" for t in tiles), ""]
     over = [b for b in r["budgets"] if b["exceeded"]]
     if r["budgets"]:
         status = "**Budget exceeded**" if over else "Within budget"

@@ -161,8 +161,8 @@ def render(audited: list[Audited], *, tty: bool = False, colour: bool = False, w
         tiles = J.journey_tiles(r)
         if tiles:
             w.blank()
-            for label, value in tiles:
-                w.line(f"{label}: ", value)
+            for tile in tiles:
+                w.line("", _clean(tile.line()))
         w.blank()
         if r["budgets"]:
             w.heading("Budgets", 2)
