@@ -298,3 +298,15 @@ def test_diff_shows_main_worst_and_average_journeys_before_and_after(run, tmp_pa
     # Worse the other way round: more customers come back fails the journeys gate.
     assert run("diff", covered, INVOICE, "--fail-on-worse-journeys").returncode == 1
     assert run("diff", INVOICE, covered, "--fail-on-worse-journeys").returncode == 0
+
+
+def test_docs_show_the_report_opening_procmap_prints(run) -> None:
+    """docs/audit.md quotes the opening of the invoice story's report: it must be what procmap prints."""
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "audit.md").read_text(encoding="utf-8")
+    block = doc.split("```\nWrong invoice (wrong-invoice)", 1)[1].split("```", 1)[0]
+    quoted = ["Wrong invoice (wrong-invoice)" + block.splitlines()[0], *block.splitlines()[1:]]
+    printed = run("audit", "examples/stories/wrong-invoice.yaml", cwd=ROOT).stdout.decode().splitlines()
+    assert quoted == printed[: len(quoted)]
+    assert len([line for line in quoted if line.strip()]) >= 8  # title, rule, sentences, tiles
