@@ -310,3 +310,21 @@ def test_docs_show_the_report_opening_procmap_prints(run) -> None:
     printed = run("audit", "examples/stories/wrong-invoice.yaml", cwd=ROOT).stdout.decode().splitlines()
     assert quoted == printed[: len(quoted)]
     assert len([line for line in quoted if line.strip()]) >= 8  # title, rule, sentences, tiles
+
+
+def test_sentences_stay_short_however_long_a_name_or_list() -> None:
+    names = {"fix": "x" * 5_000_000}
+    worst = _journey(["call", "fix"], repeats=1)
+    loops = [{"from": f"s{i}", "to": "fix", "when": None, "facing": [f"s{i}"]} for i in range(2000)]
+    report = _report(
+        worst=worst,
+        max=worst["figures"],
+        repeat_loops=loops,
+        fail_points=[{"step": f"f{i}", "backup": None, "surfaces_at": ["fix"]} for i in range(3000)],
+    )
+    out = story(report, names)
+    assert out[0] == "A customer can have to come back (s0, s1 and 1998 more)."
+    assert out[1].startswith("Cause: f0 has no backup (the customer finds out at xxx") and out[1].endswith(
+        "; and 2998 more fail points."
+    )
+    assert max(len(s) for s in out) < 400

@@ -30,6 +30,8 @@ from procmap.model.words import names_list, percent, plural, times_on_average
 
 #: The most sentences a process opens with.
 MAX_SENTENCES = 3
+#: The longest a step name is quoted in a sentence (a 20 MB name must not become a 20 MB headline).
+MAX_NAME = 80
 NOTHING_FOUND = "Nothing found: no customer has to come back, no promise breaks, no fail point, nothing is asked twice."
 
 
@@ -45,7 +47,10 @@ def story(report: dict[str, Any], names: Mapping[str, str], chase_steps: Collect
         return []
 
     def name(step: str | None) -> str:
-        return " ".join(str(names.get(step, step)).split()) if step is not None else "the start"
+        if step is None:
+            return "the start"
+        text = " ".join(str(names.get(step, step))[:MAX_NAME].split())
+        return text if len(text) <= MAX_NAME else text[: MAX_NAME - 1] + "…"
 
     found = [s for s in (_come_back(j, name, chase_steps), _broken_promises(j, name)) if s]
     fail = _fail_points(report, j, name, cause=bool(found))
@@ -89,11 +94,7 @@ def _where_back(j: dict[str, Any], name: Any, chase_steps: Collection[str]) -> s
     order: list[str] = [s for s in j["worst"]["steps"] if s in chases]
     order += [s for s in chase_steps if s not in order]
     order += [x["facing"][0] for x in j.get("repeat_loops", []) if x.get("facing")]
-    seen: list[str] = []
-    for step in order:
-        text = name(step)
-        if text not in seen:
-            seen.append(text)
+    seen = list(dict.fromkeys(name(step) for step in dict.fromkeys(order)))  # distinct, in order, linear
     return names_list(seen, limit=2) if seen else "a loop back"
 
 
@@ -117,12 +118,14 @@ def _broken_promises(j: dict[str, Any], name: Any) -> str | None:
     return f"{len(broken)} promises break: {shown}{more}."
 
 
-def _no_backup(report: dict[str, Any], entry: dict[str, Any]) -> bool:
-    """No one covers: no backup, a backup that is the owner, or a step the no-backup rule selected."""
+def _no_backup(marked: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """No one covers: no backup, a backup that is the owner, or a step the no-backup rule selected.
+
+    ``marked``: the report's ``fail_points`` (the ``fail_point: true`` steps, with their owners) by step.
+    """
     backup = entry.get("backup")
     if not backup:
         return True
-    marked = {f["step"]: f for f in report.get("fail_points", [])}
     if entry["step"] not in marked:  # selected by no-backup's definition: an owned wait without a real backup
         return True
     owner = marked[entry["step"]].get("owner")
@@ -134,11 +137,12 @@ def _fail_points(report: dict[str, Any], j: dict[str, Any], name: Any, cause: bo
     entries = j.get("fail_points", [])
     if not entries:
         return None
-    ranked = sorted(entries, key=lambda f: not _no_backup(report, f))  # stable: file order within each kind
+    marked = {f["step"]: f for f in report.get("fail_points", [])}
+    ranked = sorted(entries, key=lambda f: not _no_backup(marked, f))  # stable: file order within each kind
 
     def one(f: dict[str, Any]) -> str:
-        backup = " ".join(str(f["backup"]).split())
-        what = "has no backup" if _no_backup(report, f) else f"can fail, with {backup} as backup"
+        backup = " ".join(str(f["backup"])[:MAX_NAME].split())
+        what = "has no backup" if _no_backup(marked, f) else f"can fail, with {backup} as backup"
         at = [name(s) for s in f.get("surfaces_at", [])]
         where = f"the customer finds out at {_or_list(at)}" if at else "no later contact tells the customer"
         return f"{name(f['step'])} {what} ({where})"
