@@ -100,7 +100,7 @@ def to_pdf(
         pdf.save()
         return out.getvalue()
 
-    from procmap.render.pages import MARGIN, tiles
+    from procmap.render.pages import tiles
 
     plan = []
     for k, drawing in enumerate(drawings):
@@ -113,9 +113,9 @@ def to_pdf(
     for n, (name, drawing, t) in enumerate(plan, start=1):
         pdf.setPageSize((page.width, page.height))
         s = t.scale
-        top = page.height - MARGIN
+        top = page.height - page.margin
         height = (t.y1 - t.y0) * s
-        x = MARGIN
+        x = page.margin
         regions = [(0.0, title_w)] if t.titles else []
         regions.append((t.x0, t.x1))
         for x0, x1 in regions:
@@ -132,7 +132,7 @@ def to_pdf(
         if len(plan) > 1:
             pdf.setFont("ProcmapSans" if len(font_files()) == 2 else "Helvetica", 8)
             pdf.setFillColorRGB(0.29, 0.33, 0.39)
-            pdf.drawRightString(page.width - MARGIN, MARGIN / 2, f"{title} · page {n} of {len(plan)}")
+            pdf.drawRightString(page.width - page.margin, page.margin / 2, f"{title} · page {n} of {len(plan)}")
         pdf.showPage()
     pdf.save()
     return out.getvalue()
