@@ -102,10 +102,11 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
     """The blocks stacked onto pages, or None when some row cannot keep its text at 6 points on ``page``.
 
     Rows share one scale (the largest that fits the widest and the tallest of
-    them, never above 1), so every page of a print looks the same; the title
-    stays with the first row (the scale gives way a little for it when it
-    can), the legend goes under the last row, or on a page of its own when
-    it does not fit there.
+    them, never above 1), so every page of a print looks the same; rows short
+    enough sit side by side, read left to right; the title stays with the
+    first row (the scale gives way a little for it when it can), the legend
+    goes under the last row, or on a page of its own when it does not fit
+    there.
     """
     aw, ah = page.area
     body = [s for s in sizes if s.kind not in ("header", "legend")]
@@ -113,9 +114,27 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
         return None
     smallest = min(s.min_font for s in body)
     floor = MIN_TEXT / smallest
-    scale = min(1.0, aw / max(s.width for s in body), ah / max(s.height for s in body))
-    if scale < floor - 1e-9:
+    widest, tallest = max(s.width for s in body), max(s.height for s in body)
+    top = min(1.0, aw / widest, ah / tallest)
+    if top < floor - 1e-9:
         return None
+    # Candidate scales: the largest, and those that put n rows side by side or m rows one above the other.
+    candidates = {top}
+    for n in range(2, 9):
+        candidates.add(min(top, (aw - (n - 1) * GAP) / (n * widest)))
+        candidates.add(min(top, (ah - (n - 1) * GAP) / (n * tallest)))
+    best: list[Sheet] | None = None
+    for scale in sorted((c for c in candidates if c >= floor - 1e-9), reverse=True):
+        sheets = _pack(sizes, page, scale, floor)
+        if best is None or len(sheets) < len(best):
+            best = sheets
+    return best
+
+
+def _pack(sizes: list[Size], page: Page, scale: float, floor: float) -> list[Sheet]:
+    """The blocks onto pages at ``scale``, in reading order (see :func:`fit`)."""
+    aw, ah = page.area
+    body = [s for s in sizes if s.kind not in ("header", "legend")]
     head = next((s for s in sizes if s.kind == "header"), None)
     if head is not None:
         together = (ah - GAP) / (head.height + body[0].height)
@@ -124,21 +143,30 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
 
     def scale_of(s: Size) -> float:
         if s.kind in ("header", "legend"):
-            own = min(scale, aw / max(s.width, 1.0), ah / max(s.height, 1.0))
-            return own
+            return min(scale, aw / max(s.width, 1.0), ah / max(s.height, 1.0))
         return scale
 
     sheets: list[Sheet] = [Sheet()]
-    y = page.margin
-    bottom = page.margin + ah
+    left, right, bottom = page.margin, page.margin + aw, page.margin + ah
+    x, y, line_h = left, page.margin, 0.0  # the current line of blocks: where the next goes, its height
+    previous = ""
     for i, s in enumerate(sizes):
         k = scale_of(s)
-        h = s.height * k
-        if sheets[-1].placed and y + h > bottom + 1e-6:
+        w, h = s.width * k, s.height * k
+        if s.kind == "row" and previous == "row" and x + w <= right + 1e-6 and y + h <= bottom + 1e-6:
+            # Short rows (a tall process wrapped to a column or two) sit side by side, read left to right.
+            sheets[-1].placed.append((i, x, y, k))
+            x += w + GAP
+            line_h = max(line_h, h)
+            previous = s.kind
+            continue
+        top = y + line_h + GAP if sheets[-1].placed else page.margin
+        if sheets[-1].placed and top + h > bottom + 1e-6:
             sheets.append(Sheet())
-            y = page.margin
-        sheets[-1].placed.append((i, page.margin, y, k))
-        y += h + GAP
+            top = page.margin
+        sheets[-1].placed.append((i, left, top, k))
+        x, y, line_h = left + w + GAP, top, h
+        previous = s.kind
     return sheets
 
 
@@ -158,8 +186,9 @@ def estimate(lay: Layout) -> list[Size]:
         r = lay.connector_rows.get(conn.name, 0)
         right[r] = max(right[r], conn.x + conn.w / 2)
     out = [Size("header", max(lay.title.w if lay.title else 0, lay.subtitle.w if lay.subtitle else 0) + 8, 60.0)]
-    for r, (top, bottom) in enumerate(lay.row_spans):
-        out.append(Size("row", right[r] + MARGIN_PAD + 8, bottom - top + 8))
+    widest = max(right, default=0.0) + MARGIN_PAD + 8  # drawn rows all end where the widest does
+    for top, bottom in lay.row_spans:
+        out.append(Size("row", widest, bottom - top + 8))
     legend_top = lay.row_spans[-1][1] if lay.row_spans else 0.0
     legend_w = max((b.x + b.w / 2 for _k, b in lay.legend), default=0.0)
     out.append(Size("legend", legend_w + 8, max(lay.height - legend_top - 20, 20.0)))

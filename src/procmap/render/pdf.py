@@ -80,17 +80,20 @@ def to_pdf(
     pdf = canvas.Canvas(out, pageCompression=1, invariant=1)
     pdf.setTitle(title)
     pdf.setCreator("procmap")
-    drawings = []
-    for svg in pages:
+
+    def convert(svg: bytes):  # type: ignore[no-untyped-def]
         svg = _FONT_ATTR.sub(f'font-family="{FAMILY}"'.encode(), svg)
         drawing = svg2rlg(io.BytesIO(svg), font_map=fonts)
         if drawing is None:
             raise ValueError("svglib could not read the SVG")
         if fallback is not None:
             fallback(drawing)
-        drawings.append(drawing)
+        return drawing
+
     if page is None:
-        for drawing in drawings:
+        # One page at a time: a 1,000-row print never holds more than one page's drawing.
+        for svg in pages:
+            drawing = convert(svg)
             scale = min(1.0, MAX_PAGE / max(drawing.width, 1.0), MAX_PAGE / max(drawing.height, 1.0))
             pdf.setPageSize((drawing.width * scale, drawing.height * scale))
             if scale < 1.0:
@@ -102,6 +105,7 @@ def to_pdf(
 
     from procmap.render.pages import tiles
 
+    drawings = [convert(svg) for svg in pages]
     plan = []
     for k, drawing in enumerate(drawings):
         name = f"part{k}"

@@ -72,8 +72,8 @@ BLOCK_PAD = 4.0  # points kept round every block's content: strokes are wider th
 class Block:
     """One piece of the drawing that is never cut: the title, one row of lanes (or a run of its bands), the legend.
 
-    ``body``: SVG elements in the drawing's own coordinates (one ``<g>`` with
-    the part's transform); ``box``: their extent (x0, y0, x1, y1) in the
+    ``body``: SVG elements in the part's coordinates, to be moved by
+    ``shift`` (Graphviz's translation of the part) into the drawing's; ``box``: their extent (x0, y0, x1, y1) in the
     drawing's viewBox; ``min_font``: the smallest text size in it (points).
     """
 
@@ -81,6 +81,7 @@ class Block:
     body: str
     box: tuple[float, float, float, float]
     min_font: float
+    shift: tuple[float, float] = (0.0, 0.0)  # the part's own translation, applied to ``body``
 
     @property
     def width(self) -> float:
@@ -186,8 +187,7 @@ def _block(kind: str, items: list[_Element], shift: tuple[float, float]) -> Bloc
         return None
     box = (box[0] - BLOCK_PAD, box[1] - BLOCK_PAD, box[2] + BLOCK_PAD, box[3] + BLOCK_PAD)
     fonts = [f for e in items for f in e.fonts]
-    body = f'<g transform="translate({shift[0]:.2f} {shift[1]:.2f})">' + "".join(e.xml for e in items) + "</g>"
-    return Block(kind, body, box, min(fonts, default=99.0))
+    return Block(kind, "".join(e.xml for e in items), box, min(fonts, default=99.0), shift)
 
 
 def _clamp_x(xml: str, right: float) -> str:
@@ -272,9 +272,10 @@ def page_document(
         f'<rect x="0" y="0" width="{width:.2f}" height="{height:.2f}" fill="#ffffff"/>\n',
     ]
     for block, x, y, s in placed:
-        x0, y0 = block.box[0], block.box[1]
+        # One group, one transform (svglib's cost grows with nesting): block box to (x, y), scaled.
+        dx, dy = x + (block.shift[0] - block.box[0]) * s, y + (block.shift[1] - block.box[1]) * s
         out.append(
-            f'<g class="page-block {block.kind}" transform="translate({x - x0 * s:.3f} {y - y0 * s:.3f}) scale({s:.5f})">'
+            f'<g class="page-block {block.kind}" transform="translate({dx:.3f} {dy:.3f}) scale({s:.5f})">'
             f"{block.body}</g>\n"
         )
     if note:
