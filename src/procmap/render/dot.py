@@ -221,7 +221,7 @@ class _Builder:
                 style="filled",
                 fillcolor='"#ffffff"',
                 color=_q(MUTED),
-                fontsize="8",
+                fontsize=_num(SMALL),  # the smallest text: 6 pt when a print is scaled to 2/3
                 fontname='"Helvetica-Bold"',
                 **{"class": '"connector"'},
             )
