@@ -28,8 +28,8 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.render import layout
-    from procmap.render.layout import Layout
+    from procmap.render.layout import Highlight, Layout, Sizes
+    from procmap.render.pages import Page
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
@@ -108,6 +108,7 @@ def render(
     highlight: str | None = None,
     view: str = "full",
     page: str | None = None,
+    tile: bool = False,
     evidence: str = "notes",
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
@@ -121,7 +122,11 @@ def render(
     ``view``: full | customer (only the lanes the customer deals with; the
     backstage work between two facing steps folded into one flow with its wait)
     | story (the worst journey alone, at slide size: see :func:`.views.story_view`).
-    ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
+    ``page``: paper (see :mod:`procmap.render.pages`; None: poster): the PDF
+    fitted onto pages of that size (one page, or rows over as few pages as
+    keep text at 6 points or more); PNG and SVG are that one page, refused
+    when the blueprint needs several.  ``tile``: PDF cut into page-sized
+    tiles instead (for plotters).
     ``evidence``: notes (what the customer sees, under each step) | row (a
     physical-evidence band under the customer lanes, each item in its step's column).
     """
@@ -152,24 +157,30 @@ def render(
         from procmap.render.views import customer_view
 
         g = customer_view(g, result.analysis)
+    sizes = layout.POSTER
     if view == "story":
         from procmap.render.views import story_view
 
         g = story_view(result)
         # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
         marks = hl.choose(result, "worst", g)
-        lay = _story_layout(g, marks, wrap)
+        visible = []
+        sizes = layout.STORY
+        wrap = _story_wrap(g, marks) if wrap is None else wrap
         if fmt in ("svg", "png", "pdf"):
-            # A slide keeps little room for labels; where one finds no free spot, give it more, then draw.
-            for slack in (24.0, 64.0, 160.0):
-                drawing = Drawing(result, g, lay)
-                if _draw_parts(drawing) and drawing.unplaced == 0:
-                    break
-                lay = _story_layout(g, marks, wrap, slack)
+            sizes = _story_sizes(result, g, marks, wrap)
     else:
         marks = hl.choose(result, highlight, g)
-        lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, evidence=evidence)
-    drawing = Drawing(result, g, lay) if view != "story" or fmt in ("dot",) else drawing
+    from procmap.render.pages import parse
+
+    sheet = parse(page)
+    if sheet is not None and fmt in ("svg", "png", "pdf"):
+        if tile and fmt != "pdf":
+            raise UsageError("--tile cuts a PDF into page-sized tiles: use it with PDF output")
+        if not tile:
+            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes, evidence)
+    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes, evidence=evidence)
+    drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
     if fmt == "svg":
@@ -179,30 +190,44 @@ def render(
     return _pdf(drawing, page)
 
 
-def _story_layout(g: nx.DiGraph, marks: layout.Highlight, wrap: int | None, slack: float = 0.0) -> layout.Layout:
-    """The story's layout: ``wrap`` if given, else the number of rows that fits a 16:9 slide best.
+def _story_wrap(g: nx.DiGraph, marks: Highlight) -> int:
+    """Columns per row of the story: the number of rows (one to three) that fits a 16:9 slide best.
 
     A slide is 960 x 540 points; the best layout is the one that can be drawn
-    biggest on it (the layout is computed before Graphviz: trying three is cheap).
+    biggest on it (layouts are computed before Graphviz: trying three is cheap).
+    """
+    from procmap.render import layout
+    from procmap.render.views import SLIDE
+
+    cols = max(g.graph.get("columns", {}).values(), default=0) + 1
+    best, fit = 0, 0.0
+    for rows in range(1, min(3, cols) + 1):
+        per_row = 0 if rows == 1 else -(-cols // rows)
+        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY)
+        scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
+        if rows == 1 or scale > fit + 1e-9:
+            best, fit = per_row, scale
+    return best
+
+
+def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int) -> Sizes:
+    """The story's sizes with enough room after each column for every label to find a free spot.
+
+    A slide keeps little room for labels (``Sizes.max_gap``); where one finds
+    none, the story is drawn again with more, so no label is ever dropped.
     """
     import dataclasses
 
     from procmap.render import layout
-    from procmap.render.views import SLIDE
 
-    sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
-    if wrap is not None:
-        return layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes)
-    cols = max(g.graph.get("columns", {}).values(), default=0) + 1
-    best, fit = None, 0.0
-    for rows in range(1, min(3, cols) + 1):
-        per_row = 0 if rows == 1 else -(-cols // rows)
-        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=sizes)
-        scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
-        if best is None or scale > fit + 1e-9:
-            best, fit = lay, scale
-    assert best is not None
-    return best
+    sizes = layout.STORY
+    for slack in (0.0, 24.0, 64.0, 160.0):
+        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
+        d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
+        _draw_parts(d)
+        if d.unplaced == 0:
+            break
+    return sizes
 
 
 @dataclass
@@ -327,13 +352,97 @@ def _png(d: Drawing, scale: float | None, page: str | None = None) -> bytes:
     if missing:
         return _system_fallback(d, "png", missing)
     from procmap.render import fonts, raster
-    from procmap.render.pages import parse
 
-    sheet = parse(page)
-    if scale is None and sheet is not None:
-        # A size hint: the picture as wide as the page at 200 dpi (never below 1 px per point).
-        scale = max(1.0, sheet.width * 200 / 72 / max(d.lay.width, 1.0))
     return raster.to_png(fonts.png_runs(_svg(d), d.lay), scale, fonts.png_fonts(d.lay))
+
+
+PAGE_DPI = 200  # a PNG of a page: print quality, and 16:9 slides come out 2,667 px wide
+
+
+def _paged(
+    result: FileResult,
+    g: nx.DiGraph,
+    visible: list,
+    marks: object,
+    view: str,
+    wrap: int | None,
+    sheet: Page,
+    fmt: str,
+    scale: float | None,
+    sizes: Sizes,
+    evidence: str = "notes",
+) -> bytes:
+    """``--page``: the blueprint fitted onto pages of ``sheet`` (see :mod:`procmap.render.pages`)."""
+    missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
+    if missing:
+        raise _unavailable(fmt, missing)
+    from procmap.render import layout, pages, svg
+
+    def build(w: int) -> Layout:
+        return layout.build(g, visible, wrap=w, highlight=marks, view=view, sizes=sizes, evidence=evidence)  # type: ignore[arg-type]
+
+    first = build(0 if wrap is None else wrap)
+    plan: list[pages.Sheet] | None = None
+    blocks: list[svg.Block] = []
+    d = Drawing(result, g, first)
+    whole = [pages.Size("whole", first.width + 12, first.height + 12)]
+    if pages.fit(whole, sheet) is not None:
+        drawn, names = _draw_parts(d)
+        blocks = [svg.whole(drawn, names)]
+        plan = pages.fit(pages.sizes_of(blocks), sheet)
+    if plan is None:
+        columns = _columns(first)
+        w = pages.choose_wrap(build, columns, sheet, most=wrap or None)
+        w = w or 1
+        while True:
+            d = Drawing(result, g, build(w))
+            drawn, _names = _draw_parts(d)
+            blocks, _right = svg.blocks(drawn[0], drawn[1:])
+            plan = pages.fit(pages.sizes_of(blocks), sheet)
+            if plan is not None or w == 1:
+                break
+            w = max(1, w - 1 if w < 8 else w * 3 // 4)  # labels made a row wider than planned: shorter rows
+        if plan is None:
+            raise RenderFailed(
+                f"{result.path}: the lanes are too tall for a {sheet.name} page with text at 6 points or more, "
+                "even one step per row: use a larger --page, or --tile"
+            )
+    name = " ".join(str(g.graph.get("name") or g.graph.get("id") or "").split())
+    total = len(plan)
+    if fmt != "pdf" and total > 1:
+        raise RenderFailed(
+            f"{result.path}: the blueprint needs {total} {sheet.name} pages to keep its text at 6 points or more; "
+            f"{fmt.upper()} holds one: write PDF (-o NAME.pdf), or use a larger --page"
+        )
+    documents = [
+        svg.page_document(
+            sheet.width,
+            sheet.height,
+            [(blocks[i], x, y, s) for i, x, y, s in p.placed],
+            f"{name} · page {n} of {total}" if total > 1 else "",
+        )
+        for n, p in enumerate(plan, start=1)
+    ]
+    if fmt == "svg":
+        return svg.polish(documents[0])
+    from procmap.render import fonts
+
+    if fmt == "png":
+        from procmap.render import raster
+
+        return raster.to_png(
+            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
+        )
+    from procmap.render import pdf
+
+    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+
+
+def _columns(lay: Layout) -> int:
+    """How many columns the process has (a wrapped layout numbers columns within its row)."""
+    per_row = max((box.col for box in lay.steps.values()), default=0) + 1
+    last = max((box.row * per_row + box.col for box in lay.steps.values()), default=0)
+    return last + 1
 
 
 def _pdf(d: Drawing, page: str | None = None) -> bytes:

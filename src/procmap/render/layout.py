@@ -86,7 +86,7 @@ class Sizes:
     title_w: float = TITLE_W
     col_gap: float = COL_GAP
     step_lines: int = 5
-    connector: float = 8.0
+    connector: float = SMALL  # the smallest text: 6 pt when a print is scaled to 2/3
     band_pad: float = BAND_PAD
     row_gap: float = ROW_GAP
     row_header: float = ROW_HEADER
@@ -499,7 +499,11 @@ def build(
             if zone == "customer" and ev_cells:
                 # The evidence row: under the customer lanes, above the line of interaction.
                 tallest = max(
-                    (sum(i.h for i in items) + SLOT_GAP * (len(items) - 1) for (r, _c), items in ev_cells.items() if r == row),
+                    (
+                        sum(i.h for i in items) + SLOT_GAP * (len(items) - 1)
+                        for (r, _c), items in ev_cells.items()
+                        if r == row
+                    ),
                     default=0.0,
                 )
                 label = text.wrap("Physical evidence", sz.title_w - 24, sz.font, bold=True, max_lines=2)
