@@ -287,7 +287,7 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     limit = sz.decision_text if decision else sz.step_text
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
     if d.get("party"):
-        lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
+        lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
     if d.get("fail_point") and d.get("fail_line", True):
