@@ -68,6 +68,7 @@ __all__ = [
     "RenderUnavailable",
     "format_for",
     "render",
+    "render_pages",
 ]
 
 
@@ -308,6 +309,63 @@ def _paged(
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
+    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt)
+    if fmt == "svg":
+        from procmap.render import svg
+
+        return svg.polish(documents[0])
+    from procmap.render import fonts
+
+    if fmt == "png":
+        from procmap.render import raster
+
+        return raster.to_png(
+            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
+        )
+    from procmap.render import pdf
+
+    name = " ".join(str(g.graph.get("name") or g.graph.get("id") or "").split())
+    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+
+
+def render_pages(
+    result: FileResult, page: str, *, highlight: str | None = None, view: str = "full", wrap: int | None = None
+) -> list[bytes]:
+    """The blueprint fitted onto pages of ``page``, one SVG document per page (what the HTML reports print)."""
+    from procmap.render import highlight as hl
+    from procmap.render.pages import parse
+
+    sheet = parse(page)
+    if sheet is None:
+        raise UsageError(f"render_pages needs a page size, not {page!r}")
+    if result.graph is None or result.analysis is None:
+        raise UsageError(f"{result.path}: cannot render a process that did not validate")
+    missing = _missing("svg")
+    if missing:
+        raise _unavailable("svg", missing)
+    g = result.graph
+    if view == "customer":
+        from procmap.render.views import customer_view
+
+        g = customer_view(g, result.analysis)
+    visible = list(result.analysis.visible_handoffs)
+    documents, _d = _page_documents(result, g, visible, hl.choose(result, highlight, g), view, wrap, sheet, "pdf")
+    from procmap.render import svg
+
+    return [svg.polish(doc) for doc in documents]
+
+
+def _page_documents(
+    result: FileResult,
+    g: nx.DiGraph,
+    visible: list,
+    marks: object,
+    view: str,
+    wrap: int | None,
+    sheet: Page,
+    fmt: str,
+) -> tuple[list[bytes], Drawing]:
+    """One SVG document per page, and the drawing they came from; refused for SVG/PNG that would need several."""
     from procmap.render import layout, pages, svg
 
     def build(w: int) -> Layout:
@@ -355,19 +413,7 @@ def _paged(
         )
         for n, p in enumerate(plan, start=1)
     ]
-    if fmt == "svg":
-        return svg.polish(documents[0])
-    from procmap.render import fonts
-
-    if fmt == "png":
-        from procmap.render import raster
-
-        return raster.to_png(
-            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
-        )
-    from procmap.render import pdf
-
-    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+    return documents, d
 
 
 def _columns(lay: Layout) -> int:
