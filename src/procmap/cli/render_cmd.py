@@ -64,6 +64,7 @@ class Highlight(StrEnum):
 class View(StrEnum):
     full = "full"
     customer = "customer"
+    story = "story"
 
 
 def register(app: Any) -> None:
@@ -104,7 +105,11 @@ def register(app: Any) -> None:
             help="worst | main (one journey bold, its handoffs numbered) | all | none [default: worst where journeys exist, else all].",
             show_default=False,
         ),
-        view: View = typer.Option(View.full, "--view", help="full blueprint, or the customer's view."),
+        view: View = typer.Option(
+            View.full,
+            "--view",
+            help="full blueprint, the customer's view, or the story (the worst journey on one slide).",
+        ),
         page: Optional[str] = typer.Option(
             None,
             "--page",
@@ -234,7 +239,7 @@ def _many(
     if target.exists() and not target.is_dir():
         raise UsageError(f"{folder}: not a directory")
     target.mkdir(parents=True, exist_ok=True)
-    suffix = SUFFIX_OF[chosen] if options["view"] == "full" else f"-customer{SUFFIX_OF[chosen]}"
+    suffix = SUFFIX_OF[chosen] if options["view"] == "full" else f"-{options['view']}{SUFFIX_OF[chosen]}"
     names: dict[str, str] = {}
     for file in files:
         stem = Path(file).stem

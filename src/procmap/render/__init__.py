@@ -28,12 +28,12 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.render.layout import Layout
+    from procmap.render.layout import Layout, Sizes
     from procmap.render.pages import Page
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
-VIEWS = ("full", "customer")
+VIEWS = ("full", "customer", "story")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -119,7 +119,8 @@ def render(
     ``highlight``: worst | main | all | none (None: worst; see
     :mod:`procmap.render.highlight`).
     ``view``: full | customer (only the lanes the customer deals with; the
-    backstage work between two facing steps folded into one flow with its wait).
+    backstage work between two facing steps folded into one flow with its wait)
+    | story (the worst journey alone, at slide size: see :func:`.views.story_view`).
     ``page``: paper (see :mod:`procmap.render.pages`; None: poster): the PDF
     fitted onto pages of that size (one page, or rows over as few pages as
     keep text at 6 points or more); PNG and SVG are that one page, refused
@@ -151,7 +152,18 @@ def render(
         from procmap.render.views import customer_view
 
         g = customer_view(g, result.analysis)
-    marks = hl.choose(result, highlight, g)
+    sizes = layout.POSTER
+    if view == "story":
+        from procmap.render.views import story_view, story_wrap
+
+        g = story_view(result)
+        # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
+        marks = hl.choose(result, "worst", g)
+        visible = []
+        sizes = layout.STORY
+        wrap = story_wrap(g) if wrap is None else wrap
+    else:
+        marks = hl.choose(result, highlight, g)
     from procmap.render.pages import parse
 
     sheet = parse(page)
@@ -159,8 +171,8 @@ def render(
         if tile and fmt != "pdf":
             raise UsageError("--tile cuts a PDF into page-sized tiles: use it with PDF output")
         if not tile:
-            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale)
-    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
+            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes)
+    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes)
     drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
@@ -247,7 +259,7 @@ def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
     """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
     from procmap.render import dot, labels
 
-    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY}
+    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY, "silence": dot.SILENCE}
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
         body = svg.decode("utf-8")
@@ -304,6 +316,7 @@ def _paged(
     sheet: Page,
     fmt: str,
     scale: float | None,
+    sizes: Sizes,
 ) -> bytes:
     """``--page``: the blueprint fitted onto pages of ``sheet`` (see :mod:`procmap.render.pages`)."""
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
@@ -369,7 +382,7 @@ def _page_documents(
     from procmap.render import layout, pages, svg
 
     def build(w: int) -> Layout:
-        return layout.build(g, visible, wrap=w, highlight=marks, view=view)  # type: ignore[arg-type]
+        return layout.build(g, visible, wrap=w, highlight=marks, view=view, sizes=sizes)  # type: ignore[arg-type]
 
     first = build(0 if wrap is None else wrap)
     plan: list[pages.Sheet] | None = None
@@ -455,7 +468,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
     cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
     name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
     from procmap.render import fonts
-    from procmap.render.layout import TITLE_W
     from procmap.render.pages import parse
 
     # The lane-title column in a sheet's coordinates: Graphviz shifts each part by its pad (< 12 pt).
@@ -463,6 +475,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
         cropped,
         f"{name} — service blueprint",
         page=parse(page),
-        title_w=TITLE_W + 12,
+        title_w=d.lay.sizes.title_w + 12,
         fallback=fonts.pdf_fallback(d.lay),
     )
