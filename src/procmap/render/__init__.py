@@ -322,7 +322,7 @@ def _paged(
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
-    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt)
+    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes)
     if fmt == "svg":
         from procmap.render import svg
 
@@ -357,12 +357,17 @@ def render_pages(
     if missing:
         raise _unavailable("svg", missing)
     g = result.graph
+    if view not in ("full", "customer"):
+        raise UsageError(f"render_pages draws the full or the customer view, not {view!r}")
     if view == "customer":
         from procmap.render.views import customer_view
 
         g = customer_view(g, result.analysis)
     visible = list(result.analysis.visible_handoffs)
-    documents, _d = _page_documents(result, g, visible, hl.choose(result, highlight, g), view, wrap, sheet, "pdf")
+    from procmap.render.layout import POSTER
+
+    marks = hl.choose(result, highlight, g)
+    documents, _d = _page_documents(result, g, visible, marks, view, wrap, sheet, "pdf", POSTER)
     from procmap.render import svg
 
     return [svg.polish(doc) for doc in documents]
@@ -377,6 +382,7 @@ def _page_documents(
     wrap: int | None,
     sheet: Page,
     fmt: str,
+    sizes: Sizes,
 ) -> tuple[list[bytes], Drawing]:
     """One SVG document per page, and the drawing they came from; refused for SVG/PNG that would need several."""
     from procmap.render import layout, pages, svg

@@ -128,7 +128,19 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
         sheets = _pack(sizes, page, scale, floor)
         if best is None or len(sheets) < len(best):
             best = sheets
+    if best is not None:
+        _centre(best, sizes, page)
     return best
+
+
+def _centre(sheets: list[Sheet], sizes: list[Size], page: Page) -> None:
+    """Each page's blocks centred across the page as one group; a single page centred down it too (a slide)."""
+    for sheet in sheets:
+        right = max(x + sizes[i].width * k for i, x, _y, k in sheet.placed)
+        bottom = max(y + sizes[i].height * k for i, _x, y, k in sheet.placed)
+        dx = max(0.0, (page.width - page.margin - right) / 2)
+        dy = max(0.0, (page.height - page.margin - bottom) / 2) if len(sheets) == 1 else 0.0
+        sheet.placed = [(i, x + dx, y + dy, k) for i, x, y, k in sheet.placed]
 
 
 def _pack(sizes: list[Size], page: Page, scale: float, floor: float) -> list[Sheet]:
