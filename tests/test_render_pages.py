@@ -229,3 +229,14 @@ def test_planning_costs_a_bounded_number_of_layouts(tmp_path, monkeypatch):
     w = choose_wrap(build, columns, parse("a4-landscape"))
     assert w is not None and w >= 1
     assert len(calls) <= 16, calls
+
+
+@pytest.mark.parametrize("path", [SUPPORT, EXAMPLES / "clinic-appointment.yaml"], ids=lambda p: p.stem)
+def test_a4_portrait_relays_the_poster_legend_at_6pt(cli, tmp_path, path):
+    """A poster's legend is wider than A4 portrait at 6 pt: its lines are laid out again, nothing dropped."""
+    out = tmp_path / "portrait.pdf"
+    assert cli("render", path, "--page", "a4", "-o", out).exit_code == 0
+    texts = _check_pdf(out, (A4_LANDSCAPE[1], A4_LANDSCAPE[0]))
+    _pages_hold_everything(texts, path)
+    legend = next(t for t in texts if "Customer action" in t)
+    assert "Worst journey" in legend and "Marked quietly" in legend

@@ -407,6 +407,7 @@ def _page_documents(
             d = Drawing(result, g, build(w))
             drawn, _names = _draw_parts(d)
             blocks, _right = svg.blocks(drawn[0], drawn[1:])
+            blocks = [_narrow(b, sheet) if b.kind == "legend" else b for b in blocks]
             plan = pages.fit(pages.sizes_of(blocks), sheet)
             if plan is not None or w == 1:
                 break
@@ -433,6 +434,16 @@ def _page_documents(
         for n, p in enumerate(plan, start=1)
     ]
     return documents, d
+
+
+def _narrow(legend: object, sheet: Page) -> object:
+    """The legend re-laid in lines that fit ``sheet`` at 6-point text (a poster's legend is wider than A4)."""
+    from procmap.render import svg
+    from procmap.render.pages import MIN_TEXT
+
+    assert isinstance(legend, svg.Block)
+    fits = sheet.area[0] / (MIN_TEXT / legend.min_font * 1.01)
+    return svg.reflow(legend, fits - 2 * svg.BLOCK_PAD) if legend.width > fits else legend
 
 
 def _columns(lay: Layout) -> int:
