@@ -52,9 +52,12 @@ def same(product: Any, expected: Any, path: str = "") -> None:
         assert product == expected, f"{path}: {product!r} != {expected!r}"
 
 
-def compare(g: Any, repeats: int = 1) -> None:
-    product = journeys_report(Journeys(g, repeats), Analysis(g).no_backup)
-    same(product, oracle.report(g, repeats), "journeys")
+def compare(g: Any, repeats: int = 1, worst_by: tuple[str, ...] | None = None) -> None:
+    j = Journeys(g, repeats)
+    if worst_by is not None:
+        j = j.with_worst_by(worst_by)
+    product = journeys_report(j, Analysis(g).no_backup)
+    same(product, oracle.report(g, repeats, worst_by or oracle.WORST_BY), "journeys")
 
 
 @st.composite
@@ -62,6 +65,7 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(2, 7))
     ids = [f"s{i}" for i in range(n)]
     steps = []
+    sla_from: dict[str, int] = {}  # step -> index of the step its sla runs from (kept when that one is facing)
     for i, sid in enumerate(ids):
         lane = draw(st.sampled_from(list(KINDS)))
         step: dict[str, Any] = {"id": sid, "name": f"Step {i}", "lane": lane}
@@ -79,8 +83,12 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
         duration = draw(st.sampled_from([None, "0s", "1m", "90s", "1h", "0.5s"]))
         if duration:
             step["duration"] = duration
+        if KINDS[lane] == "customer" and i > 0 and draw(st.integers(0, 2)) == 0:
+            step["contact"] = "chase"
         if draw(st.integers(0, 3)) == 0:
             step["sla"] = draw(st.sampled_from(["1m", "2m", "1h"]))
+            if draw(st.booleans()):
+                sla_from[sid] = draw(st.integers(0, n - 1))
         data = draw(st.lists(st.sampled_from(["pii", "card"]), unique=True, max_size=2))
         if data:
             step["data"] = data
@@ -112,7 +120,24 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
                 f["share"] = share
         if flows:
             step["next"] = flows
-    return {"version": 1, "process": {"id": "random", "name": "Random"}, "lanes": LANES, "steps": steps}
+    for step in steps:
+        source = sla_from.get(step["id"])
+        if source is not None and _is_facing(steps[source]):
+            step["sla_from"] = ids[source]
+    process = {"version": 1, "process": {"id": "random", "name": "Random"}, "lanes": LANES, "steps": steps}
+    # planned: true only on loop edges (SPEC §5.7), so mark some of the walk's loop edges
+    loops = oracle.loop_edges(build_graph(ProcessFile.model_validate(process)), "s0")
+    for step in steps:
+        for f in step.get("next", []):
+            if (step["id"], f["to"]) in loops and draw(st.booleans()):
+                f["planned"] = True
+    return process
+
+
+def _is_facing(step: dict[str, Any]) -> bool:
+    kind = KINDS[step["lane"]]
+    visibility = step.get("visibility", "onstage" if kind in ("customer", "onstage") else "backstage")
+    return kind == "customer" or visibility == "onstage"
 
 
 def _reachable(process: dict[str, Any]) -> bool:
@@ -133,6 +158,21 @@ def test_random_processes_match_the_oracle(process: dict[str, Any], repeats: int
     g = build_graph(model)
     assert _reachable(process)
     compare(g, repeats)
+
+
+WORST_NAMES = (*oracle.FIGURES, "comes_back")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    processes(),
+    st.integers(0, 2),
+    st.lists(st.sampled_from(WORST_NAMES), min_size=1, max_size=4, unique=True).map(tuple),
+)
+def test_random_worst_by_orders_match_the_oracle(process: dict[str, Any], repeats: int, order: tuple) -> None:
+    """--worst-by: any figures in any order, the set-valued and max-valued ones included."""
+    g = build_graph(ProcessFile.model_validate(process))
+    compare(g, repeats, order)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,9 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             touchpoint=touchpoint,
             # SPEC §5.1: a one-way status message; only a touchpoint can be one (else a schema error).
             update=touchpoint and step.contact == "update",
+            # SPEC §5.7: a customer action that exists because the customer had to chase.
+            chase=kind == "customer" and step.contact == "chase",
+            sla_from=step.sla_from,
             facing=kind == "customer" or (kind is not None and visibility == "onstage"),
             end=not step.next,
             owner=step.owner,
@@ -84,8 +87,9 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
                 edge = g.edges[step.id, flow.to]
                 if flow.share is not None:
                     edge["share"] = (edge["share"] or 0.0) + flow.share
+                edge["planned"] = edge["planned"] or flow.planned
                 continue
-            g.add_edge(step.id, flow.to, when=flow.when, index=j, share=flow.share)
+            g.add_edge(step.id, flow.to, when=flow.when, index=j, share=flow.share, planned=flow.planned)
     return g
 
 
