@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.facts import BUDGETS
 from procmap.analysis.journeys.report import JOURNEY_BUDGETS
+from procmap.story import with_headline
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -100,7 +101,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
     def lanes(u: str, v: str) -> dict[str, str]:
         return {"from": u, "to": v, "from_lane": nodes[u]["lane"], "to_lane": nodes[v]["lane"]}
 
-    return {
+    report = {
         "id": process.id,
         "name": process.name,
         "file": result.path,
@@ -166,6 +167,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
             for c in checks
         ],
     }
+    return with_headline(report, g)  # the story every format opens with (procmap.story)
 
 
 def _omitted_waits(a: Analysis) -> dict[str, int]:

@@ -117,6 +117,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         hint = _closest_key(str(key), tuple(known))
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else f"; known keys: {', '.join(known)}"
         return f"unknown key {shorten(key)} in {_where(loc[:-1], data)}{suggestion}"
+    if kind == "flow_target_missing":
+        return f"{where} is missing required key 'to'"
     if kind == "missing":
         return f"{_where(loc[:-1], data)} is missing required key '{loc[-1]}'"
     if kind == "string_pattern_mismatch":
@@ -145,6 +147,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         elif kind == "string_type" and isinstance(value, (int, float)):
             hint = " (put the text in quotes)"
         return f"{where} must be {expected}, got {_describe(value)} {shorten(value)}{hint}"
+    if kind == "too_short" and loc and loc[-1] == "all":
+        return f"{where} must list two or more steps: a fork starts several branches at once (one step is an ordinary flow: `to`)"
     if kind == "too_short":
         return f"{where} must not be empty"
     if kind == "string_too_short":
@@ -351,14 +355,20 @@ def _story_keys(doc: Document, checked: Checked, model: ProcessFile, kinds: dict
             targets: list[int] = []
             if first[step.id] == k:
                 for f in step.next:
-                    v = first.get(f.to)
-                    if v is not None and v not in targets:
-                        targets.append(v)
+                    for target in f.targets:
+                        v = first.get(target)
+                        if v is not None and v not in targets:
+                            targets.append(v)
             succ.append(targets)
         loops, _post = depth_first(first.get(start, -1), succ)
         for k, step in enumerate(model.steps):
             for j, flow in enumerate(step.next):
-                if flow.planned and (k, first.get(flow.to, -1)) not in loops and first[step.id] == k:
+                if (
+                    flow.planned
+                    and flow.to is not None
+                    and (k, first.get(flow.to, -1)) not in loops
+                    and first[step.id] == k
+                ):
                     flows = checked.flow_map.get(k, list(range(len(step.next))))
                     error(
                         ("steps", checked.step_map[k], "next", flows[j], "planned"),

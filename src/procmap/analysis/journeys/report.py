@@ -10,6 +10,7 @@ from typing import Any
 from procmap.analysis.journeys import Journeys
 from procmap.analysis.journeys.figures import Journey
 from procmap.analysis.journeys.surfacing import ASKED_TWICE_LIMIT
+from procmap.model.words import percent
 
 
 def _number(value: float | int | None) -> float | int | None:
@@ -96,11 +97,6 @@ JOURNEY_BUDGETS: tuple[tuple[str, str, str], ...] = (
     ("max-silence", "longest_silence", "silence"),
     ("max-comes-back", "p_comes_back", "chance of coming back"),
 )
-
-
-def percent(p: float) -> str:
-    """A probability as people read it: 0.3 -> "30 %", 1/7 -> "14.3 %"."""
-    return f"{p * 100:.3g} %"
 
 
 @dataclass(frozen=True, slots=True)
