@@ -63,6 +63,9 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             touchpoint=touchpoint,
             # SPEC §5.1: a one-way status message; only a touchpoint can be one (else a schema error).
             update=touchpoint and step.contact == "update",
+            # SPEC §5.7: a customer action that exists because the customer had to chase.
+            chase=kind == "customer" and step.contact == "chase",
+            sla_from=step.sla_from,
             facing=kind == "customer" or (kind is not None and visibility == "onstage"),
             end=not step.next,
             join=step.join == "all",
@@ -96,8 +99,9 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
                         edge["shared"] = True
                     if flow.share is not None and fork is None and edge["fork"] is None:
                         edge["share"] = (edge["share"] or 0.0) + flow.share
+                    edge["planned"] = edge["planned"] or flow.planned
                     continue
-                g.add_edge(step.id, target, when=flow.when, index=j, share=flow.share, fork=fork)
+                g.add_edge(step.id, target, when=flow.when, index=j, share=flow.share, fork=fork, planned=flow.planned)
     return g
 
 
