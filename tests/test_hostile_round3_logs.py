@@ -380,3 +380,19 @@ def test_19_the_hang_guard_measures_cpu_not_the_clock(tmp_path: Path) -> None:
     assert sleeper.returncode == 0 and sleeper.stdout.strip() == b"woke"  # 3 s asleep is not 1 s of CPU
     spinner = run_process([sys.executable, "-c", "while True: pass"], cpu_limit=1)
     assert spinner.returncode == -signal.SIGKILL
+
+
+def test_9_a_trace_whose_attributes_interleave_its_events_streams_in_bounded_memory(
+    model: Path, tmp_path: Path
+) -> None:
+    n = 100_000
+    log = tmp_path / "mixed.xes.gz"
+    with gzip.open(log, "wt", encoding="utf-8") as fh:
+        fh.write('<log xmlns="http://www.xes-standard.org/">\n<trace>\n')
+        fh.writelines(_xes_event(i) + f'<string key="note{i % 3}" value="{"n" * 200}"/>\n' for i in range(n))
+        fh.write('<string key="concept:name" value="late-id"/></trace></log>\n')
+    done = conform(model, log, "--format", "json")
+    assert done.returncode == 0, str(done)
+    r = json.loads(done.stdout)
+    assert (r["events"], r["cases"]) == (n, 1)
+    assert done.max_rss_mb < 300, str(done)
