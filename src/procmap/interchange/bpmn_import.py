@@ -53,6 +53,11 @@ EVENT_TAGS = EVENTS
 CATCHABLE = ("error", "escalation", "cancel", "compensate")
 
 
+# Rules a model itself can break, whatever the import does: every path from the start loops for ever
+# (procmap processes must finish).  Such a model is refused with the rule's words; any other error in the
+# written process is a bug in the import.
+MODEL_FAULTS = frozenset({"no-end"})
+
 # One pending piece of a walk: ("arrive" | "leave" | "finish", node id, labels so far, share).
 Work = tuple[str, str, tuple[str, ...], float | None]
 
