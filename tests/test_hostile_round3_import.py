@@ -509,3 +509,16 @@ def test_fuzz_a_model_whose_paths_loop_for_ever_is_refused_in_procmaps_words(tmp
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "loop.bpmn: the model cannot become a procmap process (no-end)" in done.stderr
     assert "bug" not in done.stderr and not (tmp_path / "loop.yaml").exists()
+
+
+def test_fuzz_a_model_with_no_step_is_one_line(tmp_path: Path) -> None:
+    """Only events and gateways: IndexError ("internal error") before."""
+    body = (
+        '<process id="p"><startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="g"/><sequenceFlow id="f2" sourceRef="g" targetRef="e"/>'
+        "</process>"
+    )
+    (tmp_path / "empty.bpmn").write_text(model(body))
+    done = procmap("import", "empty.bpmn", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "empty.bpmn: nothing to import: the model's pools hold no task" in done.stderr

@@ -715,6 +715,11 @@ class Mapper:
     def build(self, nexts: dict[str, list[tuple[str, str | None]]]) -> Imported:
         r = self.r
         order = [n for n in self.steps] + [k for k in nexts if k not in self.steps]
+        if not order:
+            raise UsageError(
+                f"{r.path}: nothing to import: the model's pools hold no task, sub-process or event procmap keeps "
+                "as a step (a procmap process needs at least one step)"
+            )
         # lanes: ids and names
         lane_slugs = Slugs()
         lane_ids: dict[str, str] = {}
