@@ -292,6 +292,12 @@ class Reader:
                 if first is not el and el.tag.startswith("{" + self.ns + "}"):
                     self.shadowed.add(el)
                     duplicates.append((el, first))
+        # Most models are not procmap's: procmap's export declares its namespace on <definitions>, so when
+        # neither it nor a top-level element declares it, the many look-ups of procmap:* attributes are skipped.
+        self.has_pm = PROCMAP in root.nsmap.values() or any(
+            PROCMAP in child.nsmap.values() for child in root if isinstance(child.tag, str)
+        )
+        self._pm_names: dict[str, str] = {}
         self.pools: list[Pool] = []
         self.lanes: dict[str, LaneIn] = {}
         self.nodes: dict[str, Node] = {}
@@ -332,7 +338,13 @@ class Reader:
         self.notes.append(Note(severity, code, message, el.sourceline if el is not None else None))
 
     def pm(self, el: _Element | None, attr: str) -> str | None:
-        return None if el is None else el.get(f"{{{PROCMAP}}}{attr}")
+        """procmap's own attribute ``attr`` on ``el`` (a file procmap exported), else None."""
+        if el is None or not self.has_pm:
+            return None
+        name = self._pm_names.get(attr)
+        if name is None:
+            name = self._pm_names[attr] = f"{{{PROCMAP}}}{attr}"
+        return el.get(name)
 
     def label_of(self, el: _Element) -> str:
         """How a report line names an element: its type, id and name."""
