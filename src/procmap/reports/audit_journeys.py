@@ -161,9 +161,15 @@ _WORST_WORDS = {
 
 
 def worst_order(j: dict[str, Any]) -> str:
-    """The worst journey's order in words: "the most comings back, then the longest silence, then …"."""
-    names = j.get("worst_by") or WORST_BY
-    return ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in names)
+    """The worst journey's order in words: "the most comings back, then the longest silence, then …".
+
+    The report does not say whether ``--worst-by`` replaced SPEC §5.7's order, so the default is named as the
+    default (a ``worst_by`` list in the report, should it carry one, is named as such).
+    """
+    if j.get("worst_by"):
+        return ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in j["worst_by"])
+    default = ", then ".join(_WORST_WORDS[n] for n in WORST_BY)
+    return f"{default} (unless --worst-by sets another order)"
 
 
 JOURNEY_HEADERS = ("#", "Step", "Who", "Channel", "What the customer notices")
