@@ -167,9 +167,8 @@ def worst_order(j: dict[str, Any]) -> str:
     default (a ``worst_by`` list in the report, should it carry one, is named as such).
     """
     if j.get("worst_by"):
-        return ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in j["worst_by"])
-    default = ", then ".join(_WORST_WORDS[n] for n in WORST_BY)
-    return f"{default} (unless --worst-by sets another order)"
+        return "by " + ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in j["worst_by"])
+    return "by default " + ", then ".join(_WORST_WORDS[n] for n in WORST_BY)
 
 
 JOURNEY_HEADERS = ("#", "Step", "Who", "Channel", "What the customer notices")
@@ -205,7 +204,7 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
             Section(
                 "journeys.worst",
                 f"Worst journey{_share(j['worst'])}: {_summary(j['worst'])}",
-                f"The journey that hurts most: {order} (ties: the fewest steps).",
+                f"The journey that hurts most, {order}; ties: the fewest steps (--worst-by sets another order).",
                 JOURNEY_HEADERS,
                 journey_rows(j["worst"], graph, glyphs, loops),
             )
@@ -215,7 +214,7 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
             Section(
                 "journeys.worst",
                 "Worst journey: the main journey",
-                f"No journey hurts more: {order}.",
+                f"No journey hurts more, {order} (--worst-by sets another order).",
                 JOURNEY_HEADERS,
                 [],
                 empty="The main journey is also the worst one.",
