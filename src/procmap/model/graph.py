@@ -1,7 +1,9 @@
 """The process as a networkx DiGraph, every step tagged with its blueprint role.
 
 Node = step id, in file order, with the attributes rules, audit and render
-need; edge = flow, with its branch label.  Built once per file from the
+need (``join`` marks a join, SPEC §7.1); edge = flow, with its branch label
+(``fork`` is the index in `next` of the fork item an edge is a branch of, else
+None).  Built once per file from the
 validated model, tolerant of semantic errors (unknown lanes/targets are left
 out) so that checks can still run on a file that has some errors.
 """
@@ -63,10 +65,12 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             update=touchpoint and step.contact == "update",
             facing=kind == "customer" or (kind is not None and visibility == "onstage"),
             end=not step.next,
+            join=step.join == "all",
             owner=step.owner,
             backup=step.backup,
             channel=step.channel,
             evidence=step.evidence,
+            stage=step.stage,
             data=tuple(step.data),
             fail_point=step.fail_point,
             duration=step.duration_seconds,
@@ -77,15 +81,23 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
         if g.nodes[step.id]["index"] != i:  # a duplicate id: its flows belong to no node
             continue
         for j, flow in enumerate(step.next):
-            if flow.to not in g:
-                continue
-            if g.has_edge(step.id, flow.to):
-                # The same target twice: one edge, which carries both flows' customers.
-                edge = g.edges[step.id, flow.to]
-                if flow.share is not None:
-                    edge["share"] = (edge["share"] or 0.0) + flow.share
-                continue
-            g.add_edge(step.id, flow.to, when=flow.when, index=j, share=flow.share)
+            # A fork (SPEC §7.1) is one edge per branch, each carrying the fork item's
+            # index, label and share: §1's facts read the branches as flows, and
+            # `fork` tells the readers that know better that they start together.
+            fork = j if flow.is_fork else None
+            for target in flow.targets:
+                if target not in g:
+                    continue
+                if g.has_edge(step.id, target):
+                    # The same target twice: one edge, which carries both flows' customers.
+                    # (A target both forked to and flowed to is unmatched-fork's to report.)
+                    edge = g.edges[step.id, target]
+                    if fork is not None or edge["fork"] is not None:
+                        edge["shared"] = True
+                    if flow.share is not None and fork is None and edge["fork"] is None:
+                        edge["share"] = (edge["share"] or 0.0) + flow.share
+                    continue
+                g.add_edge(step.id, target, when=flow.when, index=j, share=flow.share, fork=fork)
     return g
 
 
