@@ -16,6 +16,7 @@ diagnostic points at exactly the right line and column.
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,8 +51,16 @@ plain_texts = st.text(st.characters(codec="ascii", exclude_categories=("Cc",)), 
 
 
 @st.composite
-def processes(draw: st.DrawFn, max_steps: int = 12, max_lanes: int = 5) -> dict[str, Any]:
-    """A valid process as plain data (the dict a YAML file would load to)."""
+def processes(draw: st.DrawFn, max_steps: int = 12, max_lanes: int = 5, blocks: bool = False) -> dict[str, Any]:
+    """A valid process as plain data (the dict a YAML file would load to).
+
+    ``blocks=True`` draws a block-structured process instead (SPEC §7.1: forks with
+    joins, forks whose branches end, nested blocks, decisions, loops inside a
+    branch or round whole blocks, shares): no `unmatched-fork` by construction.
+    Without it the draws are exactly those of before forks existed.
+    """
+    if blocks:
+        return draw(_block_processes(max_steps, max_lanes))
     lane_ids = draw(st.lists(slugs, min_size=1, max_size=max_lanes, unique=True))
     lanes = []
     for lane_id in lane_ids:
@@ -360,3 +369,116 @@ def _text_junk(draw: st.DrawFn, text: str) -> str:
             junk = draw(JUNK)
             text = text[:at] + junk + text[at + (len(junk) if action == "overwrite" else 0) :]
     return text
+
+
+# --------------------------------------------------------------------------- block-structured processes
+
+
+@st.composite
+def _elements(draw: st.DrawFn, depth: int, can_end: bool, budget: list[int]) -> list[Any]:
+    """A sequence of 1-3 elements: a step, a decision, a fork with a join, or (last, where the run may end) a fork whose branches end."""
+    out: list[Any] = []
+    for _ in range(draw(st.integers(1, 3))):
+        choices = ["step"]
+        if depth < 3 and budget[0] > 3:
+            choices += ["choice", "fork"]
+            if can_end:
+                choices.append("forkend")
+        kind = draw(st.sampled_from(choices))
+        budget[0] -= 1
+        if kind == "step":
+            out.append(("step", draw(st.booleans()) and draw(st.integers(0, 2)) == 0))
+            continue
+        n = draw(st.integers(2, 3))
+        parts = [draw(_elements(depth + 1, can_end=kind == "forkend", budget=budget)) for _ in range(n)]
+        out.append((kind, parts, draw(st.integers(0, 3)) == 0))
+        if kind == "forkend":
+            break  # nothing follows a fork whose branches end
+    return out
+
+
+@st.composite
+def _block_processes(draw: st.DrawFn, max_steps: int, max_lanes: int) -> dict[str, Any]:
+    lane_ids = draw(st.lists(slugs, min_size=1, max_size=max_lanes, unique=True))
+    lanes = [{"id": x, "name": x.upper(), "kind": draw(st.sampled_from(LANE_KINDS))} for x in lane_ids]
+    kinds = {lane["id"]: lane["kind"] for lane in lanes}
+    tree = draw(_elements(0, True, [max_steps]))
+    steps: list[dict[str, Any]] = []
+
+    def new() -> dict[str, Any]:
+        step: dict[str, Any] = {"id": f"s{len(steps)}", "name": f"Step {len(steps)}"}
+        steps.append(step)
+        return step
+
+    def shares(n: int) -> list[float]:
+        cuts = sorted(draw(st.lists(st.integers(1, 9), min_size=n - 1, max_size=n - 1, unique=True)))
+        points = [0, *cuts, 10]
+        return [(b - a) / 10 for a, b in itertools.pairwise(points)]
+
+    def wire(seq: list[Any], cont: str | None) -> str:
+        """Create the steps of ``seq`` (pre-order: file order), flowing on to ``cont``; its first step's id."""
+        heads: list[dict[str, Any]] = []
+        exits: list[list[dict[str, Any]]] = []
+        made: list[tuple[Any, dict[str, Any]]] = []
+        for element in seq:
+            head = new()
+            heads.append(head)
+            made.append((element, head))
+        # Wire right to left: each element flows on to the next one's head.
+        for k in range(len(seq) - 1, -1, -1):
+            element, head = made[k]
+            after = heads[k + 1]["id"] if k + 1 < len(seq) else cont
+            kind = element[0]
+            if kind == "step":
+                head["next"] = [after] if after else []
+                exits.insert(0, [head])
+            elif kind == "choice":
+                firsts = [wire(part, after) for part in element[1]]
+                head["next"] = [{"to": f, "when": f"case {j}"} for j, f in enumerate(firsts)]
+                exits.insert(0, [])
+            elif kind == "fork":
+                join = new()
+                join["join"] = "all"
+                join["next"] = [after] if after else []
+                firsts = [wire(part, join["id"]) for part in element[1]]
+                head["next"] = [{"all": firsts}]
+                exits.insert(0, [join])
+            else:  # forkend
+                firsts = [wire(part, None) for part in element[1]]
+                head["next"] = [{"all": firsts}]
+                exits.insert(0, [])
+        # Loops: from an element's exit back to the head of this or an earlier element.
+        for k, element in enumerate(seq):
+            if element[-1] is True and exits[k] and exits[k][0].get("next"):
+                exit_step = exits[k][0]
+                back = heads[draw(st.integers(0, k))]["id"]
+                flows = exit_step["next"]
+                if back not in [f if isinstance(f, str) else f.get("to") for f in flows]:
+                    exit_step["next"] = [
+                        *({"to": f, "when": "done"} if isinstance(f, str) else f for f in flows),
+                        {"to": back, "when": "again"},
+                    ]
+        return heads[0]["id"]
+
+    wire(tree, None)
+    for step in steps:
+        lane_id = draw(st.sampled_from(lane_ids))
+        step["lane"] = lane_id
+        if kinds[lane_id] != "customer" and draw(st.integers(0, 3)) == 0:
+            step["visibility"] = draw(st.sampled_from(["onstage", "backstage"]))
+        for key, values in (
+            ("channel", st.sampled_from(["web", "phone", "email", "app"])),
+            ("owner", st.sampled_from(["Clerk", "Packer"])),
+            ("duration", st.sampled_from(DURATIONS)),
+        ):
+            if draw(st.integers(0, 2)) == 0:
+                step[key] = draw(values)
+        flows = step.get("next", [])
+        if len(flows) > 1 and draw(st.booleans()):
+            long = [{"to": f} if isinstance(f, str) else dict(f) for f in flows]
+            for flow, share in zip(long, shares(len(long)), strict=True):
+                flow["share"] = share
+            step["next"] = long
+        if not flows:
+            step.pop("next", None)
+    return {"version": 1, "process": {"id": "blocks", "name": "Blocks"}, "lanes": lanes, "steps": steps}

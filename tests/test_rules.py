@@ -91,6 +91,7 @@ def test_registry_has_spec_rules_with_default_severities():
         "backup-is-owner": Severity.WARNING,
         "asked-twice": Severity.INFO,
         "sla-breach": Severity.WARNING,
+        "unmatched-fork": Severity.ERROR,
         "budget": Severity.ERROR,
     }
     assert {r.id: r.severity for r in RULES} == expected

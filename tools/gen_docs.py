@@ -287,6 +287,59 @@ Two optional keys feed the per-journey figures of `procmap audit` (see
 """
 
 
+PARALLEL = """\
+## Parallel work: forks and joins (v1.2)
+
+Work that runs side by side (the goods are packed while the invoice is
+written) is a **fork**: a long-form item of `next` written `{all: [a, b, …]}`
+(two or more step ids, optionally with `when` and `share`) starts every listed
+step at once. A `next` list may mix forks and ordinary flows: the items are
+still exclusive alternatives, and a fork item is **one** alternative for
+`share`. A step with `join: all` is a **join**: it starts when every branch of
+its fork has reached it. `planned` on a fork item is a `schema` error (a
+fork's branches are never loop edges).
+
+A **branch** is what one target of a fork reaches before the join: its own
+steps, with their own decisions and nested forks. Every fork closes in one of
+two ways (rule `unmatched-fork`, an error):
+
+- **with a join**: every path of every branch reaches the one `join: all` step
+  before any end step, and no path reaches that join without passing through
+  the fork; a nested fork has its own join inside its branch;
+- **with end steps**: no branch reaches a join and each ends at an end step
+  (the process ends when every branch has); such a fork may not lie inside a
+  branch of a fork closed by a join.
+
+Branches share no step, and no flow leads from one branch into another or out
+of the block except through the join: a step inside a branch is reached only
+through its fork (give each branch its own end step). A loop stays inside one
+branch, or runs from after the join back to before the fork (the whole block
+repeats). Until the flows are all known (no `unknown-reference` or `schema`
+error in a `next`), `unmatched-fork` waits.
+
+```yaml
+  - id: accept
+    name: Accept the order
+    lane: desk
+    next:
+      - {all: [pack, invoice], when: in stock, share: 0.9}
+      - {to: apologise, when: out of stock, share: 0.1}
+  - id: pack
+    name: Pack the goods
+    lane: warehouse
+    next: [ship]
+  - id: invoice
+    name: Write the invoice
+    lane: billing
+    next: [ship]
+  - id: ship
+    name: Ship the parcel
+    lane: warehouse
+    join: all
+```
+"""
+
+
 def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     """A reader's name for a JSON-schema property: slug, duration, one of …, list of …."""
     from procmap.model.process import DURATION_PATTERN, SLUG_PATTERN
@@ -313,7 +366,7 @@ def _type_of(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if kind == "array":
         item = _type_of(prop.get("items", {}), defs)
         if item.startswith("step id or"):
-            return "list of step ids or `{to, when}` flows"
+            return "list of step ids, `{to, when}` flows or `{all: [...]}` forks"
         plural = {"slug": "slugs", "string": "strings"}.get(item, item)
         if plural.startswith("mapping ("):
             plural = plural[len("mapping (") : -1] + "s"
@@ -385,7 +438,7 @@ def format_md() -> str:
         out += _table(model, defs, schema)
         if model is Flow:
             out += ["", "A flow may also be written as a bare step id: `next: [solve]` means `next: [{to: solve}]`."]
-    for prose in (FLOWS, JOURNEY_KEYS, VISIBILITY, SLUGS, DURATIONS):
+    for prose in (FLOWS, JOURNEY_KEYS, PARALLEL, VISIBILITY, SLUGS, DURATIONS):
         out += ["", prose.rstrip("\n")]
     return "\n".join(out) + "\n"
 

@@ -92,7 +92,8 @@ steps:
     lane: app
     owner: Digital banking
     evidence: Order confirmation with the delivery date
-    next: [cancel-old-number]
+    next:                     # a fork: both branches start at once (parallel work)
+      - all: [cancel-old-number, review-order]
 
   - id: cancel-old-number
     name: Cancel the lost card's number
@@ -100,7 +101,7 @@ steps:
     visibility: backstage     # in an onstage lane, but the customer never sees it
     owner: Digital banking
     backup: Card operations lead   # who covers when the owner is away
-    next: [review-order]
+    next: [print-card]
 
   - id: review-order
     name: Check the order for fraud
@@ -151,6 +152,7 @@ steps:
     backup: Secondary card bureau
     duration: 2d
     data: [pii, address]
+    join: all                 # waits for every branch of the fork: number cancelled and order checked
     next: [notify-posted]
 
   - id: notify-posted

@@ -116,6 +116,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         hint = _closest_key(str(key), tuple(known))
         suggestion = f" (did you mean '{hint[0]}'?)" if hint else f"; known keys: {', '.join(known)}"
         return f"unknown key {shorten(key)} in {_where(loc[:-1], data)}{suggestion}"
+    if kind == "flow_target_missing":
+        return f"{where} is missing required key 'to'"
     if kind == "missing":
         return f"{_where(loc[:-1], data)} is missing required key '{loc[-1]}'"
     if kind == "string_pattern_mismatch":
@@ -144,6 +146,8 @@ def _message(err: dict[str, Any], loc: tuple[Any, ...], data: Any) -> str:
         elif kind == "string_type" and isinstance(value, (int, float)):
             hint = " (put the text in quotes)"
         return f"{where} must be {expected}, got {_describe(value)} {shorten(value)}{hint}"
+    if kind == "too_short" and loc and loc[-1] == "all":
+        return f"{where} must list two or more steps: a fork starts several branches at once (one step is an ordinary flow: `to`)"
     if kind == "too_short":
         return f"{where} must not be empty"
     if kind == "string_too_short":

@@ -1,7 +1,9 @@
 """The process as a directed graph, every step tagged with its blueprint role.
 
 Node = step id, in file order, with the attributes rules, audit and render
-need; edge = flow, with its branch label.  Built once per file from the
+need (``join`` marks a join, SPEC §7.1); edge = flow, with its branch label
+(``fork`` is the index in `next` of the fork item an edge is a branch of, else
+None).  Built once per file from the
 validated model, tolerant of semantic errors (unknown lanes/targets are left
 out) so that checks can still run on a file that has some errors.
 
@@ -176,7 +178,7 @@ class _StepAttributes:
 
     CPython gives the ``__dict__`` of instances of one class a shared key
     table (PEP 412), so each step's attribute dict stores only its values:
-    256 bytes a step instead of 472 for a plain dict of the same 19 keys
+    256 bytes a step instead of 472 for a plain dict of 19 such keys
     (measured), which counts at 100,000 steps.  The dict is an ordinary dict
     to every reader, networkx included.
     """
@@ -193,10 +195,12 @@ class _StepAttributes:
         update: bool,
         facing: bool,
         end: bool,
+        join: bool,
         owner: str | None,
         backup: str | None,
         channel: str | None,
         evidence: str | None,
+        stage: str | None,
         data: tuple[str, ...],
         fail_point: bool,
         duration: float | None,
@@ -213,10 +217,12 @@ class _StepAttributes:
         self.update = update
         self.facing = facing
         self.end = end
+        self.join = join
         self.owner = owner
         self.backup = backup
         self.channel = channel
         self.evidence = evidence
+        self.stage = stage
         self.data = data
         self.fail_point = fail_point
         self.duration = duration
@@ -227,10 +233,11 @@ class _StepAttributes:
 class _FlowAttributes:
     """One flow's edge attributes as an instance's ``__dict__`` (shared keys, as :class:`_StepAttributes`)."""
 
-    def __init__(self, when: str | None, index: int, share: float | None) -> None:
+    def __init__(self, when: str | None, index: int, share: float | None, fork: int | None) -> None:
         self.when = when
         self.index = index
         self.share = share
+        self.fork = fork
 
 
 def build_process_graph(process: ProcessFile) -> ProcessGraph:
@@ -270,10 +277,12 @@ def build_process_graph(process: ProcessFile) -> ProcessGraph:
                 touchpoint and step.contact == "update",
                 kind == "customer" or (kind is not None and visibility == "onstage"),
                 not step.next,
+                step.join == "all",
                 step.owner,
                 step.backup,
                 step.channel,
                 step.evidence,
+                step.stage,
                 tuple(step.data),
                 step.fail_point,
                 step.duration_seconds,
@@ -285,15 +294,23 @@ def build_process_graph(process: ProcessFile) -> ProcessGraph:
         if g.nodes[step.id]["index"] != i:  # a duplicate id: its flows belong to no node
             continue
         for j, flow in enumerate(step.next):
-            if flow.to not in g:
-                continue
-            if g.has_edge(step.id, flow.to):
-                # The same target twice: one edge, which carries both flows' customers.
-                edge = g.edges[step.id, flow.to]
-                if flow.share is not None:
-                    edge["share"] = (edge["share"] or 0.0) + flow.share
-                continue
-            g.add_edge(step.id, flow.to, _FlowAttributes(flow.when, j, flow.share).__dict__)
+            # A fork (SPEC §7.1) is one edge per branch, each carrying the fork item's
+            # index, label and share: §1's facts read the branches as flows, and
+            # `fork` tells the readers that know better that they start together.
+            fork = j if flow.is_fork else None
+            for target in flow.targets:
+                if target not in g:
+                    continue
+                if g.has_edge(step.id, target):
+                    # The same target twice: one edge, which carries both flows' customers.
+                    # (A target both forked to and flowed to is unmatched-fork's to report.)
+                    edge = g.edges[step.id, target]
+                    if fork is not None or edge["fork"] is not None:
+                        edge["shared"] = True
+                    if flow.share is not None and fork is None and edge["fork"] is None:
+                        edge["share"] = (edge["share"] or 0.0) + flow.share
+                    continue
+                g.add_edge(step.id, target, _FlowAttributes(flow.when, j, flow.share, fork).__dict__)
     return g
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from procmap.model.durations import parse_duration
 
@@ -61,9 +62,33 @@ class _Strict(BaseModel):
 
 
 class Flow(_Strict):
-    """One outgoing flow of a step: where the process goes next, and when."""
+    """One outgoing flow of a step: where the process goes next (`to`: one step; `all`: a fork, several steps at once), and when."""
 
-    to: Slug = Field(description="Id of the step this flow leads to.", examples=["solve"])
+    # Both shapes (SPEC §7.1) are one model, not a union: a typo in a flow gets
+    # one error message rather than one per shape it might have been.
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        json_schema_extra={"oneOf": [{"required": ["to"]}, {"required": ["all"]}]},
+    )
+
+    to: Slug | None = Field(
+        default=None,
+        description="Id of the step this flow leads to (give `to` or `all`, not both).",
+        examples=["solve"],
+    )
+    all: list[Slug] | None = Field(
+        default=None,
+        min_length=2,
+        description=(
+            "A fork: two or more step ids that all start at once when this alternative is taken (parallel "
+            "work). Each starts a branch; the branches meet at a step with `join: all`, or each ends at an "
+            "end step. The fork is one alternative for `when` and `share`."
+        ),
+        examples=[["pack", "invoice"]],
+    )
     when: str | None = Field(
         default=None,
         description="Branch label: the condition under which this flow is taken.",
@@ -80,6 +105,38 @@ class Flow(_Strict):
         ),
         examples=[0.8],
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_planned_fork(cls, value: Any) -> Any:
+        # SPEC §7.1: a fork's targets are never loop edges, so "planned" (a loop
+        # edge the customer expects, §5.7) cannot describe one. Checked before the
+        # fields so the message says why, whether or not the key is known.
+        if isinstance(value, dict) and "all" in value and "planned" in value:
+            raise ValueError("`planned` cannot be on a fork item: a fork's branches are never loop edges")
+        return value
+
+    @model_validator(mode="after")
+    def _to_or_all(self) -> Flow:
+        if self.to is None and self.all is None:
+            # Its own error type: check.py words it as the missing `to` it was before forks existed.
+            raise PydanticCustomError("flow_target_missing", "a flow needs `to` or `all`")
+        if self.to is not None and self.all is not None:
+            raise ValueError("a flow has `to` (one step) or `all` (a fork: two or more steps), not both")
+        if self.all is not None:
+            twice = sorted({t for t in self.all if self.all.count(t) > 1})
+            if twice:
+                raise ValueError(f"the fork lists {', '.join(repr(t) for t in twice)} twice: branches share no step")
+        return self
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The step ids this alternative starts: one for a flow, every branch for a fork."""
+        return tuple(self.all) if self.all is not None else (self.to,) if self.to is not None else ()
+
+    @property
+    def is_fork(self) -> bool:
+        return self.all is not None
 
 
 def _flow_shorthand(value: Any) -> Any:
@@ -162,12 +219,31 @@ class Step(_Strict):
     evidence: str | None = Field(
         default=None, description="What the customer sees or holds at this step.", examples=["Ticket e-mail"]
     )
+    stage: str | None = Field(
+        default=None,
+        description=(
+            "A short phase name (Order, Delivery, Return): consecutive steps with one stage form a band "
+            "in the stages row of the blueprint."
+        ),
+        examples=["Delivery"],
+    )
     data: list[Slug] = Field(default_factory=list, description="Data classes the step touches.", examples=[["pii"]])
     fail_point: bool = Field(default=False, description="A known risk of failure.", examples=[True])
     next: list[FlowItem] = Field(
         default_factory=list,
-        description="Where the process goes next: step ids, or {to, when} for labelled branches. Empty: an end step.",
-        examples=[["triage"], [{"to": "solve", "when": "known issue"}]],
+        description=(
+            "Where the process goes next: step ids, or {to, when} for labelled branches, or {all: [a, b]} for "
+            "a fork (parallel work). Empty: an end step."
+        ),
+        examples=[["triage"], [{"to": "solve", "when": "known issue"}], [{"all": ["pack", "invoice"]}]],
+    )
+    join: Literal["all"] | None = Field(
+        default=None,
+        description=(
+            "all: this step is a join: it starts when every branch of its fork has reached it (parallel work, "
+            "see `all` in next)."
+        ),
+        examples=["all"],
     )
 
     activities: list[Annotated[str, Field(min_length=1)]] = Field(

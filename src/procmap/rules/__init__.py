@@ -25,6 +25,7 @@ from procmap.rules import (
     sla_breach,
     unknown_reference,
     unlabeled_branch,
+    unmatched_fork,
     unreachable_step,
     visible_handoff,
     yaml_syntax,
@@ -54,6 +55,7 @@ RULES: tuple[Rule, ...] = tuple(
         backup_is_owner,
         asked_twice,
         sla_breach,
+        unmatched_fork,
         budget,
     )
 )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from procmap.analysis.blocks import Blocks, blocks_of
 from procmap.analysis.facts import Analysis
 from procmap.analysis.journeys import Journeys
 from procmap.diagnostics import Severity
@@ -45,6 +46,11 @@ class Context:
         return Analysis(self.graph)
 
     @cached_property
+    def blocks(self) -> Blocks:
+        """SPEC §7.1's block structure: forks, branches, joins."""
+        return blocks_of(self.graph)
+
+    @cached_property
     def journeys(self) -> Journeys:
         """SPEC §5's per-journey reading (one repeat, as validate's rules and budgets use it)."""
         from procmap.analysis.journeys import Journeys
@@ -73,7 +79,7 @@ class Context:
         return {
             step.id
             for step in self.model.steps
-            if step.id in self.graph and any(flow.to not in self.graph for flow in step.next)
+            if step.id in self.graph and any(t not in self.graph for flow in step.next for t in flow.targets)
         }
 
     def step_loc(self, index: int, *rest: Any) -> tuple[Any, ...]:

@@ -32,7 +32,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     for i, step in enumerate(ctx.model.steps):
         by_target: dict[str, list[int]] = {}
         for j, flow in enumerate(step.next):
-            by_target.setdefault(flow.to, []).append(j)
+            if flow.to is not None:  # a fork's branch named again is unmatched-fork's to report
+                by_target.setdefault(flow.to, []).append(j)
         for target, flows in by_target.items():
             if len(flows) < 2:
                 continue

@@ -26,11 +26,16 @@ def check(ctx: Context) -> Iterator[Finding]:
                 f"step '{step.id}' is in lane '{step.lane}', which is not a lane{_hint(step.lane, lanes)}",
             )
         for j, flow in enumerate(step.next):
-            if flow.to not in step_set and flow.to not in dropped:
+            for k, target in enumerate(flow.targets):
+                if target in step_set or target in dropped:
+                    continue
                 loc = ctx.flow_loc(i, j)
-                if flow.when is not None or isinstance(ctx.doc.data["steps"][loc[1]]["next"][loc[3]], dict):
+                if flow.is_fork:
+                    loc = (*loc, "all", k)
+                elif flow.when is not None or isinstance(ctx.doc.data["steps"][loc[1]]["next"][loc[3]], dict):
                     loc = (*loc, "to")
-                yield Finding(loc, f"step '{step.id}' flows to '{flow.to}', which is not a step{_hint(flow.to, steps)}")
+                what = "forks" if flow.is_fork else "flows"
+                yield Finding(loc, f"step '{step.id}' {what} to '{target}', which is not a step{_hint(target, steps)}")
 
 
 RULE = Rule(

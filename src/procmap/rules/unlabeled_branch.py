@@ -10,7 +10,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         unlabeled = [j for j, flow in enumerate(step.next) if not (flow.when and flow.when.strip())]
         if unlabeled:
-            names = ", ".join(f"'{step.next[j].to}'" for j in unlabeled)
+            names = ", ".join(" + ".join(f"'{t}'" for t in step.next[j].targets) for j in unlabeled)
             yield Finding(
                 ctx.flow_loc(i, unlabeled[0]),
                 f"step '{step.id}' branches {len(step.next)} ways but the flow to {names} has no `when` label",
