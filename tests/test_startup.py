@@ -137,3 +137,35 @@ def test_result_graph_is_networkx_sharing_the_rules_graph() -> None:
     assert g.nodes["triage"] is pg.nodes["triage"]  # the same dictionaries, nothing copied
     assert nx.is_directed_acyclic_graph(g) is False  # networkx's algorithms work on it
     assert set(nx.descendants(g, "triage")) >= {"solve", "close-ticket"}
+
+
+def _peak_kib(cmd: list[str]) -> int:
+    """Peak resident memory of one fresh child process (wait4's ru_maxrss, KiB)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) in (0, 1)
+    return usage.ru_maxrss
+
+
+@pytest.mark.slow  # about 4 s of CPU: validate of a 30,000-step file
+def test_validate_memory_per_step(tmp_path: Path) -> None:
+    """Issue 23: validate keeps at most 6 KiB per step above its start-up (docs/performance.md).
+
+    Peak memory of a fresh process on a generated 30,000-step file, minus the
+    same command on a 10-step file; the loader's positions, the graph's
+    attribute dicts and the rules' bitsets are what keep it there (it was
+    13.2 KiB per step).
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import process_yaml
+
+    steps = 30_000
+    big, small = tmp_path / "big.yaml", tmp_path / "small.yaml"
+    big.write_text(process_yaml(steps), encoding="utf-8")
+    small.write_text(process_yaml(10), encoding="utf-8")
+    command = [sys.executable, "-m", "procmap", "validate", "--max-file-size", "100000000"]
+    base = _peak_kib([*command, str(small)])
+    peak = _peak_kib([*command, str(big)])
+    per_step = (peak - base) / steps
+    assert per_step <= 6.0, f"{per_step:.2f} KiB per step"
+    assert per_step > 0.5  # the measurement saw the file

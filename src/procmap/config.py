@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from procmap.diagnostics import Severity, UsageError
-from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
+from procmap.load import DEFAULT_MAX_FILE_SIZE
 
 BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints", "max-journey-handoffs", "max-journey-parties", "max-silence")
 DURATION_BUDGETS = ("max-silence",)  # a duration ("2d", "PT4H") or a number of seconds

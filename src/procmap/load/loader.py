@@ -27,13 +27,13 @@ from typing import Any
 import yaml
 
 from procmap.diagnostics import Diagnostic, Severity, UsageError
+from procmap.load import DEFAULT_MAX_FILE_SIZE
 
 try:  # the PyPI wheel ships libyaml; fall back to the pure-Python parser
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 MAX_DEPTH = 200
 MIN_EXPANSION_BUDGET = 100_000
 STDIN = "-"
