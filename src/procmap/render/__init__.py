@@ -377,7 +377,7 @@ def _paged(
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
-    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes)
+    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes, evidence)
     if fmt == "svg":
         from procmap.render import svg
 
@@ -438,6 +438,7 @@ def _page_documents(
     sheet: Page,
     fmt: str,
     sizes: Sizes,
+    evidence: str = "notes",
 ) -> tuple[list[bytes], Drawing]:
     """One SVG document per page, and the drawing they came from; refused for SVG/PNG that would need several."""
     from procmap.render import layout, pages, svg
