@@ -66,6 +66,8 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             facing=kind == "customer" or (kind is not None and visibility == "onstage"),
             end=not step.next,
             join=step.join == "all",
+            # Drawn as a parallel gateway (a diamond with +): a join, or a step whose one way on is a fork.
+            parallel=step.join == "all" or (len(step.next) == 1 and step.next[0].is_fork),
             owner=step.owner,
             backup=step.backup,
             channel=step.channel,

@@ -45,6 +45,7 @@ SMALL = 9.0  # notes, branch labels, captions
 LINE_H = 1.2  # Graphviz's line spacing, as a multiple of the font size
 STEP_TEXT = 130.0  # wrap width of a step name
 DECISION_TEXT = 96.0
+PARALLEL_MARK = "+"  # the mark of BPMN's parallel gateway, on forks and joins (SPEC §7.3)
 NOTE_TEXT = 130.0
 BRANCH_TEXT = 84.0
 TITLE_W = 172.0  # lane-title column (holds "LINE OF INTERNAL INTERACTION" at 9 pt bold)
@@ -223,6 +224,8 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
 def _step_box(n: str, d: dict, decision: bool) -> StepBox:
     limit = DECISION_TEXT if decision else STEP_TEXT
     lines = text.wrap(d["name"], limit, FONT, max_lines=5)
+    if d.get("parallel"):
+        lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, FONT))
     if d.get("fail_point"):
@@ -283,7 +286,7 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, g.out_degree(n) > 1)
+        box = _step_box(n, d, g.out_degree(n) > 1 or bool(d.get("parallel")))
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
@@ -514,6 +517,9 @@ def _flows(
             when = data.get("when")
             folded = data.get("wait") or ""
             label = text.wrap(when, BRANCH_TEXT, SMALL, max_lines=3) if when else []
+            if data.get("fork") is not None and not g.nodes[u].get("parallel"):
+                # A fork beside other alternatives: its branches' flows carry the gateway's +.
+                label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
                 label.append(text.one_line(folded, BRANCH_TEXT * 1.5, SMALL))
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
