@@ -198,6 +198,7 @@ class _StepAttributes:
         facing: bool,
         end: bool,
         join: bool,
+        parallel: bool,
         owner: str | None,
         backup: str | None,
         channel: str | None,
@@ -222,6 +223,7 @@ class _StepAttributes:
         self.facing = facing
         self.end = end
         self.join = join
+        self.parallel = parallel
         self.owner = owner
         self.backup = backup
         self.channel = channel
@@ -286,6 +288,8 @@ def build_process_graph(process: ProcessFile) -> ProcessGraph:
                 facing=kind == "customer" or (kind is not None and visibility == "onstage"),
                 end=not step.next,
                 join=step.join == "all",
+                # Drawn as a parallel gateway (a diamond with +): a join, or a step whose one way on is a fork.
+                parallel=step.join == "all" or (len(step.next) == 1 and step.next[0].is_fork),
                 owner=step.owner,
                 backup=step.backup,
                 channel=step.channel,
