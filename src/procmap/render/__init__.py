@@ -70,6 +70,7 @@ __all__ = [
     "RenderUnavailable",
     "format_for",
     "render",
+    "render_pages",
 ]
 
 
@@ -379,6 +380,70 @@ def _paged(
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
+    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes, evidence)
+    if fmt == "svg":
+        from procmap.render import svg
+
+        return svg.polish(documents[0])
+    from procmap.render import fonts
+
+    if fmt == "png":
+        from procmap.render import raster
+
+        return raster.to_png(
+            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
+        )
+    from procmap.render import pdf
+
+    name = " ".join(str(g.graph.get("name") or g.graph.get("id") or "").split())
+    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+
+
+def render_pages(
+    result: FileResult, page: str, *, highlight: str | None = None, view: str = "full", wrap: int | None = None
+) -> list[bytes]:
+    """The blueprint fitted onto pages of ``page``, one SVG document per page (what the HTML reports print)."""
+    from procmap.render import highlight as hl
+    from procmap.render.pages import parse
+
+    sheet = parse(page)
+    if sheet is None:
+        raise UsageError(f"render_pages needs a page size, not {page!r}")
+    if result.graph is None or result.analysis is None:
+        raise UsageError(f"{result.path}: cannot render a process that did not validate")
+    missing = _missing("svg")
+    if missing:
+        raise _unavailable("svg", missing)
+    g = result.graph
+    if view not in ("full", "customer"):
+        raise UsageError(f"render_pages draws the full or the customer view, not {view!r}")
+    if view == "customer":
+        from procmap.render.views import customer_view
+
+        g = customer_view(g, result.analysis)
+    visible = list(result.analysis.visible_handoffs)
+    from procmap.render.layout import POSTER
+
+    marks = hl.choose(result, highlight, g)
+    documents, _d = _page_documents(result, g, visible, marks, view, wrap, sheet, "pdf", POSTER)
+    from procmap.render import svg
+
+    return [svg.polish(doc) for doc in documents]
+
+
+def _page_documents(
+    result: FileResult,
+    g: nx.DiGraph,
+    visible: list,
+    marks: object,
+    view: str,
+    wrap: int | None,
+    sheet: Page,
+    fmt: str,
+    sizes: Sizes,
+    evidence: str = "notes",
+) -> tuple[list[bytes], Drawing]:
+    """One SVG document per page, and the drawing they came from; refused for SVG/PNG that would need several."""
     from procmap.render import layout, pages, svg
 
     def build(w: int) -> Layout:
@@ -401,6 +466,7 @@ def _paged(
             d = Drawing(result, g, build(w))
             drawn, _names = _draw_parts(d)
             blocks, _right = svg.blocks(drawn[0], drawn[1:])
+            blocks = [_narrow(b, sheet) if b.kind == "legend" else b for b in blocks]
             plan = pages.fit(pages.sizes_of(blocks), sheet)
             if plan is not None or w == 1:
                 break
@@ -426,19 +492,17 @@ def _paged(
         )
         for n, p in enumerate(plan, start=1)
     ]
-    if fmt == "svg":
-        return svg.polish(documents[0])
-    from procmap.render import fonts
+    return documents, d
 
-    if fmt == "png":
-        from procmap.render import raster
 
-        return raster.to_png(
-            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
-        )
-    from procmap.render import pdf
+def _narrow(legend: object, sheet: Page) -> object:
+    """The legend re-laid in lines that fit ``sheet`` at 6-point text (a poster's legend is wider than A4)."""
+    from procmap.render import svg
+    from procmap.render.pages import MIN_TEXT
 
-    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+    assert isinstance(legend, svg.Block)
+    fits = sheet.area[0] / (MIN_TEXT / legend.min_font * 1.01)
+    return svg.reflow(legend, fits - 2 * svg.BLOCK_PAD) if legend.width > fits else legend
 
 
 def _columns(lay: Layout) -> int:

@@ -280,7 +280,11 @@ class _Builder:
         attrs: dict[str, str] = {}
         if box.shape == "diamond":
             attrs.update(shape="diamond", style="filled")
-            classes.append("decision")
+            if d.get("parallel"):  # a parallel gateway (its label opens with +): a fork, a join, or both
+                forks = any(e.get("fork") is not None for e in self.g.adj[n].values())
+                classes += ["parallel-gateway"] + [c for c, on in (("join", d["join"]), ("fork", forks)) if on]
+            else:
+                classes.append("decision")
         else:
             attrs.update(shape="box", style='"rounded,filled"')
         if d["end"]:

@@ -45,6 +45,7 @@ SMALL = 9.0  # notes, branch labels, captions
 LINE_H = 1.2  # Graphviz's line spacing, as a multiple of the font size
 STEP_TEXT = 130.0  # wrap width of a step name
 DECISION_TEXT = 96.0
+PARALLEL_MARK = "+"  # the mark of BPMN's parallel gateway, on forks and joins (SPEC §7.3)
 NOTE_TEXT = 130.0
 BRANCH_TEXT = 84.0
 TITLE_W = 172.0  # lane-title column (holds "LINE OF INTERNAL INTERACTION" at 9 pt bold)
@@ -288,6 +289,8 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
     if d.get("party"):
         lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
+    if d.get("parallel"):
+        lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
     if d.get("fail_point") and d.get("fail_line", True):
@@ -361,7 +364,7 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1), sz)
+        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1) or bool(d.get("parallel")), sz)
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
@@ -657,6 +660,9 @@ def _flows(
             when = data.get("when")
             folded = data.get("wait") or ""
             label = text.wrap(when, sz.branch_text, sz.small, max_lines=sz.label_lines) if when else []
+            if data.get("fork") is not None and not g.nodes[u].get("parallel"):
+                # A fork beside other alternatives: its branches' flows carry the gateway's +.
+                label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
                 label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
