@@ -40,7 +40,7 @@ def procmap(*args: object, cwd: Path) -> Run:
     if not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
         from forkserver import SERVER
 
-        done = SERVER.capture(argv, cwd=cwd, env=env, kill_after=600)
+        done = SERVER.capture(argv, cwd=cwd, env=env, cpu_limit=120)
         return Run(done.returncode, done.stdout.decode(), done.stderr.decode(), done.cpu_seconds)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "procmap", *argv], cwd=cwd, env=env, capture_output=True, check=False)
