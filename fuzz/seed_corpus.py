@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Fill a corpus directory with seeds: the examples, every rule's good/bad example, and hostile shapes.
 
-Usage: python fuzz/seed_corpus.py DIR
-       python fuzz/seed_corpus.py --bpmn DIR   (for fuzz_import.py: the MIWG models and import reproducers)
+Usage: python fuzz/seed_corpus.py DIR            (process files, for fuzz_check_text.py)
+       python fuzz/seed_corpus.py --logs DIR     (event logs, for fuzz_logs.py)
+       python fuzz/seed_corpus.py --bpmn DIR     (for fuzz_import.py: the MIWG models and import reproducers)
 """
 
 from __future__ import annotations
@@ -25,6 +26,38 @@ HOSTILE = [
     b"%TAG !p! tag:yaml.org,2002:\n---\nversion: !p!int 1\n",
     b"? [a]\n: b\n<<: {c: d}\n",
     b"version: 1\nversion: 1\nprocess: {id: p, id: q}\n",
+]
+
+
+# Event logs for fuzz_logs.py: the first byte picks the format (0 .csv, 1 .csv.gz, 2 .xes, 3 .xes.gz).
+_CSV = b"case,activity,timestamp,resource\n1,order,2024-05-01T10:00:00Z,\n1,ORDER_CONFIRMED,2024-05-01T10:20:00Z,ann\n"
+_XES = (
+    b'<log xmlns="http://www.xes-standard.org/"><trace><string key="concept:name" value="1"/>'
+    b'<event><string key="concept:name" value="order"/><date key="time:timestamp" value="2024-05-01T10:00:00Z"/>'
+    b"</event></trace></log>"
+)
+LOG_SEEDS = [
+    b"\x00" + _CSV,
+    b"\x01" + _CSV,
+    b"\x02" + _XES,
+    b"\x03" + _XES,
+    # issue 24's reproducers, as bytes
+    b"\x00" + _CSV.replace(b"2024-05-01T10:20:00Z", b"epoch"),
+    b"\x00" + _CSV.replace(b"10:20:00Z", b"10:20:00+99:00"),
+    b"\x00" + _CSV.replace(b"2024-05-01T10:20:00Z", b"1899-12-31T23:00:00Z"),
+    b"\x00" + _CSV + b"\x00" * 4096,
+    b"\x00" + _CSV.replace(b"\n", b"\r"),
+    b"\x00" + _CSV + b'1,"' + b"x" * 4000 + b'",2024-05-01T11:00:00Z,\n',
+    b"\x00" + _CSV + b"2,\x1b[2Jclear\xc2\x9b31m,2024-05-01T16:00:00Z,\n",
+    b"\x00case;activity;timestamp\n1;order;2024-05-01 10:00\n",
+    b"\x00\xef\xbb\xbfcase\tactivity\ttimestamp\n1\torder\t2024-05-01\n",
+    b"\x02" + _XES.replace(b"</trace>", b'</trace><event><string key="concept:name" value="x"/></event>'),
+    b"\x02" + _XES.replace(b"<trace>", b"<trace><event/>" * 3),
+    b'\x02<?xml version="1.0"?><!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + _XES,
+    b"\x02"
+    + _XES.replace(b"<log", b'<log><global scope="trace"><string key="concept:name" value="g"/></global').replace(
+        b'"/><trace>', b'"/></global><trace>', 1
+    ),
 ]
 
 
@@ -97,12 +130,14 @@ def bpmn_seeds() -> list[bytes]:
 
 
 def main() -> None:
-    bpmn = sys.argv[1:2] == ["--bpmn"]
-    if len(sys.argv) != 2 + bpmn:
+    kind = sys.argv[1] if sys.argv[1:2] in (["--logs"], ["--bpmn"]) else None
+    args = sys.argv[2:] if kind else sys.argv[1:]
+    if len(args) != 1:
         sys.exit(__doc__)
-    target = Path(sys.argv[-1])
+    target = Path(args[0])
     target.mkdir(parents=True, exist_ok=True)
-    for data in bpmn_seeds() if bpmn else seeds():
+    chosen = LOG_SEEDS if kind == "--logs" else bpmn_seeds() if kind == "--bpmn" else seeds()
+    for data in chosen:
         (target / hashlib.sha1(data).hexdigest()).write_bytes(data)
     print(f"{len(list(target.iterdir()))} seeds in {target}")
 
