@@ -102,6 +102,12 @@ class Mapper:
         self.durations: dict[str, str] = {}
         self.shares: dict[tuple[str, str], float] = {}
         self._pool_starts: dict[str, list[str]] = {}
+        # procmap's own planned loops (SPEC §5.7): its export marks the flow u -> v with procmap:planned.
+        self.planned_pairs = {
+            (reader.pm(f.el, "from"), reader.pm(f.el, "to"))
+            for f in reader.flows
+            if reader.pm(f.el, "planned") == "true"
+        }
         self.pool_by_key = {p.key: p for p in reader.pools}
 
     # ------------------------------------------------------------------ which nodes are steps
@@ -1086,7 +1092,9 @@ class Mapper:
                 ("backup", "backup"),
                 ("duration", "duration"),
                 ("sla", "sla"),
+                ("sla_from", "slaFrom"),
                 ("evidence", "evidence"),
+                ("stage", "stage"),
             ):
                 if pm(attr) is not None:
                     out[key] = pm(attr)
@@ -1094,8 +1102,8 @@ class Mapper:
                 out["data"] = pm("data").split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
-            if pm("contact") in ("update", "interaction") and pm("contact") != "interaction":
-                out["contact"] = pm("contact")
+            if pm("contact") not in (None, "interaction"):
+                out["contact"] = pm("contact")  # update, chase
         else:
             if s in onstage:
                 out["visibility"] = "onstage"
@@ -1127,6 +1135,8 @@ class Mapper:
                 flow["when"] = label
             if (s, target) in self.shares:
                 flow["share"] = self.shares[s, target]
+            if pm is not None and (ids[s], ids[target]) in self.planned_pairs:
+                flow["planned"] = True
             flows.append(flow if len(flow) > 1 else ids[target])
         if flows:
             out["next"] = flows
