@@ -497,11 +497,20 @@ class Mapper:
         """Boundary events on expanded sub-processes that nothing inside throws: branch from its first steps."""
         self.entry_boundaries: dict[str, list[str]] = {}
         r = self.r
+        # What the throw events inside each sub-process throw, found by walking each one's ancestors once
+        # (not every node per host: thousands of sub-processes with boundaries stay linear).
+        thrown_inside: dict[str, set[str | None]] = {}
+        for n in self.nodes.values():
+            if n.tag in THROWING:
+                parent = n.parent
+                while parent:
+                    thrown_inside.setdefault(parent, set()).add(n.event_kind)
+                    parent = self.nodes[parent].parent
         for host, boundaries in r.boundaries.items():
             node = self.nodes.get(host)
             if node is None or not node.expanded:
                 continue
-            inner_kinds = {n.event_kind for n in self.nodes.values() if n.tag in THROWING and self.inside(n.id, host)}
+            inner_kinds = thrown_inside.get(host, set())
             loose = [
                 b
                 for b in boundaries
@@ -532,14 +541,6 @@ class Mapper:
                     "exclusive: kept as an alternative flow",
                     node.el,
                 )
-
-    def inside(self, node_id: str, ancestor: str) -> bool:
-        parent = self.nodes[node_id].parent
-        while parent:
-            if parent == ancestor:
-                return True
-            parent = self.nodes[parent].parent
-        return False
 
     def materialise_ends(self, hops: dict[str, list[Hop]]) -> set[str]:
         """End events that must become steps so that a branch ending there is not lost."""
