@@ -557,3 +557,26 @@ def test_11_many_sub_processes_with_boundary_events_are_linear() -> None:
         assert len(result.data["steps"]) == 2 * n + 1
         cpu[n] = best
     assert cpu[2_000] < 16 * cpu[250] + 0.5, cpu  # linear is 8x; hosts x nodes was 64x
+
+
+def test_11_thousands_of_unnamed_tasks_get_ids_in_linear_time() -> None:
+    """Each unnamed task ("Task") tried task, task-2, … task-n for its id: n² for n tasks."""
+    import time
+
+    from procmap.interchange.bpmn_import import import_bpmn
+
+    def unnamed(n: int) -> bytes:
+        tasks = "".join(
+            f'<task id="t{i}"/><sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(n)
+        )
+        return model(f'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="t0"/>'
+                     f'{tasks}<task id="t{n}"/></process>').encode()  # fmt: skip
+
+    cpu = {}
+    for n in (1_000, 8_000):
+        data = unnamed(n)
+        start = time.process_time()
+        result = import_bpmn(data, "u.bpmn")
+        cpu[n] = time.process_time() - start
+        assert result.data["steps"][-1]["id"] == f"task-{n + 1}"
+    assert cpu[8_000] < 16 * cpu[1_000] + 0.5, cpu
