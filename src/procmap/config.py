@@ -15,7 +15,15 @@ from typing import Any
 from procmap.diagnostics import Severity, UsageError
 from procmap.load import DEFAULT_MAX_FILE_SIZE
 
-BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints", "max-journey-handoffs", "max-journey-parties", "max-silence")
+BUDGET_KEYS = (
+    "max-visible-handoffs",
+    "max-touchpoints",
+    "max-journey-handoffs",
+    "max-journey-parties",
+    "max-silence",
+    "max-comes-back",
+)
+PROBABILITY_BUDGETS = ("max-comes-back",)  # a number from 0 to 1
 DURATION_BUDGETS = ("max-silence",)  # a duration ("2d", "PT4H") or a number of seconds
 _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}
 # Largest accepted --max-file-size / max-file-size: 4 GiB.  Far above any process file, and far
@@ -167,6 +175,11 @@ def _from_table(path: Path, table: dict[str, Any]) -> Config:
             )
         if key in DURATION_BUDGETS:
             cfg.budgets[key] = _duration_budget(path, key, value)
+            continue
+        if key in PROBABILITY_BUDGETS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise UsageError(f"{path}: budget '{key}' must be a probability from 0 to 1 (0.1: one customer in ten)")
+            cfg.budgets[key] = float(value)
             continue
         if not _is_int(value) or value < 0:
             raise UsageError(f"{path}: budget '{key}' must be a non-negative integer")

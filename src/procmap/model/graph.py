@@ -193,9 +193,12 @@ class _StepAttributes:
         customer: bool,
         touchpoint: bool,
         update: bool,
+        chase: bool,
+        sla_from: str | None,
         facing: bool,
         end: bool,
         join: bool,
+        parallel: bool,
         owner: str | None,
         backup: str | None,
         channel: str | None,
@@ -215,9 +218,12 @@ class _StepAttributes:
         self.customer = customer
         self.touchpoint = touchpoint
         self.update = update
+        self.chase = chase
+        self.sla_from = sla_from
         self.facing = facing
         self.end = end
         self.join = join
+        self.parallel = parallel
         self.owner = owner
         self.backup = backup
         self.channel = channel
@@ -233,11 +239,12 @@ class _StepAttributes:
 class _FlowAttributes:
     """One flow's edge attributes as an instance's ``__dict__`` (shared keys, as :class:`_StepAttributes`)."""
 
-    def __init__(self, when: str | None, index: int, share: float | None, fork: int | None) -> None:
+    def __init__(self, when: str | None, index: int, share: float | None, fork: int | None, planned: bool) -> None:
         self.when = when
         self.index = index
         self.share = share
         self.fork = fork
+        self.planned = planned
 
 
 def build_process_graph(process: ProcessFile) -> ProcessGraph:
@@ -266,28 +273,33 @@ def build_process_graph(process: ProcessFile) -> ProcessGraph:
         g.add_node(
             step.id,
             _StepAttributes(
-                i,
-                step.name,
-                step.lane,
-                kind,
-                visibility,
-                kind == "customer",
-                touchpoint,
+                index=i,
+                name=step.name,
+                lane=step.lane,
+                lane_kind=kind,
+                visibility=visibility,
+                customer=kind == "customer",
+                touchpoint=touchpoint,
                 # SPEC §5.1: a one-way status message; only a touchpoint can be one (else a schema error).
-                touchpoint and step.contact == "update",
-                kind == "customer" or (kind is not None and visibility == "onstage"),
-                not step.next,
-                step.join == "all",
-                step.owner,
-                step.backup,
-                step.channel,
-                step.evidence,
-                step.stage,
-                tuple(step.data),
-                step.fail_point,
-                step.duration_seconds,
-                step.sla_seconds,
-                step.description,
+                update=touchpoint and step.contact == "update",
+                # SPEC §5.7: a customer action that exists because the customer had to chase.
+                chase=kind == "customer" and step.contact == "chase",
+                sla_from=step.sla_from,
+                facing=kind == "customer" or (kind is not None and visibility == "onstage"),
+                end=not step.next,
+                join=step.join == "all",
+                # Drawn as a parallel gateway (a diamond with +): a join, or a step whose one way on is a fork.
+                parallel=step.join == "all" or (len(step.next) == 1 and step.next[0].is_fork),
+                owner=step.owner,
+                backup=step.backup,
+                channel=step.channel,
+                evidence=step.evidence,
+                stage=step.stage,
+                data=tuple(step.data),
+                fail_point=step.fail_point,
+                duration=step.duration_seconds,
+                sla=step.sla_seconds,
+                description=step.description,
             ).__dict__,
         )
     for i, step in enumerate(process.steps):
@@ -309,8 +321,9 @@ def build_process_graph(process: ProcessFile) -> ProcessGraph:
                         edge["shared"] = True
                     if flow.share is not None and fork is None and edge["fork"] is None:
                         edge["share"] = (edge["share"] or 0.0) + flow.share
+                    edge["planned"] = edge["planned"] or flow.planned
                     continue
-                g.add_edge(step.id, target, _FlowAttributes(flow.when, j, flow.share, fork).__dict__)
+                g.add_edge(step.id, target, _FlowAttributes(flow.when, j, flow.share, fork, flow.planned).__dict__)
     return g
 
 
