@@ -35,7 +35,9 @@ def run():
     """Run ``python -m procmap`` as a real child process (exit codes, stderr, no tracebacks).
 
     Without ``input`` the child is forked from a preloaded server (conftest.run_forked); with it, a
-    fresh interpreter reads the bytes from a pipe."""
+    fresh interpreter reads the bytes from a pipe. ``timeout`` is CPU seconds (forkserver.Watchdog):
+    a loaded machine stretches wall time, never CPU time, so it cannot fail a test; a child past it
+    is killed and shows as exit -9."""
 
     def invoke(
         *args: str,
@@ -44,19 +46,16 @@ def run():
         env: dict[str, str] | None = None,
         timeout: float = 60,
     ):
+        from forkserver import run_process
+
         full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
         full_env.pop("GITHUB_ACTIONS", None) if "GITHUB_ACTIONS" not in (env or {}) else None
         command = [str(a) for a in args]
         if input is None and not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
             return run_forked(command, cwd=cwd, env=full_env, timeout=timeout)
         data = input.encode() if isinstance(input, str) else input
-        return subprocess.run(
-            [sys.executable, "-m", "procmap", *command],
-            input=data,
-            capture_output=True,
-            cwd=cwd,
-            env=full_env,
-            timeout=timeout,
+        return run_process(
+            [sys.executable, "-m", "procmap", *command], input=data, cwd=cwd, env=full_env, cpu_limit=timeout
         )
 
     return invoke
@@ -66,10 +65,11 @@ def run_forked(
     command: list[str], *, cwd: str | Path | None, env: dict[str, str], timeout: float
 ) -> subprocess.CompletedProcess[bytes]:
     """``python -m procmap COMMAND`` as a fork of a preloaded server: a real child process without the
-    0.4 s of interpreter start-up and imports (see forkserver.py; PROCMAP_TESTS_NO_FORKSERVER=1 turns it off)."""
+    0.4 s of interpreter start-up and imports (see forkserver.py; PROCMAP_TESTS_NO_FORKSERVER=1 turns it off).
+    ``timeout`` is the CPU-time limit."""
     from forkserver import SERVER
 
-    done = SERVER.capture(command, cwd=cwd, env=env, kill_after=timeout)
+    done = SERVER.capture(command, cwd=cwd, env=env, cpu_limit=timeout)
     return subprocess.CompletedProcess(
         [sys.executable, "-m", "procmap", *command], done.returncode, done.stdout, done.stderr
     )

@@ -17,7 +17,14 @@ start-up, signals or a fresh interpreter keep using ``subprocess``.
 Protocol (one JSON object per line on the server's stdin and stdout): a
 request ``{"argv", "cwd", "env", "stdin", "stdout", "stderr"}`` (file paths),
 answered first by ``{"pid"}`` right after the fork (so the caller can kill the
-child on a timeout), then by ``{"status", "cpu", "maxrss_kb"}`` when it ends.
+child on a runaway), then by ``{"status", "cpu", "maxrss_kb"}`` when it ends.
+
+The hang guard measures CPU time, not wall-clock time: a watchdog reads the
+child's user+system time from ``/proc/PID/stat`` and kills it past the limit,
+so a machine loaded eight times over (which stretches wall time, not CPU
+time) cannot fail a test. A very generous wall-clock cap (20 times the CPU
+limit, at least ten minutes) stays as the last resort for a child blocked
+without using CPU (a FIFO nobody opens).
 """
 
 from __future__ import annotations
@@ -28,8 +35,131 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+WALL_FACTOR = 20  # the last-resort wall-clock cap: this many times the CPU limit ...
+WALL_FLOOR = 600.0  # ... and never under ten minutes
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_of(pid: int) -> float | None:
+    """User+system CPU seconds of a live process and its waited-for children (``/proc/PID/stat``); None once gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None
+    fields = data[data.rfind(b")") + 2 :].split()  # the command name may hold spaces and parentheses
+    # fields[0] is field 3 (state); utime, stime, cutime, cstime are fields 14-17
+    return sum(int(f) for f in fields[11:15]) / _TICKS
+
+
+def wall_cap(cpu_limit: float) -> float:
+    """The wall-clock last resort for a CPU limit: 20x, at least ten minutes."""
+    return max(WALL_FLOOR, WALL_FACTOR * cpu_limit)
+
+
+class Watchdog:
+    """Kills ``pid`` (via ``kill``) once its CPU time passes ``cpu_limit`` or wall time passes ``wall_limit``.
+
+    Polled, four times a second, from a daemon thread; ``stop()`` when the child has ended.
+    """
+
+    def __init__(self, pid: int, kill: Callable[[], None], *, cpu_limit: float, wall_limit: float) -> None:
+        self.pid = pid
+        self.kill = kill
+        self.cpu_limit = cpu_limit
+        self.wall_limit = wall_limit
+        self.fired: str | None = None
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        start = time.monotonic()
+        while not self._done.wait(0.25):
+            cpu = cpu_of(self.pid)
+            if cpu is None:
+                return
+            if cpu > self.cpu_limit:
+                self.fired = f"{cpu:.1f}s of CPU (limit {self.cpu_limit:g}s)"
+            elif time.monotonic() - start > self.wall_limit:
+                self.fired = f"{time.monotonic() - start:.0f}s of wall-clock time (last-resort cap)"
+            else:
+                continue
+            self.kill()
+            return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+def run_process(
+    command: list[str],
+    *,
+    input: bytes | None = None,
+    cwd: str | Path | None = None,
+    env: dict[str, str] | None = None,
+    cpu_limit: float = 60.0,
+    wall_limit: float | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+    text: bool = False,
+) -> subprocess.CompletedProcess:
+    """``subprocess.run(command, capture_output=True)`` with a CPU-time hang guard instead of ``timeout=``.
+
+    A child past its CPU limit (or the last-resort wall cap) is killed and reported as
+    ``-9``, as a timeout would be, never raised: the caller's assertion shows what it printed.
+    """
+    import tempfile
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            cwd=cwd,
+            env=env,
+            preexec_fn=preexec_fn,
+        )
+        dog = Watchdog(proc.pid, proc.kill, cpu_limit=cpu_limit, wall_limit=wall_limit or wall_cap(cpu_limit))
+        try:
+            if input is not None:
+                assert proc.stdin is not None
+                try:
+                    proc.stdin.write(input)
+                    proc.stdin.close()
+                except BrokenPipeError:  # the child stopped reading: that is its right
+                    pass
+            proc.wait()
+        finally:
+            dog.stop()
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if text:
+        return subprocess.CompletedProcess(command, proc.returncode, _text(stdout), _text(stderr))
+    return subprocess.CompletedProcess(command, proc.returncode, stdout, stderr)
+
+
+def communicate(proc: subprocess.Popen, *, cpu_limit: float = 30.0) -> tuple:
+    """``proc.communicate()`` with the CPU-time guard instead of ``timeout=`` (killed past it: exit -9)."""
+    dog = Watchdog(proc.pid, proc.kill, cpu_limit=cpu_limit, wall_limit=wall_cap(cpu_limit))
+    try:
+        return proc.communicate()
+    finally:
+        dog.stop()
+
+
+def _text(data: bytes) -> str:
+    """What ``text=True`` gives: the locale's decoding and universal newlines."""
+    import locale
+
+    return data.decode(locale.getpreferredencoding(False)).replace("\r\n", "\n").replace("\r", "\n")
+
 
 PRELOAD = (
     "typer",
@@ -166,8 +296,11 @@ class ForkServer:
         stdout: str,
         stderr: str,
         stdin: str | None = None,
-        kill_after: float,
+        cpu_limit: float = 60.0,
+        kill_after: float | None = None,
     ) -> Finished:
+        """One forked run; killed past ``cpu_limit`` CPU seconds or ``kill_after`` wall seconds
+        (default: the last-resort cap, see :func:`wall_cap`)."""
         with self._lock:
             server = self._server()
             assert server.stdin is not None and server.stdout is not None
@@ -176,22 +309,21 @@ class ForkServer:
             server.stdin.write(json.dumps(request) + "\n")
             server.stdin.flush()
             pid = json.loads(server.stdout.readline())["pid"]
-            killer = threading.Timer(kill_after, _kill, (pid,))
-            killer.start()
+            dog = Watchdog(pid, lambda: _kill(pid), cpu_limit=cpu_limit, wall_limit=kill_after or wall_cap(cpu_limit))
             try:
                 answer = json.loads(server.stdout.readline())
             finally:
-                killer.cancel()
+                dog.stop()
             seconds = time.monotonic() - start
         return Finished(os.waitstatus_to_exitcode(answer["status"]), seconds, answer["cpu"], answer["maxrss_kb"] / 1024)
 
-    def capture(self, argv: list[str], *, cwd: str | Path | None, env: dict[str, str], kill_after: float) -> Finished:
+    def capture(self, argv: list[str], *, cwd: str | Path | None, env: dict[str, str], cpu_limit: float) -> Finished:
         """One run with stdin from /dev/null and its stdout and stderr read back (the common case)."""
         import tempfile
 
         with tempfile.TemporaryDirectory() as scratch:
             out, err = os.path.join(scratch, "stdout"), os.path.join(scratch, "stderr")
-            done = self.run(argv, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, kill_after=kill_after)
+            done = self.run(argv, cwd=str(cwd or os.getcwd()), env=env, stdout=out, stderr=err, cpu_limit=cpu_limit)
             done.stdout, done.stderr = Path(out).read_bytes(), Path(err).read_bytes()
         return done
 

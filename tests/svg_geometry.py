@@ -50,6 +50,10 @@ class Picture:
     shapes: list[Shape] = field(default_factory=list)
     lines: list[tuple[float, float, float]] = field(default_factory=list)  # y, x0, x1
     flows: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    flow_classes: dict[str, set[str]] = field(default_factory=dict)
+    flow_ends: dict[str, tuple[str, str]] = field(
+        default_factory=dict
+    )  # the steps a flow joins (both halves of a self-loop)
 
 
 def _pairs(data: str, dx: float, dy: float) -> list[tuple[float, float]]:
@@ -96,6 +100,10 @@ def parse(svg: bytes) -> Picture:
                 if path is not None:
                     nums = _pairs(path.get("d", ""), dx, dy)
                     pic.flows[gid] = [nums[0], *nums[3::3]] if nums else []
+                    pic.flow_classes[gid] = set(cls)
+                    title = next(el.iter(f"{SVG}title"), None)
+                    tail, _, head = (title.text or "").partition("->") if title is not None else ("", "", "")
+                    pic.flow_ends[gid] = (tail.split(":")[-1], head.split(":")[-1])
             for sub in el.iter():
                 if sub.tag == f"{SVG}text":
                     pic.texts.append(Text(sub.text or "", _text_rect(sub, dx, dy), gid, kind))
@@ -253,4 +261,65 @@ def misplaced_labels(pic: Picture, reach: float = 6.0, start_share: float = 0.5,
             run += seg
         if best > reach:
             found.append(f"{owner}: not at the start of its flow (nearest {best:.1f} pt away)")
+    return found
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+RUN = 3.0  # a shared stretch shorter than this is a crossing or a touch at a corner, not a shared segment
+NEAR = 1.5  # two parallel segments closer than this read as one line
+
+
+def _segments(points: list[tuple[float, float]]) -> list[Segment]:
+    return [(a, b) for a, b in itertools.pairwise(points) if math.dist(a, b) > 0.01]
+
+
+def _shared(s: Segment, t: Segment) -> float:
+    """Length two axis-parallel segments run on top of each other (0 when they do not)."""
+    (ax, ay), (bx, by) = s
+    (cx, cy), (dx, dy) = t
+    if abs(ay - by) < 0.01 and abs(cy - dy) < 0.01 and abs(ay - cy) < NEAR:
+        return min(max(ax, bx), max(cx, dx)) - max(min(ax, bx), min(cx, dx))
+    if abs(ax - bx) < 0.01 and abs(cx - dx) < 0.01 and abs(ax - cx) < NEAR:
+        return min(max(ay, by), max(cy, dy)) - max(min(ay, by), min(cy, dy))
+    return 0.0
+
+
+def shared_segments(pic: Picture, only: str | None = None) -> list[str]:
+    """Pairs of flows that run on top of each other for more than RUN points: a reader cannot tell them apart.
+
+    ``only``: a flow class (``journey``): pairs where one flow has it and the other does not.
+    The two halves of a self-loop (step -> waypoint -> step) are one flow.
+    """
+    found = []
+    segs = [(fid, s) for fid, pts in pic.flows.items() for s in _segments(pts)]
+    grid = _buckets([(_bbox([*s]), i) for i, (_f, s) in enumerate(segs)])
+    seen: set[tuple[str, str]] = set()
+    for cell in grid.values():
+        for a in range(len(cell)):
+            for b in range(a + 1, len(cell)):
+                (f, s), (h, t) = segs[cell[a]], segs[cell[b]]
+                key = (min(f, h), max(f, h))
+                if f == h or key in seen or sorted(pic.flow_ends.get(f, ())) == sorted(pic.flow_ends.get(h, (1, 2))):
+                    continue
+                if only is not None and (only in pic.flow_classes.get(f, ())) == (only in pic.flow_classes.get(h, ())):
+                    continue
+                run = _shared(s, t)
+                if run > RUN:
+                    seen.add(key)
+                    found.append(f"flows {key[0]} and {key[1]} share {run:.0f} pt at ({s[0][0]:.0f}, {s[0][1]:.0f})")
+    return found
+
+
+def flows_on_lines(pic: Picture) -> list[str]:
+    """Flows that run along a blueprint line (or a lane border drawn as one) for more than RUN points."""
+    found = []
+    for fid, pts in pic.flows.items():
+        for (ax, ay), (bx, by) in _segments(pts):
+            if abs(ay - by) >= 0.01:
+                continue
+            for y, x0, x1 in pic.lines:
+                run = min(max(ax, bx), x1) - max(min(ax, bx), x0)
+                if abs(ay - y) < NEAR and run > RUN:
+                    found.append(f"flow {fid} runs {run:.0f} pt along the blueprint line at y={y:.1f}")
+                    break
     return found

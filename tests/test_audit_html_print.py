@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
@@ -61,12 +62,10 @@ def test_report_structure(report: Path):
 
 def _chromium(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
+        return run_process(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
             text=True,
-            timeout=timeout,
-            check=False,
+            cpu_limit=timeout,
         )
 
 

@@ -224,7 +224,7 @@ def test_markdown_escapes_cells(cli, write) -> None:
     md = result.stdout
     rendered = _markdown_html(md)
     assert "<script>" not in rendered and "<img" not in rendered and "<a href" not in rendered
-    assert "<strong>" not in rendered.split("</summary>")[1]  # *bold* in an owner stays literal
+    assert "<strong>bold</strong>" not in rendered and "*bold*" in md.replace("\\", "")  # stays literal
     # the pipe stays inside its cell: the customer actions row has exactly 3 cells
     row = next(line for line in md.splitlines() if line.startswith("| `ask`"))
     cells = [c for c in row.replace("\\|", "¦").split("|")[1:-1]]
@@ -336,22 +336,56 @@ def test_force_color_and_no_color(run, write) -> None:
     assert "\x1b" not in to_file.read_text(encoding="utf-8")
 
 
-def test_overview_puts_journey_figures_beside_the_totals(run):
-    """Several files: each row shows what one customer meets (main / worst journey handoffs, longest
-    silence) next to the graph totals, which count places, not journeys (issue 11)."""
+def test_overview_leads_with_the_customer_worst_first(run):
+    """Several files: one row per process, worst first by SPEC §5.7's worst order read on each process's worst
+    journey (comes back, longest silence, elapsed, handoffs), with what one customer meets as columns; the
+    graph totals are not in it (they count places, and made the invoice story look cleanest: issue 19)."""
     from conftest import EXAMPLES
 
-    files = [EXAMPLES / "support-ticket.yaml", EXAMPLES / "loan-application.yaml"]
+    files = [
+        EXAMPLES / "support-ticket.yaml",
+        EXAMPLES / "loan-application.yaml",
+        EXAMPLES / "stories" / "wrong-invoice.yaml",
+    ]
     text = run("audit", *files).stdout.decode()
-    header = next(line for line in text.splitlines() if "Journey handoffs (main / worst)" in line)
-    assert "Longest silence" in header
+    lines = text.splitlines()
+    header = [c.strip() for c in next(x for x in lines if "Journey handoffs (main / worst)" in x).strip("|").split("|")]
+    assert header[2:8] == [
+        "Customers who come back",
+        "Worst journey comes back",
+        "Longest silence (worst journey)",
+        "Time (worst journey)",
+        "Journey handoffs (main / worst)",
+        "Promises broken",
+    ]
+    assert "Touchpoints" not in header and "Visible handoffs" not in header
     data = json.loads(run("audit", "--format", "json", *files).stdout)
+
+    def key(report: dict) -> tuple:
+        f = report["journeys"]["worst"]["figures"]
+        return (f["repeats"] + f.get("chases", 0), f["longest_silence"], f["elapsed"], f["visible_handoffs"])
+
+    expected_order = [r["id"] for r in sorted(data["processes"], key=key, reverse=True)]
+    rows = [x for x in lines if x.startswith("| ") and not x.startswith("| Process")][: len(files)]
+    assert [r.strip("|").split("|")[0].strip() for r in rows] == expected_order
     for report in data["processes"]:
         j = report["journeys"]
-        row = next(line for line in text.splitlines() if line.startswith(f"| {report['id']} "))
+        row = next(x for x in rows if x.startswith(f"| {report['id']} "))
         cells = [c.strip() for c in row.strip("|").split("|")]
-        assert cells[6] == f"{j['main']['figures']['visible_handoffs']} / {j['max']['visible_handoffs']}"
-    support = next(line for line in text.splitlines() if line.startswith("| support-ticket "))
-    assert "| 2d 2h " in support  # the status e-mail cut the longest silence from 3d 2h 20m
+        worst = j["worst"]["figures"]
+        assert cells[6] == f"{j['main']['figures']['visible_handoffs']} / {worst['visible_handoffs']}"
+        broken = sum(1 for s in j["sla"] if s["breach"])
+        assert cells[7] == f"{broken} of {len(j['sla'])}"
+    invoice = next(x for x in rows if x.startswith("| wrong-invoice "))
+    assert "| 1 of 1 " in invoice  # the corrected invoice's promise breaks
     for fmt in ("markdown", "html"):
-        assert "Journey handoffs (main / worst)" in run("audit", "--format", fmt, *files).stdout.decode()
+        out = run("audit", "--format", fmt, *files).stdout.decode()
+        assert "Journey handoffs (main / worst)" in out and "Customers who come back" in out
+        overview = (
+            out.split("\n### ")[0]
+            if fmt == "markdown"
+            else out.split('data-section="overview"')[1].split("</table>")[0]
+        )
+        mark = "`{}`" if fmt == "markdown" else "{}</code>"
+        positions = [overview.index(mark.format(pid)) for pid in expected_order]
+        assert positions == sorted(positions), fmt

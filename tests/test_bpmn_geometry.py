@@ -22,6 +22,7 @@ from hypothesis import given
 
 import di_geometry
 from conftest import EXAMPLES, ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from strategies import processes, profile, yaml_texts
 
 OUTSIDE = ROOT / "tests" / "outside"
@@ -152,13 +153,11 @@ def _bpmn_files(tmp_path: Path, crowded: list[bytes], cli) -> list[Path]:  # typ
 def test_bpmnlint_recommended_finds_no_error(tmp_path: Path, crowded: list[bytes], cli) -> None:
     files = _bpmn_files(tmp_path, crowded, cli)
     (tmp_path / ".bpmnlintrc").write_text('{"extends": "bpmnlint:recommended"}', encoding="utf-8")
-    proc = subprocess.run(
+    proc = run_process(
         [str(BPMNLINT), *(f.name for f in files)],
         cwd=tmp_path,
-        capture_output=True,
         text=True,
-        timeout=300,
-        check=False,
+        cpu_limit=300,
     )
     errors = [line for line in proc.stdout.splitlines() if " error " in line]
     assert errors == [], proc.stdout[-3000:]
@@ -173,12 +172,10 @@ def test_bpmnlint_recommended_finds_no_error(tmp_path: Path, crowded: list[bytes
 )
 def test_bpmn_js_imports_every_export_without_a_warning(tmp_path: Path, crowded: list[bytes], cli) -> None:
     files = _bpmn_files(tmp_path, crowded[:6], cli)
-    proc = subprocess.run(
+    proc = run_process(
         [NODE, str(OUTSIDE / "bpmn_js.mjs"), *map(str, files)],
-        capture_output=True,
         text=True,
-        timeout=300,
-        check=False,
+        cpu_limit=300,
         env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM},
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

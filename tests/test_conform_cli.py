@@ -340,14 +340,13 @@ def test_malformed_logs_get_one_line_and_exit_2(run, model: Path, tmp_path: Path
     ],
 )
 def test_malformed_logs_in_a_real_process(model: Path, tmp_path: Path, name: str, content: bytes) -> None:
-    import subprocess
     import sys
+
+    from forkserver import run_process
 
     log = tmp_path / name
     log.write_bytes(content)
-    proc = subprocess.run(
-        [sys.executable, "-m", "procmap", "conform", str(model), str(log)], capture_output=True, timeout=120
-    )
+    proc = run_process([sys.executable, "-m", "procmap", "conform", str(model), str(log)], cpu_limit=120)
     one_line_error(proc, name)
 
 
@@ -473,15 +472,14 @@ def test_help_has_examples(run) -> None:
 
 
 def test_other_commands_never_import_duckdb(tmp_path: Path) -> None:
-    import subprocess
     import sys
 
     from conftest import EXAMPLES
+    from forkserver import run_process
 
-    proc = subprocess.run(
+    proc = run_process(
         [sys.executable, "-X", "importtime", "-m", "procmap", "validate", str(EXAMPLES / "support-ticket.yaml")],
-        capture_output=True,
-        timeout=120,
+        cpu_limit=120,
     )
     assert proc.returncode in (0, 1)
     assert b"duckdb" not in proc.stderr

@@ -31,14 +31,13 @@ def _json(run, *args) -> dict:
 
 @pytest.fixture(scope="module")
 def report(generated) -> dict:
-    import subprocess
     import sys
 
+    from forkserver import run_process
+
     model, log, _, _ = generated
-    proc = subprocess.run(
-        [sys.executable, "-m", "procmap", "conform", str(model), str(log), "--format", "json"],
-        capture_output=True,
-        timeout=120,
+    proc = run_process(
+        [sys.executable, "-m", "procmap", "conform", str(model), str(log), "--format", "json"], cpu_limit=120
     )
     assert proc.returncode == 0, proc.stderr.decode()
     return json.loads(proc.stdout)

@@ -212,7 +212,11 @@ def test_json_shape_and_all_metrics(cli, tmp_path: Path) -> None:
         "metrics",
         "journeys",
     }
-    assert set(data["journeys"]) == {"figures", "repeat_loops", "worse"}
+    assert set(data["journeys"]) == {"figures", "repeat_loops", "worse", "main", "worst", "expected", "p_comes_back"}
+    for view in ("main", "worst"):
+        assert next(iter(data["journeys"][view])) == "comes_back"
+        assert {"visible_handoffs", "longest_silence", "elapsed"} <= set(data["journeys"][view])
+    assert set(data["journeys"]["p_comes_back"]) == {"old", "new", "delta"}
     assert data["old"] == {"file": str(old), "exists": True, "id": "refund", "name": "Refund request"}
     for key in ("touchpoints", "customer_actions", "visible_handoffs", "lanes"):
         assert set(data[key]) == {"added", "removed", "changed"}
@@ -498,6 +502,6 @@ def test_metric_formatting() -> None:
 
     assert metric_delta(MetricDelta("steps", 1, 1_234_568)) == "+1234567"
     assert metric_delta(MetricDelta("max_wait_seconds", 7200.0, 1800.0)) == "-1h 30m"
-    assert metric_value("max_wait_seconds", 90061.0) == "1d 1h 1m 1s"
+    assert metric_value("max_wait_seconds", 90061.0) == "1d 1h 1m"  # exact to the minute, as audit
     assert metric_value("steps", None) == "–" and metric_delta(MetricDelta("steps", None, 3)) == "–"
     assert metric_delta(MetricDelta("steps", 2, 2)) == "±0"

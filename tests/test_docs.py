@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from procmap.config import Config
 from procmap.diagnostics import Severity
 from procmap.rules import RULES
@@ -270,13 +271,12 @@ def test_shell_example_runs(block: ShellBlock, scratch: Path) -> None:
     env.update(NO_COLOR="1", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     assert block.commands, f"{block.id}: a shell block with no command"
     for command in block.commands:
-        proc = subprocess.run(
+        proc = run_process(
             ["bash", "-o", "pipefail", "-c", command],
             cwd=scratch,
             env=env,
-            capture_output=True,
             text=True,
-            timeout=300,
+            cpu_limit=300,
         )
         want = expected_exit(command)
         assert proc.returncode == want, (

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from procmap.render.dot import FOLD_AT, fold
 
 DOT = shutil.which("dot")
@@ -64,7 +65,10 @@ def test_no_line_reaches_graphviz_243s_limit(big_dot: Path) -> None:
 
 
 def _dot(path: Path, fmt: str) -> subprocess.CompletedProcess:
-    return subprocess.run([DOT, f"-T{fmt}", str(path)], capture_output=True, timeout=300, check=False)
+    return run_process(
+        [DOT, f"-T{fmt}", str(path)],
+        cpu_limit=300,
+    )
 
 
 @needs_dot

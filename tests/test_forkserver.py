@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, run_forked
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 
 BROKEN = EXAMPLES / "broken"
 
@@ -30,9 +31,7 @@ RUNS = [
 
 
 def _fresh(command: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "procmap", *command], capture_output=True, cwd=cwd, env=env, timeout=60
-    )
+    return run_process([sys.executable, "-m", "procmap", *command], cwd=cwd, env=env, cpu_limit=60)
 
 
 @pytest.mark.parametrize("command", RUNS, ids=lambda c: " ".join(c[:2]))

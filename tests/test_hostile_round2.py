@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import branchy_yaml, dense_yaml, long_word_yaml  # noqa: E402
 
 from conftest import run_forked  # noqa: E402
+from forkserver import communicate, cpu_of, run_process  # noqa: E402
 
 GOOD = """\
 version: 1
@@ -63,14 +64,12 @@ def procmap(
             data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n") for data in (done.stdout, done.stderr)
         )
         return done
-    return subprocess.run(
+    return run_process(  # timeout: CPU seconds, never wall-clock (forkserver.Watchdog)
         [sys.executable, "-m", "procmap", *map(str, args)],
         cwd=cwd,
         env=full,
-        capture_output=True,
-        timeout=timeout,
+        cpu_limit=timeout,
         input=input,
-        check=False,
         text=input is None,
     )
 
@@ -186,7 +185,7 @@ def test_10_read_only_folder_is_one_line(good: Path, tmp_path: Path) -> None:
 def test_10_process_substitution_output(good: Path) -> None:
     """`-o >(cat)`: a /dev/fd path to a pipe is written through."""
     script = f'"{sys.executable}" -m procmap export "{good}" --to json -q -o >(cat)'
-    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60, check=False)
+    proc = run_process(["bash", "-c", script], text=True, cpu_limit=60)
     assert proc.returncode == 0, proc.stderr
     assert strict_json(proc.stdout)["nodes"]
 
@@ -420,7 +419,7 @@ def test_12_sigterm_during_a_write_leaves_no_temporary(tmp_path: Path) -> None:
         assert proc.stdout.readline().strip() == "tmp"
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "the temporary file exists"
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=30)
+        _, err = communicate(proc, cpu_limit=30)
         assert proc.returncode == expected, (sig, proc.returncode, err)
         assert err.strip().splitlines() == [
             f"procmap: {'interrupted' if sig == signal.SIGINT else 'terminated by ' + sig.name}"
@@ -456,13 +455,13 @@ def test_13_sigterm_stops_the_worker_pool(tmp_path: Path) -> None:
         text=True,
     )
     workers: list[int] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and len(workers) < 2:
+    # wait while the parent lives and has used under 30 s of CPU (a loaded machine only slows this down)
+    while proc.poll() is None and (cpu_of(proc.pid) or 0) < 30 and len(workers) < 2:
         time.sleep(0.1)
         workers = _children(proc.pid)
     assert workers, "no worker started"
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=30)
+    _, err = communicate(proc, cpu_limit=30)
     assert proc.returncode == 143, err
     assert err.strip().splitlines()[-1] == "procmap: terminated by SIGTERM"
     time.sleep(0.5)

@@ -277,14 +277,14 @@ HOSTILE = {
 def test_bad_and_hostile_xml_is_one_line_and_exit_2_fast(name: str, tmp_path: Path, cli) -> None:
     path = tmp_path / f"{name}.bpmn"
     path.write_bytes(HOSTILE[name])
-    started = time.perf_counter()
+    started = time.process_time()
     with pytest.raises(UsageError) as info:
         import_bpmn(HOSTILE[name], str(path))
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert "\n" not in str(info.value)
-    started = time.perf_counter()
+    started = time.process_time()
     result = cli("import", path)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("procmap: ") and str(path) in lines[0]

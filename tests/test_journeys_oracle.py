@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 import journey_oracle as oracle
 from conftest import EXAMPLES
 from procmap.analysis.facts import Analysis
-from procmap.analysis.journeys import Journeys, journeys_report
+from procmap.analysis.journeys import Journeys
+from procmap.analysis.journeys.report import journeys_report
 from procmap.config import Config
 from procmap.model.graph import build_graph
 from procmap.model.process import ProcessFile

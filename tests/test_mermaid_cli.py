@@ -10,12 +10,12 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLES, ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 
 OUTSIDE = ROOT / "tests" / "outside"
 NODE = shutil.which("node")
@@ -52,12 +52,10 @@ def test_mermaid_cli_draws_examples_and_200_steps_with_every_step_in_its_lane(cl
         out = tmp_path / f"{src.stem}.mmd"
         assert cli("render", src, "-o", out).exit_code == 0
         files.append(out)
-    proc = subprocess.run(
+    proc = run_process(
         [NODE, str(OUTSIDE / "mermaid_render.mjs"), "--cli", *map(str, files)],
-        capture_output=True,
         text=True,
-        timeout=600,
-        check=False,
+        cpu_limit=600,
         env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM},
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]

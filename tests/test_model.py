@@ -128,7 +128,7 @@ def test_bad_durations(text):
 def test_format_duration():
     assert format_duration(0) == "0s"
     assert format_duration(5400) == "1h 30m"
-    assert format_duration(93600 + 61) == "1d 2h"
+    assert format_duration(93600 + 61) == "1d 2h 1m"  # exact to the minute (tests/test_story_words.py)
 
 
 @pytest.mark.parametrize(

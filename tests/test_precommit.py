@@ -24,6 +24,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 
@@ -115,14 +116,12 @@ def _user_repo(tmp_path: Path, env: dict[str, str], config: dict | None) -> Path
 
 
 def _pre_commit(cwd: Path, env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return run_process(
         [sys.executable, "-m", "pre_commit", *args],
         cwd=cwd,
         env=env,
-        capture_output=True,
         text=True,
-        timeout=timeout,
-        check=False,
+        cpu_limit=timeout,
     )
 
 
@@ -312,14 +311,12 @@ def test_github_diff_step_runs_against_a_temporary_repo(tmp_path: Path) -> None:
     run_env = {**env, "BASE_REF": "main", "GITHUB_OUTPUT": str(outputs), "PATH": f"{shim}{os.pathsep}{env['PATH']}"}
     script = tmp_path / "step.sh"
     script.write_text(step["run"], encoding="utf-8")
-    result = subprocess.run(
+    result = run_process(
         [bash, "--noprofile", "--norc", "-eo", "pipefail", str(script)],
         cwd=repo,
         env=run_env,
-        capture_output=True,
         text=True,
-        timeout=120,
-        check=False,
+        cpu_limit=120,
     )
     assert result.returncode == 0, result.stderr
     assert dict(line.split("=", 1) for line in outputs.read_text().split()) == {"files": "3", "status": "1"}

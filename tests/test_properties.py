@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import subprocess
 import sys
 import tempfile
 from collections import deque
@@ -19,6 +18,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from procmap.config import Config
 from procmap.diagnostics import Severity, UsageError
 from procmap.load.loader import LoadError, decode
@@ -249,11 +249,10 @@ def test_real_subprocess_on_mutants(mutant: Mutant) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "mutant.yaml"
         path.write_bytes(mutant.text.encode("utf-8", "surrogatepass"))
-        proc = subprocess.run(
+        proc = run_process(
             [sys.executable, "-m", "procmap", "validate", str(path)],
-            capture_output=True,
             text=True,
-            timeout=60,
+            cpu_limit=60,
             env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"},
         )
     assert proc.returncode in (0, 1, 2), proc

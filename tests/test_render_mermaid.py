@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 
 JS = ROOT / "tests" / "js"
 NODE = shutil.which("node")
@@ -24,8 +25,10 @@ pytestmark = pytest.mark.skipif(
 
 
 def _parse(paths: list[Path]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [NODE, str(JS / "parse.mjs"), *map(str, paths)], capture_output=True, text=True, timeout=300, check=False
+    return run_process(
+        [NODE, str(JS / "parse.mjs"), *map(str, paths)],
+        text=True,
+        cpu_limit=300,
     )
 
 

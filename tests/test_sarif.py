@@ -13,13 +13,13 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from conftest import EXAMPLES, ORACLES, ROOT
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from procmap.reports.sarif import artifact_uri, sarif
 from procmap.rules import RULES
 
@@ -212,12 +212,11 @@ def test_sarif_multitool_reports_nothing(run, tmp_path) -> None:
     level = "Error;Warning"
     if not tool.endswith("Sarif.Multitool"):  # an npm wrapper: its arguments go through a shell
         level = shlex.quote(level)
-    proc = subprocess.run(
+    proc = run_process(
         [tool, "validate", "--level", level, "-o", report.name, *[f.name for f in files]],
         cwd=tmp_path,
-        capture_output=True,
         text=True,
-        timeout=300,
+        cpu_limit=300,
     )
     assert report.exists(), proc.stdout + proc.stderr
     findings = [

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procmap.analysis.facts import BUDGETS
-from procmap.analysis.journeys import JOURNEY_BUDGETS
+from procmap.analysis.journeys.report import JOURNEY_BUDGETS
+from procmap.story import with_headline
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,7 +75,7 @@ def journeys_of(result: FileResult, repeats: int = 1) -> Journeys:
 
 def audit(result: FileResult, budget_limits: dict[str, Any], repeats: int = 1) -> Audited:
     """Build the report of a file that passed :func:`procmap.validate.require_valid`."""
-    from procmap.analysis.journeys import journey_budgets
+    from procmap.analysis.journeys.report import journey_budgets
 
     assert result.analysis is not None and result.graph is not None and result.model is not None
     journeys = journeys_of(result, repeats)
@@ -89,7 +90,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
     nodes = g.nodes
     process = result.model.process  # type: ignore[union-attr]
 
-    from procmap.analysis.journeys import journeys_report
+    from procmap.analysis.journeys.report import journeys_report
 
     if journeys is None:
         journeys = journeys_of(result)
@@ -97,7 +98,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
     def lanes(u: str, v: str) -> dict[str, str]:
         return {"from": u, "to": v, "from_lane": nodes[u]["lane"], "to_lane": nodes[v]["lane"]}
 
-    return {
+    report = {
         "id": process.id,
         "name": process.name,
         "file": result.path,
@@ -163,6 +164,7 @@ def build_report(result: FileResult, checks: list[Any], journeys: Journeys | Non
             for c in checks
         ],
     }
+    return with_headline(report, g)  # the story every format opens with (procmap.story)
 
 
 def _omitted_waits(a: Analysis) -> dict[str, int]:

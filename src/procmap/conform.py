@@ -249,6 +249,7 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         "name": model.process.name,
         "file": result.path,
         "logs": [log.path for log in read],
+        "notes": [note for log in read for note in log.notes],
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
         "events": totals["events"],
         "cases": cases,

@@ -32,6 +32,24 @@ JOURNEY_FIGURES = (
     "longest_silence_seconds",
 )
 
+#: The journeys compared figure by figure (SPEC §5.4, §5.7): the main, the worst and the average customer.
+JOURNEY_VIEWS = ("main", "worst", "expected")
+
+#: Figures of one journey in the order a reader weighs them (SPEC §5.3, §5.7); ``comes_back`` is
+#: ``repeats + chases``. A figure one side's analysis does not compute is left out.
+JOURNEY_FIGURE_ORDER = (
+    "comes_back",
+    "repeats",
+    "chases",
+    "longest_silence",
+    "elapsed",
+    "visible_handoffs",
+    "parties",
+    "touchpoints",
+    "customer_actions",
+    "channel_switches",
+)
+
 #: Metrics that describe the customer's experience; a change in any of them is
 #: a customer-facing change even when no step list changed (a longer wait).
 #: Metrics not named here (step counts, backstage handoffs, data classes, fail
@@ -70,6 +88,10 @@ class Side:
     # SPEC §5: the journey figures compared (JOURNEY_FIGURES) and the repeat loops, (from, to) -> facing steps
     journeys: dict[str, Any] = field(default_factory=dict)
     repeat_loops: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # SPEC §5.7: the figures of the main and worst journeys and the averages ("expected", None without shares),
+    # each with ``comes_back``; and the share of customers who come back (None without shares)
+    views: dict[str, dict[str, float | int] | None] = field(default_factory=dict)
+    p_comes_back: float | None = None
     # SPEC §7: parallel work, (forking step, its branches sorted) -> (branches in `all` order, join or None);
     # and the join steps
     forks: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
@@ -125,7 +147,20 @@ def _journey_side(result: FileResult) -> dict[str, Any]:
         "longest_silence_seconds": hi.get("longest_silence", 0),
     }
     loops = {(x.source, x.target): x.facing for x in j.repeat_loops}
-    return {"journeys": figures, "repeat_loops": loops}
+    expected = j.expected
+    views = {
+        "main": _with_comes_back(main.figures) if main else None,
+        "worst": _with_comes_back(j.worst.figures) if j.worst else None,
+        "expected": _with_comes_back({k: v for k, v in expected.items() if k != "p_comes_back"}) if expected else None,
+    }
+    p_back = expected.get("p_comes_back") if expected else None
+    return {"journeys": figures, "repeat_loops": loops, "views": views, "p_comes_back": p_back}
+
+
+def _with_comes_back(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures with ``comes_back`` (``repeats + chases``, SPEC §5.7) first."""
+    back = (figures.get("repeats") or 0) + (figures.get("chases") or 0)
+    return {"comes_back": back, **figures}
 
 
 def empty_side(label: str) -> Side:
@@ -334,18 +369,29 @@ class ProcessDiff:
     metrics: list[MetricDelta]
     journeys: list[MetricDelta] = field(default_factory=list)
     repeat_loops: Changes = field(default_factory=Changes)
+    # SPEC §5.7: per view (main, worst, expected) each figure before and after; the share who come back
+    views: dict[str, list[MetricDelta]] = field(default_factory=dict)
+    p_comes_back: MetricDelta = field(default_factory=lambda: MetricDelta("p_comes_back", None, None))
     structure: Changes = field(default_factory=Changes)  # forks and joins added or removed (SPEC §7)
 
     @property
     def worse_journeys(self) -> list[str]:
-        """Why the journeys got worse (SPEC §5): the worst journey's handoffs or the longest silence grew, or a
-        repeat loop appeared. Empty when they did not."""
+        """Why the journeys got worse (SPEC §5, §5.7): the worst journey's handoffs or the longest silence grew, a
+        repeat loop appeared, or customers come back more (the share who do, the worst journey's comings back, or
+        their average). Empty when they did not."""
         out = []
         for m in self.journeys:
             if m.name in ("max_journey_handoffs", "longest_silence_seconds") and (m.new or 0) > (m.old or 0):
                 out.append(m.name)
         if self.repeat_loops.added:
             out.append("repeat_loops")
+        p = self.p_comes_back
+        if p.old is not None and p.new is not None and p.new > p.old + 1e-9:
+            out.append("p_comes_back")
+        for view in ("worst", "expected"):
+            back = next((m for m in self.views.get(view, []) if m.name == "comes_back"), None)
+            if back is not None and back.old is not None and back.new is not None and back.new > back.old + 1e-9:
+                out.append(f"{view}.comes_back")
         return out
 
     @property
@@ -359,6 +405,8 @@ class ProcessDiff:
             or any(m.changed for m in self.metrics if m.name in CUSTOMER_METRICS)
             or any(m.changed for m in self.journeys)
             or bool(self.repeat_loops)
+            or self.p_comes_back.changed
+            or any(m.changed for deltas in self.views.values() for m in deltas)
         )
 
     @property
@@ -395,6 +443,8 @@ class ProcessDiff:
                     "removed": [x.to_dict() for x in self.repeat_loops.removed],
                 },
                 "worse": bool(self.worse_journeys),
+                **{view: {m.name: m.to_dict() for m in deltas} for view, deltas in self.views.items()},
+                "p_comes_back": self.p_comes_back.to_dict(),
             },
         }
 
@@ -508,6 +558,8 @@ def compare(old: Side, new: Side) -> ProcessDiff:
         lanes=_lane_changes(old, new),
         metrics=metrics,
         journeys=[MetricDelta(name, old.journeys.get(name), new.journeys.get(name)) for name in JOURNEY_FIGURES],
+        views={view: _view_deltas(old.views.get(view), new.views.get(view)) for view in JOURNEY_VIEWS},
+        p_comes_back=MetricDelta("p_comes_back", old.p_comes_back, new.p_comes_back),
         repeat_loops=Changes(
             added=[
                 RepeatLoopEntry(u, v, f) for (u, v), f in new.repeat_loops.items() if (u, v) not in old.repeat_loops
@@ -518,3 +570,13 @@ def compare(old: Side, new: Side) -> ProcessDiff:
         ),
         structure=_structure_changes(old, new),
     )
+
+
+def _view_deltas(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[MetricDelta]:
+    """Each figure of one view (main, worst or expected) before and after, in :data:`JOURNEY_FIGURE_ORDER`.
+
+    A side without the view (no shares: no averages; an absent file) gives ``None`` for each figure; a figure
+    neither side computes is left out.
+    """
+    names = [n for n in JOURNEY_FIGURE_ORDER if n in (old or {}) or n in (new or {})]
+    return [MetricDelta(n, (old or {}).get(n), (new or {}).get(n)) for n in names]

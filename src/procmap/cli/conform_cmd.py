@@ -123,7 +123,7 @@ def register(app: Any) -> None:
         """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
         from procmap.conform import conform as run
         from procmap.diagnostics import UsageError
-        from procmap.fileio import write_output
+        from procmap.fileio import check_output, write_output
         from procmap.reports.conform_formats import render
         from procmap.validate import require_valid
 
@@ -138,9 +138,12 @@ def register(app: Any) -> None:
         }
         columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource}
         columns["lifecycle"] = lifecycle
+        check_output(output, [process, *logs])  # before any work, and before any report is printed
         cfg = config_from(config, max_file_size)
         result = require_valid(process, cfg)
         done = run(result, logs, columns=columns, **checks)
+        for note in done.report["notes"]:  # what was read differently from what was named, before the report
+            print(printable_line(f"warning: {note}"), file=sys.stderr)
         if write_shares:
             from procmap.shares import write_observed
 

@@ -40,8 +40,8 @@ OLD and NEW are files, '-' (standard input, one side only) or git:REV:PATH, whic
 
 Exit codes: 0 compared (changes or not), 1 a side has validation errors or, with
 --fail-on-new-visible-handoffs, a new customer-visible handoff appeared, or, with
---fail-on-worse-journeys, the worst journey's handoffs or the longest silence grew or a
-repeat loop appeared; 2 usage, git or read error.
+--fail-on-worse-journeys, the worst journey's handoffs or the longest silence grew, a
+repeat loop appeared or customers come back more; 2 usage, git or read error.
 """
 
 
@@ -95,7 +95,8 @@ def register(app: Any) -> None:
         fail_on_worse_journeys: bool = typer.Option(
             False,
             "--fail-on-worse-journeys",
-            help="Exit 1 when the worst journey's handoffs or the longest silence grew, or a repeat loop appeared.",
+            help="Exit 1 when the worst journey's handoffs or the longest silence grew, a repeat loop appeared, "
+            "or customers come back more (share, worst journey or average).",
         ),
         allow_missing_old: bool = typer.Option(
             False,

@@ -82,7 +82,7 @@ def register(app: Any) -> None:
     ) -> None:
         """Import a BPMN 2.0 model (pools, lanes, tasks, gateways, message flows) as a procmap process."""
         from procmap.config import Config
-        from procmap.diagnostics import UsageError
+        from procmap.diagnostics import UsageError, printable_line
         from procmap.fileio import write_output
         from procmap.interchange.bpmn_import import import_bpmn
         from procmap.interchange.bpmn_in import read_bytes
@@ -103,15 +103,17 @@ def register(app: Any) -> None:
                 "this is a bug in procmap import, please report it with the model"
             )
         write_output(output, text, inputs=[model])
+        # Names and ids come from the model and the path from the user: every control character (C0, C1,
+        # DEL) and bidi override is shown escaped, never sent raw to the terminal.
         for note in sorted(result.notes, key=lambda n: n.line or 0):
-            print(note.render(shown), file=sys.stderr)
+            print(printable_line(note.render(shown)), file=sys.stderr)
         steps, lanes = len(result.data["steps"]), len(result.data["lanes"])
         lost = len(result.lost)
-        print(
+        summary = (
             f"procmap: imported {steps} step(s) in {lanes} lane(s) from {shown}"
             + (f" into {output}" if output and output != "-" else "")
-            + (f"; {lost} construct(s) simplified or left out (listed above)" if lost else "; nothing left out"),
-            file=sys.stderr,
+            + (f"; {lost} construct(s) simplified or left out (listed above)" if lost else "; nothing left out")
         )
+        print(printable_line(summary), file=sys.stderr)
         if strict and lost:
             raise typer.Exit(1)

@@ -33,9 +33,11 @@ EPILOG = """Examples:
 
   procmap render support.yaml --view customer -o support-customer.png
 
-  procmap render support.yaml --page a4-landscape -o support.pdf
+  procmap render support.yaml --page a4-landscape -o support.pdf   (fitted: one page, or rows)
 
-  procmap render examples/*.yaml -o diagrams/ --format svg   (one file per process)
+  procmap render support.yaml --page slide -o support.png   (one 16:9 slide at 200 dpi)
+
+  procmap render examples/ -o diagrams/ --format svg   (one file per process)
 
 Suffixes: .svg .png .pdf .dot/.gv .mmd/.mermaid. Lanes are drawn top to bottom
 by zone (customer, onstage, backstage, support) with the lines of interaction,
@@ -62,6 +64,7 @@ class Highlight(StrEnum):
 class View(StrEnum):
     full = "full"
     customer = "customer"
+    story = "story"
 
 
 def register(app: Any) -> None:
@@ -69,7 +72,10 @@ def register(app: Any) -> None:
     @guarded
     def render(
         files: list[str] = typer.Argument(
-            ..., metavar="FILE...", help="Process files ('-' reads standard input).", show_default=False
+            ...,
+            metavar="FILE...",
+            help="Process files, or folders to draw every process in ('-' reads standard input).",
+            show_default=False,
         ),
         output: Optional[str] = typer.Option(
             None,
@@ -99,13 +105,24 @@ def register(app: Any) -> None:
             help="worst | main (one journey bold, its handoffs numbered) | all | none [default: worst where journeys exist, else all].",
             show_default=False,
         ),
-        view: View = typer.Option(View.full, "--view", help="full blueprint, or the customer's view."),
+        view: View = typer.Option(
+            View.full,
+            "--view",
+            help="full blueprint, the customer's view, or the story (the worst journey on one slide).",
+        ),
         page: Optional[str] = typer.Option(
             None,
             "--page",
             metavar="SIZE",
-            help="PDF page: a4, a3, letter, tabloid (add -landscape), or poster (one sheet) [default: poster].",
+            help="Paper: a4, a3, letter, tabloid (add -landscape), slide (16:9), or poster [default: poster]. "
+            "The blueprint is fitted onto one page, or wrapped into rows over as few pages as keep text at 6 pt; "
+            "PNG and SVG are that one page.",
             show_default=False,
+        ),
+        tile: bool = typer.Option(
+            False,
+            "--tile",
+            help="With --page and PDF: cut the full-size poster into page-sized tiles (for plotters) instead of fitting.",
         ),
         wrap: Optional[int] = typer.Option(
             None,
@@ -140,6 +157,17 @@ def register(app: Any) -> None:
 
         if page is not None:
             pages.parse(page)  # a bad --page is a usage error before any work
+        if tile and page is None:
+            raise UsageError("--tile needs --page: the size of the tiles (e.g. --page a3)")
+        if any(f != "-" and os.path.isdir(f) for f in files):
+            from procmap.load.discovery import collect
+
+            files = collect(files)
+            if output is not None and output != "-" and output_dir is None:
+                output_dir = output
+                output = None
+            if output_dir is None:
+                raise UsageError("a folder of processes needs an output directory: -o DIR/ or --output-dir DIR")
         options = {
             "highlight": highlight.value if highlight else None,
             "view": view.value,
@@ -147,6 +175,7 @@ def register(app: Any) -> None:
             "wrap": wrap,
             "scale": scale,
             "max_steps": max_steps,
+            "tile": tile,
         }
         folder = output_dir
         if folder is None and output is not None and output != "-":
@@ -174,6 +203,7 @@ def _one(file: str, output: str, fmt: Any, options: dict, config: Any, stdin_fil
     from procmap.validate import require_valid
 
     chosen = format_for(output, fmt.value if fmt else None)
+    _page_rules(chosen, options)
     if output == "-" and chosen not in TEXT_FORMATS and sys.stdout.isatty():
         raise UsageError(f"refusing to write {chosen.upper()} to a terminal: use -o FILE or a pipe")
     check_output(output, [file])
@@ -204,11 +234,12 @@ def _many(
     if "-" in files:
         raise UsageError("'-' (standard input) cannot be drawn into a directory: name the output file with -o")
     chosen = fmt.value if fmt else "svg"
+    _page_rules(chosen, options)
     target = Path(folder)
     if target.exists() and not target.is_dir():
         raise UsageError(f"{folder}: not a directory")
     target.mkdir(parents=True, exist_ok=True)
-    suffix = SUFFIX_OF[chosen] if options["view"] == "full" else f"-customer{SUFFIX_OF[chosen]}"
+    suffix = SUFFIX_OF[chosen] if options["view"] == "full" else f"-{options['view']}{SUFFIX_OF[chosen]}"
     names: dict[str, str] = {}
     for file in files:
         stem = Path(file).stem
@@ -244,6 +275,16 @@ def _many(
             advance()
     if failed:
         raise typer.Exit(1)
+
+
+def _page_rules(fmt: str, options: dict) -> None:
+    """--page and --tile are never ignored: refused in one line where the format has no pages."""
+    from procmap.diagnostics import UsageError
+
+    if options["page"] is not None and fmt in ("dot", "mermaid"):
+        raise UsageError(f"--page applies to SVG, PNG and PDF; {fmt} text has no page size (drop --page)")
+    if options["tile"] and fmt != "pdf":
+        raise UsageError(f"--tile cuts a PDF into page-sized tiles; {fmt.upper()} is one picture (drop --tile)")
 
 
 def _font_warning(result: Any, fmt: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from procmap.diagnostics import UsageError
 from procmap.interchange.bpmn_in import (
+    EVENTS,
     LANE_KINDS,
     THROWING,
     Imported,
@@ -48,8 +49,12 @@ TAG_NAMES = {
     "transaction": "Transaction",
     "adHocSubProcess": "Ad-hoc sub-process",
 }
-EVENT_TAGS = frozenset(("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"))
+EVENT_TAGS = EVENTS
 CATCHABLE = ("error", "escalation", "cancel", "compensate")
+
+
+# One pending piece of a walk: ("arrive" | "leave" | "finish", node id, labels so far, share).
+Work = tuple[str, str, tuple[str, ...], float | None]
 
 
 @dataclass
@@ -91,6 +96,8 @@ class Mapper:
         self.extra_lane: dict[str, str] = {}
         self.durations: dict[str, str] = {}
         self.shares: dict[tuple[str, str], float] = {}
+        self._pool_starts: dict[str, list[str]] = {}
+        self.pool_by_key = {p.key: p for p in reader.pools}
 
     # ------------------------------------------------------------------ which nodes are steps
 
@@ -101,22 +108,18 @@ class Mapper:
             f.target for f in r.flows if f.source in self.nodes and self.nodes[f.source].tag == "eventBasedGateway"
         }
         for node in self.nodes.values():
-            if node.tag in (
-                "startEvent",
-                "endEvent",
-                "intermediateCatchEvent",
-                "intermediateThrowEvent",
-                "boundaryEvent",
-            ):
-                self.check_timer(node)
-                if node.id in endpoints:
+            if node.tag in EVENT_TAGS:
+                if node.id in endpoints or self.event_is_step(node, after_event_gateway):
                     node.step = True
-                elif (
-                    node.tag == "intermediateCatchEvent"
-                    and node.event_kind == "timer"
-                    and node.id not in after_event_gateway
-                ):
-                    node.step = True  # a wait: kept as a step so its duration counts
+                self.check_timer(node)
+                if node.tag == "endEvent" and node.event_kind == "terminate" and not node.step:
+                    r.note(
+                        "warning",
+                        "terminate",
+                        f"{r.label_of(node.el)} ends every path at once; procmap's paths are alternatives, "
+                        "so it is kept as an ordinary end",
+                        node.el,
+                    )
             if node.step:
                 self.steps[node.id] = node
             el = node.el
@@ -134,17 +137,58 @@ class Mapper:
                     el,
                 )
             if node.tag == "callActivity":
+                called = el.get("calledElement") or "?"
+                own = next((p.process.get("id") for p in r.pools if p.key == node.pool and p.process is not None), None)
                 r.note(
                     "info",
                     "call-activity",
-                    f"{r.label_of(el)} calls '{el.get('calledElement') or '?'}': kept as one step; "
-                    "the called process is not imported",
+                    f"{r.label_of(el)} calls its own process '{called}' (a recursion): kept as one step"
+                    if called == own
+                    else f"{r.label_of(el)} calls '{called}': kept as one step; the called process is not imported",
                     el,
                 )
 
+    def event_is_step(self, node: Node, after_event_gateway: set[str]) -> bool:
+        """Whether an event is something that happens on the journey, so it becomes a step.
+
+        A BPMN user draws an intermediate event to say that the process waits
+        for something (a message, a signal, a condition, a time) or makes
+        something happen (sends, signals, escalates, compensates, reaches a
+        named milestone), so every such event is a step.  Folded away are only
+        the events that carry nothing procmap would lose: a none start or end
+        (the start and ends of the process), an unnamed none intermediate
+        event, link events (the path is joined), events after an event-based
+        gateway (their name labels the branch), boundary events (a labelled
+        branch from their host) and error/escalation/cancel/compensation ends
+        that a boundary event catches (the path is joined to it).  A start
+        event with a trigger is a step too: what starts the process is kept.
+        """
+        kind = node.event_kind
+        if node.tag == "boundaryEvent" or kind == "link" or node.id in after_event_gateway:
+            return False
+        if node.tag == "startEvent":
+            return kind is not None and node.parent is None
+        if node.tag == "endEvent":
+            if kind is None or kind == "terminate":
+                return False
+            return not (kind in CATCHABLE and self.catching_boundaries(node))
+        if kind is None:
+            return bool(clean(node.el.get("name")))  # a named milestone; an unnamed none event is a bare joint
+        return True
+
+    def catching_boundaries(self, node: Node) -> list[str]:
+        """The boundary events on the sub-processes around ``node`` that catch what it throws (innermost first)."""
+        parent: str | None = node.parent
+        while parent:
+            catching = [b for b in self.r.boundaries.get(parent, []) if self.nodes[b].event_kind == node.event_kind]
+            if catching:
+                return catching
+            parent = self.nodes[parent].parent
+        return []
+
     def check_timer(self, node: Node) -> None:
         r = self.r
-        timer = node.el.find(r.q("timerEventDefinition"))
+        timer = r.event_definition(node.el, "timer")
         if timer is None:
             return
         from procmap.model.durations import parse_duration
@@ -166,7 +210,8 @@ class Mapper:
                 "timer",
                 f"timer of {r.label_of(node.el)} is not a plain duration ({what}"
                 + (f" '{shorten(value, 40)}'" if value else "")
-                + "): procmap keeps durations only; not kept",
+                + "): procmap keeps durations only; "
+                + ("the step has no duration" if node.step else "not kept"),
                 node.el,
             )
 
@@ -199,6 +244,9 @@ class Mapper:
             self.arrive(step_id, boundary, (), out, seen)
         for boundary in self.entry_boundaries.get(step_id, []):
             self.arrive(step_id, boundary, (), out, seen)
+        if node.tag in THROWING and node.event_kind in CATCHABLE:
+            for boundary in self.catching_boundaries(node):  # an escalation thrown mid-way also reaches its catcher
+                self.arrive(step_id, boundary, (), out, seen)
         if not flows:
             if node.parent:
                 self.leave(step_id, node.parent, (), out, seen)
@@ -215,31 +263,65 @@ class Mapper:
         seen: set[str],
         share: float | None = None,
     ) -> None:
+        """Follow one path from ``source`` into ``target`` until it reaches steps or ends (appended to ``out``).
+
+        An explicit stack, not recursion: a ring of a thousand gateways is a
+        long walk, never a RecursionError.  Items are taken in the order the
+        recursive walk would take them (children pushed in reverse), so the
+        flows come out in model order.
+        """
+        self._walk(source, ("arrive", target, labels, share), out, seen)
+
+    def _walk(self, source: str, first: Work, out: list[Hop], seen: set[str]) -> None:
+        stack: list[Work] = [first]
+        while stack:
+            what, ident, path, part_share = stack.pop()
+            if what == "arrive":
+                more = self._arrive_one(source, ident, path, out, seen, part_share)
+            elif what == "leave":
+                more = self._leave_one(source, ident, path, out, seen)
+            else:
+                more = self._finish_one(source, self.nodes[ident], path, out)
+            stack.extend(reversed(more))
+
+    def _arrive_one(
+        self,
+        source: str,
+        target: str,
+        labels: tuple[str, ...],
+        out: list[Hop],
+        seen: set[str],
+        share: float | None,
+    ) -> list[Work]:
         node = self.nodes.get(target)
         if node is None:
-            return
+            return []
         if node.step:
             out.append(Hop(target, None, labels, share))
-            return
+            return []
         if target in seen:
-            return
+            return []
         seen.add(target)
         self.passes.setdefault(target, set()).add(source)
         r = self.r
         if node.tag == "boundaryEvent":
             labels = (*labels, self.boundary_label(node))
         if node.expanded:
-            for entry in self.entries(target):
-                self.arrive(source, entry, labels, out, seen)
-            return
+            return [("arrive", entry, labels, None) for entry in self.entries(target)]
         if node.tag == "intermediateThrowEvent" and node.event_kind == "link":
-            for catch in self.link_targets(node):
-                self.arrive(source, catch, labels, out, seen)
-            return
+            catches = self.link_targets(node)
+            if not catches:
+                r.note(
+                    "warning",
+                    "link",
+                    f"{r.label_of(node.el)} links to '{self.link_name(node) or '?'}', but no link catch event in its "
+                    "pool has that name: the path ends there",
+                    node.el,
+                )
+            return [("arrive", catch, labels, None) for catch in catches]
         flows = r.out.get(target, [])
         if node.tag == "endEvent" or not flows:
-            self.finish(source, node, labels, out, seen)
-            return
+            return [("finish", target, labels, None)]
         branching = len(flows) > 1
         if branching and node.tag in ("parallelGateway", "inclusiveGateway", "complexGateway"):
             kind = node.tag.removesuffix("Gateway")
@@ -252,6 +334,7 @@ class Mapper:
                 node.el,
             )
         gateway_name = clean(node.el.get("name")) if node.tag.endswith("Gateway") else ""
+        more: list[Work] = []
         for flow in flows:
             part = self.flow_label(flow, node)
             if part is None and node.tag == "eventBasedGateway":
@@ -262,9 +345,8 @@ class Mapper:
             if part and branching and gateway_name and self.r.pm(flow.el, "from") is None:
                 part = f"{gateway_name} {part}" if gateway_name[-1] in "?:" else f"{gateway_name}: {part}"
             own = self.share_of(flow)
-            self.arrive(
-                source, flow.target, (*labels, part) if part else labels, out, seen, share if own is None else own
-            )
+            more.append(("arrive", flow.target, (*labels, part) if part else labels, share if own is None else own))
+        return more
 
     def share_of(self, flow: SeqFlow) -> float | None:
         value = self.r.pm(flow.el, "share")
@@ -273,36 +355,38 @@ class Mapper:
         except ValueError:
             return None
 
-    def finish(self, source: str, node: Node, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+    def _finish_one(self, source: str, node: Node, labels: tuple[str, ...], out: list[Hop]) -> list[Work]:
         """A path reaches an end: of the process, or of an expanded sub-process it then leaves."""
         if node.parent is None:
             out.append(Hop(None, node.id if node.tag == "endEvent" else None, labels))
-            return
+            return []
         if node.tag in THROWING and node.event_kind in CATCHABLE:
-            parent: str | None = node.parent
-            while parent:
-                catching = [b for b in self.r.boundaries.get(parent, []) if self.nodes[b].event_kind == node.event_kind]
-                if catching:
-                    for boundary in catching:
-                        self.arrive(source, boundary, labels, out, seen)
-                    return
-                parent = self.nodes[parent].parent
-        self.leave(source, node.parent, labels, out, seen)
+            catching = self.catching_boundaries(node)
+            if catching:
+                return [("arrive", boundary, labels, None) for boundary in catching]
+        return [("leave", node.parent, labels, None)]
 
     def leave(self, source: str, parent: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]) -> None:
+        """Leave an expanded sub-process (a step inside it with no outgoing flow ends it)."""
+        self._walk(source, ("leave", parent, labels, None), out, seen)
+
+    def _leave_one(
+        self, source: str, parent: str, labels: tuple[str, ...], out: list[Hop], seen: set[str]
+    ) -> list[Work]:
         key = f"leave:{parent}"
         self.passes.setdefault(key, set()).add(source)
         if key in seen:
-            return
+            return []
         seen.add(key)
         node = self.nodes[parent]
         flows = self.r.out.get(parent, [])
         if not flows:
-            self.finish(source, node, labels, out, seen)
-            return
+            return [("finish", parent, labels, None)]
+        more: list[Work] = []
         for flow in flows:
             part = self.flow_label(flow, node)
-            self.arrive(source, flow.target, (*labels, part) if part else labels, out, seen)
+            more.append(("arrive", flow.target, (*labels, part) if part else labels, None))
+        return more
 
     def entries(self, parent: str) -> list[str]:
         inside = self.r.children.get(parent, [])
@@ -311,22 +395,18 @@ class Mapper:
             return starts
         return [n for n in inside if not self.incoming.get(n) and self.nodes[n].tag != "boundaryEvent"]
 
+    def link_name(self, node: Node) -> str | None:
+        definition = self.r.event_definition(node.el, "link")
+        return (definition.get("name") if definition is not None else None) or node.el.get("name")
+
     def link_targets(self, node: Node) -> list[str]:
-        definition = node.el.find(self.r.q("linkEventDefinition"))
-        name = (definition.get("name") if definition is not None else None) or node.el.get("name")
-        return [
-            n.id
-            for n in self.nodes.values()
-            if n.tag == "intermediateCatchEvent"
-            and n.event_kind == "link"
-            and n.pool == node.pool
-            and (
-                (lambda d: (d.get("name") if d is not None else None) or n.el.get("name"))(
-                    n.el.find(self.r.q("linkEventDefinition"))
-                )
-                == name
-            )
-        ]
+        """The link catch events of the same name in the same pool (indexed once)."""
+        if not hasattr(self, "_links"):
+            self._links: dict[tuple[str, str | None], list[str]] = {}
+            for n in self.nodes.values():
+                if n.tag == "intermediateCatchEvent" and n.event_kind == "link":
+                    self._links.setdefault((n.pool, self.link_name(n)), []).append(n.id)
+        return self._links.get((node.pool, self.link_name(node)), [])
 
     def boundary_label(self, node: Node) -> str:
         name = clean(node.el.get("name"))
@@ -343,6 +423,7 @@ class Mapper:
         self.decide_steps()
         self.plan_boundaries()
         hops = {s: self.hops(s) for s in list(self.steps)}
+        self.report_dead_loops()
         ends = self.materialise_ends(hops)
         nexts: dict[str, list[tuple[str, str | None]]] = {}
         for step, found in hops.items():
@@ -359,6 +440,47 @@ class Mapper:
             nexts.setdefault(end, [])
         self.add_message_flows(nexts)
         return self.build(nexts)
+
+    def report_dead_loops(self) -> None:
+        """Gateways and events a path enters but never leaves (a ring of gateways): named, never silently cut.
+
+        A node is live when a path through it can reach a step or an end:
+        found backwards from every node that is not a plain pass-through, in
+        one pass over the flows (linear, and without recursion).
+        """
+        r = self.r
+        into: dict[str, list[str]] = {}
+        for flow in r.flows:
+            into.setdefault(flow.target, []).append(flow.source)
+        live: set[str] = set()
+        queue: deque[str] = deque()
+        for node in self.nodes.values():
+            plain = (
+                not node.step
+                and not node.expanded
+                and node.tag != "endEvent"
+                and bool(r.out.get(node.id))
+                and not (node.tag == "intermediateThrowEvent" and node.event_kind == "link")
+            )
+            if not plain:
+                live.add(node.id)
+                queue.append(node.id)
+        while queue:
+            for before in into.get(queue.popleft(), []):
+                if before not in live:
+                    live.add(before)
+                    queue.append(before)
+        dead = [n for n in self.nodes if n in self.passes and n not in live]
+        if dead:
+            first = self.nodes[dead[0]].el
+            r.note(
+                "warning",
+                "dead-loop",
+                f"{len(dead)} gateway(s) or event(s) form a loop that no path leaves "
+                f"({', '.join(repr(d) for d in dead[:5])}{' …' if len(dead) > 5 else ''}): "
+                "the paths into it end there",
+                first,
+            )
 
     def plan_boundaries(self) -> None:
         """Boundary events on expanded sub-processes that nothing inside throws: branch from its first steps."""
@@ -432,6 +554,10 @@ class Mapper:
         r = self.r
         pools = {p.key: p for p in r.pools}
         self.exchanges: list[tuple[str, str]] = []
+        self.step_index = {s: i for i, s in enumerate(nexts)}
+        self.pool_steps: dict[str, list[str]] = {}
+        for s in nexts:
+            self.pool_steps.setdefault(self.lane_pool(s), []).append(s)
         bb_steps: dict[str, list[tuple[str, str]]] = {}
         for mf in r.message_flows:
             label = self.message_label(mf)
@@ -484,11 +610,10 @@ class Mapper:
         return f"message: {name}" if name else "message"
 
     def pool_of_ref(self, ref: str | None) -> Any:
-        for pool in self.r.pools:
-            if pool.key == ref:
-                return pool
+        if ref in self.pool_by_key:
+            return self.pool_by_key[ref]
         node = self.nodes.get(ref or "")
-        return next((p for p in self.r.pools if node is not None and p.key == node.pool), None)
+        return self.pool_by_key.get(node.pool) if node is not None else None
 
     def resolve(self, ref: str | None, role: str, nexts: dict[str, list[tuple[str, str | None]]]) -> list[str]:
         """The steps a message flow's end stands for."""
@@ -501,11 +626,11 @@ class Mapper:
                 self.arrive(ref, ref, (), found, set())
                 return _unique(h.step for h in found if h.step)
             via = self.passes.get(f"leave:{ref}", set()) | self.passes.get(ref or "", set())
-            return [s for s in nexts if s in via]
-        pool = next((p for p in self.r.pools if p.key == ref), None)
+            return sorted((s for s in via if s in self.step_index), key=self.step_index.__getitem__)
+        pool = self.pool_by_key.get(ref or "")
         if pool is None:
             return []
-        mine = [s for s in nexts if self.lane_pool(s) == pool.key]
+        mine = self.pool_steps.get(pool.key, [])
         if role == "target":
             return self.pool_starts(pool.key)[:1] or mine[:1]
         return [s for s in mine if not nexts[s]] or mine[-1:]
@@ -514,10 +639,20 @@ class Mapper:
         lane = self.nodes[step].lane if step in self.nodes else self.extra_lane.get(step, "")
         return self.r.lanes[lane].pool if lane in self.r.lanes else ""
 
+    def top_starts(self, pool: str) -> list[Node]:
+        """The pool's top-level start events, indexed once (a model with thousands of pools stays linear)."""
+        if not hasattr(self, "_top_starts"):
+            self._top_starts: dict[str, list[Node]] = {}
+            for n in self.nodes.values():
+                if n.parent is None and n.tag == "startEvent":
+                    self._top_starts.setdefault(n.pool, []).append(n)
+        return self._top_starts.get(pool, [])
+
     def pool_starts(self, pool: str) -> list[str]:
         """First steps after the pool's top-level start events (none-triggered ones first)."""
-        starts = [n for n in self.nodes.values() if n.pool == pool and n.parent is None and n.tag == "startEvent"]
-        starts.sort(key=lambda n: (n.event_kind is not None, 0))
+        if pool in self._pool_starts:
+            return self._pool_starts[pool]
+        starts = sorted(self.top_starts(pool), key=lambda n: n.event_kind is not None)
         found: list[str] = []
         for start in starts:
             if start.step:
@@ -526,7 +661,8 @@ class Mapper:
             hops: list[Hop] = []
             self.arrive(start.id, start.id, (), hops, set())
             found.extend(h.step for h in hops if h.step)
-        return _unique(found)
+        self._pool_starts[pool] = _unique(found)
+        return self._pool_starts[pool]
 
     def chain_black_boxes(
         self, bb: dict[str, list[tuple[str, str]]], nexts: dict[str, list[tuple[str, str | None]]]
@@ -547,13 +683,15 @@ class Mapper:
                 if v not in rank:
                     rank[v] = len(rank)
                     queue.append(v)
+        partners: dict[str, list[str]] = {}
+        for s, t in self.exchanges:
+            partners.setdefault(s, []).append(t)
+            partners.setdefault(t, []).append(s)
         for pool_key, items in bb.items():
-            pool = next(p for p in self.r.pools if p.key == pool_key)
+            pool = self.pool_by_key[pool_key]
 
             def counterpart(item: tuple[str, str]) -> int:
-                key = item[0]
-                partners = [t for s, t in self.exchanges if s == key] + [s for s, t in self.exchanges if t == key]
-                return min((rank.get(p, len(rank) + 1) for p in partners), default=len(rank) + 1)
+                return min((rank.get(p, len(rank) + 1) for p in partners.get(item[0], [])), default=len(rank) + 1)
 
             ordered = sorted(items, key=counterpart)
             pool.black_box_steps = [key for key, _ in ordered]
@@ -590,13 +728,16 @@ class Mapper:
         step_lane = {s: (self.nodes[s].lane if s in self.nodes else self.extra_lane[s]) or "" for s in order}
         # kinds
         fixed = self.fixed_kinds(lane_ids, lane_names)
+        steps_of_lane: dict[str, list[str]] = {}
+        for s in order:
+            steps_of_lane.setdefault(step_lane[s], []).append(s)
         lane_facts = [
             LaneFacts(
                 lane.key,
                 lane_names[lane.key],
                 pool.key,
                 fixed.get(lane.key),
-                steps=[s for s in order if step_lane[s] == lane.key],
+                steps=steps_of_lane.get(lane.key, []),
             )
             for pool in r.pools
             for lane in pool.lanes
@@ -613,16 +754,20 @@ class Mapper:
             if ps and pt and ps != pt:
                 partners[ps].add(pt)
                 partners[pt].add(ps)
+        steps_of_pool: dict[str, int] = {}
+        for s in self.steps:
+            # A pool's size is its activities: events kept as steps (a message start, a milestone) do not make
+            # a pool the organisation's main one.
+            if self.nodes[s].tag not in EVENT_TAGS:
+                steps_of_pool[self.nodes[s].pool] = steps_of_pool.get(self.nodes[s].pool, 0) + 1
         for pool in r.pools:
-            starts = [
-                n for n in self.nodes.values() if n.pool == pool.key and n.parent is None and n.tag == "startEvent"
-            ]
+            starts = self.top_starts(pool.key)
             pool_facts.append(
                 PoolFacts(
                     pool.key,
                     pool.name,
                     pool.index,
-                    sum(1 for s in self.steps if self.nodes[s].pool == pool.key),
+                    steps_of_pool.get(pool.key, 0),
                     len(pool.lanes),
                     pool.process is None,
                     bool(starts) and all(n.event_kind == "message" for n in starts),
@@ -777,10 +922,31 @@ class Mapper:
             return f"{verb} {message}" if message else f"{verb} message"
         if node.event_kind == "timer":
             return f"Wait {self.durations[s]}" if s in self.durations else "Wait"
+        catching = node.tag in ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+        kind = node.event_kind
+        if kind in ("signal", "escalation", "error"):
+            ref = {"signal": "signalRef", "escalation": "escalationRef", "error": "errorRef"}[kind]
+            definition = self.r.event_definition(node.el)
+            target = self.r.by_id.get(definition.get(ref) or "") if definition is not None else None
+            what = clean(target.get("name")) if target is not None else ""
+            verb = {
+                "signal": ("Signal", "Signal"),
+                "escalation": ("Escalation", "Escalate"),
+                "error": ("Error", "Error"),
+            }
+            noun = verb[kind][0 if catching else 1]
+            return f"{noun} {what}" if what else (f"{noun} received" if catching else noun)
+        if kind == "conditional":
+            definition = self.r.event_definition(node.el)
+            condition = definition.find(self.r.q("condition")) if definition is not None else None
+            text = clean(condition.text if condition is not None else "")
+            return f"Wait until {shorten(text, 50)}" if text else "Wait until condition"
+        if kind == "compensate":
+            return "Compensate"
         return "End" if node.tag == "endEvent" else "Event"
 
     def message_of_event(self, node: Node) -> str:
-        definition = node.el.find(self.r.q("messageEventDefinition"))
+        definition = self.r.event_definition(node.el, "message")
         ref = definition.get("messageRef") if definition is not None else None
         message = self.r.by_id.get(ref or "")
         if message is not None and clean(message.get("name")):
@@ -817,11 +983,15 @@ class Mapper:
         candidates.extend(order[:1])
         best: str | None = None
         best_reach = -1
+        covered: set[str] = set()
         for candidate in _unique(candidates):
-            size = len(self.reach(candidate, nexts))
-            if size > best_reach:
-                best, best_reach = candidate, size
-            if size == len(order):
+            if candidate in covered:
+                continue  # reached from an earlier candidate, so it cannot reach more: that one keeps the tie
+            reached = self.reach(candidate, nexts)
+            covered |= reached
+            if len(reached) > best_reach:
+                best, best_reach = candidate, len(reached)
+            if len(reached) == len(order):
                 break
         return best
 
@@ -1043,8 +1213,4 @@ class Mapper:
 
 
 def _unique(items: Any) -> list[str]:
-    seen: list[str] = []
-    for item in items:
-        if item not in seen:
-            seen.append(item)
-    return seen
+    return list(dict.fromkeys(items))

@@ -65,6 +65,49 @@ DEFINITIONS = (
 ).split()
 SLUG_MAX = 60
 
+# What becomes of every element the BPMN 2.0 schema (Semantic.xsd) allows inside a process or sub-process:
+# the flow elements and artifacts, and the process's own parts.  Nothing is dropped without a word: an element
+# is mapped (docs/import.md, "What becomes what"), reported on its own line, or one of the execution details
+# listed as "ignored" there.  tests/test_hostile_round3_import.py walks the schema against this table.
+PROCESS_CONTENT: dict[str, str] = {
+    **{tag: "step" for tag in TASKS},
+    **{tag: "step or flattened" for tag in SUBPROCESSES},
+    **{tag: "folded into labelled flows" for tag in GATEWAYS},
+    **{tag: "step, folded, joined or a branch label (see event_is_step)" for tag in EVENTS},
+    "sequenceFlow": "flow",
+    "laneSet": "lanes",
+    "documentation": "description",
+    "dataObject": "data (through the associations of the steps)",
+    "dataObjectReference": "data (through the associations of the steps)",
+    "dataStoreReference": "data, and reported (data-store)",
+    "textAnnotation": "reported (annotation)",
+    "group": "reported (group)",
+    "association": "ignored: it only links an annotation (reported) or a compensation handler",
+    "event": "reported (unknown-element): the abstract event has no type",
+    "callChoreography": "reported (choreography)",
+    "choreographyTask": "reported (choreography)",
+    "subChoreography": "reported (choreography)",
+    "performer": "reported (performer) on a process or expanded sub-process; a step's owner",
+    "humanPerformer": "reported (performer) on a process or expanded sub-process; a step's owner",
+    "potentialOwner": "reported (performer) on a process or expanded sub-process; a step's owner",
+    "resourceRole": "reported (performer) on a process or expanded sub-process; a step's owner",
+    **{
+        tag: "ignored: an execution detail"
+        for tag in (
+            "extensionElements auditing monitoring property correlationSubscription supports ioSpecification "
+            "ioBinding supportedInterfaceRef incoming outgoing categoryValueRef completionCondition"
+        ).split()
+    },
+    **{
+        tag: "the activity's own attribute (data, owner, multi-instance/loop report)"
+        for tag in "dataInputAssociation dataOutputAssociation standardLoopCharacteristics "
+        "multiInstanceLoopCharacteristics".split()
+    },
+}
+QUIET = frozenset(
+    tag for tag, how in PROCESS_CONTENT.items() if how.startswith(("ignored", "the activity's", "data ("))
+) | {"laneSet", "documentation"}
+
 
 @dataclass
 class Note:
@@ -275,6 +318,22 @@ class Reader:
         name = clean(el.get("name"))
         return f"{self.local(el) or 'element'} '{el.get('id')}'" + (f' ("{name}")' if name else "")
 
+    def event_definition(self, el: _Element, kind: str | None = None) -> _Element | None:
+        """An event's (first) definition: written inside it, or a shared one it points to with eventDefinitionRef."""
+        for child in el:
+            local = self.local(child)
+            if local in DEFINITIONS:
+                found: _Element | None = child
+            elif local == "eventDefinitionRef":
+                found = self.by_id.get(clean(child.text))
+                if found is None or self.local(found) not in DEFINITIONS:
+                    continue
+            else:
+                continue
+            if kind is None or self.local(found) == f"{kind}EventDefinition":
+                return found
+        return None
+
     def documentation(self, el: _Element) -> str | None:
         """The element's documentation; verbatim where procmap wrote it, trimmed where another tool did."""
         docs = el.findall(self.q("documentation"))
@@ -288,7 +347,14 @@ class Reader:
     def select_pools(self) -> None:
         collaborations = self.root.findall(self.q("collaboration"))
         processes = self.root.findall(self.q("process"))
-        called = {el.get("calledElement") for el in self.root.iter(self.q("callActivity"))}
+        # A process another process calls is that caller's detail, not a pool of its own; a process that
+        # calls itself (recursion) is still a process to import.
+        called = {
+            el.get("calledElement")
+            for process in processes
+            for el in process.iter(self.q("callActivity"))
+            if el.get("calledElement") != process.get("id")
+        }
         referenced = {p.get("processRef") for c in collaborations for p in c.findall(self.q("participant"))}
         chosen: _Element | None = None
         only: _Element | None = None
@@ -352,6 +418,12 @@ class Reader:
                 if not touched & ids:
                     continue
             self.add_pool(process.get("id"), process.get("name"), process)
+        if not self.pools and processes:
+            raise UsageError(
+                f"{self.path}: every process in the model is called by another one's call activity "
+                f"({', '.join(repr(p.get('id')) for p in processes[:5])}{' …' if len(processes) > 5 else ''}), "
+                "so none is the top level; choose one with --process ID"
+            )
         if not self.pools:
             raise UsageError(f"{self.path}: the BPMN model has no process or pool to import")
 
@@ -431,7 +503,46 @@ class Reader:
                     el,
                 )
                 continue
-            if not ident or not (tag in TASKS or tag in SUBPROCESSES or tag in GATEWAYS or tag in EVENTS):
+            if tag in QUIET:
+                continue
+            if tag in ("group", "callChoreography", "choreographyTask", "subChoreography"):
+                code = "group" if tag == "group" else "choreography"
+                self.note(
+                    "warning",
+                    code,
+                    f"{self.label_of(el)} not kept: procmap has no "
+                    + (
+                        "groups (name the steps it groups in their descriptions)"
+                        if tag == "group"
+                        else "choreographies"
+                    ),
+                    el,
+                )
+                continue
+            if tag in ("performer", "humanPerformer", "potentialOwner", "resourceRole"):
+                where = self.label_of(container)
+                self.note(
+                    "warning",
+                    "performer",
+                    f"{tag} of {where} not kept: procmap has owners per step only (set `owner` on its steps)",
+                    el,
+                )
+                continue
+            if not (tag in TASKS or tag in SUBPROCESSES or tag in GATEWAYS or tag in EVENTS):
+                self.note(
+                    "warning",
+                    "unknown-element",
+                    f"{self.label_of(el)} is not an element procmap knows in a process: not kept",
+                    el,
+                )
+                continue
+            if not ident:
+                self.note(
+                    "warning",
+                    "no-id",
+                    f"{tag} without an id (line {el.sourceline}) cannot be joined by flows: not kept",
+                    el,
+                )
                 continue
             node = Node(ident, tag, el, pool.key, parent)
             if tag in SUBPROCESSES:
@@ -456,8 +567,10 @@ class Reader:
             elif tag in TASKS:
                 node.step = True
             elif tag in EVENTS:
-                definition = next((self.local(c) for c in el if self.local(c) in DEFINITIONS), None)
-                node.event_kind = definition.removesuffix("EventDefinition") if definition else None
+                definition = self.event_definition(el)
+                node.event_kind = (
+                    self.local(definition).removesuffix("EventDefinition") if definition is not None else None
+                )
                 if tag == "boundaryEvent" and el.get("attachedToRef"):
                     self.boundaries.setdefault(el.get("attachedToRef"), []).append(ident)
             self.nodes[ident] = node

@@ -37,9 +37,17 @@ STAFF_WORDS = frozenset(
 
 
 def customer_like(name: str) -> bool:
-    """A name that says "the customer" and not "staff serving customers" (a weak signal only)."""
-    words = re.findall(r"[a-z]+", name.lower())
-    return any(w in CUSTOMER_WORDS for w in words) and not any(w in STAFF_WORDS for w in words)
+    """A name that says "the customer" and not "staff serving customers" (a weak signal only).
+
+    The name's head word (its last, outside brackets) must be a customer
+    word: "Customer", "New client", "The patients (walk-in)" are; "Customer
+    Onboarding" (a company's process named after its customer),
+    "Customer service agent" and "Client care team" are not.  The same test
+    serves both places a name counts (breaking a tie between structural
+    candidates, and the lane fallback when no message flow says anything).
+    """
+    words = re.findall(r"[a-z]+", re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name.lower()))
+    return bool(words) and words[-1] in CUSTOMER_WORDS and not any(w in STAFF_WORDS for w in words)
 
 
 @dataclass

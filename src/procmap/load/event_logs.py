@@ -65,6 +65,7 @@ class LogFile:
     kind: str  # csv | xes | parquet
     columns: dict[str, str | None] = field(default_factory=dict)
     events: int = 0
+    notes: list[str] = field(default_factory=list)  # what was read differently from what was written, in words
 
 
 def kind_of(path: str) -> str:
@@ -79,7 +80,7 @@ def kind_of(path: str) -> str:
     raise LogError(f"{path}: unknown log format (use one of {', '.join(SUFFIXES)})")
 
 
-def _check_file(path: str) -> None:
+def _check_file(path: str) -> os.stat_result:
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -94,10 +95,26 @@ def _check_file(path: str) -> None:
         raise LogError(f"{path}: empty file, not an event log")
     if not os.access(path, os.R_OK):
         raise LogError(f"{path}: cannot read: permission denied")
+    return st
 
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+_GLOB_CHARS = re.compile(r"([\[\]*?{}])")
+
+
+def duck_path(path: str | Path) -> str:
+    """A file's path as DuckDB must be given it to open exactly that file, as an SQL string literal.
+
+    DuckDB's readers take a *pattern*: ``run[1].csv`` would read ``run1.csv`` and ``x*.csv``
+    every file starting with ``x``.  A log path is a path, so every pattern character is
+    escaped as a one-character class (``[*]``, ``[[]``), and the path made absolute so a
+    leading ``~`` is a name, not the home folder.
+    """
+    absolute = os.path.abspath(os.fspath(path))
+    return _sql_str(_GLOB_CHARS.sub(r"[\1]", absolute))
 
 
 def _ident(name: str) -> str:
@@ -170,7 +187,7 @@ def _sniff_csv(path: str) -> tuple[str, list[str], str]:
         raise LogError(f"{path}: binary file (contains NUL bytes), not a CSV log")
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
-    first = head.split(b"\n", 1)[0].rstrip(b"\r")
+    first = re.split(rb"\r\n|\r|\n", head, maxsplit=1)[0]  # CR-only line ends (old Mac exports) too
     try:
         header_line = first.decode("utf-8")
     except UnicodeDecodeError:
@@ -181,6 +198,64 @@ def _sniff_csv(path: str) -> tuple[str, list[str], str]:
     delimiter = max(DELIMITERS, key=lambda d: counts[d])  # ties: the order of DELIMITERS
     names = next(csv.reader([header_line], delimiter=delimiter))
     return delimiter, [n.strip() for n in names], compression
+
+
+SCAN_CHUNK = 1 << 20  # bytes per read of the whole-file scan
+MAX_LINE = 1 << 21  # DuckDB's default maximum line size (2 MB); a longer line is refused in procmap's words
+
+
+def _scan_text(path: str, compression: str) -> None:
+    """Refuse binary data anywhere in a text log, and lines too long to be rows, before DuckDB reads it.
+
+    DuckDB stops at the first NUL byte and says nothing: a CSV ending in 40 MB of NUL
+    bytes lost its tail silently.  So the whole file is read once, in 1 MB chunks (C-speed
+    searches, memory bounded).  A sparse file's holes read as NUL bytes; ``SEEK_HOLE`` finds
+    the first one without reading up to it, so a 2 GB sparse file is refused at once.
+    """
+    try:
+        if compression == "none":
+            fh: Any = open(path, "rb")
+            seek_hole = getattr(os, "SEEK_HOLE", None)
+            if seek_hole is not None:
+                size = os.fstat(fh.fileno()).st_size
+                try:
+                    hole = os.lseek(fh.fileno(), 0, seek_hole)
+                except OSError:
+                    hole = size
+                os.lseek(fh.fileno(), 0, os.SEEK_SET)
+                if hole < size:
+                    fh.close()
+                    raise LogError(f"{path}: binary data (NUL bytes from byte {hole:,}), not a text log")
+        else:
+            fh = gzip.open(path, "rb")
+        with fh:
+            offset = 0  # bytes before this chunk
+            line = 1  # the line this chunk starts in
+            run = 0  # bytes of that line before this chunk
+            while chunk := fh.read(SCAN_CHUNK):
+                nul = chunk.find(b"\x00")
+                if nul >= 0:
+                    at = line + chunk.count(b"\n", 0, nul)
+                    raise LogError(
+                        f"{path}: line {at}: binary data (a NUL byte at byte {offset + nul:,}), not a text log"
+                    )
+                first = chunk.find(b"\n")
+                if first < 0:
+                    run += len(chunk)
+                    if run > MAX_LINE:
+                        raise LogError(f"{path}: line {line}: {_too_long()}")
+                else:
+                    if run + first > MAX_LINE:
+                        raise LogError(f"{path}: line {line}: {_too_long()}")
+                    line += chunk.count(b"\n")
+                    run = len(chunk) - chunk.rfind(b"\n") - 1
+                offset += len(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise LogError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _too_long() -> str:
+    return f"a line over {MAX_LINE // (1 << 20)} MB, not a row of an event log (a field this long is not an event)"
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -225,14 +300,26 @@ def _duck_message(exc: Exception) -> str:
 
 
 class _XesStager:
-    """Streams one XES file into a CSV of the candidate attributes, one row per event, in file order."""
+    """Streams one XES file into two CSVs, in file order: events (with their trace's number) and traces.
 
-    def __init__(self, path: str, out: Path, keys: list[str]) -> None:
+    Nothing waits in memory for its trace to end: an event is written as soon as it
+    is parsed, with the number of the trace it is in, and the trace's own attributes
+    (the case id) go to a second file when the trace ends; SQL joins them.  Every
+    element is cleared and unlinked once read, so memory stays bounded whatever the
+    shape: one trace of a million events, or events outside any trace.
+    """
+
+    def __init__(self, path: str, out: Path, traces_out: Path, keys: list[str]) -> None:
         self.path = path
         self.out = out
+        self.traces_out = traces_out
         self.keys = keys
+        self.case_keys = [k for k in keys if k.startswith("case:")]
         self.seen: set[str] = set()
         self.rows = 0
+        self.traces = 0
+        self.loose = 0  # events outside any <trace>: no case, so not read (said in a note)
+        self.loose_line = 0
 
     def run(self) -> None:
         from lxml import etree
@@ -247,34 +334,45 @@ class _XesStager:
             "remove_pis": True,
         }
         try:
-            # First the root alone (and the DOCTYPE check), before anything else is parsed.
+            # First procmap's own look at the prolog: a DOCTYPE is refused before any XML parser sees
+            # it, so the refusal never depends on which error a libxml2 release reports first.
+            with opener(self.path, "rb") as src:
+                self._check_prolog(src.read(PROLOG_BYTES))
+            # Then the root alone (and lxml's DOCTYPE check, for a prolog longer than the first look).
             with opener(self.path, "rb") as src:
                 for _, el in etree.iterparse(src, events=("start",), **options):
                     self._check_root(el, _local(el.tag))
                     break
             # Then only the elements procmap reads: far fewer Python iterations than every attribute.
-            with opener(self.path, "rb") as src, open(self.out, "w", encoding="utf-8", newline="") as dst:
+            with (
+                opener(self.path, "rb") as src,
+                open(self.out, "w", encoding="utf-8", newline="") as dst,
+                open(self.traces_out, "w", encoding="utf-8", newline="") as tdst,
+            ):
                 writer = csv.writer(dst)
-                writer.writerow(["row_no", "line", *self.keys])
+                writer.writerow(["row_no", "line", "trace_no", *self.keys])
+                traces = csv.writer(tdst)
+                traces.writerow(["trace_no", *self.case_keys])
                 context = etree.iterparse(src, events=("end",), tag=("{*}event", "{*}trace", "{*}global"), **options)
-                self._stream(context, writer)
+                self._stream(context, writer, traces)
         except etree.XMLSyntaxError as exc:
             line = getattr(exc, "lineno", None) or (exc.position[0] if getattr(exc, "position", None) else 0)
-            msg = " ".join(str(getattr(exc, "msg", None) or exc).split())
-            msg = re.sub(r",\s*line \d+, column \d+\s*(\(.*\))?$", "", msg)
-            raise LogError(f"{self.path}: line {line}: not well-formed XES: {msg}") from None
+            raise LogError(f"{self.path}: line {line}: not well-formed XES ({_xml_reason(exc)})") from None
+        except MemoryError:
+            raise LogError(f"{self.path}: not readable in the memory procmap may use (an element too large)") from None
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise LogError(f"{self.path}: not a readable gzip file ({exc})") from None
         except OSError as exc:
             raise LogError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
 
-    def _stream(self, context: Any, writer: Any) -> None:
+    def _stream(self, context: Any, writer: Any, traces: Any) -> None:
         keys = self.keys
         wanted = set(keys)
+        case_keys = self.case_keys
         trace_defaults: dict[str, str] = {}
         event_defaults: dict[str, str] = {}
-        pending: list[tuple[int, dict[str, str]]] = []
         batch: list[list[Any]] = []
+        trace_no = 1  # the trace being read (its events come before its end)
         for _, el in context:
             tag = _local(el.tag)
             parent = el.getparent()
@@ -282,34 +380,52 @@ class _XesStager:
             if tag == "event" and ptag == "trace":
                 values = dict(event_defaults)
                 values.update(_attributes(el))
-                pending.append((el.sourceline or 0, values))
-                el.clear(keep_tail=False)
+                self.seen.update(wanted.intersection(values))
+                self.rows += 1
+                batch.append([self.rows, el.sourceline or 0, trace_no, *(values.get(k) for k in keys)])
+                if len(batch) >= XES_BATCH:
+                    writer.writerows(batch)
+                    batch.clear()
+            elif tag == "trace" and ptag == "log":
+                case = dict(trace_defaults)
+                case.update(_attributes(el))
+                case_values = {f"case:{k}": v for k, v in case.items()}
+                self.seen.update(wanted.intersection(case_values))
+                traces.writerow([trace_no, *(case_values.get(k) for k in case_keys)])
+                trace_no += 1
+                self.traces += 1
+            elif tag == "global" and ptag == "log":
+                target = trace_defaults if el.get("scope", "event") == "trace" else event_defaults
+                target.update(_attributes(el))
+            elif tag == "event":
+                # IEEE 1849 lets a log hold events outside traces; they have no case, so no journey.
+                self.loose += 1
+                self.loose_line = self.loose_line or (el.sourceline or 0)
+            # Free what was read: this element's content, and the earlier siblings already read
+            # (in a trace only its events: the trace's own attributes are read when it ends).
+            el.clear(keep_tail=False)
+            if parent is not None and ptag == "trace":
                 previous = el.getprevious()
                 while previous is not None and _local(previous.tag) == "event":
                     earlier = previous.getprevious()
                     parent.remove(previous)
                     previous = earlier
-            elif tag == "trace" and ptag == "log":
-                case = dict(trace_defaults)
-                case.update(_attributes(el))
-                case_values = {f"case:{k}": v for k, v in case.items()}
-                for line, values in pending:
-                    merged = {**case_values, **values}
-                    self.seen.update(wanted.intersection(merged))
-                    self.rows += 1
-                    batch.append([self.rows, line, *(merged.get(k) for k in keys)])
-                pending.clear()
-                if len(batch) >= XES_BATCH:
-                    writer.writerows(batch)
-                    batch.clear()
-                el.clear(keep_tail=False)
+            elif parent is not None:
                 while el.getprevious() is not None:
                     del parent[0]
-            elif tag == "global" and ptag == "log":
-                target = trace_defaults if el.get("scope", "event") == "trace" else event_defaults
-                target.update(_attributes(el))
-                el.clear()
         writer.writerows(batch)
+
+    def _check_prolog(self, head: bytes) -> None:
+        """Refuse a document type declaration in the prolog (whatever the encoding), in procmap's words."""
+        text = _decode_head(head)
+        where = _PROLOG.match(text)
+        rest = text[where.end() :] if where else text
+        if rest[:9].upper() == "<!DOCTYPE":
+            line = text.count("\n", 0, len(text) - len(rest)) + 1
+            raise LogError(
+                f"{self.path}: line {line}: XES with a DOCTYPE is refused "
+                "(entity declarations can read other files or expand without bound)"
+            )
 
     def _check_root(self, el: Any, tag: str) -> None:
         info = el.getroottree().docinfo
@@ -319,6 +435,33 @@ class _XesStager:
             )
         if tag != "log":
             raise LogError(f"{self.path}: line {el.sourceline}: not XES: the root element is <{tag}>, expected <log>")
+
+
+PROLOG_BYTES = 65536  # the first look at an XES file's prolog
+# The XML declaration, then whitespace, comments and processing instructions, in any order.
+_PROLOG = re.compile(r"\ufeff?(?:<\?xml[^>]*\?>)?(?:\s+|<!--.*?-->|<\?.*?\?>)*", re.DOTALL)
+
+
+def _decode_head(head: bytes) -> str:
+    """The first bytes as text for the prolog scan: UTF-16/32 by their byte-order mark or zero bytes,
+    else Latin-1 (every byte a character, so the ASCII markup of UTF-8 and 8-bit encodings reads as written)."""
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+        (b"<\x00?\x00", "utf-16-le"),
+        (b"\x00<\x00?", "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            return head.decode(codec, "replace").lstrip("\ufeff")
+    return head.decode("latin-1")
+
+
+def _xml_reason(exc: Any) -> str:
+    """The parser's reason, shortened (its position is given separately); the wording is the library's."""
+    msg = " ".join(str(getattr(exc, "msg", None) or exc).split())
+    return re.sub(r",\s*line \d+, column \d+\s*(\(.*\))?$", "", msg) or "unknown error"
 
 
 def _local(tag: Any) -> str:
@@ -343,26 +486,62 @@ def _attributes(el: Any) -> dict[str, str]:
 # ----------------------------------------------------------------------------- loading
 
 
+# SPEC §6.1 via issue 24: a timestamp is a date of 1900-2200 with a real UTC offset (at most 14 hours).
+T_MIN = -2208988800.0  # 1900-01-01T00:00:00Z
+T_MAX = 7289654400.0  # 2201-01-01T00:00:00Z (exclusive)
+_DATE_FIRST = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"  # what a written date starts with ('epoch', 'infinity' do not)
+# a UTC offset after a time of day: +HH, +HHMM or +HH:MM at the end
+_OFFSET = r"[0-9]:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?\s*([+-])([0-9]{1,2})(?::?([0-9]{2}))?\s*$"
+_OFFSET_RE = re.compile(_OFFSET)
+
+
 def _timestamp_sql(column: str, dtype: str) -> str:
-    """An expression turning the timestamp column into UTC epoch seconds (NULL when unparsable).
+    """An expression turning the timestamp column into UTC epoch seconds (NULL when unusable).
 
     The session time zone is UTC, so zoned values are converted to UTC and
-    naive ones are taken as written.
+    naive ones are taken as written.  Unusable, and so NULL (the loader then
+    names the row and says why): text that does not start with a date (DuckDB
+    reads 'epoch' as 1970 and 'infinity' as a timestamp), an offset beyond
+    14 hours, an instant outside 1900-2200.
     """
     col = _ident(column)
     upper = dtype.upper()
     if upper.startswith("TIMESTAMP") or upper == "DATE":
-        return f"epoch_us(CAST({col} AS TIMESTAMPTZ)) / 1000000.0"
-    return f"epoch_us(TRY_CAST(trim(CAST({col} AS VARCHAR)) AS TIMESTAMPTZ)) / 1000000.0"
+        value = f"epoch_us(CAST({col} AS TIMESTAMPTZ)) / 1000000.0"
+    else:
+        text = f"trim(CAST({col} AS VARCHAR))"
+        pattern = _sql_str(_OFFSET)
+        offset_ok = (
+            f"coalesce(TRY_CAST(nullif(regexp_extract({text}, {pattern}, 2), '') AS INTEGER) * 60 "
+            f"+ coalesce(TRY_CAST(nullif(regexp_extract({text}, {pattern}, 3), '') AS INTEGER), 0) <= 840, true)"
+        )
+        value = (
+            f"CASE WHEN regexp_matches({text}, {_sql_str(_DATE_FIRST)}) AND {offset_ok} "
+            f"THEN epoch_us(TRY_CAST({text} AS TIMESTAMPTZ)) / 1000000.0 END"
+        )
+    return value
+
+
+def _timestamp_problem(con: duckdb.DuckDBPyConnection, raw: str, column: str) -> str:
+    """Why a written timestamp was not usable, in words (the rare path: one row)."""
+    shown = raw if len(raw) <= 40 else raw[:37] + "..."
+    m = _OFFSET_RE.search(raw.strip())
+    if re.match(_DATE_FIRST, raw) and m and int(m.group(2)) * 60 + int(m.group(3) or 0) > 840:
+        return f"timestamp {shown!r} in column {column!r} has a UTC offset beyond ±14:00"
+    if re.match(_DATE_FIRST, raw):
+        seconds = con.execute("SELECT epoch_us(TRY_CAST(trim(?) AS TIMESTAMPTZ)) / 1000000.0", [raw]).fetchone()[0]  # type: ignore[index]
+        if seconds is not None and not T_MIN <= seconds < T_MAX:
+            return f"timestamp {shown!r} in column {column!r} is outside the years 1900-2200"
+    return f"unparsable timestamp {shown!r} in column {column!r} (use ISO 8601, e.g. 2024-03-01T09:30:00+01:00)"
 
 
 def _stage_sql(kind: str, path: str, names: list[str] | None, delimiter: str, compression: str) -> str:
     if kind == "parquet":
-        return f"SELECT *, file_row_number + 1 AS __row FROM read_parquet({_sql_str(path)}, file_row_number=true)"
+        return f"SELECT *, file_row_number + 1 AS __row FROM read_parquet({duck_path(path)}, file_row_number=true)"
     assert names is not None
     cols = "{" + ", ".join(f"{_sql_str(n)}: 'VARCHAR'" for n in names) + "}"
     reader = (
-        f"read_csv({_sql_str(path)}, delim={_sql_str(delimiter)}, header=true, quote='\"', escape='\"', "
+        f"read_csv({duck_path(path)}, delim={_sql_str(delimiter)}, header=true, quote='\"', escape='\"', "
         f"auto_detect=false, columns={cols}, compression={_sql_str(compression)}, "
         "null_padding=false, ignore_errors=false)"
     )
@@ -378,9 +557,19 @@ def load(
     con.execute("SET TimeZone = 'UTC'")
     con.execute(EVENTS_DDL)
     logs: list[LogFile] = []
-    for file_no, path in enumerate(paths, start=1):
+    seen: dict[tuple[int, int], str] = {}
+    for path in paths:
         kind = kind_of(path)
-        _check_file(path)
+        st = _check_file(path)
+        same = seen.get((st.st_dev, st.st_ino))
+        if same is not None:
+            # Named twice, or a link to a log already named: read once, said once (counting it twice
+            # doubles every case and breaks every pair).
+            first = next(log for log in logs if log.path == same)
+            first.notes.append(f"{path} is the same file as {same} (named twice or a link to it): read once")
+            continue
+        seen[(st.st_dev, st.st_ino)] = path
+        file_no = len(logs) + 1
         log = LogFile(path, kind)
         try:
             _load_one(con, log, file_no, overrides, workdir)
@@ -407,26 +596,43 @@ def _load_one(
             dict.fromkeys([*(k for role in ROLES for k in CANDIDATES[role]), *filter(None, overrides.values())])
         )
         keys += [f"case:{k}" for k in overrides.values() if k and not k.startswith("case:") and f"case:{k}" not in keys]
-        staged = workdir / f"log{file_no}.csv"
-        stager = _XesStager(path, staged, keys)
+        staged, staged_traces = workdir / f"log{file_no}.csv", workdir / f"log{file_no}-traces.csv"
+        stager = _XesStager(path, staged, staged_traces, keys)
         stager.run()
+        if stager.loose:
+            log.notes.append(
+                f"{path}: {stager.loose:,} event(s) outside any <trace> (the first at line {stager.loose_line}) "
+                "have no case and were not read"
+            )
         if stager.rows == 0:
             raise LogError(f"{path}: no events (an XES log needs <trace> elements holding <event> elements)")
         available = [k for k in keys if k in stager.seen]
         log.columns = choose_columns(path, available, overrides, hint="XES attributes found: ")
-        names = ["row_no", "line", *keys]
-        source = f"({_stage_sql('csv', str(staged), names, ',', 'none')})"
+        names = ["row_no", "line", "trace_no", *keys]
+        case_keys = stager.case_keys
+        events_sql = _stage_sql("csv", str(staged), names, ",", "none")
+        traces_sql = _stage_sql("csv", str(staged_traces), ["trace_no", *case_keys], ",", "none")
+        # an event's own attribute wins over its trace's (as the XES standard nests them)
+        picked = ", ".join(
+            f"coalesce(e.{_ident(k)}, t.{_ident(k)}) AS {_ident(k)}" if k in case_keys else f"e.{_ident(k)}"
+            for k in keys
+        )
+        source = (
+            f"(SELECT e.row_no, e.line, {picked}, e.__row FROM ({events_sql}) e "
+            f"LEFT JOIN ({traces_sql}) t ON t.trace_no = e.trace_no)"
+        )
         types = dict.fromkeys(names, "VARCHAR")
         where_sql = "'line ' || line"
     elif log.kind == "csv":
         delimiter, header, compression = _sniff_csv(path)
+        _scan_text(path, compression)
         names = _unique(header)
         log.columns = choose_columns(path, names, overrides)
         source = f"({_stage_sql('csv', path, names, delimiter, compression)})"
         types = dict.fromkeys(names, "VARCHAR")
         where_sql = "'row ' || __row"
     else:
-        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({_sql_str(path)})").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({duck_path(path)})").fetchall()
         types = {row[0]: str(row[1]) for row in described}
         log.columns = choose_columns(path, list(types), overrides)
         source = f"({_stage_sql('parquet', path, None, '', '')})"
@@ -442,7 +648,11 @@ def _load_one(
 
     columns_sql = f"{case_sql}, {act_sql}, {ts_sql}, {res_sql}, {life_sql}"
     before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
-    con.execute(f"INSERT INTO events SELECT {columns_sql}, {file_no}, __row FROM {source}")
+    in_range = f"CASE WHEN t >= {T_MIN} AND t < {T_MAX} THEN t END"
+    con.execute(
+        f"INSERT INTO events SELECT c, a, {in_range}, r, l, {file_no}, __row "
+        f"FROM (SELECT {columns_sql}, __row FROM {source}) AS x(c, a, t, r, l, __row)"
+    )
     log.events = con.execute("SELECT count(*) FROM events").fetchone()[0] - before  # type: ignore[index]
     if log.events == 0:
         raise LogError(f"{path}: no events (the log has a header but no rows)")
@@ -464,9 +674,5 @@ def _load_one(
     elif ts_raw_value is None or not ts_raw_value.strip():
         problem = f"empty timestamp (column {c['timestamp']!r})"
     else:
-        shown = ts_raw_value if len(ts_raw_value) <= 40 else ts_raw_value[:37] + "..."
-        problem = (
-            f"unparsable timestamp {shown!r} in column {c['timestamp']!r} "
-            "(use ISO 8601, e.g. 2024-03-01T09:30:00+01:00)"
-        )
+        problem = _timestamp_problem(con, ts_raw_value, c["timestamp"])  # type: ignore[arg-type]
     raise LogError(f"{path}: {place}: {problem}")

@@ -52,13 +52,27 @@ def _short(text: str) -> str:
 
 
 def format_duration(seconds: float) -> str:
-    """Compact human form used in reports (``1h 30m``)."""
-    if seconds <= 0:
+    """The one human form of a duration in every report (audit, conform, diff, render): exact to the minute.
+
+    Every unit from days down to minutes is written (``1d 8h 53m``, never cut to
+    ``1d 8h``: a report that drops 53 minutes tells the reader the wrong number),
+    rounded to the nearest minute; seconds appear only below a minute (``45s``),
+    where they are the whole story.  Days are the largest unit (``14d``, not
+    ``2w``): promises and waits are quoted in days.  A wait above zero never shows
+    as zero (``under 1s``); negative values (a diff's delta) carry their sign.
+    """
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
+    if seconds == 0:
         return "0s"
+    if seconds < 0.5:
+        return "under 1s"
+    if seconds < 59.5:
+        return f"{math.floor(seconds + 0.5)}s"
+    minutes = math.floor(seconds / 60 + 0.5)
     parts = []
-    rest = round(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if rest >= size:
-            parts.append(f"{rest // size}{unit}")
-            rest %= size
-    return " ".join(parts[:2]) if parts else "0s"
+    for unit, size in (("d", 1440), ("h", 60), ("m", 1)):
+        if minutes >= size:
+            parts.append(f"{minutes // size}{unit}")
+            minutes %= size
+    return " ".join(parts)

@@ -72,6 +72,7 @@ def build_graph(process: ProcessFile) -> nx.DiGraph:
             backup=step.backup,
             channel=step.channel,
             evidence=step.evidence,
+            stage=step.stage,
             data=tuple(step.data),
             fail_point=step.fail_point,
             duration=step.duration_seconds,

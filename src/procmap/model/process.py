@@ -219,6 +219,14 @@ class Step(_Strict):
     evidence: str | None = Field(
         default=None, description="What the customer sees or holds at this step.", examples=["Ticket e-mail"]
     )
+    stage: str | None = Field(
+        default=None,
+        description=(
+            "A short phase name (Order, Delivery, Return): consecutive steps with one stage form a band "
+            "in the stages row of the blueprint."
+        ),
+        examples=["Delivery"],
+    )
     data: list[Slug] = Field(default_factory=list, description="Data classes the step touches.", examples=[["pii"]])
     fail_point: bool = Field(default=False, description="A known risk of failure.", examples=[True])
     next: list[FlowItem] = Field(

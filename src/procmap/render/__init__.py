@@ -28,11 +28,12 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.render.layout import Layout
+    from procmap.render.layout import Layout, Sizes
+    from procmap.render.pages import Page
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
-VIEWS = ("full", "customer")
+VIEWS = ("full", "customer", "story")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -106,6 +107,7 @@ def render(
     highlight: str | None = None,
     view: str = "full",
     page: str | None = None,
+    tile: bool = False,
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
 
@@ -116,8 +118,13 @@ def render(
     ``highlight``: worst | main | all | none (None: worst; see
     :mod:`procmap.render.highlight`).
     ``view``: full | customer (only the lanes the customer deals with; the
-    backstage work between two facing steps folded into one flow with its wait).
-    ``page``: PDF page size (see :mod:`procmap.render.pages`; None: poster).
+    backstage work between two facing steps folded into one flow with its wait)
+    | story (the worst journey alone, at slide size: see :func:`.views.story_view`).
+    ``page``: paper (see :mod:`procmap.render.pages`; None: poster): the PDF
+    fitted onto pages of that size (one page, or rows over as few pages as
+    keep text at 6 points or more); PNG and SVG are that one page, refused
+    when the blueprint needs several.  ``tile``: PDF cut into page-sized
+    tiles instead (for plotters).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
@@ -144,8 +151,27 @@ def render(
         from procmap.render.views import customer_view
 
         g = customer_view(g, result.analysis)
-    marks = hl.choose(result, highlight, g)
-    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view)
+    sizes = layout.POSTER
+    if view == "story":
+        from procmap.render.views import story_view, story_wrap
+
+        g = story_view(result)
+        # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
+        marks = hl.choose(result, "worst", g)
+        visible = []
+        sizes = layout.STORY
+        wrap = story_wrap(g) if wrap is None else wrap
+    else:
+        marks = hl.choose(result, highlight, g)
+    from procmap.render.pages import parse
+
+    sheet = parse(page)
+    if sheet is not None and fmt in ("svg", "png", "pdf"):
+        if tile and fmt != "pdf":
+            raise UsageError("--tile cuts a PDF into page-sized tiles: use it with PDF output")
+        if not tile:
+            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes)
+    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes)
     drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
@@ -232,7 +258,7 @@ def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
     """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
     from procmap.render import dot, labels
 
-    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY}
+    colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY, "silence": dot.SILENCE}
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
         body = svg.decode("utf-8")
@@ -272,13 +298,96 @@ def _png(d: Drawing, scale: float | None, page: str | None = None) -> bytes:
     if missing:
         return _system_fallback(d, "png", missing)
     from procmap.render import fonts, raster
-    from procmap.render.pages import parse
 
-    sheet = parse(page)
-    if scale is None and sheet is not None:
-        # A size hint: the picture as wide as the page at 200 dpi (never below 1 px per point).
-        scale = max(1.0, sheet.width * 200 / 72 / max(d.lay.width, 1.0))
     return raster.to_png(fonts.png_runs(_svg(d), d.lay), scale, fonts.png_fonts(d.lay))
+
+
+PAGE_DPI = 200  # a PNG of a page: print quality, and 16:9 slides come out 2,667 px wide
+
+
+def _paged(
+    result: FileResult,
+    g: nx.DiGraph,
+    visible: list,
+    marks: object,
+    view: str,
+    wrap: int | None,
+    sheet: Page,
+    fmt: str,
+    scale: float | None,
+    sizes: Sizes,
+) -> bytes:
+    """``--page``: the blueprint fitted onto pages of ``sheet`` (see :mod:`procmap.render.pages`)."""
+    missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
+    if missing:
+        raise _unavailable(fmt, missing)
+    from procmap.render import layout, pages, svg
+
+    def build(w: int) -> Layout:
+        return layout.build(g, visible, wrap=w, highlight=marks, view=view, sizes=sizes)  # type: ignore[arg-type]
+
+    first = build(0 if wrap is None else wrap)
+    plan: list[pages.Sheet] | None = None
+    blocks: list[svg.Block] = []
+    d = Drawing(result, g, first)
+    whole = [pages.Size("whole", first.width + 12, first.height + 12)]
+    if pages.fit(whole, sheet) is not None:
+        drawn, names = _draw_parts(d)
+        blocks = [svg.whole(drawn, names)]
+        plan = pages.fit(pages.sizes_of(blocks), sheet)
+    if plan is None:
+        columns = _columns(first)
+        w = pages.choose_wrap(build, columns, sheet, most=wrap or None)
+        w = w or 1
+        while True:
+            d = Drawing(result, g, build(w))
+            drawn, _names = _draw_parts(d)
+            blocks, _right = svg.blocks(drawn[0], drawn[1:])
+            plan = pages.fit(pages.sizes_of(blocks), sheet)
+            if plan is not None or w == 1:
+                break
+            w = max(1, w - 1 if w < 8 else w * 3 // 4)  # labels made a row wider than planned: shorter rows
+        if plan is None:
+            raise RenderFailed(
+                f"{result.path}: the lanes are too tall for a {sheet.name} page with text at 6 points or more, "
+                "even one step per row: use a larger --page, or --tile"
+            )
+    name = " ".join(str(g.graph.get("name") or g.graph.get("id") or "").split())
+    total = len(plan)
+    if fmt != "pdf" and total > 1:
+        raise RenderFailed(
+            f"{result.path}: the blueprint needs {total} {sheet.name} pages to keep its text at 6 points or more; "
+            f"{fmt.upper()} holds one: write PDF (-o NAME.pdf), or use a larger --page"
+        )
+    documents = [
+        svg.page_document(
+            sheet.width,
+            sheet.height,
+            [(blocks[i], x, y, s) for i, x, y, s in p.placed],
+            f"{name} · page {n} of {total}" if total > 1 else "",
+        )
+        for n, p in enumerate(plan, start=1)
+    ]
+    if fmt == "svg":
+        return svg.polish(documents[0])
+    from procmap.render import fonts
+
+    if fmt == "png":
+        from procmap.render import raster
+
+        return raster.to_png(
+            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
+        )
+    from procmap.render import pdf
+
+    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+
+
+def _columns(lay: Layout) -> int:
+    """How many columns the process has (a wrapped layout numbers columns within its row)."""
+    per_row = max((box.col for box in lay.steps.values()), default=0) + 1
+    last = max((box.row * per_row + box.col for box in lay.steps.values()), default=0)
+    return last + 1
 
 
 def _pdf(d: Drawing, page: str | None = None) -> bytes:
@@ -313,7 +422,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
     cropped = [pdf.crop(sheet, top, bottom, lay.height) for sheet, (top, bottom) in zip(pages, spans, strict=True)]
     name = " ".join(str(d.graph.graph.get("name") or d.graph.graph.get("id") or "").split())
     from procmap.render import fonts
-    from procmap.render.layout import TITLE_W
     from procmap.render.pages import parse
 
     # The lane-title column in a sheet's coordinates: Graphviz shifts each part by its pad (< 12 pt).
@@ -321,6 +429,6 @@ def _pdf(d: Drawing, page: str | None = None) -> bytes:
         cropped,
         f"{name} — service blueprint",
         page=parse(page),
-        title_w=TITLE_W + 12,
+        title_w=d.lay.sizes.title_w + 12,
         fallback=fonts.pdf_fallback(d.lay),
     )

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from procmap.render import text
-from procmap.render.layout import FONT, RULE_FONT, SMALL, TITLE_W, Box, Layout, StepBox
+from procmap.render.layout import Box, Layout, StepBox
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,7 +46,11 @@ STEP_STYLE = {
 FAIL = "#dc2626"
 HANDOFF = "#c026d3"
 JOURNEY = "#86198f"  # the highlighted journey: bold, darker than a plain handoff
-QUIET = "#e8a6f0"  # customer-visible handoffs off the highlighted journey
+QUIET = "#e8a6f0"
+STAGE_FILL = "#475569"  # the stages row: white on slate, read before anything else
+SILENCE = (
+    "#b91c1c"  # the story's longest silence: its label in red  # customer-visible handoffs off the highlighted journey
+)
 RULE_INK = "#1f2937"
 # The three blueprint lines must be told apart at a glance (and in grey print).
 RULE_STYLE = {
@@ -146,8 +150,12 @@ class _Builder:
         """Title, subtitle and legend."""
         lay, part = self.lay, Part("frame")
         assert lay.title is not None and lay.subtitle is not None
-        self.node(part, lay.title, "title", shape="plaintext", fontname='"Helvetica-Bold"', fontsize="16")
-        self.node(part, lay.subtitle, "subtitle", shape="plaintext", fontsize=_num(SMALL), fontcolor=_q(MUTED))
+        self.node(
+            part, lay.title, "title", shape="plaintext", fontname='"Helvetica-Bold"', fontsize=_num(lay.sizes.title)
+        )
+        self.node(
+            part, lay.subtitle, "subtitle", shape="plaintext", fontsize=_num(lay.sizes.small), fontcolor=_q(MUTED)
+        )
         _legend(self, part)
         return part
 
@@ -157,7 +165,7 @@ class _Builder:
         for band in bands:
             fills = ZONE_FILL[band.zone]
             self.rect(part, band.top, band.top + band.height, 0, lay.width, fills[band.stripe])
-            self.rect(part, band.top, band.top + band.height, 0, TITLE_W, fills[2])
+            self.rect(part, band.top, band.top + band.height, 0, lay.sizes.title_w, fills[2])
         part.background += [_xdot_style("solid"), _xdot_color("c", "#c4cad3")]
         for band in bands:
             self.hline(part, band.top)
@@ -175,7 +183,7 @@ class _Builder:
                 f"part-{r + 1}",
                 shape="plaintext",
                 fontname='"Helvetica-Bold"',
-                fontsize=_num(SMALL),
+                fontsize=_num(lay.sizes.small),
                 fontcolor=_q(MUTED),
             )
         for band in bands:
@@ -195,7 +203,7 @@ class _Builder:
                     rule.tag,
                     f"line-of-{rule.key}-{r + 1}",
                     shape="plaintext",
-                    fontsize=_num(RULE_FONT),
+                    fontsize=_num(lay.sizes.rule),
                     fontname='"Helvetica-Bold"',
                     fontcolor=_q(RULE_INK),
                     **{"class": f'"blueprint-line line-of-{rule.key}"'},
@@ -221,10 +229,25 @@ class _Builder:
                 style="filled",
                 fillcolor='"#ffffff"',
                 color=_q(MUTED),
-                fontsize="8",
+                fontsize=_num(lay.sizes.connector),
                 fontname='"Helvetica-Bold"',
                 **{"class": '"connector"'},
             )
+        for box in lay.stages:
+            if box.name.split(":")[1] == str(r):
+                self.node(
+                    part,
+                    box,
+                    box.name.replace(":", "-"),
+                    shape="box",
+                    style='"rounded,filled"',
+                    fillcolor=_q(STAGE_FILL),
+                    color=_q(STAGE_FILL),
+                    fontname='"Helvetica-Bold"',
+                    fontsize=_num(lay.sizes.small),
+                    fontcolor='"#ffffff"',
+                    **{"class": '"stage"'},
+                )
         for box in mine.steps:
             self.step(part, box.step, box)
         for waypoint in mine.loops:
@@ -260,7 +283,20 @@ class _Builder:
         attrs.update(fillcolor=_q(fill), color=_q(border), penwidth=pen, tooltip=_tooltip_attr(_tooltip(self.g, n)))
         attrs["class"] = _q(" ".join(classes))
         self.node(part, box, f"step-{n}", **attrs)
-        if box.note is not None:
+        if box.note is not None and d.get("markers"):
+            self.node(
+                part,
+                box.note,
+                f"marker-{n}",
+                shape="box",
+                style="filled",
+                fillcolor='"#fef2f2"',
+                color=_q(SILENCE),
+                fontsize=_num(self.lay.sizes.small),
+                fontcolor=_q(SILENCE),
+                **{"class": '"marker"'},
+            )
+        elif box.note is not None:
             self.node(
                 part,
                 box.note,
@@ -269,7 +305,7 @@ class _Builder:
                 style="filled",
                 fillcolor='"#fffbeb"',
                 color='"#a8a29e"',
-                fontsize=_num(SMALL),
+                fontsize=_num(self.lay.sizes.small),
                 fontcolor='"#44403c"',
                 **{"class": '"evidence"'},
             )
@@ -286,6 +322,8 @@ class _Builder:
         if e.folded:
             classes.append("folded")
             attrs.append('style="dashed"')
+        if e.silence:
+            classes.append("silence")
         if e.handoff:
             classes.append("visible-handoff")
             attrs += [f"color={_q(HANDOFF)}", "penwidth=2.6"]
@@ -369,7 +407,7 @@ def _edge_tip(g: nx.DiGraph, u: str, v: str) -> str:
 
 def _legend(b: _Builder, part: Part) -> None:
     lay = b.lay
-    small = _num(SMALL)
+    small = _num(lay.sizes.small)
     for key, box in lay.legend:
         ident = box.name.replace(":", "-")
         if key in STEP_STYLE:
@@ -505,8 +543,8 @@ def _source(
             ]
         )
         + "];",
-        f"  node [fontname={_q('Helvetica')}, fontsize={_num(FONT)}, fixedsize=shape, margin=0, fontcolor={_q(INK)}];",
-        f"  edge [fontname={_q('Helvetica')}, fontsize={_num(SMALL)}, fontcolor={_q(MUTED)}, color={_q(EDGE)}, arrowsize=0.7, penwidth=1.2];",
+        f"  node [fontname={_q('Helvetica')}, fontsize={_num(lay.sizes.font)}, fixedsize=shape, margin=0, fontcolor={_q(INK)}];",
+        f"  edge [fontname={_q('Helvetica')}, fontsize={_num(lay.sizes.small)}, fontcolor={_q(MUTED)}, color={_q(EDGE)}, arrowsize=0.7, penwidth=1.2];",
     ]
     # Invisible corners pin the drawing's bounding box to the layout's in every part.
     for name, x, y in (("nw", -6, -6), ("se", lay.width + 6, lay.height + 6)):

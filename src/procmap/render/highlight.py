@@ -24,6 +24,8 @@ from procmap.render.layout import Highlight
 if TYPE_CHECKING:
     import networkx as nx
 
+    from procmap.analysis.journeys import Journeys
+    from procmap.analysis.journeys.figures import Journey
     from procmap.validate import FileResult
 
 MODES = ("worst", "main", "all", "none")
@@ -45,14 +47,25 @@ def choose(result: FileResult, mode: str | None, drawn: nx.DiGraph) -> Highlight
     return Highlight("journey", TITLES[mode], shown, handoffs)
 
 
-def journey_steps(result: FileResult, mode: str) -> list[str]:
-    """The steps of the worst or main journey (SPEC §5.4, the audit's own computation), in order."""
+def journeys_of(result: FileResult) -> Journeys:
+    """The audit's journeys of ``result`` (computed once, kept on the result)."""
     from procmap.analysis.journeys import Journeys
 
     if result.journeys is None:
         result.journeys = Journeys(result.graph)
-    journey = result.journeys.worst if mode == "worst" else result.journeys.main
-    return list(journey.steps) if journey is not None else []
+    return result.journeys
+
+
+def journey(result: FileResult, mode: str) -> Journey | None:
+    """The worst or main journey (SPEC §5.4/§5.7, the audit's own computation)."""
+    j = journeys_of(result)
+    return j.worst if mode == "worst" else j.main
+
+
+def journey_steps(result: FileResult, mode: str) -> list[str]:
+    """The steps of the worst or main journey, in order."""
+    walk = journey(result, mode)
+    return list(walk.steps) if walk is not None else []
 
 
 def journey_handoffs(g: nx.DiGraph, path: list[str]) -> list[tuple[str, str]]:

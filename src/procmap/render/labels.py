@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from procmap.render import text
-from procmap.render.layout import BADGE_FONT, LINE_H, SMALL, TITLE_W, Box
+from procmap.render.layout import BADGE_FONT, LINE_H, SMALL, Box
 
 if TYPE_CHECKING:
     from procmap.render.layout import Edge, Layout
@@ -111,7 +111,7 @@ def obstacles(lay: Layout, row: int) -> _Grid:
     # right of the title column; the frame's texts (title, legend) are obstacles too.
     above = 0.0 if row == 0 else (lay.row_spans[row - 1][1] + top) / 2
     below = lay.height if row == len(lay.row_spans) - 1 else (bottom + lay.row_spans[row + 1][0]) / 2
-    grid = _Grid((TITLE_W + 2, above + 2, lay.width, below - 2))
+    grid = _Grid((lay.sizes.title_w + 2, above + 2, lay.width, below - 2))
     for box in (lay.title, lay.subtitle, *(b for _k, b in lay.legend)):
         if box is not None:
             grid.add(_rect(box, 2.0), diamond=False)
@@ -260,19 +260,19 @@ def _text(x: float, y: float, line: str, size: float, fill: str, *, anchor: str,
     )
 
 
-def label_box_size(lines: list[str]) -> tuple[float, float]:
-    return max(text.width(line, SMALL) for line in lines) + 2, len(lines) * SMALL * LINE_H
+def label_box_size(lines: list[str], size: float = SMALL) -> tuple[float, float]:
+    return max(text.width(line, size) for line in lines) + 2, len(lines) * size * LINE_H
 
 
-def badge_box_size(badge: str) -> tuple[float, float]:
-    return text.width(badge, BADGE_FONT, bold=True) + 10, BADGE_FONT * LINE_H + 4
+def badge_box_size(badge: str, size: float = BADGE_FONT) -> tuple[float, float]:
+    return text.width(badge, size, bold=True) + 10, size * LINE_H + 4
 
 
-def _shapes_of(lines: list[str]) -> list[list[str]]:
+def _shapes_of(lines: list[str], size: float = SMALL) -> list[list[str]]:
     """The label as wrapped, then narrower, then one shortened line: tried in turn where the start is crowded."""
     whole = " ".join(lines)
-    narrow = text.wrap(whole, 60.0, SMALL, max_lines=4)
-    short = [text.one_line(whole, 60.0, SMALL)]
+    narrow = text.wrap(whole, 60.0 * size / SMALL, size, max_lines=4)
+    short = [text.one_line(whole, 60.0 * size / SMALL, size)]
     return [lines, narrow, short]
 
 
@@ -292,6 +292,7 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     hard = obstacles(lay, row)
     soft = _segments_grid(paths)
     dy = lay.height
+    small, badge_font = lay.sizes.small, lay.sizes.badge
     out: list[str] = []
     placed: list[tuple[int, str, Rect]] = []
     # Short flows first: they have the least room near their start.
@@ -299,9 +300,9 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     for i in labelled:
         e: Edge = lay.edges[i]
         r, shown = None, e.label
-        shapes = _shapes_of(e.label)
+        shapes = _shapes_of(e.label, small)
         for k, shown in enumerate(shapes):
-            w, h = label_box_size(shown)
+            w, h = label_box_size(shown, small)
             r = _place(paths[i], w, h, hard, soft, reverse=False, far=k == len(shapes) - 1)
             if r is not None:
                 break
@@ -309,13 +310,15 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
             continue
         hard.add(r)
         placed.append((i, "label", r))
-        pitch = SMALL * LINE_H
-        base = r[1] + (pitch - (ASCENT + DESCENT) * SMALL) / 2 + ASCENT * SMALL
+        pitch = small * LINE_H
+        base = r[1] + (pitch - (ASCENT + DESCENT) * small) / 2 + ASCENT * small
+        ink = colours.get("silence", colours["label"]) if e.silence else colours["label"]
         lines = "".join(
-            _text(r[0] + 1, base + k * pitch, line, SMALL, colours["label"], anchor="start", bold=False, dy=dy)
+            _text(r[0] + 1, base + k * pitch, line, small, ink, anchor="start", bold=False, dy=dy)
             for k, line in enumerate(shown)
         )
         cls = "branch-label wait" if e.folded else "branch-label"
+        cls += " silence" if e.silence else ""
         tip = ""
         if shown != e.label:  # narrowed to fit a crowded start: the full text on hover
             tip = f"<title>{html.escape(' '.join(e.label), quote=False)}</title>"
@@ -324,18 +327,18 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
         e = lay.edges[i]
         pts = paths[i]
         if e.badge:
-            w, h = badge_box_size(e.badge)
+            w, h = badge_box_size(e.badge, badge_font)
             r = _place(pts, w, h, hard, soft, reverse=True)
             if r is not None:
                 hard.add(r)
                 placed.append((i, "badge", r))
                 ink = colours["badge-journey"] if e.emphasis == "journey" else colours["badge"]
-                base = (r[1] + r[3]) / 2 + (ASCENT - DESCENT) * BADGE_FONT / 2
+                base = (r[1] + r[3]) / 2 + (ASCENT - DESCENT) * badge_font / 2
                 out.append(
                     f'<g id="badge-flow-{i + 1}" class="handoff-badge">'
                     f'<rect x="{r[0]:.2f}" y="{r[1] - dy:.2f}" width="{r[2] - r[0]:.2f}" height="{r[3] - r[1]:.2f}" '
                     f'rx="{(r[3] - r[1]) / 2:.2f}" fill="#ffffff" stroke="{ink}" stroke-width="1.4"/>'
-                    + _text((r[0] + r[2]) / 2, base, e.badge, BADGE_FONT, ink, anchor="middle", bold=True, dy=dy)
+                    + _text((r[0] + r[2]) / 2, base, e.badge, badge_font, ink, anchor="middle", bold=True, dy=dy)
                     + "</g>"
                 )
     return "".join(out), placed

@@ -66,6 +66,49 @@ ROW_HEADER = 22.0
 DEFAULT_WRAP = 20
 
 
+@dataclass(frozen=True, slots=True)
+class Sizes:
+    """Type sizes and the widths text wraps at: the poster's, or the story slide's (bigger, narrower).
+
+    A slide is read from across a room: what matters is the drawing's width
+    counted in its *smallest* text, so the story view sets every text near
+    one size and wraps names into narrow columns.
+    """
+
+    font: float = FONT
+    small: float = SMALL
+    rule: float = RULE_FONT
+    badge: float = BADGE_FONT
+    title: float = 16.0
+    step_text: float = STEP_TEXT
+    decision_text: float = DECISION_TEXT
+    note_text: float = NOTE_TEXT
+    branch_text: float = BRANCH_TEXT
+    title_w: float = TITLE_W
+    col_gap: float = COL_GAP
+    step_lines: int = 5
+    connector: float = SMALL  # the smallest text: 6 pt when a print is scaled to 2/3
+
+
+POSTER = Sizes()
+# --view story: every text 12-13 pt and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
+STORY = Sizes(
+    font=13.0,
+    small=12.0,
+    rule=12.0,
+    badge=12.0,
+    title=18.0,
+    step_text=100.0,
+    decision_text=84.0,
+    note_text=120.0,
+    branch_text=96.0,
+    title_w=104.0,
+    col_gap=28.0,
+    step_lines=4,
+    connector=12.0,
+)
+
+
 @dataclass(slots=True)
 class Box:
     """A pinned node: centre ``(x, y)``, size ``w`` x ``h``."""
@@ -123,6 +166,7 @@ class Edge:
     arrow: bool = True
     emphasis: str = ""  # "" | "journey" (bold) | "quiet" (another customer-visible handoff)
     folded: str = ""  # customer view: the wait of the backstage stretch this flow stands for
+    silence: bool = False  # story view: the journey's longest silence
 
 
 @dataclass(slots=True)
@@ -143,12 +187,14 @@ class Layout:
     legend: list[tuple[str, Box]] = field(default_factory=list)
     legend_edge: tuple[Box, Box] | None = None
     legend_folded: tuple[Box, Box] | None = None
+    stages: list[Box] = field(default_factory=list)  # the stages row: one band per run of columns
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
     highlight: Highlight | None = None
     view: str = "full"
     quiet: int = 0  # customer-visible handoffs marked quietly (not on the highlighted journey)
+    sizes: Sizes = POSTER
 
 
 @dataclass(slots=True)
@@ -221,17 +267,19 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
     return col
 
 
-def _step_box(n: str, d: dict, decision: bool) -> StepBox:
-    limit = DECISION_TEXT if decision else STEP_TEXT
-    lines = text.wrap(d["name"], limit, FONT, max_lines=5)
+def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
+    limit = sz.decision_text if decision else sz.step_text
+    lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
+    if d.get("party"):
+        lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
     if d.get("parallel"):
         lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
-        lines.append(text.one_line(f"[{d['channel']}]", limit, FONT))
+        lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
     if d.get("fail_point"):
         lines.append("▲ fail point")
-    tw = max(text.width(line, FONT) for line in lines)
-    th = len(lines) * FONT * LINE_H
+    tw = max(text.width(line, sz.font) for line in lines)
+    th = len(lines) * sz.font * LINE_H
     if decision:
         # A rhombus twice as wide as tall holds a centred a x b half-box when A >= a + 2b.
         half_w = (tw / 2 + 4) + 2 * (th / 2 + 3)
@@ -241,10 +289,15 @@ def _step_box(n: str, d: dict, decision: bool) -> StepBox:
     box = StepBox(
         f"s:{n}", 0, 0, round(w, 1), round(h, 1), lines, step=n, lane=d["lane"], shape="diamond" if decision else "box"
     )
-    if d.get("evidence"):
-        note_lines = text.wrap(f"sees: {d['evidence']}", NOTE_TEXT, SMALL, max_lines=3)
-        nw = max(text.width(line, SMALL) for line in note_lines) + 18
-        nh = len(note_lines) * SMALL * LINE_H + 10
+    if d.get("markers"):  # the story: what went wrong, where the customer meets it
+        note_lines = [line for m in d["markers"] for line in text.wrap(m, sz.note_text, sz.small, max_lines=3)]
+        nw = max(text.width(line, sz.small) for line in note_lines) + 18
+        nh = len(note_lines) * sz.small * LINE_H + 10
+        box.note = Box(f"n:{n}", 0, 0, round(nw, 1), round(nh, 1), note_lines)
+    elif d.get("evidence"):
+        note_lines = text.wrap(f"sees: {d['evidence']}", sz.note_text, sz.small, max_lines=3)
+        nw = max(text.width(line, sz.small) for line in note_lines) + 18
+        nh = len(note_lines) * sz.small * LINE_H + 10
         box.note = Box(f"n:{n}", 0, 0, round(nw, 1), round(nh, 1), note_lines)
     return box
 
@@ -260,6 +313,7 @@ def build(
     wrap: int | None = None,
     highlight: Highlight | None = None,
     view: str = "full",
+    sizes: Sizes = POSTER,
 ) -> Layout:
     """Compute the whole blueprint geometry for the flow graph ``g``.
 
@@ -268,14 +322,15 @@ def build(
     """
     wrap = DEFAULT_WRAP if wrap is None else wrap
     highlight = highlight or Highlight()
-    lay = Layout(highlight=highlight, view=view)
+    lay = Layout(highlight=highlight, view=view, sizes=sizes)
+    sz = sizes
     lanes = lane_order(g)
-    if view == "customer":
+    if view in ("customer", "story"):
         zones = [z for z in ZONES if z in ("customer", "onstage") or any(lane.kind == z for lane in lanes)]
     else:
         zones = list(ZONES)
     back = _back_edges(g)
-    col = columns(g, back)
+    col = g.graph.get("columns") or columns(g, back)
     ncols = max(col.values(), default=0) + 1
     if wrap and ncols > wrap:
         nrows = math.ceil(ncols / wrap)
@@ -286,7 +341,7 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, g.out_degree(n) > 1 or bool(d.get("parallel")))
+        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1) or bool(d.get("parallel")), sz)
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
@@ -318,16 +373,16 @@ def build(
         tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
         if tail is None or not e.label:
             continue
-        widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, SMALL) for line in e.label))
+        widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, sz.small) for line in e.label))
         count[tail.step] = count.get(tail.step, 0) + 1
     for step, wdt in widest.items():
         tail = boxes[step]
         need = wdt + LABEL_ROOM + max(0, count[step] - 2) * 36.0
         key = (tail.row, tail.col)
-        gap_after[key] = max(gap_after.get(key, COL_GAP), need)
+        gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
 
     # Vertical room per (row, lane): above and below the line through the steps' centres.
-    title_lines = {lane.id: text.wrap(lane.name, TITLE_W - 24, FONT, bold=True, max_lines=4) for lane in lanes}
+    title_lines = {lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) for lane in lanes}
     up: dict[tuple[int, str], float] = {}
     down: dict[tuple[int, str], float] = {}
     for (row, lane, _c), group in cells.items():
@@ -351,28 +406,42 @@ def build(
     title = g.graph.get("name") or g.graph.get("id", "")
     if view == "customer":
         title = f"{title} — as the customer lives it"
-    lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, 16, bold=True)])
-    lay.title.w = text.width(lay.title.lines[0], 16, bold=True) + 10
+    elif view == "story":
+        title = f"{title}: the worst journey, as the customer lives it"
+    lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, sz.title, bold=True)])
+    lay.title.w = text.width(lay.title.lines[0], sz.title, bold=True) + 10
     y += 34
-    stats = " · ".join(
+    if highlight.mode == "journey":
+        # One truth: the journey drawn is the one counted; the process total only beside it.
+        handoffs = _count(len(highlight.handoffs), "customer-visible handoff")
+        total = f" ({len(visible)} in the whole process)" if len(visible) != len(highlight.handoffs) else ""
+        handoffs = f"{(highlight.title or 'journey').lower()}: {handoffs}{total}"
+    else:
+        handoffs = _count(len(visible), "customer-visible handoff")
+    stats = g.graph.get("subtitle") or " · ".join(
         (
             _count(g.number_of_nodes(), "facing step" if view == "customer" else "step"),
             _count(len(lanes), "lane"),
-            _count(len(visible), "customer-visible handoff"),
+            handoffs,
         )
     )
-    lay.subtitle = Box("subtitle", 0, 0, text.width(stats, SMALL) + 10, 16, [stats])
+    lay.subtitle = Box("subtitle", 0, 0, text.width(stats, sz.small) + 10, 16, [stats])
     y += 30
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
+    staged = any(d.get("stage") for _n, d in g.nodes(data=True))
+    stage_h = sz.small * LINE_H + 12
     for row in range(nrows):
         top_of_row = y
         if nrows > 1:
             tag = Box(f"rowtag:{row}", 0, 0, 0, 16, [f"Part {row + 1} of {nrows}"])
-            tag.w = text.width(tag.lines[0], SMALL, bold=True) + 10
+            tag.w = text.width(tag.lines[0], sz.small, bold=True) + 10
             tag.x, tag.y = tag.w / 2 + 4, y + 8
             lay.row_tags.append(tag)
             y += ROW_HEADER
+        stage_top = y
+        if staged:
+            y += stage_h + 6
         row_bands: list[Band] = []
         for zi, zone in enumerate(zones):
             zone_lanes = [lane for lane in lanes if lane.kind == zone]
@@ -388,12 +457,12 @@ def build(
                 above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
                 content = max(above + below + 2 * BAND_PAD, 40.0)
                 # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
-                h = max(content, len(lines) * FONT * LINE_H + 4 + 2 * 22.0)
+                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * 22.0)
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
                 centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
-                title_w = max(text.width(line, FONT, bold=True) for line in lines) + 8
+                title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
                 band.title = Box(
-                    f"t:{row}:{lane.id}", TITLE_W / 2, y + h / 2, title_w, len(lines) * FONT * LINE_H + 4, lines
+                    f"t:{row}:{lane.id}", sz.title_w / 2, y + h / 2, title_w, len(lines) * sz.font * LINE_H + 4, lines
                 )
                 row_bands.append(band)
                 y += h
@@ -401,21 +470,21 @@ def build(
         # Horizontal layout of the row.
         lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
-        x = TITLE_W + MARGIN_PAD + lcols * CONN_PITCH
+        x = sz.title_w + MARGIN_PAD + lcols * CONN_PITCH
         xs: dict[int, float] = {}
-        gap = COL_GAP
+        gap = sz.col_gap
         for c in range(per_row):
             wdt = col_w.get((row, c))
             if wdt is None:
                 continue
             xs[c] = x + wdt / 2
-            gap = gap_after.get((row, c), COL_GAP)
+            gap = gap_after.get((row, c), sz.col_gap)
             x += wdt + gap
-        x = x - gap + max(MARGIN_PAD, gap - COL_GAP + MARGIN_PAD)
+        x = x - gap + max(MARGIN_PAD, gap - sz.col_gap + MARGIN_PAD)
         for band in row_bands:
             if band.lane is None:
                 continue
-            for items, x0 in ((left, TITLE_W + MARGIN_PAD / 2), (right, x)):
+            for items, x0 in ((left, sz.title_w + MARGIN_PAD / 2), (right, x)):
                 group = items.get((row, band.lane), [])
                 per_col = max(1, int((band.height - 10) // CONN_PITCH))
                 count = min(len(group), per_col)
@@ -426,6 +495,8 @@ def build(
                     span = count * CONN_PITCH - 10
                     item.y = band.top + band.height / 2 - span / 2 + ri * CONN_PITCH + CONNECTOR / 2
         row_width.append(x + rcols * CONN_PITCH + MARGIN_PAD)
+        if staged:
+            _stages(lay, g, cells_by_row.get(row, {}), xs, col_w, row, stage_top, stage_h)
         # Steps: on their lane's centre line, stacked around it when they share a cell.
         for (lane, c), group in cells_by_row.get(row, {}).items():
             mid = centre[(row, lane)]
@@ -444,7 +515,7 @@ def build(
         lay.row_spans.append((top_of_row, y))
         y += ROW_GAP
 
-    legend_w, y = _legend(lay, g, y - ROW_GAP + 30, nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - ROW_GAP + (18 if view == "story" else 30), nrows, len(visible))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
@@ -452,7 +523,7 @@ def build(
     lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
     for rule in lay.rules:
         # The caption sits just above its line in the title column, clear of the line itself.
-        tw = text.width(rule.label, RULE_FONT, bold=True) + 6
+        tw = text.width(rule.label, sz.rule, bold=True) + 6
         rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 8, tw, 12, [rule.label])
     return lay
 
@@ -467,6 +538,7 @@ def _flows(
     """Edges (with branch labels and highlighting), split into numbered connector pairs
     where a flow leaves its row; returns the connectors (and start marker) waiting at the left
     and right margin of each (row, lane)."""
+    sz = lay.sizes
     hl = lay.highlight or Highlight()
     strong: set[tuple[str, str]] = set()  # drawn magenta ("all") or bold (the journey)
     quiet: set[tuple[str, str]] = set()
@@ -498,8 +570,11 @@ def _flows(
         for vh in visible:
             if (vh.source, vh.target) in on_path:
                 continue
-            lay.quiet += 1
-            quiet.update(p for p in itertools.pairwise([vh.source, *vh.via, vh.target]) if p not in strong)
+            # Counted only when drawn: a handoff whose flows all lie on the journey shows no thin line.
+            pairs = [p for p in itertools.pairwise([vh.source, *vh.via, vh.target]) if p not in strong and p in g.edges]
+            if pairs:
+                lay.quiet += 1
+                quiet.update(pairs)
 
     left: dict[tuple[int, str], list[Box]] = {}
     right: dict[tuple[int, str], list[Box]] = {}
@@ -516,12 +591,12 @@ def _flows(
             data = g.edges[u, v]
             when = data.get("when")
             folded = data.get("wait") or ""
-            label = text.wrap(when, BRANCH_TEXT, SMALL, max_lines=3) if when else []
+            label = text.wrap(when, sz.branch_text, sz.small, max_lines=3) if when else []
             if data.get("fork") is not None and not g.nodes[u].get("parallel"):
                 # A fork beside other alternatives: its branches' flows carry the gateway's +.
                 label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
-                label.append(text.one_line(folded, BRANCH_TEXT * 1.5, SMALL))
+                label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
@@ -547,11 +622,52 @@ def _flows(
             lay.connector_rows[out.name], lay.connector_rows[inn.name] = bu.row, bv.row
             lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, "", True, em, folded))
             lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge, True, em, folded))
+    for e in lay.edges:
+        if e.source and g.has_edge(e.source, e.target):
+            data = g.edges[e.source, e.target]
+            e.silence = bool(data.get("silence"))
+            e.back = e.back or bool(data.get("comes_back"))
     return left, right
+
+
+def _stages(
+    lay: Layout,
+    g: nx.DiGraph,
+    cells: dict[tuple[str, int], list[StepBox]],
+    xs: dict[int, float],
+    col_w: dict[tuple[int, int], float],
+    row: int,
+    top: float,
+    height: float,
+) -> None:
+    """The stages row of ``row``: consecutive columns whose steps carry one stage form one band.
+
+    A column's stage is the stage of its first step in file order that has one.
+    """
+    sz = lay.sizes
+    stage_of: dict[int, str] = {}
+    for (_lane, c), group in cells.items():
+        for b in group:
+            name = g.nodes[b.step].get("stage")
+            if name and (c not in stage_of or g.nodes[b.step]["index"] < stage_of[c][1]):
+                stage_of[c] = (" ".join(text.clean(name).split()), g.nodes[b.step]["index"])  # type: ignore[assignment]
+    runs: list[tuple[str, int, int]] = []
+    for c in sorted(xs):
+        name = stage_of[c][0] if c in stage_of else None
+        if name and runs and runs[-1][0] == name and runs[-1][2] == c - 1:
+            runs[-1] = (name, runs[-1][1], c)
+        elif name:
+            runs.append((name, c, c))
+    for k, (name, c0, c1) in enumerate(runs):
+        x0 = xs[c0] - col_w[(row, c0)] / 2 - 8
+        x1 = xs[c1] + col_w[(row, c1)] / 2 + 8
+        line = text.one_line(name, max(x1 - x0 - 12, 24.0), sz.small, bold=True)
+        lay.stages.append(Box(f"stage:{row}:{k}", (x0 + x1) / 2, top + height / 2, x1 - x0, height, [line]))
 
 
 def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
     """Symbol key and what is highlighted (in names), below the last row; returns (width, bottom)."""
+    sz = lay.sizes
     mid = top + 22
     x = 8.0
     samples = [
@@ -564,18 +680,25 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         ("fail", "Fail point"),
         ("note", "sees: evidence"),
     ]
-    if lay.view == "customer":
-        samples = [s for s in samples if s[0] not in ("backstage", "support")]
+    # The legend lists only what is drawn.
+    drawn = {_kind(d) for _n, d in g.nodes(data=True)}
+    drawn |= {"decision"} if any(b.shape == "diamond" for b in lay.steps.values()) else set()
+    drawn |= {"end"} if any(d["end"] for _n, d in g.nodes(data=True)) else set()
+    drawn |= {"fail"} if any(d.get("fail_point") for _n, d in g.nodes(data=True)) else set()
+    drawn |= {"note"} if any(d.get("evidence") and not d.get("markers") for _n, d in g.nodes(data=True)) else set()
+    samples = [s for s in samples if s[0] in drawn]
+    if lay.view == "story":  # a slide: short captions
+        samples = [(k, {"touchpoint": "Touchpoint"}.get(k, c)) for k, c in samples]
     for key, caption in samples:
         lines = [caption, "▲ fail point"] if key == "fail" else [caption]
-        tw = text.width(lines[0], SMALL)
+        tw = text.width(lines[0], sz.small)
         w, h = tw + 20, {"decision": 40.0, "fail": 38.0, "note": 22.0}.get(key, 30.0)
         if key == "decision":
             w = tw + 60
         lay.legend.append((key, Box(f"legend:{key}", x + w / 2, mid, w, h, lines)))
         x += w + 14
     lay.legend.append(("start", Box("legend:start", x + 8, mid, 16, 16)))
-    cap = Box("legend:start-caption", 0, mid, text.width("Start", SMALL) + 8, 14, ["Start"])
+    cap = Box("legend:start-caption", 0, mid, text.width("Start", sz.small) + 8, 14, ["Start"])
     cap.x = x + 28 + cap.w / 2
     lay.legend.append(("caption", cap))
     x = cap.x + cap.w / 2 + 18
@@ -584,11 +707,16 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         "all": "Customer-visible handoff (Hn)",
         "journey": f"{hl.title or 'Journey'}: its handoffs numbered",
     }.get(hl.mode)
-    if lay.view == "customer":
+    if lay.view == "story":
+        sample = "The journey" if hl.path else None
+    if hl.mode == "journey" and not hl.path:
+        sample = None
+    if any(e.folded for e in lay.edges):
         sample = None if hl.mode == "none" else sample
         lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + 70, mid, 2, 2))
-        cap = Box("legend:w-caption", 0, mid, 0, 14, ["Backstage work folded: its wait"])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        folded_caption = "Backstage wait, folded" if lay.view == "story" else "Backstage work folded: its wait"
+        cap = Box("legend:w-caption", 0, mid, 0, 14, [folded_caption])
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
         x = cap.x + cap.w / 2 + 18
@@ -596,14 +724,14 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
     if sample:
         lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
         cap = Box("legend:h-caption", 0, mid, 0, 14, [sample])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
         width = cap.x + cap.w / 2
     y = top + 52
     if nrows > 1:
         cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
-        cap.w = text.width(cap.lines[0], SMALL) + 8
+        cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x, cap.y = 8 + cap.w / 2, y + 7
         lay.legend.append(("caption", cap))
         y += 24
@@ -613,20 +741,38 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         ends = ""
         if hl.path:
             ends = f" from {_name(g, hl.path[0])} to {_name(g, hl.path[-1])}"
-        heading = f"{hl.title or 'Journey'} ({_count(len(hl.path), 'step')}{ends}): " + (
+        noun = "step" if lay.view == "full" else "facing step"
+        heading = f"{hl.title or 'Journey'} ({_count(len(hl.path), noun)}{ends}): " + (
             _count(len(lay.handoffs), "customer-visible handoff") if lay.handoffs else "no customer-visible handoff"
         )
     else:
         heading = f"Nothing highlighted ({_count(n_visible, 'customer-visible handoff')}; see procmap audit)"
-    lines = [text.one_line(heading, 1100, SMALL)]
-    lines += [text.one_line(f"{badge}  {desc}", 1100, SMALL) for badge, desc in lay.handoffs]
+    if lay.view == "story":
+        n = len(lay.handoffs)
+        heading = (
+            f"{_count(n, 'customer-visible handoff')}, numbered in the order the customer meets them"
+            if n
+            else "No customer-visible handoff on this journey"
+        )
+    lines = [text.one_line(heading, 1100, sz.small)]
+    if lay.view != "story":  # the slide numbers its handoffs on the flows; the poster lists them too
+        lines += [text.one_line(f"{badge}  {desc}", 1100, sz.small) for badge, desc in lay.handoffs]
     if lay.quiet:
         lines.append(f"Marked quietly (thin magenta): {_count(lay.quiet, 'other customer-visible handoff')}")
     # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
-    lw = max(text.width(line, SMALL) for line in lines) * 1.2 + 12
-    lh = len(lines) * SMALL * LINE_H + 8
+    lw = max(text.width(line, sz.small) for line in lines) * 1.2 + 12
+    lh = len(lines) * sz.small * LINE_H + 8
     lay.legend.append(("list", Box("legend:list", 8 + lw / 2, y + lh / 2, lw, lh, lines)))
     return max(width, 8 + lw), y + lh + 12
+
+
+def _kind(d: dict) -> str:
+    """customer | touchpoint | backstage | support: the legend's sample of a step (drawn the same by :mod:`.dot`)."""
+    if d["customer"]:
+        return "customer"
+    if d["touchpoint"]:
+        return "touchpoint"
+    return "support" if d["lane_kind"] == "support" else "backstage"
 
 
 def _count(n: int, noun: str) -> str:

@@ -80,17 +80,20 @@ def to_pdf(
     pdf = canvas.Canvas(out, pageCompression=1, invariant=1)
     pdf.setTitle(title)
     pdf.setCreator("procmap")
-    drawings = []
-    for svg in pages:
+
+    def convert(svg: bytes):  # type: ignore[no-untyped-def]
         svg = _FONT_ATTR.sub(f'font-family="{FAMILY}"'.encode(), svg)
         drawing = svg2rlg(io.BytesIO(svg), font_map=fonts)
         if drawing is None:
             raise ValueError("svglib could not read the SVG")
         if fallback is not None:
             fallback(drawing)
-        drawings.append(drawing)
+        return drawing
+
     if page is None:
-        for drawing in drawings:
+        # One page at a time: a 1,000-row print never holds more than one page's drawing.
+        for svg in pages:
+            drawing = convert(svg)
             scale = min(1.0, MAX_PAGE / max(drawing.width, 1.0), MAX_PAGE / max(drawing.height, 1.0))
             pdf.setPageSize((drawing.width * scale, drawing.height * scale))
             if scale < 1.0:
@@ -100,8 +103,9 @@ def to_pdf(
         pdf.save()
         return out.getvalue()
 
-    from procmap.render.pages import MARGIN, tiles
+    from procmap.render.pages import tiles
 
+    drawings = [convert(svg) for svg in pages]
     plan = []
     for k, drawing in enumerate(drawings):
         name = f"part{k}"
@@ -113,9 +117,9 @@ def to_pdf(
     for n, (name, drawing, t) in enumerate(plan, start=1):
         pdf.setPageSize((page.width, page.height))
         s = t.scale
-        top = page.height - MARGIN
+        top = page.height - page.margin
         height = (t.y1 - t.y0) * s
-        x = MARGIN
+        x = page.margin
         regions = [(0.0, title_w)] if t.titles else []
         regions.append((t.x0, t.x1))
         for x0, x1 in regions:
@@ -132,7 +136,7 @@ def to_pdf(
         if len(plan) > 1:
             pdf.setFont("ProcmapSans" if len(font_files()) == 2 else "Helvetica", 8)
             pdf.setFillColorRGB(0.29, 0.33, 0.39)
-            pdf.drawRightString(page.width - MARGIN, MARGIN / 2, f"{title} · page {n} of {len(plan)}")
+            pdf.drawRightString(page.width - page.margin, page.margin / 2, f"{title} · page {n} of {len(plan)}")
         pdf.showPage()
     pdf.save()
     return out.getvalue()

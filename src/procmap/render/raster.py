@@ -41,13 +41,17 @@ def scale_for(width_pt: float, height_pt: float, wanted: float | None = None) ->
 _FAMILY = re.compile(rb'(<text\b(?![^>]*data-fallback)[^>]*?)font-family="[^"]*"')
 
 
-def to_png(svg: bytes, scale: float | None = None, extra_fonts: list[str] | None = None) -> bytes:
+def to_png(
+    svg: bytes, scale: float | None = None, extra_fonts: list[str] | None = None, *, exact: bool = False
+) -> bytes:
     """Rasterise procmap's SVG (raises ImportError when resvg-py is missing).
 
     Text is drawn with the bundled Liberation Sans and, for the characters it
     lacks, only with ``extra_fonts`` (see :mod:`procmap.render.fonts`): resvg
     falls back per character among the fonts it is given, so a label keeps
     Liberation Sans's metrics (which sized its box) for everything it can draw.
+    ``exact``: draw at ``scale`` as asked (a page at 200 dpi is far below the
+    size limits), not reduced for huge diagrams.
     """
     import resvg_py
 
@@ -57,7 +61,7 @@ def to_png(svg: bytes, scale: float | None = None, extra_fonts: list[str] | None
     if not m:
         raise ValueError("not a procmap SVG (no size in points)")
     w_pt, h_pt = float(m.group(1)), float(m.group(2))
-    scale = scale_for(w_pt, h_pt, scale)
+    scale = scale if exact and scale else scale_for(w_pt, h_pt, scale)
     # resvg reads "pt" sizes inconsistently across versions: give it CSS pixels.
     svg = (
         svg[: m.start()] + f'<svg width="{w_pt * 4 / 3:.2f}px" height="{h_pt * 4 / 3:.2f}px"'.encode() + svg[m.end() :]

@@ -13,16 +13,20 @@ own (``Analysis.waits``), so the picture and ``procmap audit`` agree.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
+
+from procmap.render import text
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from procmap.analysis.facts import Analysis
+    from procmap.validate import FileResult
 
 
 def wait_label(least: float, most: float | None, unknown: bool) -> str:
-    """``wait 2 h–1 d``, ``wait 30 min``, ``wait 1 h–unbounded``; ``?`` marks steps without a duration."""
+    """``wait 2h–1d``, ``wait 30m``, ``wait 1h–unbounded``: durations in the audit's own format."""
     lo = _duration(least)
     hi = "unbounded" if most is None else _duration(most)
     if unknown and lo == hi == "0":
@@ -32,13 +36,9 @@ def wait_label(least: float, most: float | None, unknown: bool) -> str:
 
 
 def _duration(seconds: float) -> str:
-    if seconds <= 0:
-        return "0"
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            value = seconds / size
-            return f"{value:.0f} {unit}" if abs(value - round(value)) < 0.05 else f"{value:.1f} {unit}"
-    return f"{seconds:.0f} s"
+    from procmap.model.durations import format_duration
+
+    return "0" if seconds <= 0 else format_duration(seconds)
 
 
 def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
@@ -55,7 +55,7 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
     }
     for n, d in g.nodes(data=True):
         if n in facing:
-            view.add_node(n, **d)
+            view.add_node(n, **d, decision=g.out_degree(n) > 1)  # a step keeps its shape in every view
     for u, v, d in g.edges(data=True):
         if u in facing and v in facing:
             view.add_edge(u, v, when=d.get("when"), index=d["index"])
@@ -85,3 +85,211 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
     for n in view.nodes:
         view.nodes[n]["end"] = view.out_degree(n) == 0 or g.nodes[n]["end"]
     return view
+
+
+# -- the story: --view story -------------------------------------------------------------------------
+
+STORY_LANE = "onstage"  # every touchpoint of the story sits in one band: the service as the customer meets it
+
+
+def _pct(p: float) -> str:
+    """30 %, 2.5 %: a share as people read it (never '0.3')."""
+    value = p * 100
+    return f"{value:.0f} %" if abs(value - round(value)) < 0.05 or value >= 10 else f"{value:.1f} %"
+
+
+def _flow_share(g: nx.DiGraph, u: str, v: str) -> float | None:
+    """The share of customers at ``u`` who take ``u -> v``: 1 for a step's only flow, None when unknown."""
+    share = g.edges[u, v].get("share")
+    if share is not None:
+        return float(share)
+    return 1.0 if g.out_degree(u) == 1 else None
+
+
+def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
+    """The worst journey as the customer lives it: a graph for :func:`procmap.render.layout.build`.
+
+    The journey is the audit's own (SPEC §5.7's worst, through the analysis
+    API), so the slide always tells the story the audit tells.  It keeps the
+    journey's facing steps, each once, in two bands: the customer, and every
+    touchpoint (its party named in the box).  Consecutive facing visits are
+    one flow; the backstage stretch between them is folded into it with its
+    wait read along this journey (the longest is the silence: "2d 5m: the
+    customer hears nothing"); a stretch that goes round a loop says where it
+    goes back to; the shares along a stretch give its probability.  Chase
+    steps, broken promises and fail points carry markers in the box where
+    the customer meets them.
+    """
+    import networkx as nx
+
+    from procmap.analysis.facts import Analysis
+    from procmap.model.durations import format_duration
+    from procmap.model.graph import LaneInfo
+    from procmap.render.highlight import journey, journeys_of
+
+    g = result.graph
+    j = journeys_of(result)
+    walk = journey(result, mode)
+    steps = list(walk.steps) if walk is not None else []
+    loops = set(walk.repeats_at) if walk is not None else set()
+    nodes = g.nodes
+    facing_at = [i for i, n in enumerate(steps) if nodes[n]["facing"]]
+
+    view = nx.DiGraph()
+    view.graph.update(g.graph)
+    lanes = g.graph["lanes"]
+    customer_lanes = sorted({nodes[steps[i]]["lane"] for i in facing_at if nodes[steps[i]]["customer"]})
+    kept = {lane: lanes[lane] for lane in customer_lanes}
+    parties = [lanes[nodes[steps[i]]["lane"]] for i in facing_at if not nodes[steps[i]]["customer"]]
+    names = list(dict.fromkeys(" ".join(p.name.split()) for p in parties))
+    onstage = "The service" if len(names) != 1 else names[0]
+    kept[STORY_LANE] = LaneInfo(STORY_LANE, onstage, "onstage", len(lanes))
+    if not customer_lanes:  # a journey without a customer action still shows the customer's band
+        first = next((lane for lane in lanes.values() if lane.kind == "customer"), None)
+        if first is not None:
+            kept = {first.id: first, **kept}
+    view.graph["lanes"] = kept
+    view.graph["journey"] = steps
+
+    for i in facing_at:
+        n = steps[i]
+        if n in view:
+            continue
+        d = dict(nodes[n])
+        d["decision"] = g.out_degree(n) > 1  # the shape it has in every view
+        d["evidence"] = None  # a slide has no room for notes; the poster keeps them
+        d["markers"] = []
+        if not d["customer"]:
+            if len(names) > 1:  # the band holds several parties: each box names its own
+                party = " ".join(lanes[d["lane"]].name.split()) if d["lane"] in lanes else d["lane"]
+                d["party"] = party
+            d["lane"] = STORY_LANE
+        if d.get("contact") == "chase" or d.get("chase"):
+            d["markers"].append("↻ the customer has to chase")
+        view.add_node(n, **d)
+    if walk is not None:
+        f = walk.figures
+        parts = [f"{format_duration(f['elapsed'])} from first to last step" if f["elapsed"] else "no durations"]
+        if f.get("longest_silence"):
+            parts.append(f"longest silence {format_duration(f['longest_silence'])}")
+        comes = f.get("repeats", 0) + f.get("chases", 0)
+        if comes:
+            parts.append("the customer comes back" + (f" {comes} times" if comes > 1 else ""))
+        n = f["visible_handoffs"]
+        parts.append(f"{n} customer-visible handoff{'' if n == 1 else 's'}")
+        view.graph["subtitle"] = " · ".join(parts)
+    if not facing_at:
+        return view
+    view.graph["start"] = steps[facing_at[0]]
+
+    # One flow per pair of consecutive facing visits; a pair met twice (round a loop) is one flow.
+    stretches = []
+    for a, b in itertools.pairwise(facing_at):
+        inside = steps[a + 1 : b]
+        wait = sum(nodes[x]["duration"] or 0 for x in inside)
+        untimed = any(nodes[x]["duration"] is None for x in inside)
+        share: float | None = 1.0
+        whens = []
+        back = []
+        for k in range(a + 1, b + 1):
+            u, v = steps[k - 1], steps[k]
+            s = _flow_share(g, u, v)
+            share = None if share is None or s is None else share * s
+            when = g.edges[u, v].get("when")
+            if when:
+                whens.append(" ".join(text.clean(when).split()))
+            if k in loops:
+                back.append(v)
+        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back))
+    silence = max((s[3] for s in stretches if s[2]), default=0)
+    marked_silence = False
+    for u, v, inside, wait, untimed, share, whens, back in stretches:
+        if view.has_edge(u, v):
+            view.edges[u, v]["times"] += 1
+            continue
+        lines = list(whens)
+        if share is not None and share < 1 - 1e-9:
+            lines.append(f"{_pct(share)} of customers" if not lines else f"({_pct(share)})")
+        again = "".join(f"↻ back to {_name(g, target)} · " for target in back)
+        attrs: dict = {"when": " ".join(lines) if lines else None, "index": len(view.edges), "times": 1}
+        if inside:
+            if wait == silence and wait > 0 and not marked_silence:
+                attrs["wait"] = f"{again}{format_duration(wait)}: the customer hears nothing"
+                attrs["silence"] = True
+                marked_silence = True
+            elif wait > 0:
+                attrs["wait"] = f"{again}wait {format_duration(wait)}{' + untimed steps' if untimed else ''}"
+            else:
+                attrs["wait"] = f"{again}backstage work{', untimed' if untimed else ''}"
+        elif again:
+            attrs["when"] = " ".join([*lines, again.rstrip(" ·")])
+        if back:
+            attrs["comes_back"] = True
+        view.add_edge(u, v, **attrs)
+
+    # Markers where the customer meets what went wrong: broken promises and fail points.
+    on_journey = set(steps)
+
+    def surface(step: str) -> str | None:
+        """The first facing visit at or after the journey's first visit of ``step``."""
+        if step not in on_journey:
+            return None
+        k = steps.index(step)
+        return next((steps[i] for i in facing_at if i >= k), None)
+
+    for s in j.sla:
+        if not s.breach:
+            continue
+        at = surface(s.step)
+        if at is None:
+            continue
+        waited = "unbounded" if s.longest_wait is None else format_duration(s.longest_wait)
+        view.nodes[at]["markers"].append(f"⚠ promised {format_duration(s.sla)}, takes up to {waited}")
+    for f in j.fail_points(Analysis(g).no_backup):
+        at = surface(f.step)
+        if at is None or (f.step == at and f.marked):
+            continue  # a marked facing fail point is drawn as one already
+        if f.step == at:
+            view.nodes[at]["markers"].append("▲ no backup")
+            continue
+        view.nodes[at]["markers"].append(f"▲ shows here if {_name(g, f.step)} fails")
+    for n in view.nodes:
+        view.nodes[n]["end"] = view.out_degree(n) == 0 or nodes[n]["end"]
+    view.graph["columns"] = story_columns(view)
+    return view
+
+
+def story_columns(view: nx.DiGraph) -> dict[str, int]:
+    """Columns for the story: a step shares the column of the step before it when it sits in the other band.
+
+    The customer calls and the service answers: one column, the flow straight
+    down.  That halves the width of a slide, where width is what runs out.
+    """
+    col: dict[str, int] = {}
+    used: dict[int, set[str]] = {}
+    c, prev = -1, None
+    for n in view.nodes:  # first-visit order along the journey
+        lane = view.nodes[n]["lane"]
+        shared = (
+            prev is not None
+            and view.has_edge(prev, n)
+            and len(used.get(c, ())) == 1
+            and lane not in used.get(c, ())
+            and not view.has_edge(n, prev)
+        )
+        if not shared:
+            c += 1
+        col[n] = c
+        used.setdefault(c, set()).add(lane)
+        prev = n
+    return col
+
+
+def _name(g: nx.DiGraph, n: str) -> str:
+    return " ".join(text.clean(g.nodes[n]["name"]).split())
+
+
+def story_wrap(view: nx.DiGraph) -> int:
+    """Columns per row of the story: one row up to eight columns (a 16:9 slide is wide), else rows of at most eight."""
+    cols = max(view.graph.get("columns", {}).values(), default=0) + 1
+    return 0 if cols <= 8 else 8

@@ -113,6 +113,12 @@ table.narrow { width: auto; min-width: 24rem; }
 .card { background: var(--card); border-radius: .5rem; padding: .7rem .9rem; }
 .card .value { font-size: 1.6rem; font-weight: 650; }
 .card .label { color: var(--muted); font-size: .85rem; }
+.story { font-size: 1.1rem; margin: .5rem 0 0; }
+.story p { margin: .2rem 0; }
+.story p:first-child { font-weight: 600; }
+.cards.graph .value { font-size: 1.2rem; }
+.cards.journeys .value { font-size: 1.3rem; margin: .1rem 0 .2rem; }
+.card .detail { font-size: .85rem; }
 .bad { color: var(--bad); font-weight: 600; }
 .ok { color: var(--ok); font-weight: 600; }
 .diagram { overflow: auto; border: 1px solid var(--line); border-radius: .5rem; padding: .5rem;
@@ -221,6 +227,13 @@ def _diagrams(item: Audited) -> str:
     )
 
 
+def _cards(items: list[tuple[str, str]]) -> str:
+    return "".join(
+        f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
+        for label, value in items
+    )
+
+
 def _process(n: int, item: Audited) -> str:
     token = _NAMES.set(_names(item.graph))
     try:
@@ -241,11 +254,17 @@ def _process_body(n: int, item: Audited) -> str:
         meta += f" · owner {esc(r['owner'])}"
     out.append(f'<p class="meta">{meta}</p>')
 
-    cards = "".join(
-        f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
-        for label, value in S.headline(m)
-    )
-    out.append(f'<section data-section="summary" id="{pid}-summary"><div class="cards">{cards}</div>')
+    sentences = "".join(f"<p>{esc(sentence)}</p>" for sentence in r.get("headline", []))
+    out.append(f'<section data-section="summary" id="{pid}-summary"><div class="story">{sentences}</div>')
+    tiles = J.journey_tiles(r)
+    if tiles:
+        cards = "".join(
+            f'<div class="card"><div class="label">{esc(t.title)}</div><div class="value">{esc(t.value)}</div>'
+            + "".join(f'<div class="detail">{esc(d)}</div>' for d in t.details)
+            + "</div>"
+            for t in tiles
+        )
+        out.append(f'<div class="cards journeys">{cards}</div>')
     if r["budgets"]:
         over = [b for b in r["budgets"] if b["exceeded"]]
         verdict = '<span class="bad">Budget exceeded</span>' if over else '<span class="ok">Within budget</span>'
@@ -277,7 +296,8 @@ def _process_body(n: int, item: Audited) -> str:
         )
     metric_rows: list[tuple[S.Cell, ...]] = [(label, S.metric_value(k, m[k])) for k, label in S.METRIC_LABELS.items()]
     out.append(
-        f'<section data-section="metrics" id="{pid}-metrics"><h3>All metrics</h3>'
+        f'<section data-section="metrics" id="{pid}-metrics"><h3>{esc(S.GRAPH_TITLE)}</h3>'
+        f'<p class="blurb">{esc(S.GRAPH_BLURB)}</p><div class="cards graph">{_cards(S.headline(m))}</div>'
         + _table(("Metric", "Value"), metric_rows, numeric=(1,), css="narrow")
         + "</section>"
     )
@@ -312,9 +332,10 @@ def render(audited: list[Audited]) -> str:
         parts.append('<nav data-section="overview"><h2>Overview</h2>')
         parts.append(_table(S.OVERVIEW_HEADERS, rows, numeric=(2, 3, 4, 5, 6, 7)))
         _NAMES.reset(token)
-        links = "".join(
-            f'<li><a href="#p{n}">{esc(r["name"])}</a> <code>{esc(r["file"])}</code></li>'
-            for n, r in enumerate(reports, start=1)
+        place = {id(r): n for n, r in enumerate(reports, start=1)}
+        links = "".join(  # worst first, as the table
+            f'<li><a href="#p{place[id(r)]}">{esc(r["name"])}</a> <code>{esc(r["file"])}</code></li>'
+            for r in S.overview_order(reports)
         )
         parts.append(f"<ul>{links}</ul></nav>")
     parts += [_process(n, item) for n, item in enumerate(audited, start=1)]

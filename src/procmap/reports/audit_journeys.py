@@ -10,9 +10,11 @@ draw these tables; the words are decided once, here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from procmap.model.durations import format_duration
+from procmap.model.words import average, percent, times_on_average
 from procmap.reports.audit_sections import Cell, Glyphs, Section
 
 # Journeys longer than this are cut in the step-by-step tables (the JSON keeps every step).
@@ -26,7 +28,8 @@ FIGURE_LABELS: dict[str, str] = {
     "touchpoints": "Touchpoints (updates included)",
     "customer_actions": "Things the customer does",
     "channel_switches": "Channel switches",
-    "repeats": "Times the customer comes back",
+    "repeats": "Times round a loop back (repeats)",
+    "chases": "Times the customer chases",
 }
 
 
@@ -49,21 +52,45 @@ def _lane_name(graph: Any, lane: str) -> str:
     return info.name if info is not None else lane
 
 
+def _is_chase(data: Any) -> bool:
+    """A ``contact: chase`` step (SPEC §5.7): the customer acts because nothing came."""
+    return bool(data.get("chase") or data.get("contact") == "chase")
+
+
+def _is_planned(graph: Any, u: str, v: str) -> bool:
+    """A ``planned: true`` loop flow (SPEC §5.7): a return the customer expects, not a repeat."""
+    return bool(graph.has_edge(u, v) and graph.edges[u, v].get("planned"))
+
+
 def journey_rows(
     journey: dict[str, Any], graph: Any, glyphs: Glyphs, loops: set[tuple[str, str]]
 ) -> list[tuple[Cell, ...]]:
-    """One row per step: who does it, and what the customer notices (handoffs, returns, silences, updates)."""
+    """One row per step: who does it, and what the customer notices (handoffs, returns, chases, silences, updates).
+
+    A return is labelled only where the journey really revisits a step: a loop
+    flow can lead to a step this journey has not met yet (the loop was found
+    on another branch), and calling that "back again" told the reader a
+    customer came back who never had.
+    """
     nodes = graph.nodes
     rows: list[tuple[Cell, ...]] = []
     last_lane: str | None = None
     silence = 0.0
     seen_facing = False
+    visited: set[str] = set()
+    planned = False  # the last loop flow taken was planned: what it brings back to is expected
     steps = journey["steps"]
     for i, step in enumerate(steps):
         d = nodes[step]
         notes: list[str] = []
         if i and (steps[i - 1], step) in loops:
-            notes.append(f"REPEAT: back to this step again (from {_name(graph, steps[i - 1])})")
+            planned = _is_planned(graph, steps[i - 1], step)
+        if step in visited:
+            came = f" (from {_name(graph, steps[i - 1])})" if (steps[i - 1], step) in loops else ""
+            notes.append(f"planned return to this step{came}" if planned else f"REPEAT: back to this step again{came}")
+        visited.add(step)
+        if _is_chase(d):
+            notes.append("CHASE: the customer has to chase (nothing came)")
         if d["facing"]:
             if seen_facing and silence > 0:
                 notes.append(f"after {format_duration(silence)} of silence")
@@ -91,16 +118,52 @@ def journey_rows(
 
 
 def _summary(journey: dict[str, Any]) -> str:
+    """ "8 steps, 2 handoffs the customer sees, …, comes back 2 times, takes 6d 10m"."""
     f = journey["figures"]
     parts = [
         f"{len(journey['steps'])} steps",
         f"{f['visible_handoffs']} handoff{'s' if f['visible_handoffs'] != 1 else ''} the customer sees",
         f"{f['parties']} part{'ies' if f['parties'] != 1 else 'y'}",
         f"longest silence {figure_text('longest_silence', f['longest_silence'])}",
+        f"takes {figure_text('elapsed', f['elapsed'])}",
     ]
-    if f["repeats"]:
-        parts.append(f"comes back {f['repeats']} time{'s' if f['repeats'] != 1 else ''}")
+    back = comes_back(f)
+    if back:
+        parts.append(f"comes back {back} time{'s' if back != 1 else ''}")
     return ", ".join(parts)
+
+
+def comes_back(figures: dict[str, Any]) -> int:
+    """SPEC §5.7: a journey comes back ``repeats + chases`` times (chases once the analysis counts them)."""
+    return int(figures.get("repeats") or 0) + int(figures.get("chases") or 0)
+
+
+def _share(journey: dict[str, Any]) -> str:
+    """ " (30 % of customers)" when the journey's probability is known (SPEC §5.7), else nothing."""
+    p = journey.get("probability")
+    return f" ({percent(p)} of customers)" if p is not None else ""
+
+
+#: SPEC §5.7's worst order (``--worst-by`` replaces it; the report names the order in force as ``worst_by``).
+WORST_BY = ("comes_back", "longest_silence", "elapsed", "visible_handoffs")
+_WORST_WORDS = {
+    "comes_back": "the most comings back (repeats and chases)",
+    "longest_silence": "the longest silence",
+    "elapsed": "the longest time from start to end",
+    "visible_handoffs": "the most handoffs the customer sees",
+    "parties": "the most parties",
+    "touchpoints": "the most touchpoints",
+    "customer_actions": "the most things the customer does",
+    "channel_switches": "the most channel switches",
+    "repeats": "the most repeats",
+    "chases": "the most chases",
+}
+
+
+def worst_order(j: dict[str, Any]) -> str:
+    """The worst journey's order in words: "the most comings back, then the longest silence, then …"."""
+    names = j.get("worst_by") or WORST_BY
+    return ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in names)
 
 
 JOURNEY_HEADERS = ("#", "Step", "Who", "Channel", "What the customer notices")
@@ -114,27 +177,29 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
     loops = loop_edges
     out = []
     count = j["count"]
+    rounds = (
+        f" (each coming back at most {j['repeats']} time{'s' if j['repeats'] != 1 else ''})." if j["repeats"] else "."
+    )
+    if j["main"].get("probability") is not None:
+        usual = "The usual case: the most likely journey, from the shares of the flows."
+    else:
+        usual = "The usual case: from the start, the first branch of every decision (modellers list the usual branch first)."
     out.append(
         Section(
             "journeys.main",
-            f"Main journey: {_summary(j['main'])}",
-            "The usual case: from the start, the first branch of every decision (modellers list the usual branch "
-            f"first). One of {count:,} possible journeys"
-            + (
-                f" (each coming back at most {j['repeats']} time{'s' if j['repeats'] != 1 else ''})."
-                if j["repeats"]
-                else "."
-            ),
+            f"Main journey{_share(j['main'])}: {_summary(j['main'])}",
+            f"{usual} One of {count:,} possible journeys{rounds}",
             JOURNEY_HEADERS,
             journey_rows(j["main"], graph, glyphs, loops),
         )
     )
+    order = worst_order(j)
     if j["worst"]["steps"] != j["main"]["steps"]:
         out.append(
             Section(
                 "journeys.worst",
-                f"Worst journey: {_summary(j['worst'])}",
-                "The journey with the most handoffs the customer sees (ties: the longest, then the shortest in steps).",
+                f"Worst journey{_share(j['worst'])}: {_summary(j['worst'])}",
+                f"The journey that hurts most: {order} (ties: the fewest steps).",
                 JOURNEY_HEADERS,
                 journey_rows(j["worst"], graph, glyphs, loops),
             )
@@ -144,39 +209,13 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
             Section(
                 "journeys.worst",
                 "Worst journey: the main journey",
-                "No journey has more handoffs the customer sees, or takes longer with as many.",
+                f"No journey hurts more: {order}.",
                 JOURNEY_HEADERS,
                 [],
                 empty="The main journey is also the worst one.",
             )
         )
-    expected = j.get("expected")
-    rows: list[tuple[Cell, ...]] = []
-    for name, label in FIGURE_LABELS.items():
-        exp = None
-        if expected is not None and name in expected:
-            exp = figure_text(name, expected[name])
-        rows.append(
-            (
-                label,
-                figure_text(name, j["main"]["figures"][name]),
-                figure_text(name, j["min"][name]),
-                figure_text(name, j["max"][name]),
-                exp,
-            )
-        )
-    notes = []
-    if j["steps_without_duration"]:
-        notes.append(f"{j['steps_without_duration']} steps have no duration and count as 0")
-    if j["facing_steps_without_channel"]:
-        notes.append(f"{j['facing_steps_without_channel']} customer-facing steps have no channel")
-    blurb = (
-        "Each figure over all journeys: what the usual customer meets, the least and the most any one customer "
-        "meets, and the average over customers (from the flows' shares; blank when shares are missing)."
-    )
-    if notes:
-        blurb += " Note: " + "; ".join(notes) + "."
-    out.append(Section("journeys.figures", "Per journey", blurb, ("Figure", "Main", "Min", "Max", "Expected"), rows))
+    out.append(figures_section(j))
     out.append(
         Section(
             "journeys.repeat_loops",
@@ -248,6 +287,76 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
     return out
 
 
+#: Figures counted in times (the customer comes back, chases): their averages read "0.43 times on average".
+_TIMES = frozenset({"repeats", "chases"})
+
+
+def expected_text(name: str, value: Any) -> str | None:
+    """An average over customers in words: "0.43 times on average" for returns, "2.4" for other counts."""
+    if value is None:
+        return None
+    if name in _TIMES:
+        return times_on_average(float(value))
+    if name in ("elapsed", "longest_silence"):
+        return format_duration(float(value))
+    return average(float(value))
+
+
+def figures_section(j: dict[str, Any]) -> Section:
+    """Each figure for the main and the worst journey, its least and most over all journeys, and its average.
+
+    The first two rows are the ones that hurt most: how often a customer comes
+    back (repeats and chases together, SPEC §5.7) and how many come back at all.
+    """
+    main, worst = j["main"]["figures"], j["worst"]["figures"]
+    expected = j.get("expected")
+    p_back = expected.get("p_comes_back") if expected else None
+    rows: list[tuple[Cell, ...]] = []
+    avg_back = None
+    if expected is not None:
+        avg_back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
+    rows.append(("Times the customer comes back", str(comes_back(main)), str(comes_back(worst)), None, None, avg_back))
+    rows.append(
+        (
+            "Customers who come back at all",
+            "yes" if comes_back(main) else "no",
+            "yes" if comes_back(worst) else "no",
+            None,
+            None,
+            percent(p_back) if p_back is not None else None,
+        )
+    )
+    for name, label in FIGURE_LABELS.items():
+        if name not in main:
+            continue  # a figure this analysis does not compute (chases before SPEC §5.7)
+        exp = expected_text(name, expected.get(name)) if expected is not None else None
+        rows.append(
+            (
+                label,
+                figure_text(name, main[name]),
+                figure_text(name, worst[name]),
+                figure_text(name, j["min"].get(name)),
+                figure_text(name, j["max"].get(name)),
+                exp,
+            )
+        )
+    notes = []
+    if j["steps_without_duration"]:
+        notes.append(f"{j['steps_without_duration']} steps have no duration and count as 0")
+    if j["facing_steps_without_channel"]:
+        notes.append(f"{j['facing_steps_without_channel']} customer-facing steps have no channel")
+    blurb = (
+        "Each figure over all journeys: what the usual customer and the worst-off one meet, the least and the most "
+        "any one customer meets, and the average over customers (from the flows' shares; blank when shares are "
+        "missing)."
+    )
+    if notes:
+        blurb += " Note: " + "; ".join(notes) + "."
+    return Section(
+        "journeys.figures", "Per journey", blurb, ("Figure", "Main", "Worst", "Min", "Max", "On average"), rows
+    )
+
+
 def _backup_text(graph: Any, fail: dict[str, Any]) -> str:
     backup = fail["backup"]
     if not backup:
@@ -256,3 +365,75 @@ def _backup_text(graph: Any, fail: dict[str, Any]) -> str:
     if owner and owner.strip().casefold() == backup.strip().casefold():
         return f"{backup} (the owner: no backup at all)"
     return str(backup)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One headline tile: a title, its figure, and the details under it (one customer's view, never a total)."""
+
+    title: str
+    value: str
+    details: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        """The tile as one line of text: "Worst journey: takes 4d 31m; comes back 2 times, …"."""
+        return f"{self.title}: {self.value}" + (f" ({', '.join(self.details)})" if self.details else "")
+
+
+def _journey_details(f: dict[str, Any]) -> tuple[str, ...]:
+    back, handoffs = comes_back(f), f["visible_handoffs"]
+    return (
+        f"comes back {back} time{'s' if back != 1 else ''}",
+        f"{handoffs} handoff{'s' if handoffs != 1 else ''} the customer sees",
+        f"longest silence {figure_text('longest_silence', f['longest_silence'])}",
+    )
+
+
+def journey_tiles(report: dict[str, Any]) -> list[Tile]:
+    """The figures a reader looks at first: who comes back, then the main, the worst and the average journey.
+
+    Per journey (SPEC §5.4, §5.7), never graph totals: those count places
+    and live under "Across the whole graph".
+    """
+    j = report.get("journeys")
+    if not j or j.get("main") is None:
+        return []
+    main, worst = j["main"]["figures"], j["worst"]["figures"]
+    expected = j.get("expected")
+    p_back = expected.get("p_comes_back") if expected else None
+    avg_back = None
+    if expected is not None:
+        avg_back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
+    if p_back is not None:
+        back = Tile("Customers who come back", percent(p_back), (avg_back,) if avg_back else ())
+    elif comes_back(j["max"]) or j.get("repeat_loops"):
+        back = Tile("Customers who come back", "possible", (avg_back,) if avg_back else ("no shares to say how many",))
+    else:
+        back = Tile("Customers who come back", "none")
+    tiles = [
+        back,
+        Tile(
+            f"Main journey{_share(j['main'])}",
+            f"takes {figure_text('elapsed', main['elapsed'])}",
+            _journey_details(main),
+        ),
+        Tile(
+            f"Worst journey{_share(j['worst'])}",
+            f"takes {figure_text('elapsed', worst['elapsed'])}",
+            _journey_details(worst),
+        ),
+    ]
+    if expected is not None:
+        tiles.append(
+            Tile(
+                "On average",
+                f"takes {figure_text('elapsed', expected.get('elapsed'))}",
+                (
+                    f"{average(float(expected.get('visible_handoffs') or 0))} handoffs the customer sees",
+                    f"{average(float(expected.get('touchpoints') or 0))} touchpoints",
+                ),
+            )
+        )
+    broken = sum(1 for s in j["sla"] if s["breach"])
+    tiles.append(Tile("Promises broken", f"{broken} of {len(j['sla'])}" if j["sla"] else "none made"))
+    return tiles

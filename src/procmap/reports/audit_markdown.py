@@ -1,7 +1,9 @@
 """The audit as GitHub-flavoured Markdown, ready to paste into a pull-request comment.
 
-Headline figures, budgets and customer-visible handoffs are shown; the other
-sections are folded in a ``<details>`` block so a comment stays short.  Every
+Each process opens with its story (the same sentences as every format) and
+the per-journey figures, then budgets, the journeys and the customer-visible
+handoffs; the graph's totals and the other sections are folded in a
+``<details>`` block named for what they are, so a comment stays short.  Every
 user-written text is escaped for a table cell: pipes, newlines, HTML and
 Markdown punctuation cannot break the table or inject markup.
 """
@@ -60,8 +62,12 @@ def _process(item: Audited) -> str:
     m = r["metrics"]
     glyphs = S.Glyphs.pick(ascii_only=False)
     parts = [f"### {escape(r['name'])} ({code(r['id'])})", "", f"File: {code(r['file'])}", ""]
-    headline = " · ".join(f"**{label}:** {value}" for label, value in S.headline(m))
-    parts += [headline, ""]
+    sentences = r.get("headline", [])
+    if sentences:
+        parts += [escape(" ".join(sentences)), ""]
+    tiles = J.journey_tiles(r)
+    if tiles:
+        parts += [" · ".join(f"**{escape(t.title)}:** {escape(t.line()[len(t.title) + 2 :])}" for t in tiles), ""]
     over = [b for b in r["budgets"] if b["exceeded"]]
     if r["budgets"]:
         status = "**Budget exceeded**" if over else "Within budget"
@@ -75,9 +81,10 @@ def _process(item: Audited) -> str:
     built = S.build(r, item.graph, glyphs)
     by_key = {s.key: s for s in built}
     parts.append(_section(by_key["visible_handoffs"]))
-    parts += ["<details>", "<summary>All sections and metrics</summary>", ""]
+    parts += ["<details>", f"<summary>{S.GRAPH_TITLE}: all sections and totals</summary>", ""]
+    totals = " · ".join(f"**{label}:** {value}" for label, value in S.headline(m))
     rows: list[tuple[S.Cell, ...]] = [(label, S.metric_value(k, m[k])) for k, label in S.METRIC_LABELS.items()]
-    parts += ["#### Metrics", "", table(("Metric", "Value"), rows), ""]
+    parts += [f"#### {S.GRAPH_TITLE}", "", escape(S.GRAPH_BLURB), "", totals, "", table(("Metric", "Value"), rows), ""]
     for section in built:
         if section.key != "visible_handoffs":
             parts.append(_section(section))

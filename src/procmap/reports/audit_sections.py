@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from procmap.model.durations import format_duration
+from procmap.model.words import percent
 
 
 class Ids:
@@ -70,7 +71,15 @@ METRIC_LABELS: dict[str, str] = {
     "unbounded_waits": "Unbounded waits (loops)",
 }
 
-# The figures a reader looks at first (HTML cards, Markdown summary line).
+#: Where the graph's totals go: they count places in the graph (every distinct pair some path joins), not
+#: what one customer meets, so they follow the journeys under a title that says so (issue 19).
+GRAPH_TITLE = "Across the whole graph"
+GRAPH_BLURB = (
+    "Totals over every step and flow of the process: each place counts once, whichever customer passes it. "
+    "One customer meets far fewer (see the journeys above)."
+)
+
+# The graph's totals a reader looks at first, shown under GRAPH_TITLE (never as the report's headline).
 HEADLINE = (
     "touchpoints",
     "visible_handoffs",
@@ -237,20 +246,43 @@ def budget_rows(report: dict[str, Any]) -> list[tuple[Cell, ...]]:
 BUDGET_HEADERS = ("Budget", "Limit", "Value", "Status")
 
 
+def _comes_back(figures: dict[str, Any]) -> int:
+    return int(figures.get("repeats") or 0) + int(figures.get("chases") or 0)
+
+
+#: SPEC §5.7's worst order, read on each process's worst journey: the overview's sort key.
+_WORST_KEY = ("comes_back", "longest_silence", "elapsed", "visible_handoffs")
+
+
+def worst_key(report: dict[str, Any]) -> tuple[float, ...]:
+    """How much a process hurts its worst-off customer, comparable across processes (larger is worse)."""
+    j = report.get("journeys")
+    if not j or j.get("worst") is None:
+        return tuple(-1.0 for _ in _WORST_KEY)
+    f = j["worst"]["figures"]
+    return tuple(float(_comes_back(f) if k == "comes_back" else f.get(k) or 0) for k in _WORST_KEY)
+
+
+def overview_order(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The processes worst first (SPEC §5.7's worst order on each one's worst journey); ties keep the input order."""
+    return sorted(reports, key=worst_key, reverse=True) if reports else []
+
+
 def overview_rows(reports: list[dict[str, Any]]) -> list[tuple[Cell, ...]]:
-    """One row per process, for reports on several files."""
+    """One row per process, worst first, leading with what one customer goes through (reports on several files).
+
+    The graph's totals (touchpoints, visible handoffs in the whole graph) are
+    left to each process's "Across the whole graph" section: they count
+    places, and the cleanest-looking totals belonged to the process whose
+    customers come back most (issue 19).
+    """
     rows: list[tuple[Cell, ...]] = []
-    for r in reports:
-        m = r["metrics"]
+    for r in sorted(reports, key=worst_key, reverse=True):
         over = [b["budget"] for b in r["budgets"] if b["exceeded"]]
         rows.append(
             (
                 Ids([r["id"]]),
                 r["file"],
-                str(m["touchpoints"]),
-                str(m["visible_handoffs"]),
-                str(m["handoffs"]),
-                str(m["customer_actions"]),
                 *_journey_cells(r.get("journeys")),
                 ("over: " + ", ".join(over)) if over else ("ok" if r["budgets"] else "-"),
             )
@@ -258,24 +290,41 @@ def overview_rows(reports: list[dict[str, Any]]) -> list[tuple[Cell, ...]]:
     return rows
 
 
-def _journey_cells(journeys: dict[str, Any] | None) -> tuple[str, str]:
-    """What one customer meets (SPEC §5) beside the totals, which count places in the graph: the main
-    journey's visible handoffs and the worst journey's, and the longest silence any journey has."""
-    if not journeys:
-        return "-", "-"
-    main, worst = journeys["main"]["figures"]["visible_handoffs"], journeys["max"]["visible_handoffs"]
-    silence = journeys["max"]["longest_silence"]
-    return f"{main} / {worst}", format_duration(silence) if silence else "-"
+def _journey_cells(journeys: dict[str, Any] | None) -> tuple[str, ...]:
+    """Come back (share, or whether any journey can), the worst journey's silence and time, the main and worst
+    journeys' handoffs, and the promises broken."""
+    if not journeys or journeys.get("main") is None:
+        return ("-",) * 6
+    worst = journeys["worst"]["figures"]
+    expected = journeys.get("expected")
+    p_back = expected.get("p_comes_back") if expected else None
+    if p_back is not None:
+        back = percent(p_back)
+    elif _comes_back(journeys["max"]) or journeys.get("repeat_loops"):
+        back = "possible"
+    else:
+        back = "no"
+    main_handoffs = journeys["main"]["figures"]["visible_handoffs"]
+    silence = worst["longest_silence"]
+    broken = sum(1 for s in journeys["sla"] if s["breach"])
+    return (
+        back,
+        str(_comes_back(worst)),
+        format_duration(float(silence)) if silence else "-",
+        format_duration(float(worst["elapsed"])) if worst["elapsed"] else "-",
+        f"{main_handoffs} / {worst['visible_handoffs']}",
+        f"{broken} of {len(journeys['sla'])}" if journeys["sla"] else "-",
+    )
 
 
 OVERVIEW_HEADERS = (
     "Process",
     "File",
-    "Touchpoints",
-    "Visible handoffs",
-    "Handoffs",
-    "Customer actions",
+    "Customers who come back",
+    "Worst journey comes back",
+    "Longest silence (worst journey)",
+    "Time (worst journey)",
     "Journey handoffs (main / worst)",
-    "Longest silence",
+    "Promises broken",
     "Budgets",
 )

@@ -156,6 +156,18 @@ def render(audited: list[Audited], *, tty: bool = False, colour: bool = False, w
         r = item.report
         w.heading(f"{_clean(r['name'])} ({r['id']}) {glyphs.dash} {_clean(r['file'])}", 1)
         w.blank()
+        for sentence in r.get("headline", []):
+            w.line("", _clean(sentence))
+        tiles = J.journey_tiles(r)
+        if tiles:
+            w.blank()
+            for tile in tiles:
+                w.line("", _clean(tile.line()))
+        w.blank()
+        if r["budgets"]:
+            w.heading("Budgets", 2)
+            w.table(S.BUDGET_HEADERS, S.budget_rows(r))
+            w.blank()
         journey_sections = J.sections(r, item.graph, glyphs, item.loop_edges)
         if journey_sections:
             w.heading("Journeys: what one customer goes through", 2)
@@ -168,14 +180,10 @@ def render(audited: list[Audited], *, tty: bool = False, colour: bool = False, w
             else:
                 w.line(f"{_clean(section.title)}: ", section.empty)
             w.blank()
-        w.heading("The process as a whole", 2)
-        w.blank()
+        w.heading(S.GRAPH_TITLE, 2)
+        w.line("", S.GRAPH_BLURB)
         w.table(("Metric", "Value", "Metric", "Value"), _metric_rows(r))
         w.blank()
-        if r["budgets"]:
-            w.heading("Budgets", 2)
-            w.table(S.BUDGET_HEADERS, S.budget_rows(r))
-            w.blank()
         for section in S.build(r, item.graph, glyphs):
             if section.rows:
                 w.heading(section.title, 2)

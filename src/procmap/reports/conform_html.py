@@ -15,8 +15,16 @@ from typing import Any
 
 from procmap import __version__
 from procmap.conform import Conformed
+from procmap.diagnostics import terminal_text
 from procmap.reports import conform_sections as S
-from procmap.reports.audit_html import _CSS, _PROLOG, CSP, esc
+from procmap.reports.audit_html import _CSS, _PROLOG, CSP
+from procmap.reports.audit_html import esc as _html_esc
+
+
+def esc(value: Any) -> str:
+    """HTML-escaped, and every control character (ESC, C1, bidi overrides) shown as an escape, never kept raw."""
+    return _html_esc(terminal_text(str(value)))
+
 
 _EXTRA_CSS = """
 .legend { color: var(--muted); font-size: .9rem; }

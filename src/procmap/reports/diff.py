@@ -16,15 +16,10 @@ import re
 from typing import Any
 
 from procmap.diagnostics import UNPRINTABLE, terminal_text
-from procmap.diff import (
-    CUSTOMER_METRICS,
-    BlockEntry,
-    Changes,
-    HandoffEntry,
-    MetricDelta,
-    ProcessDiff,
-    RepeatLoopEntry,
-)
+from procmap.diff import CUSTOMER_METRICS, BlockEntry, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
+from procmap.model.durations import format_duration
+from procmap.model.words import average, percent
+from procmap.reports.audit_journeys import FIGURE_LABELS as JOURNEY_FIGURE_LABELS
 from procmap.reports.audit_sections import METRIC_LABELS as AUDIT_METRIC_LABELS
 
 NO_CHANGES = "No customer-facing changes"
@@ -52,17 +47,6 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def _duration(seconds: float) -> str:
-    """Every unit (``3d 2h 30m``): a diff must not show ``3d 2h -> 3d 2h`` for a 20-minute change."""
-    rest = round(abs(seconds))
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        if rest >= size:
-            parts.append(f"{rest // size}{unit}")
-            rest %= size
-    return " ".join(parts) or "0s"
-
-
 def _number(value: float | int) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{round(value, 3)}"
@@ -73,7 +57,7 @@ def metric_value(name: str, value: float | int | None) -> str:
     if value is None:
         return "–"
     if name.endswith("_seconds"):
-        return _duration(float(value))
+        return format_duration(float(value))
     return _number(value)
 
 
@@ -83,13 +67,94 @@ def metric_delta(m: MetricDelta) -> str:
         return "–"
     sign = "+" if delta > 0 else "-" if delta < 0 else "±"
     if m.name.endswith("_seconds"):
-        return f"{sign}{_duration(float(delta))}"
+        return f"{sign}{format_duration(abs(float(delta)))}"
     return f"{sign}{_number(abs(delta))}"
 
 
+#: The journeys diff compares, in reading order, and what each is called (SPEC §5.4, §5.7).
+VIEW_LABELS = {"main": "Main journey", "worst": "Worst journey", "expected": "On average"}
+_VIEW_FIGURE_LABELS = {"comes_back": "Times the customer comes back", **JOURNEY_FIGURE_LABELS}
+_DURATIONS = frozenset({"elapsed", "longest_silence"})
+#: Shown in the views already (the main journey's handoffs): not repeated from the older figure list.
+_SHOWN_IN_VIEWS = frozenset({"main_journey_handoffs"})
+
+
+def view_label(view: str, name: str) -> str:
+    """ "Main journey: handoffs the customer sees"."""
+    figure = _VIEW_FIGURE_LABELS.get(name, name.replace("_", " ").capitalize())
+    return f"{VIEW_LABELS[view]}: {figure[0].lower()}{figure[1:]}"
+
+
+def view_value(view: str, name: str, value: float | int | None) -> str:
+    """A journey figure in words: durations exact to the minute, averages to two decimals ("0.43")."""
+    if value is None:
+        return "–"
+    if name in _DURATIONS:
+        return format_duration(float(value))
+    if view == "expected":
+        return average(float(value))
+    return _number(value)
+
+
+def view_delta(view: str, m: MetricDelta) -> str:
+    delta = m.delta
+    if delta is None:
+        return "–"
+    sign = "+" if delta > 0 else "-" if delta < 0 else "±"
+    return f"{sign}{view_value(view, m.name, abs(delta))}"
+
+
+def p_comes_back_text(m: MetricDelta) -> tuple[str, str, str]:
+    """Before, after and the change of the share who come back, in percentage points ("-12 points")."""
+    delta = "–" if m.delta is None else f"{'+' if m.delta > 0 else '-' if m.delta < 0 else '±'}"
+    if m.delta is not None:
+        delta += f"{average(abs(m.delta) * 100)} points"
+    return percent(m.old) if m.old is not None else "–", percent(m.new) if m.new is not None else "–", delta
+
+
+def journey_changes(d: ProcessDiff) -> list[tuple[str, str, str, str]]:
+    """(label, before, after, change) of every journey figure that changed: the share who come back first, then
+    the main, the worst and the average journey figure by figure, then the older figures."""
+    rows: list[tuple[str, str, str, str]] = []
+    if d.p_comes_back.changed:
+        rows.append(("Customers who come back", *p_comes_back_text(d.p_comes_back)))
+    for view in VIEW_LABELS:
+        for m in d.views.get(view, []):
+            if m.changed:
+                rows.append(
+                    (
+                        view_label(view, m.name),
+                        view_value(view, m.name, m.old),
+                        view_value(view, m.name, m.new),
+                        view_delta(view, m),
+                    )
+                )
+    rows += [
+        (metric_label(m.name), metric_value(m.name, m.old), metric_value(m.name, m.new), metric_delta(m))
+        for m in d.journeys
+        if m.changed and m.name not in _SHOWN_IN_VIEWS
+    ]
+    return rows
+
+
+def _come_back_headline(d: ProcessDiff) -> str | None:
+    """ "customers who come back 21 % → 9 %", or the average times when no share is known on both sides."""
+    p = d.p_comes_back
+    if p.changed and p.old is not None and p.new is not None:
+        before, after, _ = p_comes_back_text(p)
+        return f"customers who come back {before} → {after}"
+    back = next((m for m in d.views.get("expected", []) if m.name == "comes_back"), None)
+    if back is not None and back.changed and back.old is not None and back.new is not None:
+        return f"times the customer comes back on average {average(back.old)} → {average(back.new)}"
+    return None
+
+
 def headline(d: ProcessDiff) -> str:
-    """One line saying what changed for the customer, most consequential first."""
+    """One line saying what changed for the customer, most consequential first (coming back leads)."""
     parts: list[str] = []
+    back = _come_back_headline(d)
+    if back:
+        parts.append(back)
     h, t, a = d.visible_handoffs, d.touchpoints, d.customer_actions
     if h.added:
         parts.append(f"{_plural(len(h.added), 'new customer-visible handoff')}")
@@ -124,11 +189,8 @@ def headline(d: ProcessDiff) -> str:
                     f"{metric_label(m.name).lower()} {metric_value(m.name, m.old)} → {metric_value(m.name, m.new)}"
                 )
     if not parts:
-        for m in d.journeys:
-            if m.changed:
-                parts.append(
-                    f"{metric_label(m.name).lower()} {metric_value(m.name, m.old)} → {metric_value(m.name, m.new)}"
-                )
+        for label, before, after, _change in journey_changes(d):
+            parts.append(f"{label[0].lower()}{label[1:]} {before} → {after}")
     if not parts:
         return NO_CHANGES
     return ", ".join(parts)
@@ -251,11 +313,7 @@ def _plain_text(d: ProcessDiff) -> str:
         [f"{mark('+')} {_block_text(x)}" for x in d.structure.added]
         + [f"{mark('-')} {_block_text(x)}" for x in d.structure.removed],
     )
-    journeys = [
-        f"{metric_label(m.name)}  {metric_value(m.name, m.old)} -> {metric_value(m.name, m.new)}  ({metric_delta(m)})"
-        for m in d.journeys
-        if m.changed
-    ]
+    journeys = [f"{label}  {before} -> {after}  ({change})" for label, before, after, change in journey_changes(d)]
     journeys += [f"{mark('+')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.added]
     journeys += [f"{mark('-')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.removed]
     section("Journeys (what one customer goes through)", journeys)
@@ -433,11 +491,7 @@ def markdown(d: ProcessDiff) -> str:
         [["added", md(_block_text(x))] for x in d.structure.added]
         + [["removed", md(_block_text(x))] for x in d.structure.removed],
     )
-    rows = [
-        [md(metric_label(m.name)), metric_value(m.name, m.old), metric_value(m.name, m.new), metric_delta(m)]
-        for m in d.journeys
-        if m.changed
-    ]
+    rows = [[md(label), before, after, change] for label, before, after, change in journey_changes(d)]
     rows += [
         ["repeat loop added", f"{code(x.source)} → {code(x.target)}", ", ".join(code(f) for f in x.facing), ""]
         for x in d.repeat_loops.added

@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from procmap.analysis.journeys import JOURNEY_BUDGETS, journey_budgets
+from procmap.analysis.journeys.report import JOURNEY_BUDGETS, journey_budgets
 from procmap.diagnostics import Severity
 from procmap.rules.base import Context, Finding, Rule
 

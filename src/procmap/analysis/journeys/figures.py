@@ -1,0 +1,91 @@
+"""One journey's figures (SPEC §5.3), read along its steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from procmap.analysis.journeys.structure import Structure
+
+FIGURES: tuple[str, ...] = (
+    "customer_actions",
+    "touchpoints",
+    "parties",
+    "visible_handoffs",
+    "channel_switches",
+    "elapsed",
+    "longest_silence",
+    "repeats",
+)
+# The figures that add up along a journey: the only ones with a meaningful mean (SPEC §5.4).
+ADDITIVE: tuple[str, ...] = (
+    "customer_actions",
+    "touchpoints",
+    "visible_handoffs",
+    "channel_switches",
+    "elapsed",
+    "repeats",
+)
+SECONDS_FIGURES = frozenset({"elapsed", "longest_silence"})
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    """One journey: its steps (ids, in order; loops repeat them), which flows were loop edges, and its figures."""
+
+    steps: tuple[str, ...]
+    figures: dict[str, float | int]
+    repeats_at: tuple[int, ...] = ()  # positions i where steps[i-1] -> steps[i] is a loop edge
+
+
+class Figures(Structure):
+    """The figures of one run through the rounds graph: (step, round) pairs."""
+
+    def figures_of(self, path: list[tuple[int, int]]) -> dict[str, float | int]:
+        """SPEC §5.3's eight figures of one journey, read along its steps: (step, round) pairs."""
+        ca = tp = hand = sw = 0
+        elapsed = 0
+        parties: set[str] = set()
+        last_lane: str | None = None
+        last_chan: str | None = None
+        silence = 0
+        open_: int | None = None
+        repeats = sum(1 for i in range(1, len(path)) if path[i][1] != path[i - 1][1])
+        for k, _r in path:
+            elapsed += self.dur[k]
+            if self.customer[k]:
+                ca += 1
+            if self.touch[k]:
+                tp += 1
+                if not self.update[k]:
+                    parties.add(self.lane[k])
+                    if last_lane is not None and last_lane != self.lane[k]:
+                        hand += 1
+                    last_lane = self.lane[k]
+            if self.facing[k]:
+                c = self.channel[k]
+                if c is not None:
+                    if last_chan is not None and last_chan != c:
+                        sw += 1
+                    last_chan = c
+                if open_ is not None:
+                    silence = max(silence, open_)
+                open_ = 0
+            elif open_ is not None:
+                open_ += self.dur[k]
+        return {
+            "customer_actions": ca,
+            "touchpoints": tp,
+            "parties": len(parties),
+            "visible_handoffs": hand,
+            "channel_switches": sw,
+            "elapsed": self._seconds(elapsed),
+            "longest_silence": self._seconds(silence),
+            "repeats": repeats,
+        }
+
+    def _journey(self, path: list[tuple[int, int]]) -> Journey:
+        return Journey(
+            tuple(self.ids[k] for k, _ in path),
+            self.figures_of(path),
+            tuple(i for i in range(1, len(path)) if path[i][1] != path[i - 1][1]),
+        )
