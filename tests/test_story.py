@@ -214,7 +214,8 @@ def test_html_tiles_show_journeys_and_the_graph_totals_move_to_their_own_section
     data = json.loads(run("audit", "--format", "json", EXAMPLES / "support-ticket.yaml").stdout)["processes"][0]
     worst = data["journeys"]["worst"]["figures"]
     assert "Customers who come back" in summary and "Main journey" in summary and "Worst journey" in summary
-    assert f"{worst['visible_handoffs']} handoffs the customer sees" in summary
+    n = worst["visible_handoffs"]
+    assert f"{n} handoff{'' if n == 1 else 's'} the customer sees" in summary
     total = data["metrics"]["visible_handoffs"]  # 7 in the graph, 4 at most in a journey
     assert total > worst["visible_handoffs"] and not re.search(rf"(?<![\d.]){total} handoffs", summary)
     assert "Customer-visible handoffs" not in summary and "Touchpoints" not in summary  # graph totals
