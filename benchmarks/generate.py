@@ -105,8 +105,12 @@ def _scalar(v: object) -> str:
     return f'"{text}"' if any(c in text for c in ":#{}[],&*!|>'\"%@`") else text
 
 
-def process_yaml(steps_wanted: int, seed: int = 1, pid: str = "synthetic") -> str:
-    """YAML text of a process with ``steps_wanted`` steps (rounded up to a multiple of 10)."""
+def process_yaml(steps_wanted: int, seed: int = 1, pid: str = "synthetic", shares: bool = False) -> str:
+    """YAML text of a process with ``steps_wanted`` steps (rounded up to a multiple of 10).
+
+    With ``shares``, every branch carries a share (0.8 for the first flow, 0.2 for the second):
+    the retry self-loop and the rework loop then make the expected figures solve a Markov chain.
+    """
     rng = random.Random(seed)
     episodes = max(1, -(-steps_wanted // 10))
     out = [
@@ -141,10 +145,12 @@ def process_yaml(steps_wanted: int, seed: int = 1, pid: str = "synthetic") -> st
                 out.append(f"    data: [{', '.join(step['data'])}]")
             if step["next"]:
                 out.append("    next:")
-                for flow in step["next"]:
+                for k, flow in enumerate(step["next"]):
                     if isinstance(flow, dict):
                         out.append(f"      - to: {flow['to']}")
                         out.append(f"        when: {_scalar(flow['when'])}")
+                        if shares:
+                            out.append(f"        share: {0.8 if k == 0 else 0.2}")
                     else:
                         out.append(f"      - {flow}")
     return "\n".join(out) + "\n"

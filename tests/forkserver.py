@@ -317,8 +317,20 @@ class ForkServer:
             seconds = time.monotonic() - start
         return Finished(os.waitstatus_to_exitcode(answer["status"]), seconds, answer["cpu"], answer["maxrss_kb"] / 1024)
 
-    def capture(self, argv: list[str], *, cwd: str | Path | None, env: dict[str, str], cpu_limit: float) -> Finished:
-        """One run with stdin from /dev/null and its stdout and stderr read back (the common case)."""
+    def capture(
+        self,
+        argv: list[str],
+        *,
+        cwd: str | Path | None,
+        env: dict[str, str],
+        cpu_limit: float | None = None,
+        kill_after: float | None = None,
+    ) -> Finished:
+        """One run with stdin from /dev/null and its stdout and stderr read back (the common case).
+
+        ``kill_after`` (the older name) is read as the CPU limit here: a hang guard that a loaded
+        machine cannot trip."""
+        cpu_limit = cpu_limit if cpu_limit is not None else kill_after if kill_after is not None else 60.0
         import tempfile
 
         with tempfile.TemporaryDirectory() as scratch:

@@ -40,7 +40,7 @@ def procmap(*args: object, cwd: Path) -> Run:
     if not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
         from forkserver import SERVER
 
-        done = SERVER.capture(argv, cwd=cwd, env=env, kill_after=600)
+        done = SERVER.capture(argv, cwd=cwd, env=env, cpu_limit=120)
         return Run(done.returncode, done.stdout.decode(), done.stderr.decode(), done.cpu_seconds)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "procmap", *argv], cwd=cwd, env=env, capture_output=True, check=False)
@@ -383,7 +383,7 @@ def test_7_a_name_breaks_a_tie_only_when_its_head_word_names_a_customer(tmp_path
     collaboration = (
         '<collaboration id="c"><participant id="A" name="Customer Onboarding" processRef="a"/>'
         '<participant id="B" name="Applicant" processRef="b"/><participant id="M" name="Bank" processRef="m"/>'
-        '<messageFlow id="m1" sourceRef="a0" targetRef="m0"/><messageFlow id="m2" sourceRef="b0" targetRef="m1"/>'
+        '<messageFlow id="mf1" sourceRef="a0" targetRef="m0"/><messageFlow id="mf2" sourceRef="b0" targetRef="m1"/>'
         "</collaboration>"
     )
     (tmp_path / "tie.bpmn").write_text(model(pool("a", 2) + pool("b", 2) + pool("m", 5), collaboration))
@@ -472,3 +472,53 @@ def test_23_dump_cost_is_one_emitter_pass_not_one_per_scalar(monkeypatch: pytest
     monkeypatch.setattr(yaml, "safe_dump", lambda *a, **k: calls.append(1) or real(*a, **k))
     text = dump(result.data, result.header, result.step_comments)
     assert text.count("\n  - id: ") == 1_000 and len(calls) <= 4, len(calls)
+
+
+# ------------------------------------------------------------------ found by fuzz/fuzz_import.py
+
+
+def test_fuzz_a_duplicate_lane_id_is_named_not_a_broken_file(tmp_path: Path) -> None:
+    """Two lanes under one id made two lanes with one procmap id: "the imported process does not validate"."""
+    lanes = (
+        '<lane id="L1" name="Front"><flowNodeRef>a</flowNodeRef></lane>'
+        '<lane id="L1" name="Back"><flowNodeRef>b</flowNodeRef></lane>'
+    )
+    body = (
+        f'<process id="p"><laneSet id="ls">{lanes}</laneSet><startEvent id="s"/><task id="a" name="Ask"/>'
+        '<task id="b" name="Answer"/><task id="b" name="Again"/><sequenceFlow id="f1" sourceRef="s" targetRef="a"/>'
+        '<sequenceFlow id="f2" sourceRef="a" targetRef="b"/></process>'
+    )
+    (tmp_path / "dup.bpmn").write_text(model(body))
+    done = procmap("import", "dup.bpmn", "-o", "dup.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning [duplicate-id] lane 'L1' (\"Back\") has the id of the lane on line" in done.stderr
+    assert "warning [duplicate-id] task 'b' (\"Again\") has the id of the task on line" in done.stderr
+    assert "imported 2 step(s) in 1 lane(s)" in done.stderr
+    assert procmap("validate", "dup.yaml", cwd=tmp_path).returncode == 0
+
+
+def test_fuzz_a_model_whose_paths_loop_for_ever_is_refused_in_procmaps_words(tmp_path: Path) -> None:
+    """Every path from the start loops: "this is a bug in procmap import" before; the model's fault now."""
+    body = (
+        '<process id="p"><startEvent id="s"/><task id="a" name="Ask"/><task id="b" name="Answer"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="b"/>'
+        '<sequenceFlow id="f3" sourceRef="b" targetRef="a"/></process>'
+    )
+    (tmp_path / "loop.bpmn").write_text(model(body))
+    done = procmap("import", "loop.bpmn", "-o", "loop.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "loop.bpmn: the model cannot become a procmap process (no-end)" in done.stderr
+    assert "bug" not in done.stderr and not (tmp_path / "loop.yaml").exists()
+
+
+def test_fuzz_a_model_with_no_step_is_one_line(tmp_path: Path) -> None:
+    """Only events and gateways: IndexError ("internal error") before."""
+    body = (
+        '<process id="p"><startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="g"/><sequenceFlow id="f2" sourceRef="g" targetRef="e"/>'
+        "</process>"
+    )
+    (tmp_path / "empty.bpmn").write_text(model(body))
+    done = procmap("import", "empty.bpmn", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "empty.bpmn: nothing to import: the model's pools hold no task" in done.stderr

@@ -6,16 +6,14 @@ repository configures procmap once at its root.
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from procmap.diagnostics import Severity, UsageError
-from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
+from procmap.load import DEFAULT_MAX_FILE_SIZE
 
 BUDGET_KEYS = (
     "max-visible-handoffs",
@@ -50,6 +48,8 @@ class Config:
 
 
 def _did_you_mean(word: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    import difflib
+
     hint = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{hint[0]}'?)" if hint else ""
 
@@ -72,6 +72,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not a regular file (a FIFO, socket or device): cannot be a config file")
     if st.st_size > MAX_CONFIG_SIZE:
         raise UsageError(f"{path}: config file is {st.st_size:,} bytes, over the {MAX_CONFIG_SIZE:,}-byte limit")
+    import tomllib  # only when a configuration file exists: most runs have none
+
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_CONFIG_SIZE + 1)

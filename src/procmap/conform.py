@@ -14,6 +14,9 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,6 +138,50 @@ def _connect(workdir: Path) -> Any:
     )
 
 
+@contextmanager
+def _signals_outlive_queries() -> Iterator[None]:
+    """A signal during a DuckDB query ends the run as it ends every other command (exit 130/143/129).
+
+    DuckDB checks for signals while a query runs, and when procmap's handler
+    raises (KeyboardInterrupt, :class:`procmap.interrupts.Terminated`) it
+    interrupts the query and raises its own error instead ("Query
+    interrupted"), which read as an internal error.  So the signals that
+    arrive in here are remembered, and an error after one becomes that signal again.
+    """
+    import signal
+
+    from procmap.interrupts import Terminated
+
+    received: list[int] = []
+    previous: dict[int, Any] = {}
+
+    def remember(signum: int, frame: Any) -> None:
+        received.append(signum)
+        handler = previous[signum]
+        if callable(handler):
+            handler(signum, frame)
+        raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
+
+    in_main = threading.current_thread() is threading.main_thread()
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if in_main else ():
+        handler = signal.getsignal(sig)
+        if handler in (signal.SIG_IGN, signal.SIG_DFL, None):
+            continue  # ignored stays ignored; the default (dying at once) needs no translation
+        previous[sig] = handler
+        signal.signal(sig, remember)
+    try:
+        yield
+    except (KeyboardInterrupt, Terminated):
+        raise
+    except Exception:
+        if received:
+            raise KeyboardInterrupt if received[0] == signal.SIGINT else Terminated(received[0]) from None
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def conform(
     result: FileResult,
     logs: list[str],
@@ -145,7 +192,7 @@ def conform(
     max_sla_breaches: float | None = None,
 ) -> Conformed:
     """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``)."""
-    with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
@@ -219,17 +266,17 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         start = model.start_id()
         loops = Journeys(g).loop_edge_ids()  # SPEC §5.2, as audit reads them
         numbers = q.Model(g)
-        q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops)
+        q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops, workdir=workdir)
         logged = q.logged_steps(con, numbers)
-        q.register_pairs(con, numbers, q.conforming_pairs(g, start, logged, loops))
+        q.register_pairs(con, numbers, q.conforming_pairs(g, start, logged, loops), workdir)
         q.build_sequences(con)
         q.build_cases(con, numbers.lanes)
         q.build_pairs(con)
         totals = q.counts(con)
         fit = q.fitness(con)
         flows = q.observed_flows(con, numbers)
-        used = q.flow_use(con, numbers, ends=True)
-        taken = q.flow_use(con, numbers, ends=False)
+        used = q.flow_use(con, numbers, start, logged, ends=True)
+        taken = q.flow_use(con, numbers, start, logged, ends=False)
         unused = q.unused_flows(con, numbers, used)
         figures = q.figures(con)
         repeat_cases = q.repeat_contacts(con)

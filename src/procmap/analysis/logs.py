@@ -14,8 +14,8 @@ Tables the queries read (created by :func:`register_model` and the loader)::
     amap(activity, step)                    -- which activity is which step
     steps(sn, step, lane_no, customer, touchpoint, facing, upd, chan_no, sla)   -- sn: file order
     flows(u, v, idx, share, loop)           -- the model's flows
-    conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end)
-    path_edges(a, b, u, v)                  -- the flows on that path
+    conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end),
+                                            -- and the loop edges on the chosen one (the flows on it: path_use)
 
 and, built here: ``seq`` (one row per mapped event, in case order),
 ``cases`` (one row per case) and ``pairs`` (one row per observed pair).
@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import duckdb
     import networkx as nx
 
@@ -45,77 +47,120 @@ FIGURES = (
 )
 
 
-@dataclass(frozen=True)
-class Path:
-    """A conforming pair's chosen path: the flows it takes and how many of them are loop edges."""
+@dataclass
+class Tree:
+    """One breadth-first search from a step through silent steps (SPEC §6.2's "path with a silent interior").
 
-    edges: tuple[tuple[str, str], ...]
-    loops: int
-
-
-def conforming_pairs(
-    g: nx.DiGraph, start: str, logged: set[str], loops: set[tuple[str, str]]
-) -> dict[tuple[str, str], Path]:
-    """SPEC §6.2: every pair of logged steps (and begin/end) joined by a flow path whose interior is silent.
-
-    ``(BEGIN, s)``: ``s`` is the start, or a path from a silent start reaches
-    it through silent steps; ``(s, END)``: ``s`` is an end step, or reaches a
-    silent end step through silent steps.  The path kept for each pair is a
-    shortest one (breadth-first, successors in file order).
+    ``parent`` maps every silent step reached to the step it was reached from
+    (the source to None), in the order reached; ``found`` maps each logged step
+    reached to the step whose flow reaches it; ``end`` is the first silent end
+    step reached.  A pair's chosen path is the tree path: a shortest one,
+    successors in file order.  Keeping the tree instead of each pair's path
+    makes the cost one search per logged step (linear in the model each), not
+    a path per pair (which was cubic on a chain of silent steps).
     """
 
-    def make(edges: tuple[tuple[str, str], ...]) -> Path:
-        return Path(edges, sum(1 for e in edges if e in loops))
+    source: str
+    parent: dict[str, str | None]
+    found: dict[str, str]
+    end: str | None
+    loops_to: dict[str, int]  # loop edges on the tree path to each silent step
 
-    out: dict[tuple[str, str], Path] = {}
-    for step in sorted(logged, key=lambda n: g.nodes[n]["index"]):
-        found, to_end = _reach(g, step, logged)
-        for target, edges in found.items():
-            out[(step, target)] = make(edges)
-        if g.nodes[step]["end"]:
-            out[(step, END)] = make(())
-        elif to_end is not None:
-            out[(step, END)] = make(to_end)
-    if start in logged:
-        out[(BEGIN, start)] = make(())
-    elif start in g:
-        found, _ = _reach(g, start, logged)
-        for target, edges in found.items():
-            out[(BEGIN, target)] = make(edges)
-    return out
+    def loops(self, target: str, loops: set[tuple[str, str]]) -> int:
+        """Loop edges on the path to a logged step."""
+        via = self.found[target]
+        return self.loops_to[via] + ((via, target) in loops)
 
 
-def _reach(
-    g: nx.DiGraph, source: str, logged: set[str]
-) -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...] | None]:
-    """Breadth-first from ``source`` through silent steps: the path to each logged step, and to the first silent end."""
+def search(g: nx.DiGraph, source: str, logged: set[str], loops: set[tuple[str, str]]) -> Tree:
+    """Breadth-first from ``source`` through silent steps (successors in file order)."""
     parent: dict[str, str | None] = {source: None}
-
-    def path(node: str, last: str) -> tuple[tuple[str, str], ...]:
-        edges = [(node, last)]
-        while parent[node] is not None:
-            prev: str = parent[node]  # type: ignore[assignment]
-            edges.append((prev, node))
-            node = prev
-        return tuple(reversed(edges))
-
-    found: dict[str, tuple[tuple[str, str], ...]] = {}
-    to_end: tuple[tuple[str, str], ...] | None = None
+    loops_to = {source: 0}
+    found: dict[str, str] = {}
+    end: str | None = None
     queue = deque([source])
+    nodes = g.nodes
     while queue:
         node = queue.popleft()
-        for nxt in sorted(g.successors(node), key=lambda m: g.nodes[m]["index"]):
+        for nxt in sorted(g.successors(node), key=lambda m: nodes[m]["index"]):
             if nxt in logged:
-                if nxt not in found:
-                    found[nxt] = path(node, nxt)
+                found.setdefault(nxt, node)
                 continue
             if nxt in parent:
                 continue
             parent[nxt] = node
-            if to_end is None and g.nodes[nxt]["end"]:
-                to_end = path(node, nxt)
+            loops_to[nxt] = loops_to[node] + ((node, nxt) in loops)
+            if end is None and nodes[nxt]["end"]:
+                end = nxt
             queue.append(nxt)
-    return found, to_end
+    return Tree(source, parent, found, end, loops_to)
+
+
+def conforming_pairs(
+    g: nx.DiGraph, start: str, logged: set[str], loops: set[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """SPEC §6.2: every pair of logged steps (and begin/end) joined by a flow path whose interior is silent,
+    with the number of loop edges on its chosen path.
+
+    ``(BEGIN, s)``: ``s`` is the start, or a path from a silent start reaches
+    it through silent steps; ``(s, END)``: ``s`` is an end step, or reaches a
+    silent end step through silent steps.
+    """
+    out: dict[tuple[str, str], int] = {}
+    for step in sorted(logged, key=lambda n: g.nodes[n]["index"]):
+        tree = search(g, step, logged, loops)
+        for target in tree.found:
+            out[(step, target)] = tree.loops(target, loops)
+        if g.nodes[step]["end"]:
+            out[(step, END)] = 0
+        elif tree.end is not None:
+            out[(step, END)] = tree.loops_to[tree.end]
+    if start in logged:
+        out[(BEGIN, start)] = 0
+    elif start in g:
+        tree = search(g, start, logged, loops)
+        for target in tree.found:
+            out[(BEGIN, target)] = tree.loops(target, loops)
+    return out
+
+
+def path_use(
+    g: nx.DiGraph, start: str, logged: set[str], counts: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    """How many times each flow is taken when pair ``(a, b)`` is walked ``counts[(a, b)]`` times on its chosen path.
+
+    One search per source step; the counts are pushed up its tree once (each
+    tree edge carries the total of the targets below it), so the cost is
+    linear in the pairs and in the model per source, never a path per pair.
+    """
+    by_source: dict[str, dict[str, int]] = {}
+    for (a, b), n in counts.items():
+        by_source.setdefault(a, {})[b] = n
+    used: dict[tuple[str, str], int] = {}
+    for a, targets in by_source.items():
+        source = start if a == BEGIN else a
+        if source not in g:
+            continue
+        if a == BEGIN and start in logged:
+            continue  # (BEGIN, start): an empty path
+        tree = search(g, source, logged, set())
+        below: dict[str, int] = dict.fromkeys(tree.parent, 0)
+        for b, n in targets.items():
+            if b == END:
+                if g.nodes[source]["end"] or tree.end is None:
+                    continue  # ends where it is: an empty path
+                below[tree.end] += n
+            elif b in tree.found:
+                via = tree.found[b]
+                used[(via, b)] = used.get((via, b), 0) + n
+                below[via] += n
+        for node in reversed(list(tree.parent)):  # children before parents (reverse breadth-first order)
+            up = tree.parent[node]
+            if up is None or not below[node]:
+                continue
+            used[(up, node)] = used.get((up, node), 0) + below[node]
+            below[up] += below[node]
+    return used
 
 
 def _norm_channel(value: str | None) -> str | None:
@@ -130,6 +175,14 @@ class Model:
         self.ids: list[str] = sorted(g.nodes, key=lambda n: g.nodes[n]["index"])
         self.number = {n: i for i, n in enumerate(self.ids)}
         self.lanes = len({g.nodes[n]["lane"] for n in self.ids})
+
+    def step(self, no: int) -> str:
+        """The step of a number (begin and end included)."""
+        if no == BEGIN_NO:
+            return BEGIN
+        if no == END_NO:
+            return END
+        return self.ids[no]
 
     def no(self, step: str) -> int:
         """A step's number; begin and end are -1 and -2."""
@@ -152,12 +205,17 @@ def register_model(
     updates: set[str],
     shares: dict[tuple[str, str], float | None],
     loops: set[tuple[str, str]],
+    workdir: Path,
 ) -> None:
     """The model's steps and flows, and which activity is which step, as tables beside ``events``."""
     g = model.g
-    con.execute("CREATE TABLE amap (activity VARCHAR, sn INTEGER)")
-    if mapping:
-        con.executemany("INSERT INTO amap VALUES (?, ?)", [(a, model.number[s]) for a, s in mapping.items()])
+    bulk(
+        con,
+        "amap",
+        (("activity", "VARCHAR"), ("sn", "INTEGER")),
+        [(a, model.number[s]) for a, s in mapping.items()],
+        workdir,
+    )
     lanes: dict[str, int] = {}
     channels: dict[str, int] = {}
     rows = []
@@ -177,18 +235,60 @@ def register_model(
                 d["sla"],
             )
         )
-    con.execute(
-        "CREATE TABLE steps (sn INTEGER, step VARCHAR, lane_no INTEGER, customer BOOLEAN, touchpoint BOOLEAN, "
-        "facing BOOLEAN, upd BOOLEAN, chan_no INTEGER, sla DOUBLE)"
+    columns = (
+        ("sn", "INTEGER"),
+        ("step", "VARCHAR"),
+        ("lane_no", "INTEGER"),
+        ("customer", "BOOLEAN"),
+        ("touchpoint", "BOOLEAN"),
+        ("facing", "BOOLEAN"),
+        ("upd", "BOOLEAN"),
+        ("chan_no", "INTEGER"),
+        ("sla", "DOUBLE"),
     )
-    con.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    con.execute("CREATE TABLE flows (u INTEGER, v INTEGER, idx INTEGER, share DOUBLE, loop BOOLEAN)")
+    bulk(con, "steps", columns, rows, workdir)
     flows = [
         (model.number[u], model.number[v], d.get("index", 0), shares.get((u, v)), (u, v) in loops)
         for u, v, d in g.edges(data=True)
     ]
-    if flows:
-        con.executemany("INSERT INTO flows VALUES (?, ?, ?, ?, ?)", flows)
+    columns = (("u", "INTEGER"), ("v", "INTEGER"), ("idx", "INTEGER"), ("share", "DOUBLE"), ("loop", "BOOLEAN"))
+    bulk(con, "flows", columns, flows, workdir)
+
+
+def bulk(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[tuple[str, str], ...],
+    rows: list[tuple[Any, ...]],
+    workdir: Path,
+) -> None:
+    """Create ``table`` and fill it in one load: rows written to a CSV in the work folder, read by DuckDB.
+
+    Row-by-row ``INSERT`` (``executemany``) costs DuckDB a statement per row:
+    100k conforming pairs took minutes.  Strings here are step ids and activity
+    names (never empty: the loader refuses an empty activity), so an empty
+    field is NULL.
+    """
+    import csv
+    import os
+
+    from procmap.load.event_logs import duck_path
+
+    path = os.path.join(os.fspath(workdir), f"{table}.csv")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerows(
+            [["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in row] for row in rows]
+        )
+    spec = ", ".join(f"{name} {kind}" for name, kind in columns)
+    con.execute(f"CREATE TABLE {table} ({spec})")
+    if rows:
+        types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+        con.execute(
+            f"INSERT INTO {table} SELECT * FROM read_csv({duck_path(path)}, header=false, delim=',', quote='\"', "
+            f"escape='\"', auto_detect=false, columns={types}, null_padding=false)"
+        )
+    os.unlink(path)
 
 
 def logged_steps(con: duckdb.DuckDBPyConnection, model: Model) -> set[str]:
@@ -203,21 +303,12 @@ def logged_steps(con: duckdb.DuckDBPyConnection, model: Model) -> set[str]:
     return {model.ids[row[0]] for row in rows}
 
 
-def register_pairs(con: duckdb.DuckDBPyConnection, model: Model, pairs: dict[tuple[str, str], Path]) -> None:
-    """The conforming pairs (begin and end included) and the flows on each one's path."""
-    con.execute("CREATE TABLE conf (a INTEGER, b INTEGER, loops INTEGER)")
-    con.execute("CREATE TABLE path_edges (a INTEGER, b INTEGER, u INTEGER, v INTEGER)")
-    if pairs:
-        con.executemany(
-            "INSERT INTO conf VALUES (?, ?, ?)", [(model.no(a), model.no(b), p.loops) for (a, b), p in pairs.items()]
-        )
-        edges = [
-            (model.no(a), model.no(b), model.number[u], model.number[v])
-            for (a, b), p in pairs.items()
-            for u, v in p.edges
-        ]
-        if edges:
-            con.executemany("INSERT INTO path_edges VALUES (?, ?, ?, ?)", edges)
+def register_pairs(
+    con: duckdb.DuckDBPyConnection, model: Model, pairs: dict[tuple[str, str], int], workdir: Path
+) -> None:
+    """The conforming pairs (begin and end included) with the loop edges on each one's path, in one bulk load."""
+    rows = [(model.no(a), model.no(b), n) for (a, b), n in pairs.items()]
+    bulk(con, "conf", (("a", "INTEGER"), ("b", "INTEGER"), ("loops", "INTEGER")), rows, workdir)
 
 
 def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
@@ -361,19 +452,21 @@ def observed_flows(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[st
     ]
 
 
-def flow_use(con: duckdb.DuckDBPyConnection, model: Model, *, ends: bool) -> dict[tuple[str, str], int]:
+def flow_use(
+    con: duckdb.DuckDBPyConnection, model: Model, start: str, logged: set[str], *, ends: bool
+) -> dict[tuple[str, str], int]:
     """How many times each model flow was taken, along the chosen paths of conforming pairs.
 
     ``ends``: count the silent stretches before a case's first logged step
     and after its last too (inferred, not seen: right for "was this flow ever
     used", not for shares, which SPEC §6.3 takes from pairs of events).
+    The observed pairs are few (at most one per distinct pair in the log); the
+    walk along their paths is :func:`path_use`.
     """
-    where = "t.ok" if ends else f"t.ok AND t.a <> {BEGIN_NO} AND t.b <> {END_NO}"
-    rows = con.execute(
-        f"SELECT p.u, p.v, sum(t.n) FROM pairs t JOIN path_edges p ON p.a = t.a AND p.b = t.b "
-        f"WHERE {where} GROUP BY p.u, p.v"
-    ).fetchall()
-    return {(model.ids[u], model.ids[v]): int(n) for u, v, n in rows}
+    where = "ok" if ends else f"ok AND a <> {BEGIN_NO} AND b <> {END_NO}"
+    rows = con.execute(f"SELECT a, b, sum(n) FROM pairs WHERE {where} GROUP BY a, b").fetchall()
+    counts = {(model.step(a), model.step(b)): int(n) for a, b, n in rows}
+    return path_use(model.g, start, logged, counts)
 
 
 def unused_flows(

@@ -143,7 +143,7 @@ def register(app: Any) -> None:
         result = require_valid(process, cfg)
         done = run(result, logs, columns=columns, **checks)
         for note in done.report["notes"]:  # what was read differently from what was named, before the report
-            print(printable_line(f"warning: {note}"), file=sys.stderr)
+            print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)
         if write_shares:
             from procmap.shares import write_observed
 

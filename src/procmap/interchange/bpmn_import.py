@@ -53,6 +53,11 @@ EVENT_TAGS = EVENTS
 CATCHABLE = ("error", "escalation", "cancel", "compensate")
 
 
+# Rules a model itself can break, whatever the import does: every path from the start loops for ever
+# (procmap processes must finish).  Such a model is refused with the rule's words; any other error in the
+# written process is a bug in the import.
+MODEL_FAULTS = frozenset({"no-end"})
+
 # One pending piece of a walk: ("arrive" | "leave" | "finish", node id, labels so far, share).
 Work = tuple[str, str, tuple[str, ...], float | None]
 
@@ -710,6 +715,11 @@ class Mapper:
     def build(self, nexts: dict[str, list[tuple[str, str | None]]]) -> Imported:
         r = self.r
         order = [n for n in self.steps] + [k for k in nexts if k not in self.steps]
+        if not order:
+            raise UsageError(
+                f"{r.path}: nothing to import: the model's pools hold no task, sub-process or event procmap keeps "
+                "as a step (a procmap process needs at least one step)"
+            )
         # lanes: ids and names
         lane_slugs = Slugs()
         lane_ids: dict[str, str] = {}

@@ -373,6 +373,7 @@ class _XesStager:
         event_defaults: dict[str, str] = {}
         batch: list[list[Any]] = []
         trace_no = 1  # the trace being read (its events come before its end)
+        trace_own: dict[str, str] = {}  # the attributes of that trace seen so far
         for _, el in context:
             tag = _local(el.tag)
             parent = el.getparent()
@@ -388,6 +389,8 @@ class _XesStager:
                     batch.clear()
             elif tag == "trace" and ptag == "log":
                 case = dict(trace_defaults)
+                case.update(trace_own)  # its attributes read (and freed) while its events streamed by
+                trace_own.clear()
                 case.update(_attributes(el))
                 case_values = {f"case:{k}": v for k, v in case.items()}
                 self.seen.update(wanted.intersection(case_values))
@@ -401,15 +404,14 @@ class _XesStager:
                 # IEEE 1849 lets a log hold events outside traces; they have no case, so no journey.
                 self.loose += 1
                 self.loose_line = self.loose_line or (el.sourceline or 0)
-            # Free what was read: this element's content, and the earlier siblings already read
-            # (in a trace only its events: the trace's own attributes are read when it ends).
+            # Free what was read: this element's content, and every earlier sibling (in a trace, its
+            # own attributes among them are kept as values first, for when the trace ends).
             el.clear(keep_tail=False)
             if parent is not None and ptag == "trace":
-                previous = el.getprevious()
-                while previous is not None and _local(previous.tag) == "event":
-                    earlier = previous.getprevious()
+                while (previous := el.getprevious()) is not None:
+                    if _local(previous.tag) != "event":
+                        trace_own.update(_attributes([previous]))
                     parent.remove(previous)
-                    previous = earlier
             elif parent is not None:
                 while el.getprevious() is not None:
                     del parent[0]
@@ -471,7 +473,9 @@ def _local(tag: Any) -> str:
 
 
 def _attributes(el: Any) -> dict[str, str]:
-    """The element's own XES attributes (``<string key=… value=…/>``), nested attributes ignored."""
+    """The element's own XES attributes (``<string key=… value=…/>``), nested attributes ignored.
+
+    ``el`` is an element, or a list of its children (the ones read before it ended)."""
     out: dict[str, str] = {}
     for child in el:
         key = child.get("key")

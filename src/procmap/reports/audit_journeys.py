@@ -161,9 +161,14 @@ _WORST_WORDS = {
 
 
 def worst_order(j: dict[str, Any]) -> str:
-    """The worst journey's order in words: "the most comings back, then the longest silence, then …"."""
-    names = j.get("worst_by") or WORST_BY
-    return ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in names)
+    """The worst journey's order in words: "the most comings back, then the longest silence, then …".
+
+    The report does not say whether ``--worst-by`` replaced SPEC §5.7's order, so the default is named as the
+    default (a ``worst_by`` list in the report, should it carry one, is named as such).
+    """
+    if j.get("worst_by"):
+        return "by " + ", then ".join(_WORST_WORDS.get(n, f"the largest {n.replace('_', ' ')}") for n in j["worst_by"])
+    return "by default " + ", then ".join(_WORST_WORDS[n] for n in WORST_BY)
 
 
 JOURNEY_HEADERS = ("#", "Step", "Who", "Channel", "What the customer notices")
@@ -199,7 +204,7 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
             Section(
                 "journeys.worst",
                 f"Worst journey{_share(j['worst'])}: {_summary(j['worst'])}",
-                f"The journey that hurts most: {order} (ties: the fewest steps).",
+                f"The journey that hurts most, {order}; ties: the fewest steps (--worst-by sets another order).",
                 JOURNEY_HEADERS,
                 journey_rows(j["worst"], graph, glyphs, loops),
             )
@@ -209,7 +214,7 @@ def sections(report: dict[str, Any], graph: Any, glyphs: Glyphs, loop_edges: set
             Section(
                 "journeys.worst",
                 "Worst journey: the main journey",
-                f"No journey hurts more: {order}.",
+                f"No journey hurts more, {order} (--worst-by sets another order).",
                 JOURNEY_HEADERS,
                 [],
                 empty="The main journey is also the worst one.",
