@@ -25,12 +25,21 @@ needs:
   front to one pair, so fronts only live between two facing steps and hold at
   most one pair per facing step that leads there.
 
-The worst journey needs lexicographic tie-breaks (most handoffs, then longest
-elapsed, then fewest steps, then the smallest step-index sequence): a
-backward programme gives each (state, last lane) the best key of any way to
-finish, and a forward walk takes at each step the smallest-index successor
-that keeps the best key — which is exactly the lexicographically smallest
-among the best.
+The main journey (SPEC §5.7) is the most probable one when shares define a
+chain: a backward programme over exact fractions gives each state the best
+probability on to an end, and a forward walk takes the first way, in
+depth-first order, that keeps it.
+
+The worst journey is the largest on an order of figures (``--worst-by``;
+default comes back, longest silence, elapsed, visible handoffs), then the
+fewest steps, then the smallest step-index sequence.  Longest silence and
+parties do not add up along a path, so no backward programme ranks the ways
+to finish; instead a forward programme keeps, per state and last lane /
+channel, the labels (partial figures) that some way to finish could still
+make the worst: a label is dropped only when another is at least as bad for
+every way to finish (figures that add up decide at their first difference;
+silence and parties by their parts, which only grow), step positions settling
+exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
 """
 
 from __future__ import annotations
