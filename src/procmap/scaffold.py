@@ -121,6 +121,7 @@ steps:
       - to: ask-for-id
         when: address changed recently
         share: 0.1            # all flows of a step get one, adding up to 1
+        planned: false        # true only on a loop back the customer expects (a follow-up)
 
   - id: ask-for-id
     name: Ask for a photo ID
@@ -163,6 +164,8 @@ steps:
     channel: app
     contact: update           # a one-way status message, not a conversation
     evidence: Tracking number
+    sla: 5d                   # promised when the card was reported lost...
+    sla_from: report-lost     # ...so the time runs from that step, however the journey goes
     next: [activate-card]
 
   - id: activate-card

@@ -101,6 +101,12 @@ class Mapper:
         self.extra_lane: dict[str, str] = {}
         self.durations: dict[str, str] = {}
         self.shares: dict[tuple[str, str], float] = {}
+        # procmap's own `planned: true` (SPEC §5.7), read back from a file it exported: (from, to) step ids.
+        self.planned = {
+            (reader.pm(f.el, "from"), reader.pm(f.el, "to"))
+            for f in reader.flows
+            if reader.pm(f.el, "planned") == "true"
+        }
         self._pool_starts: dict[str, list[str]] = {}
         self.pool_by_key = {p.key: p for p in reader.pools}
 
@@ -1086,6 +1092,7 @@ class Mapper:
                 ("backup", "backup"),
                 ("duration", "duration"),
                 ("sla", "sla"),
+                ("sla_from", "slaFrom"),
                 ("evidence", "evidence"),
             ):
                 if pm(attr) is not None:
@@ -1094,7 +1101,7 @@ class Mapper:
                 out["data"] = pm("data").split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
-            if pm("contact") in ("update", "interaction") and pm("contact") != "interaction":
+            if pm("contact") in ("update", "chase"):
                 out["contact"] = pm("contact")
         else:
             if s in onstage:
@@ -1127,6 +1134,8 @@ class Mapper:
                 flow["when"] = label
             if (s, target) in self.shares:
                 flow["share"] = self.shares[s, target]
+            if (ids.get(s), ids[target]) in self.planned:
+                flow["planned"] = True
             flows.append(flow if len(flow) > 1 else ids[target])
         if flows:
             out["next"] = flows

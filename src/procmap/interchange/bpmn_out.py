@@ -260,6 +260,8 @@ def to_bpmn(result: FileResult) -> bytes:
             attrs = _flow_attrs(u, v)
             if data.get("share") is not None:
                 attrs["share"] = repr(float(data["share"]))
+            if data.get("planned"):
+                attrs["planned"] = "true"
             when = data["when"]
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
@@ -410,6 +412,7 @@ def _step_attributes(el: _Element, node: dict[str, Any], step: Step) -> None:
         "failPoint": "true" if step.fail_point else None,
         "duration": step.duration,
         "sla": step.sla,
+        "slaFrom": step.sla_from,
     }
     if step.visibility:
         values["visibilityOverride"] = step.visibility
