@@ -359,6 +359,8 @@ def test_story_places_every_label(example: Path):
     labels = [el for el in _groups(root, "branch-label")]
     assert expected and len(labels) == expected
     assert sum("silence" in el.get("class").split() for el in labels) == 1
+    # and whole: a label cut to fit carries its full text as a tooltip; the story never cuts one
+    assert not [el.get("id") for el in labels if el.find(f"{SVG}title") is not None]
 
 
 def test_evidence_row(cli, tmp_path):

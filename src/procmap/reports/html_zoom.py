@@ -30,12 +30,13 @@ TITLE_COLUMN = 184.0  # points: the lane-title column (172) and Graphviz's pad, 
 
 SCRIPT = """
 (function () {
+  var TITLES = TITLE_COLUMN;
   document.querySelectorAll('.diagram').forEach(function (box) {
     var svg = box.querySelector('svg');
     if (!svg) { return; }
     var vb = svg.viewBox && svg.viewBox.baseVal;
     var natural = vb && vb.width ? vb.width * 4 / 3 : svg.getBoundingClientRect().width || 800;
-    var titles = parseFloat(box.getAttribute('data-titles') || '0');
+    var titles = vb && vb.width ? Math.min(1, TITLES / vb.width) : 0;  // the lane-title column's share
     var pin = document.createElement('div');
     pin.className = 'lane-pin';
     pin.setAttribute('aria-hidden', 'true');
@@ -109,7 +110,7 @@ SCRIPT = """
     apply(0, 0);
   });
 })();
-"""
+""".replace("TITLE_COLUMN", f"{TITLE_COLUMN:g}")
 SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode("ascii")
 CSP = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src '{SCRIPT_HASH}'"
 CAPTION = "drag to pan; zoom with the buttons or Ctrl + wheel; lane titles stay in view"
@@ -130,7 +131,11 @@ CSS = """
 @page { size: A4 landscape; margin: 12mm; }
 @page blueprint { size: A4 landscape; margin: 0; }
 @media print {
-  .zoombar, .diagram, figure > figcaption, section[data-section="diagram"] > h3 { display: none !important; }
+  .zoombar { display: none !important; }
+  .diagram { overflow: visible; max-height: none; border: none; }
+  .diagram > svg { width: 100% !important; height: auto; }
+  body:has(.print-page) .diagram, body:has(.print-page) figure > figcaption,
+  body:has(.print-page) [data-section=diagram] > h3 { display: none !important; }
   .print-pages { display: block; }
   .print-page { page: blueprint; break-before: page; break-inside: avoid; width: 297mm; height: 210mm;
     overflow: hidden; }
@@ -139,7 +144,6 @@ CSS = """
 """
 
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!--.*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.DOTALL)
-_VIEWBOX = re.compile(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) [\d.]+"')
 _ID = re.compile(r'\s(id)="[^"]*"')
 
 
@@ -159,7 +163,8 @@ def diagram(result: Any, prints: list[str] | None = None, **options: Any) -> str
     when ``prints`` is None, right after the screen diagram.
     """
     try:
-        from procmap.render import RenderFailed, RenderUnavailable, render, render_pages
+        from procmap import render as renderer
+        from procmap.render import RenderFailed, RenderUnavailable, render
     except ImportError:
         return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
     try:
@@ -167,9 +172,10 @@ def diagram(result: Any, prints: list[str] | None = None, **options: Any) -> str
     except (RenderUnavailable, RenderFailed) as exc:
         # A report must not fail because its picture cannot be drawn (e.g. over the step limit).
         return f'<p class="note">Diagram not available: {html.escape(str(exc))}</p>'
-    m = _VIEWBOX.search(svg[:2000])
-    titles = f"{min(1.0, TITLE_COLUMN / float(m.group(1))):.4f}" if m and float(m.group(1)) > 0 else "0"
-    screen = f'<div class="diagram" data-titles="{titles}">{svg}</div>'
+    screen = f'<div class="diagram">{svg}</div>'
+    render_pages = getattr(renderer, "render_pages", None)
+    if render_pages is None:  # a renderer without pages: the screen diagram prints, fitted to the width
+        return screen
     try:
         pages = render_pages(result, PRINT_PAGE, **options)
     except (RenderUnavailable, RenderFailed) as exc:
