@@ -165,8 +165,8 @@ steps:
     channel: app
     contact: update           # a one-way status message, not a conversation (chase: the customer had to chase)
     evidence: Tracking number
-    sla: 3d                   # promised: the card is on its way within 3 days...
-    sla_from: report-lost     # ...of the first report (default: of the last step the customer faced)
+    sla: 5d                   # promised when the card was reported lost...
+    sla_from: report-lost     # ...so the time runs from that step (default: from the last step the customer faced)
     next: [activate-card]
 
   - id: activate-card
