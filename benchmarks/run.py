@@ -1,339 +1,474 @@
-"""Print procmap's performance figures, each next to its floor, as ratios.
+"""procmap's performance as a user measures it: whole processes, each beside its floor.
 
-Machines here are shared and noisy, so every figure is a median of several
-runs and is reported as a ratio to a floor measured in the same run on the
-same files:
+Every row runs two commands as fresh processes, interleaved (A B A B …) so
+that the load of a shared machine falls on both alike, and reports the
+medians and minimums of their CPU time (user + system, from ``wait4``) and
+wall time, and the ratio.  Memory rows report the peak resident set
+(``wait4``'s ``ru_maxrss``) above the same command on a 10-step file, per
+step.  The verdict uses the median CPU ratio.  The machine and its load are
+printed first: on a loaded machine absolute times stretch, ratios much less.
 
-* validate / audit  ÷  a raw ``yaml.load(..., CSafeLoader)`` of the same bytes
-  (both as fresh processes, so start-up is on both sides);
-* start-up (``--version``, validate of one small file)  ÷  ``python -c "import yaml"``;
-* render  ÷  the raw layout call on the DOT that procmap produces (bench_render.py);
-* growth: validate and audit at 1k / 10k / 100k steps, time and peak memory per step.
+The tables printed are exactly the ones docs/performance.md shows (markdown).
 
-Usage:  python benchmarks/run.py [--quick] [--skip-render] [--skip-growth]
+Usage:  python benchmarks/run.py [--quick] [--rounds N] [--only ROW ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import branchy_yaml, dense_yaml, long_word_yaml, process_yaml  # noqa: E402
+from bench_conform import MODEL as CONFORM_MODEL  # noqa: E402
+from bench_conform import generate as conform_log  # noqa: E402
+from bench_render import generate as render_process  # noqa: E402
+from generate import branchy_yaml, process_yaml  # noqa: E402
 
-GOALS = {"validate": 2.0, "audit": 3.0, "startup": 2.5, "render": 1.3}
-
-
-def procmap_cmd() -> list[str]:
-    script = Path(sys.executable).with_name("procmap")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "procmap"]
-
-
-def timed(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
-    """Median wall time of ``cmd`` over ``runs`` runs (output discarded, exit 0/1 accepted)."""
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        times.append(time.perf_counter() - t)
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"benchmark command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()}")
-    return statistics.median(times)
+PY = sys.executable
+BIG = "--max-file-size=200000000"
 
 
-def peak_kib(cmd: list[str]) -> int:
-    """Peak resident memory of one run, from GNU time when present, else from rusage."""
-    gnu_time = shutil.which("time") or ("/usr/bin/time" if os.path.exists("/usr/bin/time") else None)
-    if gnu_time:
-        proc = subprocess.run(
-            [gnu_time, "-f", "%M", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+@dataclass
+class Run:
+    cpu: float
+    wall: float
+    peak_kib: int
+
+
+SPAWNER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    req = json.loads(line)
+    t = time.perf_counter()
+    proc = subprocess.Popen(req["cmd"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=req["env"])
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.stderr.close()
+    print(json.dumps({"code": os.waitstatus_to_exitcode(status), "cpu": usage.ru_utime + usage.ru_stime,
+                      "wall": wall, "peak": usage.ru_maxrss, "err": err[-2000:].decode(errors="replace")}), flush=True)
+"""
+
+
+class Spawner:
+    """Starts every measured process from a small helper started before any file was generated.
+
+    Linux counts the memory of the process that forks (vfork or fork) in the
+    child's ``ru_maxrss`` until it execs, so children started from this
+    script, which holds generated files, inherited its peak (117 MiB for a
+    10-step validate in a first version).  The helper stays at an idle
+    interpreter's size, below any command measured.
+    """
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [PY, "-c", SPAWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
         )
-        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
-        try:
-            return int(last)
-        except ValueError:
-            pass
-    import resource
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    def __call__(self, cmd: list[str], env: dict[str, str] | None) -> dict[str, object]:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"cmd": cmd, "env": env if env is not None else dict(os.environ)}) + "\n")
+        return json.loads(self.proc.stdout.readline())
 
 
-FLOOR_SCRIPT = (
-    "import sys, yaml\n"
-    "for p in sys.argv[1:]:\n"
-    "    with open(p, 'rb') as f: yaml.load(f.read().decode('utf-8'), Loader=yaml.CSafeLoader)\n"
-)
+SPAWN = Spawner()
 
 
-def floor_cmd(files: list[Path]) -> list[str]:
-    return [sys.executable, "-c", FLOOR_SCRIPT, *map(str, files)]
+def run(cmd: list[str], env: dict[str, str] | None = None) -> Run:
+    """One fresh process: CPU and peak memory from wait4, wall from the clock; exit 0 or 1 accepted."""
+    done = SPAWN(cmd, env)
+    code = int(done["code"])  # type: ignore[call-overload]
+    if code not in (0, 1):
+        raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{done['err']}")
+    return Run(float(done["cpu"]), float(done["wall"]), int(done["peak"]))  # type: ignore[arg-type]
 
 
-def row(label: str, value: float, floor: float, goal: float | None, unit: str = "s") -> str:
-    ratio = value / floor if floor else float("inf")
-    verdict = "" if goal is None else ("  ok" if ratio <= goal else f"  OVER goal {goal}")
-    return f"  {label:<44} {value:8.3f} {unit}   floor {floor:8.3f} {unit}   ratio {ratio:5.2f}{verdict}"
+def interleaved(
+    a: list[str], b: list[str], rounds: int, env: dict[str, str], warm: bool = True
+) -> tuple[list[Run], list[Run]]:
+    """A B A B …: procmap and its floor alternate, after one untimed warm-up of each (file cache) when ``warm``."""
+    if warm:
+        run(a, env)
+        run(b, env)
+    ours, floor = [], []
+    for _ in range(rounds):
+        ours.append(run(a, env))
+        floor.append(run(b, env))
+    return ours, floor
 
 
-def chain_yaml(decisions: int) -> str:
-    """A chain of two-way decisions with shares: 2**decisions journeys (10**30 at 100)."""
-    out = [
-        "version: 1",
-        "process: {id: many, name: Many journeys}",
-        "lanes:",
-        "  - {id: customer, name: Customer, kind: customer}",
-        "  - {id: desk, name: Desk, kind: onstage}",
-        "  - {id: phone, name: Phone, kind: onstage}",
-        "steps:",
-    ]
-    for i in range(decisions):
-        out += [
-            f"  - id: c{i}",
-            f"    name: Decide {i}",
-            "    lane: customer",
-            "    next:",
-            f"      - {{to: a{i}, when: desk, share: 0.5}}",
-            f"      - {{to: b{i}, when: phone, share: 0.5}}",
-            f"  - {{id: a{i}, name: Desk {i}, lane: desk, owner: Desk, channel: web, duration: 1m, next: [c{i + 1}]}}",
-            f"  - {{id: b{i}, name: Phone {i}, lane: phone, owner: Phone, channel: phone, duration: 2m, next: [c{i + 1}]}}",
-        ]
-    out.append(f"  - {{id: c{decisions}, name: Done, lane: customer}}")
-    return "\n".join(out) + "\n"
+def med(runs: list[Run], what: str) -> float:
+    return statistics.median(getattr(r, what) for r in runs)
 
 
-def ring_yaml(steps: int) -> str:
-    """One loop through the whole process (every 10th step may send the customer back to the start), with shares:
-    the expected figures need a linear solve over one strongly connected component of ``steps`` steps."""
-    out = [
-        "version: 1",
-        "process: {id: ring, name: Ring}",
-        "lanes:",
-        "  - {id: customer, name: Customer, kind: customer}",
-        "  - {id: desk, name: Desk, kind: onstage}",
-        "  - {id: back, name: Back office, kind: backstage}",
-        "steps:",
-    ]
-    lanes = ["customer", "desk", "back"]
-    for i in range(steps):
-        nxt = f"s{i + 1}" if i + 1 < steps else None
-        flows = []
-        if nxt and i % 10 == 9:
-            flows = [f"{{to: {nxt}, when: ok, share: 0.9}}", "{to: s0, when: again, share: 0.1}"]
-        elif nxt:
-            flows = [nxt]
-        body = f"  - {{id: s{i}, name: Step {i}, lane: {lanes[i % 3]}, owner: Team, backup: Lead, duration: 1h"
-        out.append(body + (f", next: [{', '.join(flows)}]}}" if flows else "}"))
-    return "\n".join(out) + "\n"
+def low(runs: list[Run], what: str) -> float:
+    return min(getattr(r, what) for r in runs)
 
 
-JOURNEYS_SCRIPT = (
-    "import sys, time, gc\n"
-    "gc.disable()\n"
-    "from procmap.config import Config\n"
-    "from procmap.validate import check_file\n"
-    "from procmap.analysis.journeys import Journeys\n"
-    "from procmap.analysis.journeys.report import journeys_report\n"
-    "r = check_file(sys.argv[1], Config())\n"
-    "t = time.perf_counter()\n"
-    "rep = journeys_report(Journeys(r.graph), r.analysis.no_backup)\n"
-    "print(time.perf_counter() - t, len(str(rep['count'])), rep['expected'] is not None)\n"
-)
+ROWS: list[str] = []
+COMPONENTS: list[str] = []
 
 
-def journeys_section(pm: list[str], env: dict[str, str], work: Path, runs: int) -> None:
-    """SPEC §5 at scale: the journey analysis inside audit, an exact count of 10**30 journeys, a big linear solve."""
-    print("journeys  (SPEC §5; audit includes them; floor: raw yaml.load with CSafeLoader)")
-    big = work / "journeys-16k.yaml"
-    big.write_text(process_yaml(16_000), encoding="utf-8")
-    f_big = timed(floor_cmd([big]), runs)
-    print(
-        row(
-            "audit 16,000-step file (json)",
-            timed([*pm, "audit", "--format", "json", str(big)], runs, env),
-            f_big,
-            GOALS["audit"],
-        )
+def ratio_row(label: str, floor_label: str, ours: list[Run], floor: list[Run], goal: float | None) -> None:
+    """One table row: CPU and wall medians (minimums), the median and minimum CPU ratios, the verdict."""
+    r_med = med(ours, "cpu") / med(floor, "cpu")
+    r_min = low(ours, "cpu") / low(floor, "cpu")
+    verdict = "—" if goal is None else (f"≤ {goal:g}: **met**" if r_med <= goal else f"≤ {goal:g}: **not met**")
+    ROWS.append(
+        f"| {label} | {floor_label} "
+        f"| {med(ours, 'cpu'):.2f} ({low(ours, 'cpu'):.2f}) / {med(ours, 'wall'):.2f} "
+        f"| {med(floor, 'cpu'):.2f} ({low(floor, 'cpu'):.2f}) / {med(floor, 'wall'):.2f} "
+        f"| **{r_med:.2f}** ({r_min:.2f}) | {verdict} |"
     )
-    for label, path in (
-        ("2**100 journeys (100 decisions)", work / "chain.yaml"),
-        ("one 3,000-step loop, shares (expected)", work / "ring.yaml"),
-    ):
-        path.write_text(chain_yaml(100) if "chain" in path.name else ring_yaml(3_000), encoding="utf-8")
-        proc = subprocess.run(
-            [sys.executable, "-c", JOURNEYS_SCRIPT, str(path)], capture_output=True, text=True, env=env
-        )
-        if proc.returncode != 0:
-            raise SystemExit(f"journeys benchmark failed: {proc.stderr}")
-        seconds, digits, has_expected = proc.stdout.split()
-        verdict = "ok" if float(seconds) < 1.0 else "OVER goal 1 s"
-        print(
-            f"  {label:<44} {float(seconds):8.3f} s   (count has {digits} digits, expected "
-            f"{'computed' if has_expected == 'True' else 'null'})  {verdict}"
-        )
+    print(ROWS[-1], flush=True)
 
 
-HOSTILE_SHAPES = (
-    ("branchy 400 steps (4 lanes, 5 flows each)", "branchy-400.yaml", lambda: branchy_yaml(400)),
-    ("branchy 3,000 steps", "branchy-3000.yaml", lambda: branchy_yaml(3_000)),
-    ("dense 2,000 steps x 40 flows", "dense-2000x40.yaml", lambda: dense_yaml(2_000)),
-    ("one 20 MB word as a step name", "word-20mb.yaml", lambda: long_word_yaml(20_000_000)),
+def memory_row(label: str, floor_label: str, runs: list[Run], base: list[Run], steps: int, goal: float) -> None:
+    """Peak memory above the same command on a 10-step file, per step (largest of the runs: the honest figure)."""
+    extra = max(r.peak_kib for r in runs) - min(r.peak_kib for r in base)
+    per_step = extra / steps
+    verdict = f"≤ {goal:g} KiB: **met**" if per_step <= goal else f"≤ {goal:g} KiB: **not met**"
+    ROWS.append(
+        f"| {label} | {floor_label} "
+        f"| peak {max(r.peak_kib for r in runs) / 1024:.0f} MiB, CPU {med(runs, 'cpu'):.1f} s "
+        f"| peak {min(r.peak_kib for r in base) / 1024:.0f} MiB "
+        f"| **{per_step:.2f} KiB/step** | {verdict} |"
+    )
+    print(ROWS[-1], flush=True)
+
+
+def python_c(code: str, *args: str) -> list[str]:
+    return [PY, "-c", code, *args]
+
+
+YAML_LOAD = "import sys, yaml\nyaml.load(open(sys.argv[1], encoding='utf-8').read(), Loader=yaml.CSafeLoader)\n"
+LXML_PARSE = (
+    "import sys\nfrom lxml import etree\n"
+    "etree.parse(sys.argv[1], etree.XMLParser(resolve_entities=False, huge_tree=True))\n"
 )
-HOSTILE_COMMANDS = (
-    ("validate", []),
-    ("audit -f json", ["audit", "-f", "json"]),
-    ("diff F F", ["diff"]),
-    ("render dot", ["render", "-f", "dot", "-o", "-"]),
-    ("export graphml", ["export", "--to", "graphml"]),
+DUCKDB_DFG = (
+    "import sys, duckdb\n"
+    "duckdb.sql('''SELECT a, b, count(*) AS n FROM (\n"
+    "  SELECT activity AS a, lead(activity) OVER (PARTITION BY case_id ORDER BY timestamp) AS b\n"
+    "  FROM read_parquet(?)) WHERE b IS NOT NULL GROUP BY a, b''', params=[sys.argv[1]]).fetchall()\n"
 )
-HOSTILE_GOAL = 10.0  # times the raw YAML load of the same file: "answers within seconds"
+ENGINE_ALONE = (
+    "import json, sys\nfrom procmap.render.engines import wasm_engine\n"
+    "wasm_engine().render_all(json.load(open(sys.argv[1])), 'svg')\n"
+)
+TO_PARQUET = (
+    "import sys, duckdb\n"
+    "duckdb.sql(f\"COPY (SELECT * FROM read_csv('{sys.argv[1]}')) TO '{sys.argv[2]}' (FORMAT parquet)\")\n"
+)
 
 
-def hostile_section(pm: list[str], env: dict[str, str], work: Path) -> None:
-    """Issue 15's shapes: small valid files whose cost exploded (n³ waits, quadratic word wrap)."""
-    print("hostile shapes  (floor: raw yaml.load of the same file; one run each; output size in bytes)")
-    for label, name, build in HOSTILE_SHAPES:
-        path = work / name
-        path.write_text(build(), encoding="utf-8")
-        floor = timed(floor_cmd([path]), 1)
-        for what, args in HOSTILE_COMMANDS:
-            cmd = [*pm, *(args or ["validate"]), str(path)]
-            if what == "diff F F":
-                cmd.append(str(path))
-            t0 = time.perf_counter()
-            proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-            seconds = time.perf_counter() - t0
-            kib = peak_kib(cmd)
-            ok = proc.returncode in (0, 1)
-            print(
-                row(f"{label}: {what}", seconds, floor, HOSTILE_GOAL)
-                + f"   out {len(proc.stdout):>11,}   peak {kib / 1024:6.0f} MiB{'' if ok else '  FAILED'}"
-            )
+def machine() -> list[str]:
+    """What the figures were measured on, and how busy it was."""
+    mem = "?"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    except OSError:
+        pass
+    load = os.getloadavg()
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip() if shutil.which("uptime") else ""
+    versions = subprocess.run(
+        python_c(
+            "import importlib.metadata as m\n"
+            "print(', '.join(f'{p} {m.version(p)}' for p in "
+            "('pydantic', 'typer', 'networkx', 'PyYAML', 'lxml', 'duckdb', 'wasmtime')))"
+        ),
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return [
+        f"- {time.strftime('%Y-%m-%d %H:%M %Z')}; {platform.platform()}; Python {platform.python_version()}; "
+        f"{os.cpu_count()} cores (nproc); {mem}",
+        f"- load average at the start {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (`uptime`: {uptime})",
+        f"- {versions}",
+    ]
+
+
+def precompile() -> str:
+    """Write procmap's bytecode once, as ``pip install`` does, so no row pays for compiling the source.
+
+    An editable install run with PYTHONDONTWRITEBYTECODE=1 otherwise compiles
+    every procmap module on every run (docs/performance.md, "Start-up").
+    """
+    import procmap
+
+    package = Path(procmap.__file__).parent
+    subprocess.run([PY, "-m", "compileall", "-q", str(package)], check=True)
+    return str(package)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer runs and smaller growth sizes")
-    parser.add_argument("--skip-render", action="store_true")
-    parser.add_argument("--skip-growth", action="store_true")
-    parser.add_argument("--skip-hostile", action="store_true", help="skip the hostile shapes of issue 15")
+    parser.add_argument("--quick", action="store_true", help="smaller files and fewer rounds (a smoke test)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds of the small rows (default 9, quick 5)")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="rows to run: startup memory import shares branchy conform render"
+    )
     args = parser.parse_args()
-    runs = 3 if args.quick else 5
-    pm = procmap_cmd()
+    quick = args.quick
+    rounds = args.rounds or (5 if quick else 9)
+    big_rounds = 1 if quick else 2
+    want: Callable[[str], bool] = lambda name: args.only is None or name in args.only  # noqa: E731
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)
+    pm = [PY, "-m", "procmap"]
+    package = precompile()
+
+    print("## Machine\n")
+    for line in machine():
+        print(line)
+    print(f"- procmap from {package} (bytecode written first, as an install does)\n", flush=True)
+    print("## Whole processes (CPU s: median (minimum) / wall s: median; ratio of CPU medians (of minimums))\n")
+    header = "| procmap | floor | procmap CPU / wall | floor CPU / wall | ratio | goal |\n|---|---|---|---|---|---|"
+    print(header, flush=True)
+
     work = Path(tempfile.mkdtemp(prefix="procmap-bench-"))
+    started = time.perf_counter()
     try:
-        big = work / "big.yaml"
-        big.write_text(process_yaml(20_000), encoding="utf-8")
-        corpus = work / "corpus"
-        corpus.mkdir()
-        for i in range(500):
-            (corpus / f"p{i:03d}.yaml").write_text(process_yaml(60, seed=i, pid=f"p{i:03d}"), encoding="utf-8")
         small = work / "small.yaml"
         small.write_text(process_yaml(10), encoding="utf-8")
-        corpus_files = sorted(corpus.glob("*.yaml"))
 
-        print(
-            f"procmap benchmarks ({runs} runs each, medians; python {sys.version.split()[0]}, {os.cpu_count()} cores)"
-        )
-        print("validate / audit  (floor: raw yaml.load with CSafeLoader of the same files, fresh process)")
-        f_big = timed(floor_cmd([big]), runs)
-        f_corpus = timed(floor_cmd(corpus_files), runs)
-        print(row("validate 20,000-step file", timed([*pm, "validate", str(big)], runs, env), f_big, GOALS["validate"]))
-        print(
-            row(
-                "validate 500-file corpus",
-                timed([*pm, "validate", str(corpus)], runs, env),
-                f_corpus,
-                GOALS["validate"],
+        if want("startup"):
+            ours, floor = interleaved(
+                [*pm, "validate", str(small)], python_c("import yaml, pydantic, typer, networkx"), rounds, env
             )
-        )
-        jobs = str(os.cpu_count() or 1)
-        print(
-            row(
-                f"validate 500-file corpus --jobs {jobs}",
-                timed([*pm, "validate", "--jobs", jobs, str(corpus)], runs, env),
-                f_corpus,
-                GOALS["validate"],
+            ratio_row(
+                "`validate` of a 10-step file",
+                "`python -c 'import yaml, pydantic, typer, networkx'`",
+                ours,
+                floor,
+                1.25,
             )
-        )
-        print(
-            row(
-                "audit 20,000-step file (json)",
-                timed([*pm, "audit", "--format", "json", str(big)], runs, env),
-                f_big,
-                GOALS["audit"],
-            )
-        )
-        print(
-            row(
-                "audit 500-file corpus (json)",
-                timed([*pm, "audit", "--format", "json", str(corpus)], runs, env),
-                f_corpus,
-                GOALS["audit"],
-            )
-        )
 
-        journeys_section(pm, env, work, runs)
-
-        print('start-up  (floor: python -c "import yaml")')
-        f_start = timed([sys.executable, "-c", "import yaml"], runs * 2)
-        print(row("procmap --version", timed([*pm, "--version"], runs * 2, env), f_start, GOALS["startup"]))
-        print(
-            row(
-                "procmap validate (10-step file)",
-                timed([*pm, "validate", str(small)], runs * 2, env),
-                f_start,
-                GOALS["startup"],
+        if want("memory"):
+            n = 30_000 if quick else 100_000
+            path = work / f"validate-{n}.yaml"
+            path.write_text(process_yaml(n), encoding="utf-8")
+            ours, base = interleaved(
+                [*pm, "validate", BIG, str(path)], [*pm, "validate", str(small)], big_rounds, env, warm=False
             )
-        )
-        stack = timed([sys.executable, "-c", "import yaml, pydantic, typer, networkx"], runs * 2)
-        print(row("(context) import yaml+pydantic+typer+networkx", stack, f_start, None))
+            memory_row(f"`validate`, {n:,} steps: peak memory", "`validate` of a 10-step file", ours, base, n, 6.0)
 
-        if not args.skip_render:
-            bench_render = HERE / "bench_render.py"
-            if bench_render.exists():
-                print("render  (floor: the raw layout engine on the DOT procmap produces)")
-                sys.stdout.flush()
-                subprocess.run([sys.executable, str(bench_render), "--runs", str(runs)], check=False)
+        if want("import"):
+            n = 1_000 if quick else 5_000
+            source = work / f"export-{n}.yaml"
+            source.write_text(process_yaml(n), encoding="utf-8")
+            bpmn = work / f"model-{n}.bpmn"
+            subprocess.run([*pm, "export", "--to", "bpmn", "-q", str(source), "-o", str(bpmn)], check=True, env=env)
+            out = work / "imported.yaml"
+            ours, floor = interleaved(
+                [*pm, "import", BIG, str(bpmn), "-o", str(out)],
+                python_c(LXML_PARSE, str(bpmn)),
+                big_rounds,
+                env,
+                warm=False,
+            )
+            size = bpmn.stat().st_size / 1e6
+            ratio_row(f"`import` of a {n:,}-task BPMN ({size:.1f} MB)", "bare lxml parse of the file", ours, floor, 3.0)
+
+        if want("shares"):
+            sizes = (1_000, 4_000) if quick else (4_000, 16_000)
+            paths = []
+            for n in sizes:
+                p = work / f"shares-{n}.yaml"
+                p.write_text(process_yaml(n, shares=True), encoding="utf-8")
+                paths.append(p)
+            audit = [*pm, "audit", "--format", "json", BIG]
+            big_runs, small_runs = interleaved(
+                [*audit, str(paths[1])], [*audit, str(paths[0])], big_rounds, env, warm=False
+            )
+            ratio_row(
+                f"`audit`, loop with shares, {sizes[1]:,} steps",
+                f"the same at {sizes[0]:,} steps (4× the steps)",
+                big_runs,
+                small_runs,
+                4.0,
+            )
+            base = [run([*audit, str(small)], env) for _ in range(2)]
+            memory_row(
+                f"`audit`, loop with shares, {sizes[1]:,} steps: peak memory",
+                "`audit` of a 10-step file",
+                big_runs,
+                base,
+                sizes[1],
+                2.0,
+            )
+
+        if want("branchy"):
+            path = work / "branchy-3000.yaml"
+            path.write_text(branchy_yaml(3_000), encoding="utf-8")
+            ours, floor = interleaved(
+                [*pm, "audit", "--format", "json", str(path)],
+                python_c(YAML_LOAD, str(path)),
+                big_rounds,
+                env,
+                warm=False,
+            )
+            ratio_row("`audit`, branchy, 3,000 steps", "CSafeLoader `yaml.load` of the file", ours, floor, 3.0)
+
+        if want("conform"):
+            cases = 20_000 if quick else 100_000
+            model = work / "help.yaml"
+            model.write_text(CONFORM_MODEL, encoding="utf-8")
+            csv_log = work / "events.csv"
+            events = conform_log(csv_log, cases)
+            parquet = work / "events.parquet"
+            subprocess.run(python_c(TO_PARQUET, str(csv_log), str(parquet)), check=True)
+            ours, floor = interleaved(
+                [*pm, "conform", str(model), str(parquet), "--format", "json", "-o", str(work / "conform.json")],
+                python_c(DUCKDB_DFG, str(parquet)),
+                big_rounds,
+                env,
+                warm=False,
+            )
+            ratio_row(
+                f"`conform`, {events:,} events (Parquet)",
+                "DuckDB's directly-follows query on the same file",
+                ours,
+                floor,
+                3.0,
+            )
+
+        if want("render"):
+            path = work / "render-200.yaml"
+            path.write_text(render_process(200), encoding="utf-8")
+            dot_file = work / "render-200.dot"
+            subprocess.run([*pm, "render", "-q", str(path), "-f", "dot", "-o", str(dot_file)], check=True, env=env)
+            parts = work / "parts.json"
+            subprocess.run(
+                python_c(
+                    "import json, sys\nfrom procmap.config import Config\nfrom procmap.render import dot, layout\n"
+                    "from procmap.validate import require_valid\n"
+                    "r = require_valid(sys.argv[1], Config())\n"
+                    "lay = layout.build(r.graph, r.analysis.visible_handoffs)\n"
+                    "json.dump(dot.part_sources(r.graph, lay, placed=True), open(sys.argv[2], 'w'))\n",
+                    str(path),
+                    str(parts),
+                ),
+                check=True,
+            )
+            svg = [*pm, "render", "-q", str(path), "-f", "svg", "-o", str(work / "out.svg")]
+            system_dot = shutil.which("dot")
+            if system_dot:
+                ours, floor = interleaved(
+                    svg, [system_dot, "-Tsvg", str(dot_file), "-o", str(work / "dot.svg")], rounds, env
+                )
+                ratio_row(
+                    "`render` SVG, 200 steps",
+                    "Graphviz `dot -Tsvg` of procmap's own `--format dot`",
+                    ours,
+                    floor,
+                    None,
+                )
             else:
-                print("render: benchmarks/bench_render.py not present")
+                ROWS.append("| `render` SVG, 200 steps | `dot -Tsvg`: no Graphviz on PATH, not measured | | | | |")
+                print(ROWS[-1])
+            ours, floor = interleaved(svg, python_c(ENGINE_ALONE, str(parts)), rounds, env)
+            ratio_row(
+                "`render` SVG, 200 steps",
+                "the bundled engine alone on the same parts (fresh process)",
+                ours,
+                floor,
+                None,
+            )
 
-        if not args.skip_hostile:
-            hostile_section(pm, env, work)
-
-        if not args.skip_growth:
-            sizes = (1_000, 10_000, 30_000) if args.quick else (1_000, 10_000, 100_000)
-            print("growth  (time per step must stay flat; peak memory per step)")
-            for command in ("validate", "audit"):
-                for n in sizes:
-                    path = work / f"grow-{n}.yaml"
-                    if not path.exists():
-                        path.write_text(process_yaml(n), encoding="utf-8")
-                    cmd = [*pm, command, "--max-file-size", str(200 * 1024 * 1024), str(path)]
-                    if command == "audit":
-                        cmd[len(pm) + 1 : len(pm) + 1] = ["--format", "json"]
-                    t = timed(cmd, 1 if n >= 100_000 else min(runs, 3), env)
-                    floor = timed(floor_cmd([path]), 1 if n >= 100_000 else min(runs, 3))
-                    kib = peak_kib(cmd)
-                    print(
-                        f"  {command:<8} {n:>7,} steps  {t:7.2f} s  {t / n * 1e6:7.1f} µs/step  "
-                        f"floor {floor:6.2f} s  ratio {t / floor:4.2f}  peak {kib / 1024:7.1f} MiB  "
-                        f"{kib * 1024 / n / 1024:6.1f} KiB/step"
-                    )
+        print(f"\n(whole-process rows took {time.perf_counter() - started:.0f} s)\n", flush=True)
+        components(work, quick)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"- load average at the end {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+COMPONENT_SCRIPT = r"""
+import gc, json, sys, time
+gc.disable()
+t0 = time.process_time()
+from procmap.config import Config
+from procmap.load.loader import parse, read_text
+from procmap.model import check as schema_check
+from procmap.model.graph import build_process_graph
+from procmap.rules import RULES, Context
+t_import = time.process_time() - t0
+path, steps = sys.argv[1], int(sys.argv[2])
+out = {"imports on validate's path (PyYAML, pydantic, the models, graph and rules)": t_import}
+t = time.process_time(); text = read_text(path, max_size=1 << 30); out["read the file"] = time.process_time() - t
+t = time.process_time(); doc = parse(text, path); out["parse (libyaml events, values and positions)"] = time.process_time() - t
+t = time.process_time(); checked = schema_check.check(doc); out["schema (pydantic models)"] = time.process_time() - t
+t = time.process_time(); g = build_process_graph(checked.model); out["graph"] = time.process_time() - t
+ctx = Context(doc, checked, checked.model, g, {})
+t = time.process_time()
+n = 0
+for rule in RULES:
+    if rule.check is not None:
+        for f in rule.check(ctx):
+            doc.locate(f.loc, key=f.key)
+            n += 1
+out[f"rules ({n:,} findings, located)"] = time.process_time() - t
+print(json.dumps(out))
+"""
+
+RENDER_SCRIPT = r"""
+import gc, json, statistics, sys, time
+from procmap.config import Config
+from procmap.render import dot, layout, render
+from procmap.render.engines import wasm_engine
+from procmap.validate import require_valid
+result = require_valid(sys.argv[1], Config())
+engine = wasm_engine()
+g = result.graph
+lay = layout.build(g, result.analysis.visible_handoffs)
+parts = dot.part_sources(g, lay, placed=True)
+render(result, "svg")
+ours, floor, text = [], [], []
+for _ in range(int(sys.argv[2])):
+    t = time.process_time(); render(result, "svg"); ours.append(time.process_time() - t)
+    t = time.process_time(); engine.render_all(parts, "svg"); floor.append(time.process_time() - t)
+    t = time.process_time(); lay2 = layout.build(g, result.analysis.visible_handoffs); dot.part_sources(g, lay2, placed=True); text.append(time.process_time() - t)
+print(json.dumps({"render SVG (in-process)": statistics.median(ours),
+                  "the engine on its parts": statistics.median(floor),
+                  "layout, labels and DOT text": statistics.median(text)}))
+"""
+
+
+def components(work: Path, quick: bool) -> None:
+    """The second table: where the time goes inside one process (CPU, one run; labelled as such)."""
+    print("## Inside one process (CPU s, in-process timings; not comparable with the table above)\n")
+    print("| component | CPU s | per step |\n|---|---|---|")
+    n = 20_000 if not quick else 5_000
+    path = work / f"components-{n}.yaml"
+    path.write_text(process_yaml(n), encoding="utf-8")
+    proc = subprocess.run(python_c(COMPONENT_SCRIPT, str(path), str(n)), capture_output=True, text=True, check=True)
+    for name, seconds in json.loads(proc.stdout).items():
+        per = "" if name.startswith("imports") else f"{seconds / n * 1e6:.0f} µs"
+        label = name if name.startswith("imports") else f"validate {n:,} steps: {name}"
+        COMPONENTS.append(f"| {label} | {seconds:.3f} | {per} |")
+        print(COMPONENTS[-1], flush=True)
+    path = work / "render-200.yaml"
+    if path.exists():
+        proc = subprocess.run(python_c(RENDER_SCRIPT, str(path), "3" if quick else "7"), capture_output=True, text=True)
+        if proc.returncode == 0:
+            for name, seconds in json.loads(proc.stdout).items():
+                COMPONENTS.append(f"| 200 steps: {name} | {seconds:.3f} | {seconds / 200 * 1e3:.1f} ms |")
+                print(COMPONENTS[-1], flush=True)
 
 
 if __name__ == "__main__":

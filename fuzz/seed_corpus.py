@@ -3,6 +3,7 @@
 
 Usage: python fuzz/seed_corpus.py DIR            (process files, for fuzz_check_text.py)
        python fuzz/seed_corpus.py --logs DIR     (event logs, for fuzz_logs.py)
+       python fuzz/seed_corpus.py --bpmn DIR     (for fuzz_import.py: the MIWG models and import reproducers)
 """
 
 from __future__ import annotations
@@ -75,14 +76,68 @@ def seeds() -> list[bytes]:
     return out + HOSTILE
 
 
+def _bpmn(body: str, collaboration: str = "") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        f'id="d">{collaboration}{body}</definitions>\n'
+    ).encode()
+
+
+def bpmn_seeds() -> list[bytes]:
+    """The BPMN MIWG models (read from ../shared at run time, never copied here) and issue 24's import shapes."""
+    miwg = ROOT.parent / "shared" / "oracles" / "miwg"
+    out = [p.read_bytes() for p in sorted(miwg.glob("*.bpmn"))] if miwg.is_dir() else []
+    flow = '<sequenceFlow id="{0}" sourceRef="{1}" targetRef="{2}"/>'
+    ring = "".join(
+        f'<exclusiveGateway id="g{i}"/>' + flow.format(f"r{i}", f"g{i}", f"g{(i + 1) % 20}") for i in range(20)
+    )
+    out.append(
+        _bpmn(
+            f'<process id="p"><startEvent id="s"/><task id="a" name="A"/>{flow.format("f1", "s", "a")}'
+            f"{flow.format('f2', 'a', 'g0')}{ring}</process>"
+        )
+    )  # fmt: skip  (item 15: a ring)
+    out.append(
+        _bpmn(
+            '<process id="p"><startEvent id="s"/><callActivity id="c" name="Again" calledElement="p"/>'
+            f"{flow.format('f', 's', 'c')}</process>"
+        )
+    )  # fmt: skip  (item 15: calls itself)
+    lanes = "".join(f'<lane id="L{i}" name="Lane {i}"><flowNodeRef>t{i}</flowNodeRef></lane>' for i in range(8))
+    tasks = "".join(f'<task id="t{i}" name="T{i}"/>' + flow.format(f"f{i}", f"t{i}", f"t{i + 1}") for i in range(7))
+    out.append(_bpmn(f'<process id="p"><laneSet id="ls">{lanes}</laneSet><task id="t7"/>{tasks}</process>'))  # 11
+    events = "".join(
+        f'<{tag} id="e{i}" name="E{i}"><{d}EventDefinition/></{tag}>' + flow.format(f"x{i}", f"e{i}", f"e{i + 1}")
+        for i, (tag, d) in enumerate(
+            [
+                ("intermediateCatchEvent", "conditional"),
+                ("intermediateThrowEvent", "signal"),
+                ("intermediateCatchEvent", "signal"),
+                ("intermediateThrowEvent", "message"),
+                ("intermediateThrowEvent", "escalation"),
+                ("intermediateCatchEvent", "message"),
+            ]
+        )
+    )
+    out.append(
+        _bpmn(
+            f'<process id="p"><startEvent id="s"/>{flow.format("f0", "s", "e0")}{events}<endEvent id="e6"/></process>'
+        )
+    )  # fmt: skip  (item 6: intermediate events)
+    out.append(_bpmn('<collaboration id="c"><participant id="P" name="Customer Onboarding" processRef="p"/>'
+                     '</collaboration><process id="p"><task id="a" name="\u009b2J\u202eName\x7f"/></process>'))  # fmt: skip
+    return out
+
+
 def main() -> None:
-    logs = sys.argv[1:2] == ["--logs"]
-    args = sys.argv[2:] if logs else sys.argv[1:]
+    kind = sys.argv[1] if sys.argv[1:2] in (["--logs"], ["--bpmn"]) else None
+    args = sys.argv[2:] if kind else sys.argv[1:]
     if len(args) != 1:
         sys.exit(__doc__)
     target = Path(args[0])
     target.mkdir(parents=True, exist_ok=True)
-    for data in LOG_SEEDS if logs else seeds():
+    chosen = LOG_SEEDS if kind == "--logs" else bpmn_seeds() if kind == "--bpmn" else seeds()
+    for data in chosen:
         (target / hashlib.sha1(data).hexdigest()).write_bytes(data)
     print(f"{len(list(target.iterdir()))} seeds in {target}")
 

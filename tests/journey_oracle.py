@@ -21,8 +21,10 @@ FIGURES = (
     "elapsed",
     "longest_silence",
     "repeats",
+    "chases",
 )
-ADDITIVE = ("customer_actions", "touchpoints", "visible_handoffs", "channel_switches", "elapsed", "repeats")
+ADDITIVE = ("customer_actions", "touchpoints", "visible_handoffs", "channel_switches", "elapsed", "repeats", "chases")
+WORST_BY = ("comes_back", "longest_silence", "elapsed", "visible_handoffs")
 
 
 def _flows(g: Any, u: str) -> list[str]:
@@ -79,7 +81,21 @@ def journeys(g: Any, start: str, repeats: int) -> list[tuple[list[str], int]]:
     return out
 
 
-def figures(g: Any, steps: list[str], taken: int) -> dict[str, Any]:
+def _unplanned(g: Any, start: str) -> set[tuple[str, str]]:
+    """SPEC §5.7: the loop edges that are repeats (not planned)."""
+    return {(u, v) for u, v in loop_edges(g, start) if not g.edges[u, v].get("planned")}
+
+
+def probability(g: Any, steps: list[str]) -> Fraction:
+    """The product of the decimal shares of the flows a journey takes (1 for a step's only flow)."""
+    p = Fraction(1)
+    for u, v in itertools.pairwise(steps):
+        if len(_flows(g, u)) > 1:
+            p *= Fraction(repr(g.edges[u, v]["share"]))
+    return p
+
+
+def figures(g: Any, steps: list[str], unplanned: set[tuple[str, str]]) -> dict[str, Any]:
     nodes = g.nodes
     seconds = [Fraction(nodes[s]["duration"] or 0) for s in steps]
     touch = [s for s in steps if nodes[s]["touchpoint"]]
@@ -95,7 +111,8 @@ def figures(g: Any, steps: list[str], taken: int) -> dict[str, Any]:
         "channel_switches": sum(1 for a, b in itertools.pairwise(channelled) if a != b),
         "elapsed": sum(seconds, Fraction(0)),
         "longest_silence": max(silences, default=Fraction(0)),
-        "repeats": taken,
+        "repeats": sum(1 for e in itertools.pairwise(steps) if e in unplanned),
+        "chases": sum(1 for s in steps if nodes[s].get("chase")),
     }
 
 
@@ -257,7 +274,7 @@ def expected(g: Any, start: str) -> dict[str, float] | None:
     for n in reached:
         if n not in ends and not (reach[n] & ends):
             return None
-    loops = loop_edges(g, start)
+    loops = _unplanned(g, start)
     probs: dict[str, list[tuple[str, Fraction]]] = {}
     for n in reached:
         flows = _flows(g, n)
@@ -301,6 +318,7 @@ def expected(g: Any, start: str) -> dict[str, float] | None:
                     d["facing"] and _chan(g, n) is not None and chan is not None and chan != _chan(g, n)
                 ),
                 "repeats": 0,
+                "chases": int(bool(d.get("chase"))),
             }[fig]
             b[i] = Fraction(here)
             new_lane = d["lane"] if d["touchpoint"] and not _is_update(g, n) else lane
@@ -311,16 +329,72 @@ def expected(g: Any, start: str) -> dict[str, float] | None:
                 a[i][index[(v, new_lane, new_chan)]] -= p
         x = _solve(a, b)
         out[fig] = float(x[index[(start, None, None)]])
+    out["p_comes_back"] = float(_p_comes_back(g, probs, loops, sorted(reached, key=list(nodes).index), start))
     return out
 
 
-def report(g: Any, repeats: int = 1) -> dict[str, Any]:
-    """The `journeys` object of SPEC §5.4, by enumeration."""
+def _p_comes_back(
+    g: Any, probs: dict[str, list[tuple[str, Fraction]]], loops: set[tuple[str, str]], reached: list[str], start: str
+) -> Fraction:
+    """First-step analysis, exact: x[n] = sum p(n -> v) * (1 if that flow is a come-back else x[v]); ends 0."""
+    index = {n: i for i, n in enumerate(reached)}
+    size = len(reached)
+    a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+    b = [Fraction(0)] * size
+    for n in reached:
+        i = index[n]
+        for v, p in probs.get(n, []):
+            if g.nodes[v].get("chase") or (n, v) in loops:
+                b[i] += p
+            else:
+                a[i][index[v]] -= p
+    return _solve(a, b)[index[start]]
+
+
+def _sla_from(g: Any, s: str, source: str, all_j: list[tuple[list[str], int]]) -> dict[str, Any]:
+    """SPEC §5.7: over the journeys, from the first visit of ``source`` to each later visit of ``s``."""
+    nodes = g.nodes
+    best: Fraction | None = None
+    for steps, _ in all_j:
+        if source not in steps:
+            continue
+        first = steps.index(source)
+        for i in range(first + 1, len(steps)):
+            if steps[i] == s:
+                wait = sum((Fraction(nodes[x]["duration"] or 0) for x in steps[first + 1 : i + 1]), Fraction(0))
+                best = wait if best is None else max(best, wait)
+    sla = Fraction(nodes[s]["sla"])
+    return {
+        "step": s,
+        "sla": _num(sla),
+        "longest_wait": _num(best) if best is not None else None,
+        "from": source,
+        "breach": best is not None and best > sla,
+    }
+
+
+def worst_key(figs: dict[str, Any], name: str) -> Any:
+    return figs["repeats"] + figs["chases"] if name == "comes_back" else figs[name]
+
+
+def report(g: Any, repeats: int = 1, worst_by: tuple[str, ...] = WORST_BY) -> dict[str, Any]:
+    """The `journeys` object of SPEC §5.4 and §5.7, by enumeration."""
     nodes = g.nodes
     start = g.graph["start"]
     order = {n: i for i, n in enumerate(nodes)}
     all_j = journeys(g, start, repeats)
-    figs = [figures(g, steps, taken) for steps, taken in all_j]
+    unplanned = _unplanned(g, start)
+    figs = [figures(g, steps, unplanned) for steps, _ in all_j]
+    exp = expected(g, start)
+    probs = [probability(g, steps) for steps, _ in all_j] if exp is not None else None
+
+    def shown(i: int) -> dict[str, Any]:
+        return {
+            "steps": all_j[i][0],
+            "probability": _num(probs[i]) if probs is not None else None,
+            "figures": {k: _num(v) for k, v in figs[i].items()},
+        }
+
     reached = {start} | _reaches(g)[start]
     out: dict[str, Any] = {
         "repeats": repeats,
@@ -329,23 +403,24 @@ def report(g: Any, repeats: int = 1) -> dict[str, Any]:
         "steps_without_duration": sum(1 for n in reached if nodes[n]["duration"] is None),
     }
     if all_j:
-        out["main"] = {"steps": all_j[0][0], "figures": {k: _num(v) for k, v in figs[0].items()}}
+        # main: the most probable journey when shares define a chain (ties: depth-first order), else the first
+        m = 0 if probs is None else max(range(len(all_j)), key=lambda i: (probs[i], -i))
+        out["main"] = shown(m)
         out["min"] = {k: _num(min(f[k] for f in figs)) for k in FIGURES}
         out["max"] = {k: _num(max(f[k] for f in figs)) for k in FIGURES}
         w = min(
             range(len(all_j)),
             key=lambda i: (
-                -figs[i]["visible_handoffs"],
-                -figs[i]["elapsed"],
+                [-worst_key(figs[i], name) for name in worst_by],
                 len(all_j[i][0]),
                 [order[s] for s in all_j[i][0]],
             ),
         )
-        out["worst"] = {"steps": all_j[w][0], "figures": {k: _num(v) for k, v in figs[w].items()}}
+        out["worst"] = shown(w)
     else:
         out["main"], out["min"], out["max"], out["worst"] = None, {}, {}, None
-    out["expected"] = expected(g, start)
-    loops = loop_edges(g, start)
+    out["expected"] = exp
+    loops = unplanned
     rl = []
     for u in nodes:
         for v in _flows(g, u):
@@ -393,7 +468,11 @@ def report(g: Any, repeats: int = 1) -> dict[str, Any]:
                 asks.append({"data": c, "first": a, "second": b})
     asks.sort(key=lambda x: (order[x["second"]], order[x["first"]], class_order[x["data"]]))
     out["asked_twice"] = asks
-    out["sla"] = [_sla(g, n, start) for n in nodes if nodes[n]["sla"] is not None]
+    out["sla"] = [
+        _sla_from(g, n, nodes[n]["sla_from"], all_j) if nodes[n].get("sla_from") in nodes else _sla(g, n, start)
+        for n in nodes
+        if nodes[n]["sla"] is not None
+    ]
     for entry in out["sla"]:
         entry["sla"] = _num(Fraction(nodes[entry["step"]]["sla"]))
     return out

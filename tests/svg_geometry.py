@@ -126,7 +126,13 @@ def parse(svg: bytes) -> Picture:
                         pts = _pairs(sub.get("points") or sub.get("d") or "", dx, dy)
                         if not pts:
                             continue
-                        poly = pts[:4] if sub.tag == f"{SVG}polygon" and len(pts) == 5 and "decision" in cls else None
+                        poly = (
+                            pts[:4]
+                            if sub.tag == f"{SVG}polygon"
+                            and len(pts) == 5
+                            and ("decision" in cls or "parallel-gateway" in cls)
+                            else None
+                        )
                         pic.shapes.append(Shape(gid, _bbox(pts), poly))
     return pic
 

@@ -208,6 +208,7 @@ def test_json_shape_and_all_metrics(cli, tmp_path: Path) -> None:
         "visible_handoffs",
         "visibility_changes",
         "lanes",
+        "structure",
         "metrics",
         "journeys",
     }

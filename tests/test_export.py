@@ -193,19 +193,22 @@ class Bpmn:
             step = self.step_of(node_id)
             if step is None:
                 continue
+            # (flow, its name): a fork's branches carry the name of the flow into its parallel gateway
             branches = []
-            for flow in leaving.get(node_id, []):
+            todo = [(flow, flow.get("name")) for flow in leaving.get(node_id, [])]
+            while todo:
+                flow, name = todo.pop(0)
                 if self.nodes[flow.get("targetRef")].get("gatewayDirection") == "Diverging":
-                    branches += leaving[flow.get("targetRef")]
+                    todo += [(f, f.get("name") or name) for f in leaving[flow.get("targetRef")]]
                 else:
-                    branches.append(flow)
-            for flow in branches:
+                    branches.append((flow, name))
+            for flow, name in branches:
                 target = flow.get("targetRef")
                 if self.nodes[target].get("gatewayDirection") == "Converging":
                     (onward,) = leaving[target]
                     target = onward.get("targetRef")
                 if self.step_of(target):
-                    out[step, self.step_of(target)] = flow.get("name")
+                    out[step, self.step_of(target)] = name
         return out
 
 
@@ -289,6 +292,11 @@ def check_structure(data: bytes) -> Bpmn:
         elif tag == "exclusiveGateway":
             assert el.get("gatewayDirection") == "Converging" and len(out) == 1 and len(inc) >= 2
             assert not el.get("name"), "a merging gateway asks no question"
+        elif tag == "parallelGateway" and el.get("gatewayDirection") == "Diverging":  # a fork (SPEC §7.3)
+            assert len(out) >= 2 and len(inc) == 1 and not el.get("name")
+        elif tag == "parallelGateway":  # a join: every branch enters it
+            assert el.get("gatewayDirection") == "Converging" and len(out) == 1 and len(inc) >= 2
+            assert not el.get("name")
         elif tag == "startEvent":
             assert len(out) == 1 and not inc
         elif tag == "endEvent":
@@ -296,7 +304,9 @@ def check_structure(data: bytes) -> Bpmn:
         else:
             assert len(out) == 1, f"{node_id} has {len(out)} outgoing flows"
             assert len(inc) <= 1, f"{node_id} joins {len(inc)} flows without a gateway"
-        if tag in ("startEvent", "endEvent") or el.get("gatewayDirection") == "Diverging":
+        if tag in ("startEvent", "endEvent") or (
+            tag == "exclusiveGateway" and el.get("gatewayDirection") == "Diverging"
+        ):
             assert (el.get("name") or "").strip(), f"{node_id} has no name"
     assert len(doc.process.findall("bpmn:startEvent", NS)) == 1
 

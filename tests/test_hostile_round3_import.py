@@ -40,7 +40,7 @@ def procmap(*args: object, cwd: Path) -> Run:
     if not os.environ.get("PROCMAP_TESTS_NO_FORKSERVER"):
         from forkserver import SERVER
 
-        done = SERVER.capture(argv, cwd=cwd, env=env, kill_after=600)
+        done = SERVER.capture(argv, cwd=cwd, env=env, cpu_limit=120)
         return Run(done.returncode, done.stdout.decode(), done.stderr.decode(), done.cpu_seconds)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run([sys.executable, "-m", "procmap", *argv], cwd=cwd, env=env, capture_output=True, check=False)
@@ -383,7 +383,7 @@ def test_7_a_name_breaks_a_tie_only_when_its_head_word_names_a_customer(tmp_path
     collaboration = (
         '<collaboration id="c"><participant id="A" name="Customer Onboarding" processRef="a"/>'
         '<participant id="B" name="Applicant" processRef="b"/><participant id="M" name="Bank" processRef="m"/>'
-        '<messageFlow id="m1" sourceRef="a0" targetRef="m0"/><messageFlow id="m2" sourceRef="b0" targetRef="m1"/>'
+        '<messageFlow id="mf1" sourceRef="a0" targetRef="m0"/><messageFlow id="mf2" sourceRef="b0" targetRef="m1"/>'
         "</collaboration>"
     )
     (tmp_path / "tie.bpmn").write_text(model(pool("a", 2) + pool("b", 2) + pool("m", 5), collaboration))
@@ -472,3 +472,111 @@ def test_23_dump_cost_is_one_emitter_pass_not_one_per_scalar(monkeypatch: pytest
     monkeypatch.setattr(yaml, "safe_dump", lambda *a, **k: calls.append(1) or real(*a, **k))
     text = dump(result.data, result.header, result.step_comments)
     assert text.count("\n  - id: ") == 1_000 and len(calls) <= 4, len(calls)
+
+
+# ------------------------------------------------------------------ found by fuzz/fuzz_import.py
+
+
+def test_fuzz_a_duplicate_lane_id_is_named_not_a_broken_file(tmp_path: Path) -> None:
+    """Two lanes under one id made two lanes with one procmap id: "the imported process does not validate"."""
+    lanes = (
+        '<lane id="L1" name="Front"><flowNodeRef>a</flowNodeRef></lane>'
+        '<lane id="L1" name="Back"><flowNodeRef>b</flowNodeRef></lane>'
+    )
+    body = (
+        f'<process id="p"><laneSet id="ls">{lanes}</laneSet><startEvent id="s"/><task id="a" name="Ask"/>'
+        '<task id="b" name="Answer"/><task id="b" name="Again"/><sequenceFlow id="f1" sourceRef="s" targetRef="a"/>'
+        '<sequenceFlow id="f2" sourceRef="a" targetRef="b"/></process>'
+    )
+    (tmp_path / "dup.bpmn").write_text(model(body))
+    done = procmap("import", "dup.bpmn", "-o", "dup.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "warning [duplicate-id] lane 'L1' (\"Back\") has the id of the lane on line" in done.stderr
+    assert "warning [duplicate-id] task 'b' (\"Again\") has the id of the task on line" in done.stderr
+    assert "imported 2 step(s) in 1 lane(s)" in done.stderr
+    assert procmap("validate", "dup.yaml", cwd=tmp_path).returncode == 0
+
+
+def test_fuzz_a_model_whose_paths_loop_for_ever_is_refused_in_procmaps_words(tmp_path: Path) -> None:
+    """Every path from the start loops: "this is a bug in procmap import" before; the model's fault now."""
+    body = (
+        '<process id="p"><startEvent id="s"/><task id="a" name="Ask"/><task id="b" name="Answer"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="a"/><sequenceFlow id="f2" sourceRef="a" targetRef="b"/>'
+        '<sequenceFlow id="f3" sourceRef="b" targetRef="a"/></process>'
+    )
+    (tmp_path / "loop.bpmn").write_text(model(body))
+    done = procmap("import", "loop.bpmn", "-o", "loop.yaml", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "loop.bpmn: the model cannot become a procmap process (no-end)" in done.stderr
+    assert "bug" not in done.stderr and not (tmp_path / "loop.yaml").exists()
+
+
+def test_fuzz_a_model_with_no_step_is_one_line(tmp_path: Path) -> None:
+    """Only events and gateways: IndexError ("internal error") before."""
+    body = (
+        '<process id="p"><startEvent id="s"/><exclusiveGateway id="g"/><endEvent id="e"/>'
+        '<sequenceFlow id="f1" sourceRef="s" targetRef="g"/><sequenceFlow id="f2" sourceRef="g" targetRef="e"/>'
+        "</process>"
+    )
+    (tmp_path / "empty.bpmn").write_text(model(body))
+    done = procmap("import", "empty.bpmn", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "empty.bpmn: nothing to import: the model's pools hold no task" in done.stderr
+
+
+def test_11_many_sub_processes_with_boundary_events_are_linear() -> None:
+    """Each expanded sub-process with a boundary event scanned every node (hosts x nodes)."""
+    import time
+
+    from procmap.interchange.bpmn_import import import_bpmn
+
+    def subprocesses(n: int) -> bytes:
+        parts = []
+        for i in range(n):
+            parts.append(
+                f'<subProcess id="sp{i}" name="Part {i}"><startEvent id="ss{i}"/><task id="t{i}" name="Do {i}"/>'
+                f'<endEvent id="se{i}"><errorEventDefinition/></endEvent>'
+                f'<sequenceFlow id="a{i}" sourceRef="ss{i}" targetRef="t{i}"/>'
+                f'<sequenceFlow id="b{i}" sourceRef="t{i}" targetRef="se{i}"/></subProcess>'
+                f'<boundaryEvent id="be{i}" attachedToRef="sp{i}"><errorEventDefinition/></boundaryEvent>'
+                f'<task id="h{i}" name="Handle {i}"/><sequenceFlow id="c{i}" sourceRef="be{i}" targetRef="h{i}"/>'
+                f'<sequenceFlow id="d{i}" sourceRef="sp{i}" targetRef="sp{i + 1}"/>'
+            )
+        parts.append(f'<task id="sp{n}" name="Last"/>')
+        return model(f'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="sp0"/>'
+                     f"{''.join(parts)}</process>").encode()  # fmt: skip
+
+    cpu = {}
+    for n in (250, 2_000):
+        data = subprocesses(n)
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            result = import_bpmn(data, "sp.bpmn")
+            best = min(best, time.process_time() - start)
+        assert len(result.data["steps"]) == 2 * n + 1
+        cpu[n] = best
+    assert cpu[2_000] < 16 * cpu[250] + 0.5, cpu  # linear is 8x; hosts x nodes was 64x
+
+
+def test_11_thousands_of_unnamed_tasks_get_ids_in_linear_time() -> None:
+    """Each unnamed task ("Task") tried task, task-2, … task-n for its id: n² for n tasks."""
+    import time
+
+    from procmap.interchange.bpmn_import import import_bpmn
+
+    def unnamed(n: int) -> bytes:
+        tasks = "".join(
+            f'<task id="t{i}"/><sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(n)
+        )
+        return model(f'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="t0"/>'
+                     f'{tasks}<task id="t{n}"/></process>').encode()  # fmt: skip
+
+    cpu = {}
+    for n in (1_000, 8_000):
+        data = unnamed(n)
+        start = time.process_time()
+        result = import_bpmn(data, "u.bpmn")
+        cpu[n] = time.process_time() - start
+        assert result.data["steps"][-1]["id"] == f"task-{n + 1}"
+    assert cpu[8_000] < 16 * cpu[1_000] + 0.5, cpu

@@ -71,7 +71,22 @@ def round_trip(text: str, name: str = "process.yaml") -> tuple[dict[str, Any], d
     return _load(text), _load(written)
 
 
-@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.name)
+# BPMN import of parallel gateways is issue 21 part 2: until then the example with a fork does
+# not come back (strict: the day it does, this marker must go).
+_FORK_EXAMPLES = {"order-fulfilment.yaml"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(
+            p,
+            marks=pytest.mark.xfail(p.name in _FORK_EXAMPLES, reason="import of parallel gateways", strict=True),
+        )
+        for p in sorted(EXAMPLES.glob("*.yaml"))
+    ],
+    ids=lambda p: p.name,
+)
 def test_examples_round_trip(path: Path) -> None:
     before, after = round_trip(path.read_text(encoding="utf-8"), path.name)
     assert normal(after) == normal(before)

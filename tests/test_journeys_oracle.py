@@ -52,9 +52,12 @@ def same(product: Any, expected: Any, path: str = "") -> None:
         assert product == expected, f"{path}: {product!r} != {expected!r}"
 
 
-def compare(g: Any, repeats: int = 1) -> None:
-    product = journeys_report(Journeys(g, repeats), Analysis(g).no_backup)
-    same(product, oracle.report(g, repeats), "journeys")
+def compare(g: Any, repeats: int = 1, worst_by: tuple[str, ...] | None = None) -> None:
+    j = Journeys(g, repeats)
+    if worst_by is not None:
+        j = j.with_worst_by(worst_by)
+    product = journeys_report(j, Analysis(g).no_backup)
+    same(product, oracle.report(g, repeats, worst_by or oracle.WORST_BY), "journeys")
 
 
 @st.composite
@@ -62,6 +65,7 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(2, 7))
     ids = [f"s{i}" for i in range(n)]
     steps = []
+    sla_from: dict[str, int] = {}  # step -> index of the step its sla runs from (kept when that one is facing)
     for i, sid in enumerate(ids):
         lane = draw(st.sampled_from(list(KINDS)))
         step: dict[str, Any] = {"id": sid, "name": f"Step {i}", "lane": lane}
@@ -79,8 +83,12 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
         duration = draw(st.sampled_from([None, "0s", "1m", "90s", "1h", "0.5s"]))
         if duration:
             step["duration"] = duration
+        if KINDS[lane] == "customer" and i > 0 and draw(st.integers(0, 2)) == 0:
+            step["contact"] = "chase"
         if draw(st.integers(0, 3)) == 0:
             step["sla"] = draw(st.sampled_from(["1m", "2m", "1h"]))
+            if draw(st.booleans()):
+                sla_from[sid] = draw(st.integers(0, n - 1))
         data = draw(st.lists(st.sampled_from(["pii", "card"]), unique=True, max_size=2))
         if data:
             step["data"] = data
@@ -112,7 +120,24 @@ def processes(draw: st.DrawFn) -> dict[str, Any]:
                 f["share"] = share
         if flows:
             step["next"] = flows
-    return {"version": 1, "process": {"id": "random", "name": "Random"}, "lanes": LANES, "steps": steps}
+    for step in steps:
+        source = sla_from.get(step["id"])
+        if source is not None and _is_facing(steps[source]):
+            step["sla_from"] = ids[source]
+    process = {"version": 1, "process": {"id": "random", "name": "Random"}, "lanes": LANES, "steps": steps}
+    # planned: true only on loop edges (SPEC §5.7), so mark some of the walk's loop edges
+    loops = oracle.loop_edges(build_graph(ProcessFile.model_validate(process)), "s0")
+    for step in steps:
+        for f in step.get("next", []):
+            if (step["id"], f["to"]) in loops and draw(st.booleans()):
+                f["planned"] = True
+    return process
+
+
+def _is_facing(step: dict[str, Any]) -> bool:
+    kind = KINDS[step["lane"]]
+    visibility = step.get("visibility", "onstage" if kind in ("customer", "onstage") else "backstage")
+    return kind == "customer" or visibility == "onstage"
 
 
 def _reachable(process: dict[str, Any]) -> bool:
@@ -135,6 +160,21 @@ def test_random_processes_match_the_oracle(process: dict[str, Any], repeats: int
     compare(g, repeats)
 
 
+WORST_NAMES = (*oracle.FIGURES, "comes_back")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    processes(),
+    st.integers(0, 2),
+    st.lists(st.sampled_from(WORST_NAMES), min_size=1, max_size=4, unique=True).map(tuple),
+)
+def test_random_worst_by_orders_match_the_oracle(process: dict[str, Any], repeats: int, order: tuple) -> None:
+    """--worst-by: any figures in any order, the set-valued and max-valued ones included."""
+    g = build_graph(ProcessFile.model_validate(process))
+    compare(g, repeats, order)
+
+
 @pytest.mark.parametrize(
     "path", sorted(EXAMPLES.glob("*.yaml")) + sorted(EXAMPLES.glob("stories/*.yaml")), ids=lambda p: p.stem
 )
@@ -142,3 +182,100 @@ def test_every_example_matches_the_oracle(path) -> None:
     result = check_file(str(path), Config())
     assert result.graph is not None
     compare(result.graph)
+
+
+def _graph(steps: list[dict[str, Any]]) -> Any:
+    process = {"version": 1, "process": {"id": "hand", "name": "Hand"}, "lanes": LANES, "steps": steps}
+    return build_graph(ProcessFile.model_validate(process))
+
+
+def test_hand_main_is_the_most_probable_and_ties_go_to_depth_first_order() -> None:
+    """A 0.4 branch then a 0.6 one: main takes the 0.6; at 0.5 / 0.5 it takes the first listed."""
+    for shares, first in (((0.4, 0.6), "b"), ((0.5, 0.5), "a"), ((0.6, 0.4), "a")):
+        g = _graph(
+            [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "lane": "customer",
+                    "next": [{"to": "a", "share": shares[0]}, {"to": "b", "share": shares[1]}],
+                },
+                {"id": "a", "name": "A", "lane": "desk", "next": ["e"]},
+                {"id": "b", "name": "B", "lane": "desk", "next": ["e"]},
+                {"id": "e", "name": "E", "lane": "customer"},
+            ]
+        )
+        report = journeys_report(Journeys(g), set())
+        assert report["main"]["steps"] == ["s", first, "e"]
+        assert report["main"]["probability"] == max(shares)
+        compare(g)
+
+
+def test_hand_p_comes_back_planned_loops_and_the_worst_order() -> None:
+    """A chase at 0.2, a repeat loop at 0.5 after it, a planned follow-up at 0.5 before the end.
+
+    Comes back on one pass: 0.2 (the chase) + 0.8 x 0.5 (the loop) = 0.6; the planned follow-up is
+    no come-back, but a customer it brings round can come back on the next pass, with no round limit:
+    x = 0.6 + 0.8 x 0.5 x 0.5 x x, so x = 0.75.  Worst (R = 1): chase, loop, chase again (comes back 3).
+    """
+    g = _graph(
+        [
+            {"id": "s", "name": "S", "lane": "customer", "next": ["w"]},
+            {
+                "id": "w",
+                "name": "Wait",
+                "lane": "clerk",
+                "duration": "1h",
+                "next": [{"to": "t", "share": 0.8}, {"to": "c", "share": 0.2}],
+            },
+            {"id": "c", "name": "Chase", "lane": "customer", "contact": "chase", "next": ["t"]},
+            {
+                "id": "t",
+                "name": "Talk",
+                "lane": "desk",
+                "next": [{"to": "v", "share": 0.5}, {"to": "w", "share": 0.5}],
+            },
+            {
+                "id": "v",
+                "name": "Visit",
+                "lane": "phone",
+                "next": [{"to": "e", "share": 0.5}, {"to": "s", "share": 0.5, "planned": True}],
+            },
+            {"id": "e", "name": "End", "lane": "customer"},
+        ]
+    )
+    j = Journeys(g, 1)
+    assert j.expected is not None and j.expected["p_comes_back"] == pytest.approx(0.75)
+    assert [(x.source, x.target) for x in j.repeat_loops] == [("t", "w")]
+    worst = j.worst
+    assert worst is not None and worst.figures["repeats"] + worst.figures["chases"] == 3
+    for repeats in (0, 1, 2):
+        compare(g, repeats)
+        for order in (("longest_silence",), ("elapsed", "comes_back"), ("parties", "channel_switches", "repeats")):
+            compare(g, repeats, order)
+
+
+def test_hand_sla_from_counts_every_round_and_nothing_before_the_first_visit() -> None:
+    """The promise runs from the first call: each loop round adds its hour; a visit before it is not measured."""
+    g = _graph(
+        [
+            {"id": "s", "name": "S", "lane": "desk", "duration": "5m", "sla": "1m", "sla_from": "k", "next": ["k"]},
+            {"id": "k", "name": "Call", "lane": "customer", "next": ["w"]},
+            {"id": "w", "name": "Wait", "lane": "clerk", "duration": "1h", "next": ["s2"]},
+            {
+                "id": "s2",
+                "name": "Reply",
+                "lane": "desk",
+                "duration": "1m",
+                "sla": "2h",
+                "sla_from": "k",
+                "next": ["e", "k"],
+            },
+            {"id": "e", "name": "End", "lane": "customer"},
+        ]
+    )
+    for repeats, wait in ((0, 3660), (1, 7320), (2, 10980)):
+        sla = {s["step"]: s for s in journeys_report(Journeys(g, repeats), set())["sla"]}
+        assert sla["s"]["longest_wait"] is None and sla["s"]["breach"] is False
+        assert sla["s2"]["longest_wait"] == wait and sla["s2"]["breach"] is (wait > 7200)
+        compare(g, repeats)

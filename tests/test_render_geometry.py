@@ -118,6 +118,17 @@ def test_examples_have_no_collisions(example: Path, view: str):
     assert flows_on_lines(pic) == []
 
 
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_evidence_row_has_no_collisions(example: Path):
+    from procmap.config import Config
+    from procmap.render import render
+    from procmap.validate import require_valid
+
+    pic = parse(render(require_valid(str(example), Config()), "svg", evidence="row"))
+    assert collisions(pic) == [] and misplaced_labels(pic) == []
+    assert shared_segments(pic) == [] and flows_on_lines(pic) == []
+
+
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 @pytest.mark.parametrize("view", ["full", "customer", "story"])
 def test_random_processes_have_no_collisions(tmp_path: Path, view: str, chunk: int):

@@ -199,7 +199,9 @@ def test_fit_units():
     scales = {s for sheet in sheets for _i, _x, _y, s in sheet.placed if rows[_i].kind == "row"}
     assert len(scales) == 1 and scales.pop() * 9 >= MIN_TEXT
     placed = [i for sheet in sheets for i, *_ in sheet.placed]
-    assert placed == list(range(len(rows)))  # reading order kept, nothing dropped
+    assert sorted(placed) == list(range(len(rows)))  # nothing dropped, nothing twice
+    body = [i for i in placed if rows[i].kind != "legend"]
+    assert body == sorted(body)  # the title and rows in reading order (the legend goes where there is room)
     for sheet in sheets:  # nothing beyond the printable area
         for i, x, y, s in sheet.placed:
             assert x + rows[i].width * s <= a4.width - a4.margin + 1e-6
@@ -227,3 +229,14 @@ def test_planning_costs_a_bounded_number_of_layouts(tmp_path, monkeypatch):
     w = choose_wrap(build, columns, parse("a4-landscape"))
     assert w is not None and w >= 1
     assert len(calls) <= 16, calls
+
+
+@pytest.mark.parametrize("path", [SUPPORT, EXAMPLES / "clinic-appointment.yaml"], ids=lambda p: p.stem)
+def test_a4_portrait_relays_the_poster_legend_at_6pt(cli, tmp_path, path):
+    """A poster's legend is wider than A4 portrait at 6 pt: its lines are laid out again, nothing dropped."""
+    out = tmp_path / "portrait.pdf"
+    assert cli("render", path, "--page", "a4", "-o", out).exit_code == 0
+    texts = _check_pdf(out, (A4_LANDSCAPE[1], A4_LANDSCAPE[0]))
+    _pages_hold_everything(texts, path)
+    legend = next(t for t in texts if "Customer action" in t)
+    assert "Worst journey" in legend and "Marked quietly" in legend

@@ -284,6 +284,40 @@ Two optional keys feed the per-journey figures of `procmap audit` (see
     contact: update
     next: [solve]
 ```
+
+## Chases, planned loops and promises from the first contact (v1.2)
+
+Three optional keys tell the customer's story (see
+[concepts.md](concepts.md#chases-planned-loops-and-promises-from-the-first-contact));
+a file without them means what it meant.
+
+- `contact: chase` on a customer action: the customer acts because they had
+  to chase (call again, write again). It is a customer action everywhere, and
+  a journey that meets it **comes back**. Elsewhere than on a customer
+  action, or on the start step, it is a `schema` error at the `contact` value.
+- `planned: true` on a long-form flow: a loop back the customer expects (a
+  follow-up visit, next month's bill), not a repeat. Only a loop edge (a flow
+  back to a step on the path the walk from the start is on) can be planned;
+  elsewhere it is a `schema` error at the value.
+- `sla_from: STEP` on a step with an `sla`: the promise runs from the
+  journey's **first** visit of STEP ("within 2 days of the first call"). STEP
+  must be a customer action or a touchpoint (else a `schema` error); an
+  unknown id is `unknown-reference`; without `sla` it is a `schema` error.
+
+```yaml
+  - id: call-again
+    name: Call again
+    lane: customer
+    contact: chase
+    next: [answer-again]
+  - id: send-corrected
+    name: E-mail the corrected invoice
+    lane: billing-system
+    visibility: onstage
+    contact: update
+    sla: 2d
+    sla_from: first-call
+```
 """
 
 

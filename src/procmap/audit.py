@@ -64,21 +64,24 @@ def _number(value: float | int | None) -> float | int | None:
     return value
 
 
-def journeys_of(result: FileResult, repeats: int = 1) -> Journeys:
-    """The file's journey analysis read with ``repeats`` (reusing what validate's rules computed)."""
+def journeys_of(result: FileResult, repeats: int = 1, worst_by: tuple[str, ...] | None = None) -> Journeys:
+    """The file's journey analysis read with ``repeats`` and ``worst_by`` (reusing what validate's rules computed)."""
     from procmap.analysis.journeys import Journeys
 
     if result.journeys is None:
         result.journeys = Journeys(result.graph)
-    return result.journeys.with_repeats(repeats)
+    journeys = result.journeys.with_repeats(repeats)
+    return journeys.with_worst_by(worst_by) if worst_by else journeys
 
 
-def audit(result: FileResult, budget_limits: dict[str, Any], repeats: int = 1) -> Audited:
+def audit(
+    result: FileResult, budget_limits: dict[str, Any], repeats: int = 1, worst_by: tuple[str, ...] | None = None
+) -> Audited:
     """Build the report of a file that passed :func:`procmap.validate.require_valid`."""
     from procmap.analysis.journeys.report import journey_budgets
 
     assert result.analysis is not None and result.graph is not None and result.model is not None
-    journeys = journeys_of(result, repeats)
+    journeys = journeys_of(result, repeats, worst_by)
     checks: list[Any] = [*result.analysis.budgets(budget_limits), *journey_budgets(journeys, budget_limits)]
     return Audited(result, build_report(result, checks, journeys), checks, journeys.loop_edge_ids())
 
@@ -173,16 +176,18 @@ def _omitted_waits(a: Analysis) -> dict[str, int]:
     return {"waits_omitted": omitted} if omitted > 0 else {}
 
 
-def _audit_one_path(args: tuple[str, Any, str, dict[str, Any], int]) -> tuple[Audited | None, list[Any]]:
+def _audit_one_path(
+    args: tuple[str, Any, str, dict[str, Any], int, tuple[str, ...] | None],
+) -> tuple[Audited | None, list[Any]]:
     """Worker: validate and audit one file; keep only what JSON needs (graphs do not travel well)."""
     from procmap.validate import FileResult, InvalidProcess, require_valid
 
-    path, config, stdin_name, budget_limits, repeats = args
+    path, config, stdin_name, budget_limits, repeats, worst_by = args
     try:
         result = require_valid(path, config, stdin_name=stdin_name)
     except InvalidProcess as exc:
         return None, [FileResult(r.path, r.diagnostics) for r in exc.results]
-    item = audit(result, budget_limits, repeats)
+    item = audit(result, budget_limits, repeats, worst_by)
     return Audited(FileResult(result.path), item.report, item.budgets), []
 
 
@@ -194,6 +199,7 @@ def audit_paths(
     stdin_name: str,
     parallel: bool,
     repeats: int = 1,
+    worst_by: tuple[str, ...] | None = None,
     on_file: Callable[[], None] | None = None,
 ) -> tuple[list[Audited], list[FileResult]]:
     """Audit every file; returns (audited, invalid results).
@@ -207,7 +213,7 @@ def audit_paths(
     if parallel and len(files) >= AUTO_JOBS_MIN_FILES and "-" not in files and cores() > 1:
         pairs = pool_map(
             _audit_one_path,
-            [(f, config, stdin_name, budget_limits, repeats) for f in files],
+            [(f, config, stdin_name, budget_limits, repeats, worst_by) for f in files],
             cores(),
             on_result=on_file,
         )
@@ -223,7 +229,7 @@ def audit_paths(
             invalid.extend(exc.results)
         else:
             if not invalid:
-                audited.append(audit(result, budget_limits, repeats))
+                audited.append(audit(result, budget_limits, repeats, worst_by))
         if on_file is not None:
             on_file()
     if invalid:

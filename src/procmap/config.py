@@ -6,18 +6,24 @@ repository configures procmap once at its root.
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from procmap.diagnostics import Severity, UsageError
-from procmap.load.loader import DEFAULT_MAX_FILE_SIZE
+from procmap.load import DEFAULT_MAX_FILE_SIZE
 
-BUDGET_KEYS = ("max-visible-handoffs", "max-touchpoints", "max-journey-handoffs", "max-journey-parties", "max-silence")
+BUDGET_KEYS = (
+    "max-visible-handoffs",
+    "max-touchpoints",
+    "max-journey-handoffs",
+    "max-journey-parties",
+    "max-silence",
+    "max-comes-back",
+)
+PROBABILITY_BUDGETS = ("max-comes-back",)  # a number from 0 to 1
 DURATION_BUDGETS = ("max-silence",)  # a duration ("2d", "PT4H") or a number of seconds
 _TOP_KEYS = {"strict", "rules", "budgets", "max-file-size", "jobs"}
 # Largest accepted --max-file-size / max-file-size: 4 GiB.  Far above any process file, and far
@@ -42,6 +48,8 @@ class Config:
 
 
 def _did_you_mean(word: str, known: list[str] | tuple[str, ...] | set[str]) -> str:
+    import difflib
+
     hint = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{hint[0]}'?)" if hint else ""
 
@@ -64,6 +72,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UsageError(f"{path}: not a regular file (a FIFO, socket or device): cannot be a config file")
     if st.st_size > MAX_CONFIG_SIZE:
         raise UsageError(f"{path}: config file is {st.st_size:,} bytes, over the {MAX_CONFIG_SIZE:,}-byte limit")
+    import tomllib  # only when a configuration file exists: most runs have none
+
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_CONFIG_SIZE + 1)
@@ -165,6 +175,11 @@ def _from_table(path: Path, table: dict[str, Any]) -> Config:
             )
         if key in DURATION_BUDGETS:
             cfg.budgets[key] = _duration_budget(path, key, value)
+            continue
+        if key in PROBABILITY_BUDGETS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise UsageError(f"{path}: budget '{key}' must be a probability from 0 to 1 (0.1: one customer in ten)")
+            cfg.budgets[key] = float(value)
             continue
         if not _is_int(value) or value < 0:
             raise UsageError(f"{path}: budget '{key}' must be a non-negative integer")

@@ -92,6 +92,10 @@ class Side:
     # each with ``comes_back``; and the share of customers who come back (None without shares)
     views: dict[str, dict[str, float | int] | None] = field(default_factory=dict)
     p_comes_back: float | None = None
+    # SPEC §7: parallel work, (forking step, its branches sorted) -> (branches in `all` order, join or None);
+    # and the join steps
+    forks: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
+    joins: list[str] = field(default_factory=list)
 
 
 def side_from_result(label: str, result: FileResult) -> Side:
@@ -117,7 +121,16 @@ def side_from_result(label: str, result: FileResult) -> Side:
         },
         metrics=analysis.metrics(),
         **_journey_side(result),
+        **_block_side(g),
     )
+
+
+def _block_side(g: Any) -> dict[str, Any]:
+    """The forks (keyed by step and branch set: listing the branches in another order changes nothing) and joins."""
+    from procmap.analysis.blocks import blocks_of
+
+    forks = {(f.step, tuple(sorted(f.targets))): (f.targets, f.join) for f in blocks_of(g).forks.values()}
+    return {"forks": forks, "joins": [n for n, d in g.nodes(data=True) if d.get("join")]}
 
 
 def _journey_side(result: FileResult) -> dict[str, Any]:
@@ -299,6 +312,21 @@ class MetricDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockEntry:
+    """A fork item (its step, its branches, its join) or a join step that appeared or disappeared (SPEC §7)."""
+
+    kind: str  # "fork" | "join"
+    step: str
+    targets: tuple[str, ...] = ()
+    join: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.kind == "join":
+            return {"kind": "join", "step": self.step}
+        return {"kind": "fork", "step": self.step, "targets": list(self.targets), "join": self.join}
+
+
+@dataclass(frozen=True, slots=True)
 class RepeatLoopEntry:
     """A loop that brings the customer back, keyed by its loop edge."""
 
@@ -344,6 +372,7 @@ class ProcessDiff:
     # SPEC §5.7: per view (main, worst, expected) each figure before and after; the share who come back
     views: dict[str, list[MetricDelta]] = field(default_factory=dict)
     p_comes_back: MetricDelta = field(default_factory=lambda: MetricDelta("p_comes_back", None, None))
+    structure: Changes = field(default_factory=Changes)  # forks and joins added or removed (SPEC §7)
 
     @property
     def worse_journeys(self) -> list[str]:
@@ -383,7 +412,7 @@ class ProcessDiff:
     @property
     def changed(self) -> bool:
         """Anything at all changed in what procmap compares (backstage lanes and metrics included)."""
-        return self.customer_facing or bool(self.lanes) or any(m.changed for m in self.metrics)
+        return self.customer_facing or bool(self.lanes) or bool(self.structure) or any(m.changed for m in self.metrics)
 
     @property
     def new_visible_handoffs(self) -> list[HandoffEntry]:
@@ -402,6 +431,10 @@ class ProcessDiff:
             "visible_handoffs": self.visible_handoffs.to_dict(),
             "visibility_changes": [m.to_dict() for m in self.visibility],
             "lanes": self.lanes.to_dict(),
+            "structure": {
+                "added": [x.to_dict() for x in self.structure.added],
+                "removed": [x.to_dict() for x in self.structure.removed],
+            },
             "metrics": {m.name: m.to_dict() for m in self.metrics},
             "journeys": {
                 "figures": {m.name: m.to_dict() for m in self.journeys},
@@ -490,6 +523,20 @@ def _lane_changes(old: Side, new: Side) -> Changes:
     return out
 
 
+def _structure_changes(old: Side, new: Side) -> Changes:
+    """Forks and joins added or removed: a structural change, whatever the figures say."""
+    out = Changes()
+    for key, (targets, join) in new.forks.items():
+        if key not in old.forks:
+            out.added.append(BlockEntry("fork", key[0], targets, join))
+    out.added += [BlockEntry("join", n) for n in new.joins if n not in old.joins]
+    for key, (targets, join) in old.forks.items():
+        if key not in new.forks:
+            out.removed.append(BlockEntry("fork", key[0], targets, join))
+    out.removed += [BlockEntry("join", n) for n in old.joins if n not in new.joins]
+    return out
+
+
 def compare(old: Side, new: Side) -> ProcessDiff:
     """Everything that differs between ``old`` and ``new``, each list in file order of its side.
 
@@ -521,6 +568,7 @@ def compare(old: Side, new: Side) -> ProcessDiff:
                 RepeatLoopEntry(u, v, f) for (u, v), f in old.repeat_loops.items() if (u, v) not in new.repeat_loops
             ],
         ),
+        structure=_structure_changes(old, new),
     )
 
 

@@ -68,6 +68,7 @@ steps:
     name: Report the card lost
     lane: customer
     channel: app              # free text: web, phone, email, chat, in-person, app...
+    stage: Report             # optional phase name: consecutive steps of one stage form a band
     next: [freeze-card]       # short form: a list of step ids
 
   - id: freeze-card

@@ -80,24 +80,26 @@ def write_observed(result: FileResult, report: dict[str, Any]) -> tuple[str, lis
             continue
         values = rounded(counts)
         flows = step["next"]
-        seq = doc.containers[id(flows)]
+        seq = doc.where(flows)
+        assert seq is not None  # a list read from the file
         for j, (flow, share) in enumerate(zip(flows, values, strict=True)):
             shown = f"{share:.{DECIMALS}f}".rstrip("0").rstrip(".") if share < 1 else "1"
             if isinstance(flow, str):
-                at = offset(seq.child_pos[j])  # type: ignore[index]
+                at = offset(seq.child(j))  # type: ignore[arg-type]
                 edits.append((at, token_end(at), f"{{to: {flow}, share: {shown}}}"))
                 continue
-            info = doc.containers[id(flow)]
+            info = doc.where(flow)
+            assert info is not None  # a mapping read from the file
             if "share" in flow:
-                at = offset(info.child_pos["share"])  # type: ignore[call-overload]
+                at = offset(info.child("share"))  # type: ignore[arg-type]
                 edits.append((at, token_end(at), shown))
                 continue
-            to_at = offset(info.child_pos["to"])  # type: ignore[call-overload]
+            to_at = offset(info.child("to"))  # type: ignore[arg-type]
             to_end = token_end(to_at)
             if text[offset(info.pos)] == "{":
                 edits.append((to_end, to_end, f", share: {shown}"))
             else:
-                key_line, key_col = info.key_pos["to"]
+                key_line, key_col = info.key("to")  # type: ignore[misc]
                 line_end = starts[key_line] if key_line < len(starts) else len(text)
                 # Insert after the `to:` line, before its line break is lost at the end of the file.
                 if line_end == len(text) and not text.endswith(("\n", "\r")):

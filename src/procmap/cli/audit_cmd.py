@@ -79,6 +79,24 @@ def register(app: Any) -> None:
             metavar="DURATION",
             help="Fail (exit 1) when the customer can hear nothing for longer (2d, 4h, PT30M).",
         ),
+        max_comes_back: Optional[float] = typer.Option(
+            None,
+            "--max-comes-back",
+            metavar="P",
+            min=0,
+            max=1,
+            help="Fail (exit 1) when more customers have to come back (0.1: one in ten; without shares: any journey).",
+        ),
+        worst_by: Optional[str] = typer.Option(
+            None,
+            "--worst-by",
+            metavar="FIG,FIG,…",
+            help=(
+                "Order for the worst journey, larger is worse [default: comes_back,longest_silence,elapsed,"
+                "visible_handoffs]."
+            ),
+            show_default=False,
+        ),
         repeats: int = typer.Option(
             1,
             "--repeats",
@@ -107,7 +125,9 @@ def register(app: Any) -> None:
             max_journey_handoffs=max_journey_handoffs,
             max_journey_parties=max_journey_parties,
             max_silence=_seconds(max_silence),
+            max_comes_back=max_comes_back,
         )
+        order = _worst_by(worst_by)
         chosen = fmt.value if fmt else _format_for(output)
         files = collect(paths)
         check_output(output, files)  # before the work: never a file this run reads
@@ -119,6 +139,7 @@ def register(app: Any) -> None:
                 stdin_name=stdin_filename,
                 parallel=chosen == "json",
                 repeats=repeats,
+                worst_by=order,
                 on_file=bar.advance,
             )
         if invalid:
@@ -147,6 +168,19 @@ def _seconds(text: str | None) -> float | None:
         return parse_duration(text)
     except ValueError:
         raise UsageError(f"--max-silence: '{text}' is not a duration: use {FORMS}") from None
+
+
+def _worst_by(text: str | None) -> tuple[str, ...] | None:
+    """``--worst-by``'s figures; an unknown name is a usage error (exit 2)."""
+    if text is None:
+        return None
+    from procmap.analysis.journeys.runs import parse_worst_by
+    from procmap.diagnostics import UsageError
+
+    try:
+        return parse_worst_by(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown", ".json": "json"}

@@ -61,6 +61,11 @@ class Highlight(StrEnum):
     none = "none"
 
 
+class Evidence(StrEnum):
+    notes = "notes"
+    row = "row"
+
+
 class View(StrEnum):
     full = "full"
     customer = "customer"
@@ -109,6 +114,11 @@ def register(app: Any) -> None:
             View.full,
             "--view",
             help="full blueprint, the customer's view, or the story (the worst journey on one slide).",
+        ),
+        evidence: Evidence = typer.Option(
+            Evidence.notes,
+            "--evidence",
+            help="What the customer sees: notes under the steps, or a physical-evidence row under the customer lane.",
         ),
         page: Optional[str] = typer.Option(
             None,
@@ -171,6 +181,7 @@ def register(app: Any) -> None:
         options = {
             "highlight": highlight.value if highlight else None,
             "view": view.value,
+            "evidence": evidence.value,
             "page": page,
             "wrap": wrap,
             "scale": scale,

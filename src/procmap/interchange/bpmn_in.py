@@ -276,9 +276,28 @@ class Reader:
         self.selected = process
         self.notes: list[Note] = []
         self.by_id: dict[str, _Element] = {}
-        for el in root.iter():
-            if isinstance(el.tag, str) and el.get("id") and el.get("id") not in self.by_id:
-                self.by_id[el.get("id")] = el
+        # Elements whose id an earlier element already has: invalid BPMN; the first keeps the id, each later
+        # one is named in a warning and not imported (two lanes or tasks under one id would merge silently).
+        self.shadowed: set[_Element] = set()
+        duplicates: list[tuple[_Element, _Element]] = []
+        diagram = self.q("BPMNDiagram").replace(self.ns, "http://www.omg.org/spec/BPMN/20100524/DI")
+        for child in root:
+            if child.tag == diagram:
+                continue  # the layout: procmap never reads it, and it is half of a big file
+            for el in child.iter():
+                ident = el.get("id")
+                if ident is None or not isinstance(el.tag, str):
+                    continue
+                first = self.by_id.setdefault(ident, el)
+                if first is not el and el.tag.startswith("{" + self.ns + "}"):
+                    self.shadowed.add(el)
+                    duplicates.append((el, first))
+        # Most models are not procmap's: procmap's export declares its namespace on <definitions>, so when
+        # neither it nor a top-level element declares it, the many look-ups of procmap:* attributes are skipped.
+        self.has_pm = PROCMAP in root.nsmap.values() or any(
+            PROCMAP in child.nsmap.values() for child in root if isinstance(child.tag, str)
+        )
+        self._pm_names: dict[str, str] = {}
         self.pools: list[Pool] = []
         self.lanes: dict[str, LaneIn] = {}
         self.nodes: dict[str, Node] = {}
@@ -291,6 +310,14 @@ class Reader:
         self.data_links: dict[str, list[str]] = {}
         self.reported: set[tuple[str, str]] = set()
         self.lane_of_ref: dict[str, str] = {}
+        for el, first in duplicates:
+            self.note(
+                "warning",
+                "duplicate-id",
+                f"{self.label_of(el)} has the id of the {self.local(first) or 'element'} on line {first.sourceline}; "
+                "BPMN ids are unique, so this one is not imported",
+                el,
+            )
 
     # ------------------------------------------------------------------ helpers
 
@@ -311,7 +338,13 @@ class Reader:
         self.notes.append(Note(severity, code, message, el.sourceline if el is not None else None))
 
     def pm(self, el: _Element | None, attr: str) -> str | None:
-        return None if el is None else el.get(f"{{{PROCMAP}}}{attr}")
+        """procmap's own attribute ``attr`` on ``el`` (a file procmap exported), else None."""
+        if el is None or not self.has_pm:
+            return None
+        name = self._pm_names.get(attr)
+        if name is None:
+            name = self._pm_names[attr] = f"{{{PROCMAP}}}{attr}"
+        return el.get(name)
 
     def label_of(self, el: _Element) -> str:
         """How a report line names an element: its type, id and name."""
@@ -401,11 +434,13 @@ class Reader:
             return
         if chosen is not None:
             for participant in chosen.findall(self.q("participant")):
+                if participant in self.shadowed:
+                    continue
                 process = self.by_id.get(participant.get("processRef") or "")
                 if process is not None and self.local(process) != "process":
                     process = None
                 self.add_pool(participant.get("id"), participant.get("name"), process)
-            self.message_flows = chosen.findall(self.q("messageFlow"))
+            self.message_flows = [mf for mf in chosen.findall(self.q("messageFlow")) if mf not in self.shadowed]
         done = {p.process for p in self.pools if p.process is not None}
         for process in processes:
             if process in done or process.get("id") in referenced or process.get("id") in called:
@@ -443,6 +478,8 @@ class Reader:
 
     def leaf_lanes(self, lane_set: _Element, pool: Pool) -> None:
         for lane in lane_set.findall(self.q("lane")):
+            if lane in self.shadowed:
+                continue
             inner = lane.findall(f"{self.q('childLaneSet')}/{self.q('lane')}")
             if inner:
                 self.leaf_lanes(lane.find(self.q("childLaneSet")), pool)
@@ -476,7 +513,7 @@ class Reader:
     def walk(self, container: _Element, pool: Pool, parent: str | None) -> None:
         for el in container:
             tag = self.local(el)
-            if tag is None:
+            if tag is None or el in self.shadowed:
                 continue
             ident = el.get("id")
             if tag == "sequenceFlow":
@@ -636,15 +673,19 @@ class Slugs:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self.last: dict[str, int] = {}  # the last suffix tried per base: 10,000 unnamed tasks stay linear
 
     def make(self, text: str, fallback: str, exact: str | None = None) -> str:
         if exact and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", exact) and exact not in self.used:
             self.used.add(exact)
             return exact
         base = slugify(text, fallback)
-        candidate, n = base, 1
+        candidate, n = base, self.last.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
+        self.last[base] = n
         self.used.add(candidate)
         return candidate

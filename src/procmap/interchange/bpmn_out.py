@@ -16,6 +16,12 @@ Mapping (documented for users in docs/export.md):
   "otherwise");
 * a step that several flows reach gets a converging ``exclusiveGateway``
   in front of it (bpmnlint's ``fake-join``);
+* a fork item (``{all: [a, b]}``, SPEC §7.1) is a diverging
+  ``parallelGateway`` with a flow to each branch (after the step's
+  ``exclusiveGateway`` when the fork is one alternative among others, the
+  flow into it carrying the item's ``when`` and share); a ``join: all`` step
+  gets a converging ``parallelGateway`` in front of it, which every branch
+  reaches;
 * a ``startEvent`` (named after the process) before the start step, an
   ``endEvent`` ("Ends after: …") after each end step;
 * everything BPMN has no word for (lane kind, visibility, touchpoint,
@@ -149,6 +155,15 @@ def to_bpmn(result: FileResult) -> bytes:
         nodes[node.id] = node
         order.append(node.id)
 
+    def _flow_attrs(u: str, v: str) -> dict[str, str]:
+        """What BPMN has no word for on the flow u -> v: its ends (for import), its handoff class, a crossing."""
+        attrs = {"from": u, "to": v}
+        if (u, v) in handoff:
+            attrs["handoff"] = handoff[u, v]
+        if (u, v) in crossing:
+            attrs["crossesVisibility"] = "true"
+        return attrs
+
     def connect(flow: _Flow) -> None:
         flows.append(flow)
         nodes[flow.source].outgoing.append(flow.id)
@@ -168,7 +183,11 @@ def to_bpmn(result: FileResult) -> bytes:
     incoming = {node: g.in_degree(node) + (node == start) for node in g.nodes}
     entry: dict[str, str] = {}
     for node in g.nodes:
-        if incoming[node] > 1:
+        if g.nodes[node]["join"] and incoming[node]:
+            join = _Node(ids.make("Join", node), "parallelGateway", g.nodes[node]["lane"], direction="Converging")
+            nodes[join.id] = join
+            entry[node] = join.id
+        elif incoming[node] > 1:
             merge = _Node(ids.make("Merge", node), "exclusiveGateway", g.nodes[node]["lane"], direction="Converging")
             nodes[merge.id] = merge
             entry[node] = merge.id
@@ -189,7 +208,11 @@ def to_bpmn(result: FileResult) -> bytes:
             add(end)
             connect(_Flow(ids.make("Flow", f"{u}_end"), source, end.id))
             continue
-        branching = len(out) > 1
+        # One alternative per item of `next`: a fork item's branches share its index.
+        items: dict[int, list[tuple[str, str, dict[str, Any]]]] = {}
+        for edge in out:
+            items.setdefault(edge[2]["index"], []).append(edge)
+        branching = len(items) > 1
         if branching:
             question = _named(g.nodes[u]["name"], u).rstrip()
             gateway = _Node(
@@ -202,18 +225,45 @@ def to_bpmn(result: FileResult) -> bytes:
             add(gateway)
             connect(_Flow(ids.make("Flow", f"{u}_gateway"), source, gateway.id))
             source = gateway.id
-        unlabelled = [v for _, v, d in out if not d["when"]]
+        unlabelled = [j for j, edges in items.items() if not edges[0][2]["when"]]
         # Conditions only where they say which branch is taken: every branch
         # labelled, or all but one (that one is the default, "otherwise").
         conditional = branching and len(unlabelled) <= 1
+        for j, edges in items.items():
+            fork = edges[0][2].get("fork")
+            if fork is None:
+                continue
+            when = edges[0][2]["when"]
+            split = _Node(ids.make("Fork", f"{u}_{j}"), "parallelGateway", lane_id, direction="Diverging")
+            add(split)
+            attrs = {"from": u, "fork": "true"}
+            if edges[0][2].get("share") is not None:
+                attrs["share"] = repr(float(edges[0][2]["share"]))
+            if edges[0][2].get("planned"):
+                attrs["planned"] = "true"
+            into = _Flow(
+                ids.make("Flow", f"{u}_fork_{j}"),
+                source,
+                split.id,
+                name=when,
+                condition=when if conditional and when else None,
+                attrs=attrs,
+            )
+            connect(into)
+            if conditional and unlabelled == [j]:
+                nodes[source].default = into.id
+            for _, v, _data in edges:
+                connect(
+                    _Flow(ids.make("Flow", f"{u}_{v}"), split.id, entry.get(v, step_xml[v]), attrs=_flow_attrs(u, v))
+                )
         for _, v, data in out:
-            attrs = {"from": u, "to": v}
-            if (u, v) in handoff:
-                attrs["handoff"] = handoff[u, v]
-            if (u, v) in crossing:
-                attrs["crossesVisibility"] = "true"
+            if data.get("fork") is not None:
+                continue
+            attrs = _flow_attrs(u, v)
             if data.get("share") is not None:
                 attrs["share"] = repr(float(data["share"]))
+            if data.get("planned"):
+                attrs["planned"] = "true"  # a loop the customer is meant to go round (SPEC §5.7)
             when = data["when"]
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
@@ -224,7 +274,7 @@ def to_bpmn(result: FileResult) -> bytes:
                 attrs=attrs,
             )
             connect(flow)
-            if conditional and unlabelled == [v]:
+            if conditional and unlabelled == [data["index"]]:
                 nodes[source].default = flow.id
 
     geometry = layout(
@@ -289,7 +339,7 @@ def to_bpmn(result: FileResult) -> bytes:
         el = etree.SubElement(process, _q(BPMN, node.tag), id=node.id)
         if node.name is not None:
             el.set("name", _text(node.name))
-        if node.tag == "exclusiveGateway":
+        if node.tag in ("exclusiveGateway", "parallelGateway"):
             el.set("gatewayDirection", node.direction or "Diverging")
             if node.default:
                 el.set("default", node.default)
@@ -364,6 +414,8 @@ def _step_attributes(el: _Element, node: dict[str, Any], step: Step) -> None:
         "failPoint": "true" if step.fail_point else None,
         "duration": step.duration,
         "sla": step.sla,
+        "slaFrom": step.sla_from,
+        "stage": step.stage,
     }
     if step.visibility:
         values["visibilityOverride"] = step.visibility

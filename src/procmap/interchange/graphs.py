@@ -4,7 +4,11 @@ Both carry the graph `procmap.model.graph.build_graph` builds, every node and ed
 attribute included, plus what a graph tool cannot compute itself: a ``label``
 (the step name or branch label, which yEd and Gephi display), the lane's name,
 and on each flow its handoff class and whether it crosses the line of
-visibility (from :class:`procmap.analysis.facts.Analysis`).
+visibility (from :class:`procmap.analysis.facts.Analysis`).  Parallel work
+(SPEC §7) is marked three ways: a flow that is a branch of a fork item has
+``fork`` (the item's index in the step's `next`; absent/null otherwise), a
+join step has ``join: true``, and the graph's ``forks`` lists every fork item
+with its step, targets and join (null when its branches end).
 
 GraphML can only store strings, numbers and booleans, so for it absent values
 (None) are left out (GraphML's "missing data"), the ``data`` tuple becomes a
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
 
 def enriched_graph(result: FileResult) -> nx.DiGraph:
     """A copy of the process graph with plain-data graph attributes and the extra labels."""
+    from procmap.analysis.blocks import blocks_of
+
     model, g, analysis = result.model, result.graph, result.analysis
     assert model is not None and g is not None and analysis is not None
     out = g.copy()
@@ -39,6 +45,10 @@ def enriched_graph(result: FileResult) -> nx.DiGraph:
             {"id": lane.id, "name": lane.name, "kind": lane.kind, "index": lane.index}
             for lane in sorted(lanes.values(), key=lambda lane: lane.index)
         ],
+        "forks": [
+            {"step": f.step, "item": f.item, "targets": list(f.targets), "join": f.join}
+            for f in blocks_of(g).forks.values()
+        ],
     }
     for _node, data in out.nodes(data=True):
         data["label"] = data["name"]
@@ -47,6 +57,7 @@ def enriched_graph(result: FileResult) -> nx.DiGraph:
     handoffs = {(h.source, h.target): h.cls for h in analysis.handoffs}
     crossings = set(analysis.visibility_crossings)
     for u, v, data in out.edges(data=True):
+        data.pop("shared", None)  # a hint for unmatched-fork, not a fact of the flow
         data["label"] = data["when"]
         data["handoff"] = handoffs.get((u, v))
         data["crosses_visibility"] = (u, v) in crossings

@@ -8,7 +8,10 @@ everything procmap needs: positions for every key and value, duplicate-key
 detection, a depth limit, an alias-expansion budget and a tag whitelist.
 
 Positions live in a side table keyed by ``id()`` of each container, so the
-values handed to pydantic are ordinary ``dict``/``list`` objects.
+values handed to pydantic are ordinary ``dict``/``list`` objects.  The table
+is one flat array of integers (:class:`Positions`): a tuple and two
+dictionaries per container cost about 2.7 KB per step, the array about
+0.4 KB, and `validate`'s memory per step is a stated goal (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -16,20 +19,21 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from array import array
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import yaml
 
 from procmap.diagnostics import Diagnostic, Severity, UsageError
+from procmap.load import DEFAULT_MAX_FILE_SIZE
 
 try:  # the PyPI wheel ships libyaml; fall back to the pure-Python parser
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-DEFAULT_MAX_FILE_SIZE = 20 * 1024 * 1024
 MAX_DEPTH = 200
 MIN_EXPANSION_BUDGET = 100_000
 STDIN = "-"
@@ -53,25 +57,105 @@ _SCALAR_TAGS = {
 }
 
 
-@dataclass(slots=True)
-class Container:
-    """Positions of one mapping or sequence: its own, and each child's."""
+class Positions:
+    """Where every container and every entry of one document was written, in one flat array.
 
-    pos: Pos
-    key_pos: dict[Any, Pos] = field(default_factory=dict)
-    child_pos: dict[Any, Pos] | list[Pos] = field(default_factory=dict)
+    A container's record starts at its offset: its own line and column, then
+    its number of entries, then per entry of a sequence its value's line and
+    column, and per entry of a mapping the key's line and column followed by
+    the value's (in the mapping's key order, which is the file's order).
+    Records are found by ``id()`` of the container, so the document's values
+    must stay alive while positions are asked for (the Document holds them).
+    """
+
+    __slots__ = ("_at", "_index", "_numbers", "typecode")
+
+    def __init__(self, size: int = 0) -> None:
+        # Lines, columns and counts are below the text's length: 4 bytes each unless the text is 4 GiB.
+        self.typecode = "I" if size < (1 << 32) - 2 else "Q"
+        self._numbers = array(self.typecode)
+        self._at: dict[int, int] = {}
+        self._index: dict[int, dict[Any, int]] = {}  # key order of big mappings, made when first asked
+
+    def add(self, container: Any, record: array[int]) -> None:
+        """Store ``container``'s finished record (own position, count, entries)."""
+        self._at[id(container)] = len(self._numbers)
+        self._numbers.extend(record)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def of(self, node: Any) -> Where | None:
+        """The positions of ``node`` (a dict or list of this document), or None for anything else."""
+        at = self._at.get(id(node))
+        return None if at is None else Where(self, node, at)
+
+    def _ordinal(self, node: dict[Any, Any], key: Any) -> int | None:
+        if len(node) <= 16:
+            for k, name in enumerate(node):
+                if name is key or name == key:
+                    return k
+            return None
+        index = self._index.get(id(node))
+        if index is None:
+            index = self._index[id(node)] = {name: k for k, name in enumerate(node)}
+        return index.get(key)
+
+    def _pos(self, i: int) -> Pos:
+        return (self._numbers[i], self._numbers[i + 1])
+
+
+class Where:
+    """The positions of one mapping or sequence: its own, each entry's value and each key."""
+
+    __slots__ = ("_at", "_node", "_table")
+
+    def __init__(self, table: Positions, node: Any, at: int) -> None:
+        self._table, self._node, self._at = table, node, at
+
+    @property
+    def pos(self) -> Pos:
+        return self._table._pos(self._at)
+
+    def _slot(self, part: Any) -> int | None:
+        count = self._table._numbers[self._at + 2]
+        node = self._node
+        if type(node) is list:
+            if isinstance(part, int) and 0 <= part < min(len(node), count):
+                return self._at + 3 + 2 * part
+            return None
+        k = self._table._ordinal(node, part) if part in node else None
+        if k is None or k >= count:
+            return None  # not a key of this mapping as it was read
+        return self._at + 3 + 4 * k
+
+    def child(self, part: Any) -> Pos | None:
+        """Where the value of key ``part`` (a mapping) or item ``part`` (a sequence) was written."""
+        i = self._slot(part)
+        if i is None:
+            return None
+        return self._table._pos(i if type(self._node) is list else i + 2)
+
+    def key(self, part: Any) -> Pos | None:
+        """Where the key ``part`` of a mapping was written."""
+        i = self._slot(part) if type(self._node) is dict else None
+        return None if i is None else self._table._pos(i)
 
 
 @dataclass
 class Document:
-    """A parsed file: its values, where each one was written, and its raw lines."""
+    """A parsed file: its values, where each one was written, and its text."""
 
     path: str
     text: str
     data: Any
     root_pos: Pos
-    containers: dict[int, Container]
+    positions: Positions
     duplicate_keys: list[Diagnostic]
+
+    def where(self, node: Any) -> Where | None:
+        """The positions of one mapping or sequence of :attr:`data` (None for a scalar)."""
+        return self.positions.of(node)
 
     def locate(self, loc: tuple[Any, ...], *, key: bool = False) -> Pos:
         """Position of the node reached by following ``loc`` from the root.
@@ -80,30 +164,31 @@ class Document:
         missing key points at the mapping that lacks it.  With ``key=True`` the
         last step returns the key's position rather than its value's.
         """
-        return clamp_to(self.lines, self._walk(loc, key))
+        return clamp_lengths(self.line_lengths, self._walk(loc, key))
 
     def _walk(self, loc: tuple[Any, ...], key: bool) -> Pos:
         node: Any = self.data
         pos = self.root_pos
+        last = len(loc) - 1
         for i, part in enumerate(loc):
-            info = self.containers.get(id(node))
-            if info is None:
+            where = self.positions.of(node)
+            if where is None:
                 break
-            if isinstance(node, dict) and part in node:
-                if key and i == len(loc) - 1:
-                    return info.key_pos[part]
-                pos = info.child_pos[part]  # type: ignore[index]
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-                pos = info.child_pos[part]  # type: ignore[index]
-                node = node[part]
-            else:
+            if key and i == last and type(node) is dict:
+                found = where.key(part)
+                if found is not None:
+                    return found
+            found = where.child(part)
+            if found is None:
                 break
+            pos = found
+            node = node[part]
         return pos
 
     @cached_property
-    def lines(self) -> list[str]:
-        return split_lines(self.text)
+    def line_lengths(self) -> array[int]:
+        """The length of each line as libyaml numbers them (8 bytes a line, where a list of the lines cost ~70)."""
+        return line_lengths(self.text)
 
 
 class LoadError(Exception):
@@ -133,7 +218,29 @@ def clamp(text: str, pos: Pos) -> Pos:
     the last one; an editor cannot jump there, so point just past the end of
     the last line instead.
     """
-    return clamp_to(split_lines(text), pos)
+    return clamp_lengths(line_lengths(text), pos)
+
+
+def line_lengths(text: str) -> array[int]:
+    """The length of each of :func:`split_lines`'s lines, without building the lines."""
+    lengths = array("I" if len(text) < (1 << 32) - 1 else "Q")
+    start = 0
+    for m in _BREAK.finditer(text):
+        lengths.append(m.start() - start)
+        start = m.end()
+    if start < len(text):
+        lengths.append(len(text) - start)
+    return lengths
+
+
+def clamp_lengths(lengths: array[int] | list[int], pos: Pos) -> Pos:
+    """:func:`clamp_to` from the lines' lengths alone."""
+    line, col = pos
+    if not lengths:
+        return (1, 1)
+    if line > len(lengths):
+        return (len(lengths), lengths[-1] + 1)
+    return (max(line, 1), max(1, min(col, lengths[line - 1] + 1)))
 
 
 def clamp_to(lines: list[str], pos: Pos) -> Pos:
@@ -333,7 +440,7 @@ class _Builder:
         self.loader = loader
         self.path = path
         self.text = text
-        self.containers: dict[int, Container] = {}
+        self.positions = Positions(len(text))
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.duplicates: list[Diagnostic] = []
         # Expansion budget: aliases can make a small file describe an exponential
@@ -362,7 +469,7 @@ class _Builder:
                 "several YAML documents in one file ('---'); put one process per file",
             )
         del end
-        return Document(self.path, self.text, data, root_pos, self.containers, self.duplicates)
+        return Document(self.path, self.text, data, root_pos, self.positions, self.duplicates)
 
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -422,11 +529,14 @@ class _Builder:
 
     def _value(self, get: Any) -> Any:
         """Build one value iteratively (an explicit stack, so depth cannot crash Python)."""
-        # Stack frames: [container, info, pending_key, pending_key_pos, anchor, size]
+        # Stack frames: [container, record, pending_key, pending_key_line, pending_key_col, anchor, size,
+        # key ordinals (made only when a key repeats)]; record is the container's Positions record so far.
         stack: list[list[Any]] = []
         result: Any = None
         scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
         end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+        positions = self.positions
+        typecode = positions.typecode
         while True:
             event = get()
             kind = type(event)
@@ -434,26 +544,28 @@ class _Builder:
             size = 1
             if kind in end_events:
                 frame = stack.pop()
-                value, size = frame[0], frame[5]
-                start = frame[1].pos
-                if frame[4]:
-                    self.anchors[frame[4]] = (value, size)
+                value, record, size = frame[0], frame[1], frame[6]
+                line, col = record[0], record[1]
+                record[2] = len(value)
+                positions.add(value, record)
+                if frame[5]:
+                    self.anchors[frame[5]] = (value, size)
             elif kind is scalar_event:
                 mark = event.start_mark
-                start = (mark.line + 1, mark.column + 1)
+                line, col = mark.line + 1, mark.column + 1
                 value = self._scalar(event)
                 if event.anchor:
                     self.anchors[event.anchor] = (value, 1)
             elif kind is alias_event:
-                start = _pos(event.start_mark)
+                line, col = _pos(event.start_mark)
                 if event.anchor not in self.anchors:
-                    raise _error(self.path, start, f"unknown alias {shorten('*' + event.anchor)}")
+                    raise _error(self.path, (line, col), f"unknown alias {shorten('*' + event.anchor)}")
                 value, size = self.anchors[event.anchor]
                 self.expanded += size
                 if self.expanded > self.budget:
                     raise _error(
                         self.path,
-                        start,
+                        (line, col),
                         f"aliases expand to more than {self.budget:,} nodes (an alias bomb?); refusing to expand",
                     )
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
@@ -463,9 +575,7 @@ class _Builder:
                 if len(stack) >= MAX_DEPTH:
                     raise _nesting_error(self.path, start)
                 container: Any = {} if is_map else []
-                info = Container(start, {}, {} if is_map else [])
-                self.containers[id(container)] = info
-                stack.append([container, info, _NOKEY, None, event.anchor, 1])
+                stack.append([container, array(typecode, (*start, 0)), _NOKEY, 0, 0, event.anchor, 1, None])
                 continue
             else:  # pragma: no cover - libyaml guarantees the grammar
                 raise _error(self.path, _pos(event.start_mark), f"unexpected YAML event {kind.__name__}")
@@ -473,35 +583,39 @@ class _Builder:
             if not stack:
                 return value
             frame = stack[-1]
-            frame[5] += size
-            parent, info = frame[0], frame[1]
+            frame[6] += size
+            parent, record = frame[0], frame[1]
             if type(parent) is list:
                 parent.append(value)
-                info.child_pos.append(start)
+                record.append(line)
+                record.append(col)
             elif frame[2] is _NOKEY:
                 if type(value) in (dict, list):
-                    raise _error(self.path, start, "mapping keys must be plain scalars")
-                frame[2], frame[3] = value, start
+                    raise _error(self.path, (line, col), "mapping keys must be plain scalars")
+                frame[2], frame[3], frame[4] = value, line, col
             else:
-                key, key_pos = frame[2], frame[3]
+                key = frame[2]
                 frame[2] = _NOKEY
                 if key in parent:
-                    first = info.key_pos[key]
+                    if frame[7] is None:
+                        frame[7] = {name: k for k, name in enumerate(parent)}
+                    first = record[3 + 4 * frame[7][key]]
                     self.duplicates.append(
                         Diagnostic(
                             self.path,
-                            key_pos[0],
-                            key_pos[1],
+                            frame[3],
+                            frame[4],
                             Severity.ERROR,
                             "duplicate-key",
-                            f"key {shorten(key)} is given twice in this mapping (first at line {first[0]}); "
+                            f"key {shorten(key)} is given twice in this mapping (first at line {first}); "
                             "YAML would silently keep only the last",
                         )
                     )
                     continue
+                if frame[7] is not None:
+                    frame[7][key] = len(parent)
                 parent[key] = value
-                info.key_pos[key] = key_pos
-                info.child_pos[key] = start  # type: ignore[index]
+                record.extend((frame[3], frame[4], line, col))
         return result  # pragma: no cover
 
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from procmap.diagnostics import Diagnostic, Severity
 from procmap.load.loader import Document, shorten
 from procmap.model.process import Flow, Lane, ProcessFile, ProcessInfo, Step
+from procmap.model.walk import depth_first
 
 _FIELDS = {
     "process": ProcessInfo.model_fields,
@@ -287,6 +288,94 @@ def journey_keys(doc: Document, checked: Checked) -> list[Diagnostic]:
                 )
                 line, col = doc.locate(("steps", index, "contact"))
                 out.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", message))
+    out.extend(_story_keys(doc, checked, model, kinds))
+    return out
+
+
+def _facing(step: Step, kinds: dict[str, str]) -> bool | None:
+    """SPEC §5.2's facing step, read from the model; None when the lane is unknown (unknown-reference says so)."""
+    kind = kinds.get(step.lane)
+    if kind is None:
+        return None
+    visibility = step.visibility or ("onstage" if kind in ("customer", "onstage") else "backstage")
+    return kind == "customer" or visibility == "onstage"
+
+
+def _story_keys(doc: Document, checked: Checked, model: ProcessFile, kinds: dict[str, str]) -> list[Diagnostic]:
+    """SPEC §5.7's keys that need the rest of the file: chase, sla_from, planned.
+
+    A chase is a customer action and never the start; ``sla_from`` needs an
+    ``sla`` and names a facing step (an unknown id is `unknown-reference`'s);
+    ``planned`` only on a loop edge of SPEC §5.2's walk, read here on the
+    model exactly as the graph is built (first of two same-id steps, flows to
+    unknown steps left out, a repeated target once).
+    """
+    out: list[Diagnostic] = []
+
+    def error(loc: tuple[Any, ...], message: str) -> None:
+        line, col = doc.locate(loc)
+        out.append(Diagnostic(doc.path, line, col, Severity.ERROR, "schema", message))
+
+    first: dict[str, int] = {}
+    for k, step in enumerate(model.steps):
+        first.setdefault(step.id, k)
+    start = model.start_id()
+    for k, step in enumerate(model.steps):
+        index = checked.step_map[k]
+        if step.contact == "chase":
+            kind = kinds.get(step.lane)
+            if kind is not None and kind != "customer":
+                error(
+                    ("steps", index, "contact"),
+                    f"step {shorten(step.id)} has contact: chase but is not in the customer lane: a chase is "
+                    "the customer acting again because nothing came (call again, write again)",
+                )
+            elif step.id == start and first.get(step.id) == k:
+                error(
+                    ("steps", index, "contact"),
+                    f"step {shorten(step.id)} has contact: chase but is where the process starts: a chase "
+                    "follows a first contact",
+                )
+        if step.sla_from is not None:
+            if step.sla is None:
+                error(
+                    ("steps", index, "sla_from"),
+                    f"step {shorten(step.id)} has sla_from but no sla: sla_from says where the promised time starts",
+                )
+            source = first.get(step.sla_from)
+            if source is not None and _facing(model.steps[source], kinds) is False:
+                error(
+                    ("steps", index, "sla_from"),
+                    f"step {shorten(step.id)} measures its sla from {shorten(step.sla_from)}, which the customer "
+                    "does not see: sla_from names a customer action or a touchpoint",
+                )
+    if any(f.planned for s in model.steps for f in s.next):
+        succ: list[list[int]] = []
+        for k, step in enumerate(model.steps):
+            targets: list[int] = []
+            if first[step.id] == k:
+                for f in step.next:
+                    for target in f.targets:
+                        v = first.get(target)
+                        if v is not None and v not in targets:
+                            targets.append(v)
+            succ.append(targets)
+        loops, _post = depth_first(first.get(start, -1), succ)
+        for k, step in enumerate(model.steps):
+            for j, flow in enumerate(step.next):
+                if (
+                    flow.planned
+                    and flow.to is not None
+                    and (k, first.get(flow.to, -1)) not in loops
+                    and first[step.id] == k
+                ):
+                    flows = checked.flow_map.get(k, list(range(len(step.next))))
+                    error(
+                        ("steps", checked.step_map[k], "next", flows[j], "planned"),
+                        f"the flow from {shorten(step.id)} to {shorten(flow.to)} is planned but does not go back "
+                        "to a step the process already passed: planned: true marks an expected loop (a "
+                        "follow-up visit)",
+                    )
     return out
 
 

@@ -22,7 +22,7 @@ DURATION_PATTERN = (
 
 LaneKind = Literal["customer", "onstage", "backstage", "support"]
 Visibility = Literal["onstage", "backstage"]
-Contact = Literal["interaction", "update"]
+Contact = Literal["interaction", "update", "chase"]
 LANE_KINDS: tuple[str, ...] = ("customer", "onstage", "backstage", "support")
 ZONE_OF_KIND = {"customer": 0, "onstage": 1, "backstage": 2, "support": 3}
 
@@ -104,6 +104,14 @@ class Flow(_Strict):
             "audit's expected journey figures."
         ),
         examples=[0.8],
+    )
+    planned: bool = Field(
+        default=False,
+        description=(
+            "A loop back the customer expects (a follow-up visit, the next monthly bill): not a repeat. "
+            "Only on a loop edge (a flow back to a step the process already passed)."
+        ),
+        examples=[True],
     )
 
     @model_validator(mode="before")
@@ -204,9 +212,11 @@ class Step(_Strict):
         description=(
             "interaction: the customer deals with this touchpoint (default); update: a one-way status message "
             "(e-mail, SMS, app notice). An update breaks a silence but does not pass the customer on: journey "
-            "handoffs and parties skip it. Only on a touchpoint (an onstage step outside the customer lane)."
+            "handoffs and parties skip it. Only on a touchpoint (an onstage step outside the customer lane). "
+            "chase: a customer action that exists because the customer had to chase (call again, write again); "
+            "it counts as coming back. Only on a customer action, never the start."
         ),
-        examples=["update"],
+        examples=["update", "chase"],
     )
     owner: str | None = Field(default=None, description="The role that does the step.", examples=["Tier-1 agent"])
     backup: str | None = Field(default=None, description="Who covers when the owner is away.", examples=["Tier-1 lead"])
@@ -215,6 +225,14 @@ class Step(_Strict):
     )
     sla: Duration | None = Field(
         default=None, description="Time promised for the step, same syntax as duration.", examples=["1h", "2d"]
+    )
+    sla_from: Slug | None = Field(
+        default=None,
+        description=(
+            'With sla: the promise runs from the first visit of this facing step on the journey ("within 2 days '
+            'of the first call"), not from the last facing step.'
+        ),
+        examples=["call"],
     )
     evidence: str | None = Field(
         default=None, description="What the customer sees or holds at this step.", examples=["Ticket e-mail"]

@@ -18,6 +18,7 @@ imports happen inside the functions that need them.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -28,12 +29,13 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
-    from procmap.render.layout import Layout, Sizes
+    from procmap.render.layout import Highlight, Layout, Sizes
     from procmap.render.pages import Page
     from procmap.validate import FileResult
 
 FORMATS = ("svg", "png", "pdf", "dot", "mermaid")
 VIEWS = ("full", "customer", "story")
+EVIDENCE = ("notes", "row")
 # Beyond this a blueprint is 100 parts tall and nobody reads it; it also bounds time and memory.
 MAX_DRAWN_STEPS = 2000
 TEXT_FORMATS = frozenset({"svg", "dot", "mermaid"})
@@ -68,6 +70,7 @@ __all__ = [
     "RenderUnavailable",
     "format_for",
     "render",
+    "render_pages",
 ]
 
 
@@ -108,6 +111,7 @@ def render(
     view: str = "full",
     page: str | None = None,
     tile: bool = False,
+    evidence: str = "notes",
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
 
@@ -125,11 +129,15 @@ def render(
     keep text at 6 points or more); PNG and SVG are that one page, refused
     when the blueprint needs several.  ``tile``: PDF cut into page-sized
     tiles instead (for plotters).
+    ``evidence``: notes (what the customer sees, under each step) | row (a
+    physical-evidence band under the customer lanes, each item in its step's column).
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
     if view not in VIEWS:
         raise UsageError(f"unknown view {view!r} (use {', '.join(VIEWS)})")
+    if evidence not in EVIDENCE:
+        raise UsageError(f"unknown evidence layout {evidence!r} (use {', '.join(EVIDENCE)})")
     if result.graph is None or result.analysis is None:
         raise UsageError(f"{result.path}: cannot render a process that did not validate")
     g = result.graph
@@ -153,14 +161,16 @@ def render(
         g = customer_view(g, result.analysis)
     sizes = layout.POSTER
     if view == "story":
-        from procmap.render.views import story_view, story_wrap
+        from procmap.render.views import story_view
 
         g = story_view(result)
         # The story is the journey: drawn in full, its handoffs numbered, no other flow to mark.
         marks = hl.choose(result, "worst", g)
         visible = []
         sizes = layout.STORY
-        wrap = story_wrap(g) if wrap is None else wrap
+        wrap = _story_wrap(g, marks) if wrap is None else wrap
+        if fmt in ("svg", "png", "pdf"):
+            sizes = _story_sizes(result, g, marks, wrap)
     else:
         marks = hl.choose(result, highlight, g)
     from procmap.render.pages import parse
@@ -170,8 +180,8 @@ def render(
         if tile and fmt != "pdf":
             raise UsageError("--tile cuts a PDF into page-sized tiles: use it with PDF output")
         if not tile:
-            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes)
-    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes)
+            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes, evidence)
+    lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes, evidence=evidence)
     drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
@@ -182,6 +192,46 @@ def render(
     return _pdf(drawing, page)
 
 
+def _story_wrap(g: nx.DiGraph, marks: Highlight) -> int:
+    """Columns per row of the story: the number of rows (one to three) that fits a 16:9 slide best.
+
+    A slide is 960 x 540 points; the best layout is the one that can be drawn
+    biggest on it (layouts are computed before Graphviz: trying three is cheap).
+    """
+    from procmap.render import layout
+    from procmap.render.views import SLIDE
+
+    cols = max(g.graph.get("columns", {}).values(), default=0) + 1
+    best, fit = 0, 0.0
+    for rows in range(1, min(3, cols) + 1):
+        per_row = 0 if rows == 1 else -(-cols // rows)
+        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY)
+        scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
+        if rows == 1 or scale > fit + 1e-9:
+            best, fit = per_row, scale
+    return best
+
+
+def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int) -> Sizes:
+    """The story's sizes with enough room after each column for every label to find a free spot.
+
+    A slide keeps little room for labels (``Sizes.max_gap``); where one finds
+    none, the story is drawn again with more, so no label is ever dropped.
+    """
+    import dataclasses
+
+    from procmap.render import layout
+
+    sizes = layout.STORY
+    for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
+        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
+        d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
+        _draw_parts(d)
+        if d.unplaced == 0 and d.narrowed == 0:
+            break
+    return sizes
+
+
 @dataclass
 class Drawing:
     """What the SVG/PNG/PDF paths share: the file, the graph drawn (full or customer view) and its layout."""
@@ -189,6 +239,9 @@ class Drawing:
     result: FileResult
     graph: nx.DiGraph
     lay: Layout
+    parts: tuple[list[bytes], list[str]] | None = None  # drawn once, reused by every format
+    unplaced: int = 0  # labels that found no free spot (the story then draws with more room)
+    narrowed: int = 0  # labels re-wrapped or cut to fit (the story, too, then draws with more room)
 
 
 def _missing(fmt: str) -> list[str]:
@@ -238,6 +291,8 @@ def _draw_parts(d: Drawing) -> tuple[list[bytes], list[str]]:
     from procmap.render import dot
     from procmap.render.engines import EngineError
 
+    if d.parts is not None:
+        return d.parts
     sources = dot.part_sources(d.graph, d.lay, placed=True)
     names = ["frame", *(f"row{r + 1}" for r in range(d.lay.rows))]
     errors = []
@@ -249,12 +304,13 @@ def _draw_parts(d: Drawing) -> tuple[list[bytes], list[str]]:
                 drawn[i] = engine.render_all([sources[i].replace("splines=ortho", "splines=true", 1)], "svg")[0]
         failures = [item for item in drawn if isinstance(item, EngineError)]
         if not failures:
-            return _with_labels(d.lay, drawn), names  # type: ignore[arg-type]
+            d.parts = _with_labels(d, drawn), names  # type: ignore[arg-type]
+            return d.parts
         errors.append(f"{engine.name}: {failures[0]}")
     raise RenderFailed(f"{d.result.path}: Graphviz could not draw the blueprint ({'; '.join(errors)})")
 
 
-def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
+def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
     """Each row part with its branch labels and badges placed along the routed flows (see :mod:`.labels`)."""
     from procmap.render import dot, labels
 
@@ -262,7 +318,9 @@ def _with_labels(lay: Layout, drawn: list[bytes]) -> list[bytes]:
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
         body = svg.decode("utf-8")
-        fragment, _placed = labels.place(lay, r, body, colours)
+        fragment, placed = labels.place(d.lay, r, body, colours)
+        d.unplaced += sum(kind == "unplaced" for _i, kind, _r in placed)
+        d.narrowed += sum(kind == "narrowed" for _i, kind, _r in placed)
         end = body.rfind("</g>")
         out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
     return out
@@ -316,15 +374,80 @@ def _paged(
     fmt: str,
     scale: float | None,
     sizes: Sizes,
+    evidence: str = "notes",
 ) -> bytes:
     """``--page``: the blueprint fitted onto pages of ``sheet`` (see :mod:`procmap.render.pages`)."""
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
+    documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes, evidence)
+    if fmt == "svg":
+        from procmap.render import svg
+
+        return svg.polish(documents[0])
+    from procmap.render import fonts
+
+    if fmt == "png":
+        from procmap.render import raster
+
+        return raster.to_png(
+            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
+        )
+    from procmap.render import pdf
+
+    name = " ".join(str(g.graph.get("name") or g.graph.get("id") or "").split())
+    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+
+
+def render_pages(
+    result: FileResult, page: str, *, highlight: str | None = None, view: str = "full", wrap: int | None = None
+) -> list[bytes]:
+    """The blueprint fitted onto pages of ``page``, one SVG document per page (what the HTML reports print)."""
+    from procmap.render import highlight as hl
+    from procmap.render.pages import parse
+
+    sheet = parse(page)
+    if sheet is None:
+        raise UsageError(f"render_pages needs a page size, not {page!r}")
+    if result.graph is None or result.analysis is None:
+        raise UsageError(f"{result.path}: cannot render a process that did not validate")
+    missing = _missing("svg")
+    if missing:
+        raise _unavailable("svg", missing)
+    g = result.graph
+    if view not in ("full", "customer"):
+        raise UsageError(f"render_pages draws the full or the customer view, not {view!r}")
+    if view == "customer":
+        from procmap.render.views import customer_view
+
+        g = customer_view(g, result.analysis)
+    visible = list(result.analysis.visible_handoffs)
+    from procmap.render.layout import POSTER
+
+    marks = hl.choose(result, highlight, g)
+    documents, _d = _page_documents(result, g, visible, marks, view, wrap, sheet, "pdf", POSTER)
+    from procmap.render import svg
+
+    return [svg.polish(doc) for doc in documents]
+
+
+def _page_documents(
+    result: FileResult,
+    g: nx.DiGraph,
+    visible: list,
+    marks: object,
+    view: str,
+    wrap: int | None,
+    sheet: Page,
+    fmt: str,
+    sizes: Sizes,
+    evidence: str = "notes",
+) -> tuple[list[bytes], Drawing]:
+    """One SVG document per page, and the drawing they came from; refused for SVG/PNG that would need several."""
     from procmap.render import layout, pages, svg
 
     def build(w: int) -> Layout:
-        return layout.build(g, visible, wrap=w, highlight=marks, view=view, sizes=sizes)  # type: ignore[arg-type]
+        return layout.build(g, visible, wrap=w, highlight=marks, view=view, sizes=sizes, evidence=evidence)  # type: ignore[arg-type]
 
     first = build(0 if wrap is None else wrap)
     plan: list[pages.Sheet] | None = None
@@ -343,6 +466,7 @@ def _paged(
             d = Drawing(result, g, build(w))
             drawn, _names = _draw_parts(d)
             blocks, _right = svg.blocks(drawn[0], drawn[1:])
+            blocks = [_narrow(b, sheet) if b.kind == "legend" else b for b in blocks]
             plan = pages.fit(pages.sizes_of(blocks), sheet)
             if plan is not None or w == 1:
                 break
@@ -368,19 +492,17 @@ def _paged(
         )
         for n, p in enumerate(plan, start=1)
     ]
-    if fmt == "svg":
-        return svg.polish(documents[0])
-    from procmap.render import fonts
+    return documents, d
 
-    if fmt == "png":
-        from procmap.render import raster
 
-        return raster.to_png(
-            fonts.png_runs(documents[0], d.lay), scale or PAGE_DPI / 72, fonts.png_fonts(d.lay), exact=True
-        )
-    from procmap.render import pdf
+def _narrow(legend: object, sheet: Page) -> object:
+    """The legend re-laid in lines that fit ``sheet`` at 6-point text (a poster's legend is wider than A4)."""
+    from procmap.render import svg
+    from procmap.render.pages import MIN_TEXT
 
-    return pdf.to_pdf(documents, f"{name} — service blueprint", fallback=fonts.pdf_fallback(d.lay))
+    assert isinstance(legend, svg.Block)
+    fits = sheet.area[0] / (MIN_TEXT / legend.min_font * 1.01)
+    return svg.reflow(legend, fits - 2 * svg.BLOCK_PAD) if legend.width > fits else legend
 
 
 def _columns(lay: Layout) -> int:

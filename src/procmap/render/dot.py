@@ -35,6 +35,7 @@ ZONE_FILL = {
     "onstage": ("#fdf4dc", "#fefaee", "#f9e7b5"),
     "backstage": ("#eff1f4", "#f7f8fa", "#dfe3e8"),
     "support": ("#e6e9ee", "#eff1f4", "#d3d8df"),
+    "evidence": ("#fefcf3", "#fefcf3", "#f5efd6"),  # --evidence row: the physical-evidence band
 }
 STEP_STYLE = {
     # fill, border, pen width
@@ -191,10 +192,10 @@ class _Builder:
                 self.node(
                     part,
                     band.title,
-                    f"lane-{band.lane}-{r + 1}",
+                    f"lane-{band.lane}-{r + 1}" if band.lane else f"evidence-row-{r + 1}",
                     shape="plaintext",
                     fontname='"Helvetica-Bold"',
-                    **{"class": '"lane-title"'},
+                    **{"class": '"lane-title"' if band.lane else '"evidence-row-title"'},
                 )
         for rule in mine.rules:
             if rule.tag is not None:
@@ -250,6 +251,20 @@ class _Builder:
                 )
         for box in mine.steps:
             self.step(part, box.step, box)
+        for step, item in lay.evidence:
+            if step.row == r:
+                self.node(
+                    part,
+                    item,
+                    f"evidence-{step.step}",
+                    shape="note",
+                    style="filled",
+                    fillcolor='"#fffbeb"',
+                    color='"#a8a29e"',
+                    fontsize=_num(lay.sizes.small),
+                    fontcolor='"#44403c"',
+                    **{"class": '"evidence in-row"'},
+                )
         for waypoint in mine.loops:
             ident = "loop-" + waypoint.name.split(":", 1)[1]
             self.node(part, waypoint, ident, shape="point", label='""', style="invis")
@@ -265,7 +280,11 @@ class _Builder:
         attrs: dict[str, str] = {}
         if box.shape == "diamond":
             attrs.update(shape="diamond", style="filled")
-            classes.append("decision")
+            if d.get("parallel"):  # a parallel gateway (its label opens with +): a fork, a join, or both
+                forks = any(e.get("fork") is not None for e in self.g.adj[n].values())
+                classes += ["parallel-gateway"] + [c for c, on in (("join", d["join"]), ("fork", forks)) if on]
+            else:
+                classes.append("decision")
         else:
             attrs.update(shape="box", style='"rounded,filled"')
         if d["end"]:
@@ -290,6 +309,7 @@ class _Builder:
                 color=_q(SILENCE),
                 fontsize=_num(self.lay.sizes.small),
                 fontcolor=_q(SILENCE),
+                tooltip=_tooltip_attr("\n".join([*box.note.lines, d.get("marker_tip") or ""]).strip()),
                 **{"class": '"marker"'},
             )
         elif box.note is not None:

@@ -121,6 +121,9 @@ def obstacles(lay: Layout, row: int) -> _Grid:
         grid.add(_rect(box, 1.0), diamond=box.shape == "diamond")
         if box.note is not None:
             grid.add(_rect(box.note, 1.0))
+    for step, item in lay.evidence:
+        if step.row == row:
+            grid.add(_rect(item, 1.0))
     for band in lay.bands:
         if band.row == row and band.title is not None:
             grid.add(_rect(band.title))
@@ -285,7 +288,9 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     """SVG groups for the branch labels and badges of ``row``'s flows, and where each went.
 
     Branch labels first, the most constrained first (fewest free spots near
-    the flow's start), then the badges.  ``colours``: ``label`` (branch-label
+    the flow's start), then the badges.  A label with no free spot anywhere
+    along its flow is listed as ``unplaced``; one re-wrapped or cut to fit a
+    crowded start as ``narrowed``.  ``colours``: ``label`` (branch-label
     ink) and ``badge`` / ``badge-journey``.
     """
     paths = {i: pts for i, pts in routed_paths(svg_part, lay.height).items() if len(pts) >= 2}
@@ -307,9 +312,10 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
             if r is not None:
                 break
         if r is None:
+            placed.append((i, "unplaced", (0.0, 0.0, 0.0, 0.0)))  # no free spot: the caller decides
             continue
         hard.add(r)
-        placed.append((i, "label", r))
+        placed.append((i, "label" if shown == e.label else "narrowed", r))
         pitch = small * LINE_H
         base = r[1] + (pitch - (ASCENT + DESCENT) * small) / 2 + ASCENT * small
         ink = colours.get("silence", colours["label"]) if e.silence else colours["label"]

@@ -45,6 +45,7 @@ SMALL = 9.0  # notes, branch labels, captions
 LINE_H = 1.2  # Graphviz's line spacing, as a multiple of the font size
 STEP_TEXT = 130.0  # wrap width of a step name
 DECISION_TEXT = 96.0
+PARALLEL_MARK = "+"  # the mark of BPMN's parallel gateway, on forks and joins (SPEC §7.3)
 NOTE_TEXT = 130.0
 BRANCH_TEXT = 84.0
 TITLE_W = 172.0  # lane-title column (holds "LINE OF INTERNAL INTERACTION" at 9 pt bold)
@@ -87,24 +88,40 @@ class Sizes:
     col_gap: float = COL_GAP
     step_lines: int = 5
     connector: float = SMALL  # the smallest text: 6 pt when a print is scaled to 2/3
+    band_pad: float = BAND_PAD
+    row_gap: float = ROW_GAP
+    row_header: float = ROW_HEADER
+    label_room: float = LABEL_ROOM
+    title_clear: float = 22.0  # a lane title's distance from the blueprint lines' captions
+    label_lines: int = 3  # a branch label's lines at most
+    max_gap: float = math.inf  # the room kept for labels after a column, at most (labels then go above or below)
+    diamond_aspect: float = 2.0  # a decision's width over its height (the slide has height to spare, not width)
 
 
 POSTER = Sizes()
-# --view story: every text 12-13 pt and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
+# --view story: every text 12 pt (the title 16) and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
 STORY = Sizes(
-    font=13.0,
+    font=12.0,
     small=12.0,
     rule=12.0,
     badge=12.0,
-    title=18.0,
-    step_text=100.0,
-    decision_text=84.0,
-    note_text=120.0,
-    branch_text=96.0,
-    title_w=104.0,
-    col_gap=28.0,
+    title=16.0,
+    step_text=84.0,
+    decision_text=72.0,
+    note_text=96.0,
+    branch_text=66.0,
+    title_w=96.0,
+    col_gap=18.0,
     step_lines=4,
     connector=12.0,
+    band_pad=8.0,
+    row_gap=34.0,
+    row_header=18.0,
+    label_room=14.0,
+    title_clear=38.0,
+    label_lines=5,
+    max_gap=76.0,
+    diamond_aspect=1.3,
 )
 
 
@@ -187,6 +204,7 @@ class Layout:
     legend_edge: tuple[Box, Box] | None = None
     legend_folded: tuple[Box, Box] | None = None
     stages: list[Box] = field(default_factory=list)  # the stages row: one band per run of columns
+    evidence: list[tuple[StepBox, Box]] = field(default_factory=list)  # --evidence row: (step, its item)
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
@@ -270,17 +288,20 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     limit = sz.decision_text if decision else sz.step_text
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
     if d.get("party"):
-        lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
+        lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
+    if d.get("parallel"):
+        lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
         lines.append(text.one_line(f"[{d['channel']}]", limit, sz.font))
-    if d.get("fail_point"):
+    if d.get("fail_point") and d.get("fail_line", True):
         lines.append("▲ fail point")
     tw = max(text.width(line, sz.font) for line in lines)
     th = len(lines) * sz.font * LINE_H
     if decision:
-        # A rhombus twice as wide as tall holds a centred a x b half-box when A >= a + 2b.
-        half_w = (tw / 2 + 4) + 2 * (th / 2 + 3)
-        w, h = max(2 * half_w, 120.0), max(half_w, 60.0)
+        # A rhombus k times as wide as tall holds a centred a x b half-box when A >= a + k b.
+        k = sz.diamond_aspect
+        half_w = (tw / 2 + 4) + k * (th / 2 + 3)
+        w, h = max(2 * half_w, 60.0 * k), max(2 * half_w / k, 60.0)
     else:
         w, h = max(tw + 22, 96.0), max(th + 16, 38.0)
     box = StepBox(
@@ -311,8 +332,13 @@ def build(
     highlight: Highlight | None = None,
     view: str = "full",
     sizes: Sizes = POSTER,
+    evidence: str = "notes",
 ) -> Layout:
     """Compute the whole blueprint geometry for the flow graph ``g``.
+
+    ``evidence="row"``: what the customer sees sits in a band of its own under
+    the customer lanes (the blueprint's physical-evidence row), each item in
+    its step's column, instead of a note under the step.
 
     ``view="customer"``: ``g`` is the customer's view (see :mod:`.views`): only
     the zones holding its lanes are drawn (customer and onstage always).
@@ -338,11 +364,18 @@ def build(
 
     boxes: dict[str, StepBox] = {}
     for n, d in g.nodes(data=True):
-        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1), sz)
+        box = _step_box(n, d, d.get("decision", g.out_degree(n) > 1) or bool(d.get("parallel")), sz)
         box.col = col[n] % per_row
         box.row = col[n] // per_row
         boxes[n] = box
+        if evidence == "row" and box.note is not None and box.note.name.startswith("n:") and not d.get("markers"):
+            # The note moves into the evidence row: same box, its own band.
+            note, box.note = box.note, None
+            lay.evidence.append((box, Box(f"e:{n}", 0, 0, note.w, note.h, note.lines)))
     lay.steps = boxes
+    ev_cells: dict[tuple[int, int], list[Box]] = {}
+    for box, item in lay.evidence:
+        ev_cells.setdefault((box.row, box.col), []).append(item)
 
     # Cells: (row, lane, column) -> steps, in file order.
     cells: dict[tuple[int, str, int], list[StepBox]] = {}
@@ -358,6 +391,8 @@ def build(
         key = (box.row, box.col)
         wdt = max(box.w, box.note.w if box.note else 0)
         col_w[key] = max(col_w.get(key, 0.0), wdt)
+    for key, items in ev_cells.items():
+        col_w[key] = max(col_w.get(key, 0.0), *(item.w for item in items))
 
     left, right = _flows(g, lay, boxes, back, visible)
 
@@ -374,7 +409,7 @@ def build(
         count[tail.step] = count.get(tail.step, 0) + 1
     for step, wdt in widest.items():
         tail = boxes[step]
-        need = wdt + LABEL_ROOM + max(0, count[step] - 2) * 36.0
+        need = min(wdt + sz.label_room + max(0, count[step] - 2) * 36.0, sz.max_gap)
         key = (tail.row, tail.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
 
@@ -427,6 +462,7 @@ def build(
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
     staged = any(d.get("stage") for _n, d in g.nodes(data=True))
+    evidence_top: dict[int, tuple[float, float]] = {}
     stage_h = sz.small * LINE_H + 12
     for row in range(nrows):
         top_of_row = y
@@ -435,7 +471,7 @@ def build(
             tag.w = text.width(tag.lines[0], sz.small, bold=True) + 10
             tag.x, tag.y = tag.w / 2 + 4, y + 8
             lay.row_tags.append(tag)
-            y += ROW_HEADER
+            y += sz.row_header
         stage_top = y
         if staged:
             y += stage_h + 6
@@ -452,9 +488,9 @@ def build(
             for si, lane in enumerate(zone_lanes):
                 lines = title_lines[lane.id]
                 above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
-                content = max(above + below + 2 * BAND_PAD, 40.0)
+                content = max(above + below + 2 * sz.band_pad, 40.0)
                 # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
-                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * 22.0)
+                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * sz.title_clear)
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
                 centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
                 title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
@@ -462,6 +498,30 @@ def build(
                     f"t:{row}:{lane.id}", sz.title_w / 2, y + h / 2, title_w, len(lines) * sz.font * LINE_H + 4, lines
                 )
                 row_bands.append(band)
+                y += h
+            if zone == "customer" and ev_cells:
+                # The evidence row: under the customer lanes, above the line of interaction.
+                tallest = max(
+                    (
+                        sum(i.h for i in items) + SLOT_GAP * (len(items) - 1)
+                        for (r, _c), items in ev_cells.items()
+                        if r == row
+                    ),
+                    default=0.0,
+                )
+                label = text.wrap("Physical evidence", sz.title_w - 24, sz.font, bold=True, max_lines=2)
+                h = max(tallest + 2 * sz.band_pad, len(label) * sz.font * LINE_H + 4 + 2 * 10.0)
+                band = Band(None, "evidence", row, y, h)
+                band.title = Box(
+                    f"evidence-title:{row}",
+                    sz.title_w / 2,
+                    y + h / 2,
+                    max(text.width(line, sz.font, bold=True) for line in label) + 8,
+                    len(label) * sz.font * LINE_H + 4,
+                    label,
+                )
+                row_bands.append(band)
+                evidence_top[row] = (y, h)
                 y += h
         lay.bands.extend(row_bands)
         # Horizontal layout of the row.
@@ -506,13 +566,22 @@ def build(
                 if b.note:
                     b.note.x, b.note.y = b.x, cursor + b.h + NOTE_GAP + b.note.h / 2
                 cursor += _extent(b) + SLOT_GAP
+        if row in evidence_top:
+            top, h = evidence_top[row]
+            for (r, c), items in ev_cells.items():
+                if r != row:
+                    continue
+                cursor = top + (h - sum(i.h for i in items) - SLOT_GAP * (len(items) - 1)) / 2
+                for item in items:
+                    item.x, item.y = xs[c], cursor + item.h / 2
+                    cursor += item.h + SLOT_GAP
         for waypoint, step in lay.loops:
             if step.row == row:
                 waypoint.x, waypoint.y = step.x + step.w / 2 + 14, step.y - step.h / 2 - 14
         lay.row_spans.append((top_of_row, y))
-        y += ROW_GAP
+        y += sz.row_gap
 
-    legend_w, y = _legend(lay, g, y - ROW_GAP + (18 if view == "story" else 30), nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - sz.row_gap + (18 if view == "story" else 30), nrows, len(visible))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
@@ -520,8 +589,10 @@ def build(
     lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
     for rule in lay.rules:
         # The caption sits just above its line in the title column, clear of the line itself.
-        tw = text.width(rule.label, sz.rule, bold=True) + 6
-        rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 8, tw, 12, [rule.label])
+        lines = text.wrap(rule.label, sz.title_w - 12, sz.rule, bold=True, max_lines=2)
+        tw = max(text.width(line, sz.rule, bold=True) for line in lines) + 6
+        th = 12 + (len(lines) - 1) * sz.rule * LINE_H
+        rule.tag = Box(f"rule:{rule.row}:{rule.key}", 6 + tw / 2, rule.y - 2 - th / 2, tw, th, lines)
     return lay
 
 
@@ -588,7 +659,10 @@ def _flows(
             data = g.edges[u, v]
             when = data.get("when")
             folded = data.get("wait") or ""
-            label = text.wrap(when, sz.branch_text, sz.small, max_lines=3) if when else []
+            label = text.wrap(when, sz.branch_text, sz.small, max_lines=sz.label_lines) if when else []
+            if data.get("fork") is not None and not g.nodes[u].get("parallel"):
+                # A fork beside other alternatives: its branches' flows carry the gateway's +.
+                label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
                 label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from procmap.render import text
 from procmap.render.dot import FAIL, HANDOFF, STEP_STYLE, step_class
-from procmap.render.layout import ZONES, lane_order
+from procmap.render.layout import PARALLEL_MARK, ZONES, lane_order
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -91,8 +91,10 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
                 lines.append("sees: " + text.one_line(d["evidence"], 200, 10))
             if d.get("fail_point"):
                 lines.append("▲ fail point")
+            if d.get("parallel"):
+                lines.insert(0, PARALLEL_MARK)  # a parallel gateway: a fork or a join, a diamond marked +
             label = _label(lines)
-            if g.out_degree(n) > 1:
+            if g.out_degree(n) > 1 or d.get("parallel"):
                 shape = f"{{{label}}}"
             elif d["end"]:
                 shape = f"([{label}])"
@@ -126,6 +128,8 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
         for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
             when = g.edges[u, v].get("when")
             parts = _wrap(when, 24, 3) if when else []
+            if g.edges[u, v].get("fork") is not None and not g.nodes[u].get("parallel"):
+                parts = [f"{PARALLEL_MARK} {parts[0]}" if parts else PARALLEL_MARK, *parts[1:]]
             if (u, v) in badges:
                 parts.append(", ".join(badges[(u, v)]))
             arrow = f"-->|{_label(parts)}|" if parts else "-->"

@@ -106,20 +106,21 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
     enough sit side by side, read left to right; the title stays with the
     first row (the scale gives way a little for it when it can), the legend
     goes under the last row, or on a page of its own when it does not fit
-    there.
+    there, or under the rows of an earlier page with room for it (never a
+    page of its own when some page has room).
     """
     aw, ah = page.area
     body = [s for s in sizes if s.kind not in ("header", "legend")]
     if not body:
         return None
     smallest = min(s.min_font for s in body)
-    floor = MIN_TEXT / smallest
+    floor = MIN_TEXT / smallest * 1.005  # a hair above: viewers and browsers round a page's scale
     widest, tallest = max(s.width for s in body), max(s.height for s in body)
     top = min(1.0, aw / widest, ah / tallest)
     if top < floor - 1e-9:
         return None
     # Candidate scales: the largest, and those that put n rows side by side or m rows one above the other.
-    candidates = {top}
+    candidates = {top, *(floor + (top - floor) * k / 12 for k in range(12))}
     for n in range(2, 9):
         candidates.add(min(top, (aw - (n - 1) * GAP) / (n * widest)))
         candidates.add(min(top, (ah - (n - 1) * GAP) / (n * tallest)))
@@ -128,7 +129,19 @@ def fit(sizes: list[Size], page: Page) -> list[Sheet] | None:
         sheets = _pack(sizes, page, scale, floor)
         if best is None or len(sheets) < len(best):
             best = sheets
+    if best is not None:
+        _centre(best, sizes, page)
     return best
+
+
+def _centre(sheets: list[Sheet], sizes: list[Size], page: Page) -> None:
+    """Each page's blocks centred across the page as one group; a single page centred down it too (a slide)."""
+    for sheet in sheets:
+        right = max(x + sizes[i].width * k for i, x, _y, k in sheet.placed)
+        bottom = max(y + sizes[i].height * k for i, _x, y, k in sheet.placed)
+        dx = max(0.0, (page.width - page.margin - right) / 2)
+        dy = max(0.0, (page.height - page.margin - bottom) / 2) if len(sheets) == 1 else 0.0
+        sheet.placed = [(i, x + dx, y + dy, k) for i, x, y, k in sheet.placed]
 
 
 def _pack(sizes: list[Size], page: Page, scale: float, floor: float) -> list[Sheet]:
@@ -149,6 +162,7 @@ def _pack(sizes: list[Size], page: Page, scale: float, floor: float) -> list[She
     sheets: list[Sheet] = [Sheet()]
     left, right, bottom = page.margin, page.margin + aw, page.margin + ah
     x, y, line_h = left, page.margin, 0.0  # the current line of blocks: where the next goes, its height
+    ends: list[float] = []  # where the content of each finished page ends
     previous = ""
     for i, s in enumerate(sizes):
         k = scale_of(s)
@@ -162,6 +176,17 @@ def _pack(sizes: list[Size], page: Page, scale: float, floor: float) -> list[She
             continue
         top = y + line_h + GAP if sheets[-1].placed else page.margin
         if sheets[-1].placed and top + h > bottom + 1e-6:
+            if s.kind == "legend":
+                # Never a page for the legend alone: under the rows of the last page with room for it.
+                for sheet, low in reversed(list(zip(sheets[:-1], ends, strict=True))):
+                    if low + GAP + h <= bottom + 1e-6:
+                        sheet.placed.append((i, left, low + GAP, k))
+                        break
+                else:
+                    sheets.append(Sheet())
+                    sheets[-1].placed.append((i, left, page.margin, k))
+                continue
+            ends.append(top - GAP)
             sheets.append(Sheet())
             top = page.margin
         sheets[-1].placed.append((i, left, top, k))

@@ -82,6 +82,7 @@ class Block:
     box: tuple[float, float, float, float]
     min_font: float
     shift: tuple[float, float] = (0.0, 0.0)  # the part's own translation, applied to ``body``
+    items: list[_Element] | None = None  # the legend's elements, for :func:`reflow`
 
     @property
     def width(self) -> float:
@@ -187,7 +188,7 @@ def _block(kind: str, items: list[_Element], shift: tuple[float, float]) -> Bloc
         return None
     box = (box[0] - BLOCK_PAD, box[1] - BLOCK_PAD, box[2] + BLOCK_PAD, box[3] + BLOCK_PAD)
     fonts = [f for e in items for f in e.fonts]
-    return Block(kind, "".join(e.xml for e in items), box, min(fonts, default=99.0), shift)
+    return Block(kind, "".join(e.xml for e in items), box, min(fonts, default=99.0), shift, items)
 
 
 def _clamp_x(xml: str, right: float) -> str:
@@ -287,3 +288,102 @@ def page_document(
         )
     out.append("</svg>\n")
     return "".join(out).encode("utf-8")
+
+
+def reflow(block: Block, width: float) -> Block:
+    """The legend laid out again in lines no wider than ``width`` (points of the drawing).
+
+    A legend as wide as a poster would otherwise be scaled below 6 points on
+    a portrait page.  Its symbols keep their captions (an element whose id
+    ends in ``-caption`` stays with the one before it), each line of the list
+    becomes an item of its own, and a line still too wide is wrapped at word
+    boundaries with the same metrics that sized it.  Nothing is dropped.
+    """
+    import copy
+
+    from lxml import etree
+
+    from procmap.render import text as metrics
+
+    items = [e for e in (block.items or []) if e.box is not None]
+    if not items:
+        return block
+    sx, sy = block.shift
+    pieces: list[_Element] = []
+    for e in items:
+        el = _parse_fragment(e.xml)
+        texts = [t for t in el.iter(f"{_SVG_NS}text")]
+        shapes = [n for n in el.iter() if isinstance(n.tag, str) and n.tag.removeprefix(_SVG_NS) in _SHAPES]
+        if len(texts) > 1 and not shapes:
+            for t in texts:  # a list: one item per line, each wrapped to the width
+                size = float(t.get("font-size", 9))
+                content = "".join(t.itertext())
+                lines = metrics.wrap(content, width - 8, size, max_lines=50) or [content]
+                y = float(t.get("y", 0))
+                for k, line in enumerate(lines):
+                    piece = copy.deepcopy(t)
+                    piece.text = line
+                    for child in list(piece):
+                        piece.remove(child)
+                    piece.set("y", f"{y + k * size * 1.2:.2f}")
+                    piece.tail = None
+                    xml = etree.tostring(piece, encoding="unicode")
+                    fonts: list[float] = []
+                    box = _extent(_parse_fragment(xml), fonts)
+                    box = box and (box[0] + sx, box[1] + sy, box[2] + sx, box[3] + sy)
+                    pieces.append(_Element(xml, box, fonts, False, e.ident + "-line"))
+                    # later lines of this item sit under the wrapped ones
+                if len(lines) > 1:
+                    shift_down = (len(lines) - 1) * size * 1.2
+                    for t2 in texts[texts.index(t) + 1 :]:
+                        t2.set("y", f"{float(t2.get('y', 0)) + shift_down:.2f}")
+            continue
+        pieces.append(e)
+    # Units: an element with its caption; lines: units whose centres share a height.
+    units: list[list[_Element]] = []
+    for e in sorted(pieces, key=lambda e: (round((e.box[1] + e.box[3]) / 2 / 6), e.box[0])):  # type: ignore[index]
+        if units and e.ident.endswith("-caption"):
+            units[-1].append(e)
+        else:
+            units.append([e])
+
+    def extent(unit: list[_Element]) -> tuple[float, float, float, float]:
+        box = None
+        for e in unit:
+            box = _union(box, e.box)
+        return box  # type: ignore[return-value]
+
+    x0 = min(extent(u)[0] for u in units)
+    y = min(extent(u)[1] for u in units)
+    out: list[str] = []
+    fonts = [f for e in pieces for f in e.fonts]
+    cursor, line_top, line_h, line_key = x0, y, 0.0, None
+    placed_box = None
+    for unit in units:
+        ux0, uy0, ux1, uy1 = extent(unit)
+        key = round((uy0 + uy1) / 2 / 6)
+        if line_key is not None and (key != line_key or cursor + (ux1 - ux0) > x0 + width):
+            line_top += line_h + 5
+            cursor, line_h = x0, 0.0
+        line_key = key
+        dx, dy = cursor - ux0, line_top - uy0
+        out.append(f'<g transform="translate({dx:.2f} {dy:.2f})">' + "".join(e.xml for e in unit) + "</g>")
+        placed_box = _union(placed_box, (ux0 + dx, uy0 + dy, ux1 + dx, uy1 + dy))
+        cursor += ux1 - ux0 + 14
+        line_h = max(line_h, uy1 - uy0)
+    assert placed_box is not None
+    box = (
+        placed_box[0] - BLOCK_PAD,
+        placed_box[1] - BLOCK_PAD,
+        placed_box[2] + BLOCK_PAD,
+        placed_box[3] + BLOCK_PAD,
+    )
+    return Block(block.kind, "".join(out), box, min(fonts, default=block.min_font), block.shift, None)
+
+
+_SHAPES = frozenset({"path", "polygon", "polyline", "ellipse", "circle", "rect"})
+
+
+def _parse_fragment(xml: str):  # type: ignore[no-untyped-def]
+    """One serialised element (it carries its SVG namespace declaration) parsed back."""
+    return _parse(xml.encode("utf-8"))

@@ -89,13 +89,14 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
 
 # -- the story: --view story -------------------------------------------------------------------------
 
+SLIDE = (960.0, 540.0)  # a 16:9 slide in points (13.33 x 7.5 in): what the story is drawn to fit
 STORY_LANE = "onstage"  # every touchpoint of the story sits in one band: the service as the customer meets it
 
 
 def _pct(p: float) -> str:
-    """30 %, 2.5 %: a share as people read it (never '0.3')."""
+    """30%, 2.5%: a share as people read it (never '0.3'); no space, so a label never breaks inside it."""
     value = p * 100
-    return f"{value:.0f} %" if abs(value - round(value)) < 0.05 or value >= 10 else f"{value:.1f} %"
+    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 or value >= 10 else f"{value:.1f}%"
 
 
 def _flow_share(g: nx.DiGraph, u: str, v: str) -> float | None:
@@ -158,14 +159,17 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         d = dict(nodes[n])
         d["decision"] = g.out_degree(n) > 1  # the shape it has in every view
         d["evidence"] = None  # a slide has no room for notes; the poster keeps them
-        d["markers"] = []
+        d["markers"] = ["▲ fail point"] if d.get("fail_point") else []
+        d["fail_line"] = False  # said in the marker under the box: the box stays small
         if not d["customer"]:
-            if len(names) > 1:  # the band holds several parties: each box names its own
+            if len(names) > 1:  # the band holds several parties: each box names its own, with the channel
                 party = " ".join(lanes[d["lane"]].name.split()) if d["lane"] in lanes else d["lane"]
-                d["party"] = party
+                channel = " ".join(text.clean(d["channel"]).split()) if d.get("channel") else ""
+                d["party"] = f"{party} · {channel}" if channel else party
+                d["channel"] = None
             d["lane"] = STORY_LANE
         if d.get("contact") == "chase" or d.get("chase"):
-            d["markers"].append("↻ the customer has to chase")
+            d["markers"].append("↻ a chase")
         view.add_node(n, **d)
     if walk is not None:
         f = walk.figures
@@ -191,6 +195,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         share: float | None = 1.0
         whens = []
         back = []
+        round_loop = False
         for k in range(a + 1, b + 1):
             u, v = steps[k - 1], steps[k]
             s = _flow_share(g, u, v)
@@ -199,11 +204,13 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
             if when:
                 whens.append(" ".join(text.clean(when).split()))
             if k in loops:
-                back.append(v)
-        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back))
+                round_loop = True
+                if k != b:  # a loop straight into a drawn step: its arrow says so already
+                    back.append(v)
+        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back, round_loop))
     silence = max((s[3] for s in stretches if s[2]), default=0)
     marked_silence = False
-    for u, v, inside, wait, untimed, share, whens, back in stretches:
+    for u, v, inside, wait, untimed, share, whens, back, round_loop in stretches:
         if view.has_edge(u, v):
             view.edges[u, v]["times"] += 1
             continue
@@ -223,7 +230,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
                 attrs["wait"] = f"{again}backstage work{', untimed' if untimed else ''}"
         elif again:
             attrs["when"] = " ".join([*lines, again.rstrip(" ·")])
-        if back:
+        if round_loop:
             attrs["comes_back"] = True
         view.add_edge(u, v, **attrs)
 
@@ -244,7 +251,8 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         if at is None:
             continue
         waited = "unbounded" if s.longest_wait is None else format_duration(s.longest_wait)
-        view.nodes[at]["markers"].append(f"⚠ promised {format_duration(s.sla)}, takes up to {waited}")
+        view.nodes[at]["markers"].append(f"⚠ {format_duration(s.sla)} promised: up to {waited}")
+    upstream: dict[str, list[str]] = {}
     for f in j.fail_points(Analysis(g).no_backup):
         at = surface(f.step)
         if at is None or (f.step == at and f.marked):
@@ -252,7 +260,12 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         if f.step == at:
             view.nodes[at]["markers"].append("▲ no backup")
             continue
-        view.nodes[at]["markers"].append(f"▲ shows here if {_name(g, f.step)} fails")
+        upstream.setdefault(at, []).append(_name(g, f.step))
+    for at, failing in upstream.items():
+        # Short on the slide (where it surfaces is the point); the names on hover and in the audit.
+        count = len(failing)
+        view.nodes[at]["markers"].append("▲ fail point upstream" if count == 1 else f"▲ {count} fail points upstream")
+        view.nodes[at]["marker_tip"] = "Fails upstream, shows here: " + "; ".join(failing)
     for n in view.nodes:
         view.nodes[n]["end"] = view.out_degree(n) == 0 or nodes[n]["end"]
     view.graph["columns"] = story_columns(view)
@@ -287,9 +300,3 @@ def story_columns(view: nx.DiGraph) -> dict[str, int]:
 
 def _name(g: nx.DiGraph, n: str) -> str:
     return " ".join(text.clean(g.nodes[n]["name"]).split())
-
-
-def story_wrap(view: nx.DiGraph) -> int:
-    """Columns per row of the story: one row up to eight columns (a 16:9 slide is wide), else rows of at most eight."""
-    cols = max(view.graph.get("columns", {}).values(), default=0) + 1
-    return 0 if cols <= 8 else 8

@@ -9,15 +9,14 @@ fit the page width).  Every user-written text goes through
 :func:`html.escape`.  The diagrams are `procmap.render`'s SVG, inline: the
 blueprint with the worst journey highlighted, and the customer's view.
 
-Printing: landscape pages, each diagram scaled to the page width and kept
-on one page, headings kept with what follows, a process per new page.
+Printing: A4 landscape, each diagram replaced by its print pages (fitted
+onto one page or wrapped into rows, text at 6 points or more; see
+:mod:`procmap.reports.html_zoom`), headings kept with what follows.
 """
 
 from __future__ import annotations
 
-import base64
 import contextvars
-import hashlib
 import html
 import re
 from typing import Any
@@ -26,67 +25,14 @@ from procmap import __version__
 from procmap.audit import Audited
 from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
+from procmap.reports import html_zoom as Z
 
-# Zoom (buttons, ctrl/cmd + wheel) and pan (drag) for every diagram; no network, no eval.
-_SCRIPT = """
-(function () {
-  document.querySelectorAll('.diagram').forEach(function (box) {
-    var svg = box.querySelector('svg');
-    if (!svg) { return; }
-    var zoom = 1;
-    var label = document.createElement('span');
-    function apply(cx, cy) {
-      var before = box.scrollWidth || 1;
-      var fx = cx === undefined ? 0.5 : cx, fy = cy === undefined ? 0.5 : cy;
-      var px = box.scrollLeft + fx * box.clientWidth, py = box.scrollTop + fy * box.clientHeight;
-      svg.style.width = (zoom * 100) + '%';
-      var ratio = (box.scrollWidth || 1) / before;
-      box.scrollLeft = px * ratio - fx * box.clientWidth;
-      box.scrollTop = py * ratio - fy * box.clientHeight;
-      label.textContent = Math.round(zoom * 100) + '%';
-      box.classList.toggle('zoomed', zoom > 1);
-    }
-    var bar = document.createElement('div');
-    bar.className = 'zoombar';
-    [['\u2212', 1 / 1.25, 'Zoom out'], ['+', 1.25, 'Zoom in'], ['Fit', 0, 'Fit the page width']].forEach(function (b) {
-      var btn = document.createElement('button');
-      btn.type = 'button';
-      btn.textContent = b[0];
-      btn.title = b[2];
-      btn.addEventListener('click', function () {
-        zoom = b[1] ? Math.min(8, Math.max(1, zoom * b[1])) : 1;
-        apply();
-      });
-      bar.appendChild(btn);
-    });
-    label.className = 'muted';
-    label.textContent = '100%';
-    bar.appendChild(label);
-    box.parentNode.insertBefore(bar, box);
-    box.addEventListener('wheel', function (e) {
-      if (!e.ctrlKey && !e.metaKey) { return; }
-      e.preventDefault();
-      var r = box.getBoundingClientRect();
-      zoom = Math.min(8, Math.max(1, zoom * (e.deltaY < 0 ? 1.15 : 1 / 1.15)));
-      apply((e.clientX - r.left) / r.width, (e.clientY - r.top) / r.height);
-    }, { passive: false });
-    var drag = null;
-    box.addEventListener('pointerdown', function (e) {
-      if (zoom <= 1) { return; }
-      drag = [e.clientX, e.clientY, box.scrollLeft, box.scrollTop];
-      box.setPointerCapture(e.pointerId);
-    });
-    box.addEventListener('pointermove', function (e) {
-      if (!drag) { return; }
-      box.scrollLeft = drag[2] - (e.clientX - drag[0]);
-      box.scrollTop = drag[3] - (e.clientY - drag[1]);
-    });
-    box.addEventListener('pointerup', function () { drag = null; });
-  });
-})();
-"""
-SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode("ascii")
-CSP = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src 'none'; script-src '{SCRIPT_HASH}'"
+# Zoom, pan and print of the diagrams: one module for the audit and the conform report.
+_SCRIPT = Z.SCRIPT
+SCRIPT_HASH = Z.SCRIPT_HASH
+CSP = Z.CSP
+# The print pages of the report's diagrams, collected while the processes are written (see html_zoom.appendix).
+_PRINTS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("prints", default=None)
 _NAMES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("names", default={})  # noqa: B039
 
 _CSS = """
@@ -121,13 +67,6 @@ table.narrow { width: auto; min-width: 24rem; }
 .card .detail { font-size: .85rem; }
 .bad { color: var(--bad); font-weight: 600; }
 .ok { color: var(--ok); font-weight: 600; }
-.diagram { overflow: auto; border: 1px solid var(--line); border-radius: .5rem; padding: .5rem;
-  background: #ffffff; max-height: 85vh; touch-action: none; }
-.diagram svg { display: block; width: 100%; height: auto; }
-.diagram.zoomed { cursor: grab; }
-.zoombar { display: flex; gap: .3rem; align-items: center; margin: .2rem 0; }
-.zoombar button { font: inherit; min-width: 2.2rem; padding: .1rem .5rem; border: 1px solid var(--line);
-  border-radius: .3rem; background: var(--card); color: var(--fg); cursor: pointer; }
 figure { margin: 1rem 0; }
 figcaption { color: var(--muted); font-size: .9rem; margin-bottom: .2rem; }
 td.bad, tr.bad td:first-child { color: var(--bad); font-weight: 600; }
@@ -137,15 +76,10 @@ tr.bad { background: color-mix(in srgb, var(--bad) 8%, transparent); }
 details summary { cursor: pointer; color: var(--accent); }
 nav ul { padding-left: 1.2rem; }
 a { color: var(--accent); }
-@page { size: landscape; margin: 12mm; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11px; }
-  article.process + article.process { break-before: page; }
   h2, h3, h4, figcaption { break-after: avoid; }
   figure, .cards, tr { break-inside: avoid; }
-  .zoombar { display: none; }
-  .diagram { overflow: visible; max-height: none; border: none; padding: 0; }
-  .diagram svg { width: 100% !important; max-height: 170mm; }
 }
 """
 
@@ -201,25 +135,15 @@ def _table(
 
 
 def diagram(item: Audited, view: str = "full") -> str:
-    """A swimlane SVG inline, or a note saying why there is none."""
-    try:
-        from procmap.render import RenderFailed, RenderUnavailable, render
-    except ImportError:
-        return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
-    try:
-        svg = render(item.result, "svg", view=view)
-    except (RenderUnavailable, RenderFailed) as exc:
-        # A report must not fail because its picture cannot be drawn (e.g. over the step limit).
-        return f'<p class="note">Diagram not available: {esc(exc)}</p>'
-    text = svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
-    return f'<div class="diagram">{_PROLOG.sub("", text, count=1)}</div>'
+    """A swimlane SVG inline with zoom and its print pages, or a note saying why there is none."""
+    return Z.diagram(item.result, _PRINTS.get(), view=view)
 
 
 def _diagrams(item: Audited) -> str:
     """The blueprint (worst journey highlighted) and the customer's view, each scaled to the page width."""
     return (
         '<figure class="blueprint"><figcaption>Service blueprint, the worst journey highlighted '
-        "(zoom with the buttons or ctrl + wheel, drag to pan)</figcaption>"
+        f"({Z.CAPTION})</figcaption>"
         f"{diagram(item)}</figure>"
         '<figure class="customer-view"><figcaption>As the customer lives it: the customer and onstage lanes, '
         "backstage work folded into dashed flows labelled with its wait</figcaption>"
@@ -319,7 +243,7 @@ def render(audited: list[Audited]) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="procmap {esc(__version__)}">',
         f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{_CSS}{Z.CSS}</style>",
         "</head>",
         "<body>",
         f"<header><h1>{esc(title)}</h1>",
@@ -338,6 +262,12 @@ def render(audited: list[Audited]) -> str:
             for r in S.overview_order(reports)
         )
         parts.append(f"<ul>{links}</ul></nav>")
-    parts += [_process(n, item) for n, item in enumerate(audited, start=1)]
+    prints: list[str] = []
+    token = _PRINTS.set(prints)
+    try:
+        parts += [_process(n, item) for n, item in enumerate(audited, start=1)]
+    finally:
+        _PRINTS.reset(token)
+    parts.append(Z.appendix(prints))
     parts += [f"<script>{_SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(parts)

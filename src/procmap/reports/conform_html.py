@@ -1,8 +1,9 @@
 """The conform report as one self-contained HTML page, with the blueprint drawn over by what happened.
 
 Same rules as the audit page (:mod:`procmap.reports.audit_html`): no network,
-no script, a Content-Security-Policy that forbids loading anything, every
-user-written text escaped.  The diagram is `procmap.render`'s blueprint with
+one script of procmap's own (zoom and pan of the diagram, allowed by its hash;
+see :mod:`procmap.reports.html_zoom`), a Content-Security-Policy that forbids
+loading anything, every user-written text escaped.  The diagram is `procmap.render`'s blueprint with
 each flow labelled by how many times it was taken (and, between two facing
 steps, the median wait), flows nobody took dotted grey, and the moves the
 blueprint does not allow added as dashed red arrows.
@@ -17,7 +18,8 @@ from procmap import __version__
 from procmap.conform import Conformed
 from procmap.diagnostics import terminal_text
 from procmap.reports import conform_sections as S
-from procmap.reports.audit_html import _CSS, _PROLOG, CSP
+from procmap.reports import html_zoom as Z
+from procmap.reports.audit_html import _CSS, CSP
 from procmap.reports.audit_html import esc as _html_esc
 
 
@@ -74,24 +76,17 @@ def annotated_graph(item: Conformed) -> Any:
     return g
 
 
-def diagram(item: Conformed) -> str:
-    try:
-        from procmap.render import RenderFailed, RenderUnavailable, render
-    except ImportError:
-        return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
+def diagram(item: Conformed, prints: list[str] | None = None) -> str:
+    """The blueprint as lived, zoomable on screen and fitted onto pages in print (see :mod:`.html_zoom`)."""
     drawn = dataclasses.replace(item.result, graph=annotated_graph(item))
-    try:
-        # No journey highlighted: what stands out here is what happened (counts, deviations).
-        svg = render(drawn, "svg", highlight="none")
-    except (RenderUnavailable, RenderFailed) as exc:
-        return f'<p class="note">Diagram not available: {esc(exc)}</p>'
-    text = svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
-    return f'<div class="diagram">{_PROLOG.sub("", text, count=1)}</div>'
+    # No journey highlighted: what stands out here is what happened (counts, deviations).
+    return Z.diagram(drawn, prints, highlight="none")
 
 
 def render(item: Conformed) -> str:
     r = item.report
     title = S.title(r)
+    prints: list[str] = []  # the diagram's print pages, after the text (see html_zoom.appendix)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -101,7 +96,7 @@ def render(item: Conformed) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="procmap {esc(__version__)}">',
         f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}{_EXTRA_CSS}</style>",
+        f"<style>{_CSS}{Z.CSS}{_EXTRA_CSS}</style>",
         "</head>",
         "<body>",
         f"<header><h1>{esc(title)}</h1>",
@@ -122,8 +117,8 @@ def render(item: Conformed) -> str:
         '<section data-section="diagram"><h2>The blueprint, as lived</h2>'
         '<p class="legend">Each flow says how many times it was taken and, between two steps the customer '
         'deals with, the median wait. <span class="dev">Dashed red</span>: moves the blueprint does not allow. '
-        "Dotted grey: flows nobody took.</p>"
-        f"{diagram(item)}</section>"
+        f"Dotted grey: flows nobody took. ({Z.CAPTION[0].upper()}{Z.CAPTION[1:]}.)</p>"
+        f"{diagram(item, prints)}</section>"
     )
     for section in S.build(r, item.result.graph):
         body = table(section.headers, section.rows, section.numeric) if section.rows else f"<p>{esc(section.empty)}</p>"
@@ -131,5 +126,5 @@ def render(item: Conformed) -> str:
             f'<section data-section="{esc(section.key)}"><h2>{esc(section.title)}</h2>'
             f'<p class="blurb">{esc(section.blurb)}</p>{body}</section>'
         )
-    parts += ["</body>", "</html>", ""]
+    parts += [Z.appendix(prints), f"<script>{Z.SCRIPT}</script>", "</body>", "</html>", ""]
     return "\n".join(parts)

@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from procmap.diagnostics import UNPRINTABLE, terminal_text
-from procmap.diff import CUSTOMER_METRICS, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
+from procmap.diff import CUSTOMER_METRICS, BlockEntry, Changes, HandoffEntry, MetricDelta, ProcessDiff, RepeatLoopEntry
 from procmap.model.durations import format_duration
 from procmap.model.words import average, percent
 from procmap.reports.audit_journeys import FIGURE_LABELS as JOURNEY_FIGURE_LABELS
@@ -175,6 +175,13 @@ def headline(d: ProcessDiff) -> str:
         parts.append(f"{_plural(len(d.repeat_loops.added), 'new repeat loop')}")
     if d.repeat_loops.removed:
         parts.append(f"{_plural(len(d.repeat_loops.removed), 'repeat loop')} removed")
+    for attr in ("added", "removed"):  # SPEC §7: parallel work is a structural change
+        items = getattr(d.structure, attr)
+        forks = sum(x.kind == "fork" for x in items)
+        if forks:
+            parts.append(f"{_plural(forks, 'fork')} {attr}")
+        if len(items) > forks:
+            parts.append(f"{_plural(len(items) - forks, 'join')} {attr}")
     if not parts:
         for m in d.metrics:
             if m.changed and m.name in CUSTOMER_METRICS:
@@ -301,6 +308,11 @@ def _plain_text(d: ProcessDiff) -> str:
         + [f'{mark("-")} {x.lane} "{_one_line(x.name)}" ({x.kind})' for x in lanes.removed]
         + [f"{mark('~')} {c.lane}: {_change_text(c.changes)}" for c in lanes.changed],
     )
+    section(
+        "Parallel work (forks and joins)",
+        [f"{mark('+')} {_block_text(x)}" for x in d.structure.added]
+        + [f"{mark('-')} {_block_text(x)}" for x in d.structure.removed],
+    )
     journeys = [f"{label}  {before} -> {after}  ({change})" for label, before, after, change in journey_changes(d)]
     journeys += [f"{mark('+')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.added]
     journeys += [f"{mark('-')} repeat loop {_loop_text(x)}" for x in d.repeat_loops.removed]
@@ -317,6 +329,13 @@ def _plain_text(d: ProcessDiff) -> str:
             ],
         )
     return "\n".join(lines) + "\n"
+
+
+def _block_text(x: BlockEntry) -> str:
+    if x.kind == "join":
+        return f"join at {x.step}"
+    closed = f", joined at {x.join}" if x.join else ", each branch ends"
+    return f"fork at {x.step} into {' | '.join(x.targets)}{closed}"
 
 
 def _loop_text(x: RepeatLoopEntry) -> str:
@@ -466,6 +485,12 @@ def markdown(d: ProcessDiff) -> str:
             ]
         )
     block("Lanes", ["Change", "Lane", "Name", "Kind"], rows)
+    block(
+        "Parallel work",
+        ["Change", "What"],
+        [["added", md(_block_text(x))] for x in d.structure.added]
+        + [["removed", md(_block_text(x))] for x in d.structure.removed],
+    )
     rows = [[md(label), before, after, change] for label, before, after, change in journey_changes(d)]
     rows += [
         ["repeat loop added", f"{code(x.source)} → {code(x.target)}", ", ".join(code(f) for f in x.facing), ""]

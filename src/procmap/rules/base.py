@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-import networkx as nx
-
 from procmap.analysis.blocks import Blocks, blocks_of
 from procmap.analysis.facts import Analysis
 from procmap.analysis.journeys import Journeys
 from procmap.diagnostics import Severity
 from procmap.load.loader import Document
 from procmap.model.check import Checked
+from procmap.model.graph import ProcessGraph
 from procmap.model.process import ProcessFile
 
 
@@ -39,7 +38,7 @@ class Context:
     doc: Document
     checked: Checked
     model: ProcessFile
-    graph: nx.DiGraph
+    graph: ProcessGraph  # networkx's layout without networkx's import (procmap.model.graph)
     budgets: dict[str, int] = field(default_factory=dict)
 
     @cached_property

@@ -7,6 +7,8 @@ from procmap.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     nodes = ctx.graph.nodes
     for u, v in ctx.analysis.hidden_contacts:
+        if nodes[v].get("chase"):
+            continue  # SPEC §5.7: the customer chases because nothing came; the silence is the point
         if nodes[u]["customer"]:
             msg = (
                 f"customer action '{u}' flows straight to backstage step {ctx.label(v)}: "
@@ -28,7 +30,9 @@ RULE = Rule(
         "A backstage step passes work straight to the customer, or takes it straight from them, with "
         "no onstage step between. Either the step really is visible to the customer (mark it "
         "`visibility: onstage` so the audit counts it as a touchpoint) or the customer is left "
-        "talking to nobody they can see: a frequent source of 'who am I dealing with?' complaints."
+        "talking to nobody they can see: a frequent source of 'who am I dealing with?' complaints. "
+        "A flow into a chase step (`contact: chase`) is not reported: the customer acts there because "
+        "nothing came, which is what the chase models."
     ),
     bad="""\
 version: 1

@@ -1,8 +1,7 @@
 from collections.abc import Iterator
 
-import networkx as nx
-
 from procmap.diagnostics import Severity
+from procmap.model.graph import descendants
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -11,7 +10,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     start = g.graph["start"]
     if not ctx.graph_complete or start not in g:
         return
-    reached = nx.descendants(g, start) | {start}
+    reached = descendants(g._succ, start) | {start}
     if any(g.nodes[n]["end"] for n in reached) or reached & ctx.dangling:
         return  # an end is reachable, or may be through a flow to an unknown step
     loc = ("process", "start") if ctx.model.process.start else ctx.node_loc(start)

@@ -7,6 +7,15 @@ _NAMED = 5
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    nodes = ctx.graph.nodes
+    for i, step in enumerate(ctx.model.steps):
+        # SPEC §5.7: a chase is a repeat contact the modeller drew as a step of its own.
+        if step.contact == "chase" and step.id in nodes and nodes[step.id]["index"] == i and nodes[step.id]["chase"]:
+            yield Finding(
+                ctx.step_loc(i, "contact"),
+                f"step '{step.id}' is a chase: the customer has to come back and contact you again because "
+                "nothing came",
+            )
     if not ctx.graph_complete:
         return
     for loop in ctx.journeys.repeat_loops:
@@ -25,7 +34,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 RULE = Rule(
     id="repeat-contact",
     severity=Severity.INFO,
-    summary="a loop that brings the customer back (a repeat contact)",
+    summary="a loop or a chase step that brings the customer back (a repeat contact)",
     doc=(
         "A loop edge (a flow back to a step on the current path of a depth-first walk from the start, "
         "visiting each step's `next` in order) whose cycle holds a customer action or a touchpoint "
@@ -33,7 +42,9 @@ RULE = Rule(
         "those steps again — call again, re-send documents, re-explain the case. Reported at the "
         "flow in `next` that closes the loop. Some loops are the service working as designed; many "
         "are failure demand worth removing (fix it the first time, or keep the customer informed "
-        "instead of making them chase)."
+        "instead of making them chase). A loop the customer expects (a follow-up visit) is marked "
+        "`planned: true` on its flow and is not reported. Each step with `contact: chase` (the customer "
+        "calls or writes again because nothing came) is reported too, at its `contact` value."
     ),
     bad="""\
 version: 1

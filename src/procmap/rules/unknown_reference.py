@@ -25,6 +25,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 ctx.step_loc(i, "lane"),
                 f"step '{step.id}' is in lane '{step.lane}', which is not a lane{_hint(step.lane, lanes)}",
             )
+        source = step.sla_from
+        if source is not None and source not in step_set and source not in dropped:
+            yield Finding(
+                ctx.step_loc(i, "sla_from"),
+                f"step '{step.id}' measures its sla from '{source}', which is not a step{_hint(source, steps)}",
+            )
         for j, flow in enumerate(step.next):
             for k, target in enumerate(flow.targets):
                 if target in step_set or target in dropped:
@@ -41,10 +47,10 @@ def check(ctx: Context) -> Iterator[Finding]:
 RULE = Rule(
     id="unknown-reference",
     severity=Severity.ERROR,
-    summary="a lane, `next` target or `start` that does not exist",
+    summary="a lane, `next` target, `start` or `sla_from` that does not exist",
     doc=(
         "A step names a lane that is not declared, a `next` flow leads to a step that does not exist, "
-        "or `process.start` names no step. Usually a typo: the message suggests the closest id. "
+        "`process.start` or a step's `sla_from` names no step. Usually a typo: the message suggests the closest id. "
         "Left alone, the flow silently goes nowhere and the diagram and audit miss part of the process."
     ),
     bad="""\

@@ -1,8 +1,7 @@
 from collections.abc import Iterator
 
-import networkx as nx
-
 from procmap.diagnostics import Severity
+from procmap.model.graph import descendants
 from procmap.rules.base import Context, Finding, Rule
 
 
@@ -10,7 +9,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     start = ctx.graph.graph["start"]
     if not ctx.graph_complete or start not in ctx.graph:
         return
-    reached = nx.descendants(ctx.graph, start) | {start}
+    reached = descendants(ctx.graph._succ, start) | {start}
     if reached & ctx.dangling:
         return  # a flow to an unknown step might reach any step: unknown-reference says why
     for node in ctx.graph.nodes:

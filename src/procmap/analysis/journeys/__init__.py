@@ -24,7 +24,16 @@ class Journeys(Runs, Expected, Surfacing, Slas):
         if repeats == self.R:
             return self
         other = object.__new__(Journeys)
-        keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main"}
+        keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main", "_most_probable", "sla"}
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in keep})
         other.R = max(0, int(repeats))
+        return other
+
+    def with_worst_by(self, figures: tuple[str, ...]) -> Journeys:
+        """The same process with another order for the worst journey (SPEC §5.7's ``--worst-by``)."""
+        if tuple(figures) == self.worst_by:
+            return self
+        other = object.__new__(Journeys)
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "worst"})
+        other.worst_by = tuple(figures)
         return other

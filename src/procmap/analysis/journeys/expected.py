@@ -19,9 +19,9 @@ class Expected(Structure):
     """The Markov reading of the process: each step's shares as transition probabilities."""
 
     @cached_property
-    def expected(self) -> dict[str, float] | None:
+    def expected(self) -> dict[str, float | int] | None:
         """Mean of the additive figures over customers, shares read as probabilities; None when undefined."""
-        if self.start < 0:
+        if self.start < 0 or self.chance is None:
             return None
         g = self.g
         prob: list[list[tuple[int, float]]] = [[] for _ in range(self.n)]
@@ -37,40 +37,39 @@ class Expected(Structure):
             else:
                 total = sum(shares)
                 prob[k] = [(v, s / total) for v, s in zip(self.succ[k], shares, strict=True)]
-        if any(self.reached[k] and not self._finishes[k] for k in range(self.n)):
-            return None  # a dead end is reachable: some customers never finish, the mean is undefined
         visits = _expected_visits(self.n, self.start, prob)
-        loops = self.loop_edges
+        repeats = self.unplanned
         out: dict[str, float] = {
             "customer_actions": sum(visits[k] for k in range(self.n) if self.customer[k]),
             "touchpoints": sum(visits[k] for k in range(self.n) if self.touch[k]),
             "elapsed": sum(visits[k] * self.dur[k] for k in range(self.n)) / self.scale,
-            "repeats": sum(visits[u] * p for u in range(self.n) for v, p in prob[u] if (u, v) in loops),
+            "repeats": sum(visits[u] * p for u in range(self.n) for v, p in prob[u] if (u, v) in repeats),
+            "chases": sum(visits[k] for k in range(self.n) if self.chase[k]),
         }
         out["visible_handoffs"] = self._expected_switches(
             prob, lambda k: self.lane[k] if self.touch[k] and not self.update[k] else None
         )
         out["channel_switches"] = self._expected_switches(prob, lambda k: self.channel[k] if self.facing[k] else None)
-        return {name: _clean_float(out[name]) for name in ADDITIVE}
+        result = {name: _clean_float(out[name]) for name in ADDITIVE}
+        result["p_comes_back"] = _clean_float(self._p_comes_back(prob))
+        return result
 
-    @cached_property
-    def _finishes(self) -> list[bool]:
-        """Steps from which an end step can be reached (the opposite of SPEC's dead-end)."""
-        preds: list[list[int]] = [[] for _ in range(self.n)]
-        for u in range(self.n):
-            for v in self.succ[u]:
-                preds[v].append(u)
-        ok = [False] * self.n
-        queue = deque(k for k in range(self.n) if self.end[k])
-        for k in queue:
-            ok[k] = True
-        while queue:
-            v = queue.popleft()
-            for u in preds[v]:
-                if not ok[u]:
-                    ok[u] = True
-                    queue.append(u)
-        return ok
+    def _p_comes_back(self, prob: list[list[tuple[int, float]]]) -> float:
+        """SPEC §5.7: the probability that a customer comes back at least once, no round limit.
+
+        The chain absorbs at the first loop edge taken that is not planned or
+        the first chase step entered: those transitions are cut, the visits of
+        the remaining (substochastic) chain solved as for the means, and the
+        probability is what flows out through the cuts.
+        """
+        repeats, chase = self.unplanned, self.chase
+
+        def back(u: int, v: int) -> bool:
+            return chase[v] or (u, v) in repeats
+
+        kept = [[(v, p) for v, p in row if not back(u, v)] for u, row in enumerate(prob)]
+        visits = _expected_visits(self.n, self.start, kept)
+        return sum(visits[u] * p for u, row in enumerate(prob) for v, p in row if back(u, v))
 
     def _expected_switches(self, prob: list[list[tuple[int, float]]], mark: Any) -> float:
         """Expected number of changes of a label along the walk (lane for handoffs, channel for switches).

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 from procmap.analysis.journeys.structure import Structure
 
@@ -15,6 +17,7 @@ FIGURES: tuple[str, ...] = (
     "elapsed",
     "longest_silence",
     "repeats",
+    "chases",
 )
 # The figures that add up along a journey: the only ones with a meaningful mean (SPEC §5.4).
 ADDITIVE: tuple[str, ...] = (
@@ -24,6 +27,7 @@ ADDITIVE: tuple[str, ...] = (
     "channel_switches",
     "elapsed",
     "repeats",
+    "chases",
 )
 SECONDS_FIGURES = frozenset({"elapsed", "longest_silence"})
 
@@ -34,14 +38,15 @@ class Journey:
 
     steps: tuple[str, ...]
     figures: dict[str, float | int]
-    repeats_at: tuple[int, ...] = ()  # positions i where steps[i-1] -> steps[i] is a loop edge
+    repeats_at: tuple[int, ...] = ()  # positions i where steps[i-1] -> steps[i] is a loop edge that is not planned
+    probability: Any = None  # a Fraction: the product of the shares of its flows (SPEC §5.7); None without shares
 
 
 class Figures(Structure):
     """The figures of one run through the rounds graph: (step, round) pairs."""
 
     def figures_of(self, path: list[tuple[int, int]]) -> dict[str, float | int]:
-        """SPEC §5.3's eight figures of one journey, read along its steps: (step, round) pairs."""
+        """SPEC §5.3's figures of one journey (§5.7's chases included), read along its steps: (step, round) pairs."""
         ca = tp = hand = sw = 0
         elapsed = 0
         parties: set[str] = set()
@@ -49,11 +54,13 @@ class Figures(Structure):
         last_chan: str | None = None
         silence = 0
         open_: int | None = None
-        repeats = sum(1 for i in range(1, len(path)) if path[i][1] != path[i - 1][1])
+        repeats = len(self._repeats_at(path))
+        chases = 0
         for k, _r in path:
             elapsed += self.dur[k]
             if self.customer[k]:
                 ca += 1
+                chases += self.chase[k]
             if self.touch[k]:
                 tp += 1
                 if not self.update[k]:
@@ -81,11 +88,27 @@ class Figures(Structure):
             "elapsed": self._seconds(elapsed),
             "longest_silence": self._seconds(silence),
             "repeats": repeats,
+            "chases": chases,
         }
 
-    def _journey(self, path: list[tuple[int, int]]) -> Journey:
+    def _repeats_at(self, path: list[tuple[int, int]]) -> tuple[int, ...]:
+        """Positions where the run takes a loop edge that is not planned (SPEC §5.7's repeats)."""
+        unplanned = self.unplanned
+        return tuple(
+            i for i in range(1, len(path)) if path[i][1] != path[i - 1][1] and (path[i - 1][0], path[i][0]) in unplanned
+        )
+
+    def probability_of(self, path: list[tuple[int, int]]) -> Fraction:
+        """The product of the shares of the flows the run takes, exactly (a step with one flow counts 1)."""
+        p = Fraction(1)
+        for i in range(1, len(path)):
+            p *= self.share_of(path[i - 1][0], path[i][0])
+        return p
+
+    def _journey(self, path: list[tuple[int, int]], with_probability: bool = False) -> Journey:
         return Journey(
             tuple(self.ids[k] for k, _ in path),
             self.figures_of(path),
-            tuple(i for i in range(1, len(path)) if path[i][1] != path[i - 1][1]),
+            self._repeats_at(path),
+            self.probability_of(path) if with_probability else None,
         )

@@ -25,23 +25,50 @@ needs:
   front to one pair, so fronts only live between two facing steps and hold at
   most one pair per facing step that leads there.
 
-The worst journey needs lexicographic tie-breaks (most handoffs, then longest
-elapsed, then fewest steps, then the smallest step-index sequence): a
-backward programme gives each (state, last lane) the best key of any way to
-finish, and a forward walk takes at each step the smallest-index successor
-that keeps the best key — which is exactly the lexicographically smallest
-among the best.
+The main journey (SPEC §5.7) is the most probable one when shares define a
+chain: a backward programme over exact fractions gives each state the best
+probability on to an end, and a forward walk takes the first way, in
+depth-first order, that keeps it.
+
+The worst journey is the largest on an order of figures (``--worst-by``;
+default comes back, longest silence, elapsed, visible handoffs), then the
+fewest steps, then the smallest step-index sequence.  Longest silence and
+parties do not add up along a path, so no backward programme ranks the ways
+to finish; instead a forward programme keeps, per state and last lane /
+channel, the labels (partial figures) that some way to finish could still
+make the worst: a label is dropped only when another is at least as bad for
+every way to finish (figures that add up decide at their first difference;
+silence and parties by their parts, which only grow), step positions settling
+exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 from procmap.analysis.journeys.figures import FIGURES, SECONDS_FIGURES, Figures, Journey
 
 _NEG_INF = float("-inf")
+
+# SPEC §5.7: the worst journey is the largest on these, in order (comes_back: repeats + chases).
+WORST_BY: tuple[str, ...] = ("comes_back", "longest_silence", "elapsed", "visible_handoffs")
+WORST_BY_NAMES: tuple[str, ...] = (*FIGURES, "comes_back")
+
+
+def parse_worst_by(text: str) -> tuple[str, ...]:
+    """``--worst-by FIG,FIG,…``: figure names, larger is worse; ValueError with the words for the user."""
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise ValueError(f"--worst-by: '{text}' has an empty name: list figures separated by commas")
+    for name in names:
+        if name not in WORST_BY_NAMES:
+            raise ValueError(f"--worst-by: '{name}' is not a journey figure (known: {', '.join(WORST_BY_NAMES)})")
+    if len(set(names)) != len(names):
+        raise ValueError(f"--worst-by: '{text}' names a figure twice")
+    return names
 
 
 def _prune_max(masks: set[int]) -> set[int]:
@@ -124,59 +151,87 @@ def _step_range(before: dict[Any, tuple[int, int]], label: Any) -> tuple[int, in
 class Runs(Figures):
     """Main and worst journey, and the bounds of each figure, by dynamic programmes over the rounds graph."""
 
+    worst_by: tuple[str, ...] = WORST_BY
+
     @cached_property
     def main(self) -> Journey | None:
-        """SPEC §5.2: the first journey in depth-first order (non-loop flows first, then loop edges)."""
+        """SPEC §5.7: the most probable journey when shares define a chain, else §5.2's first in depth-first order.
+
+        Ties of probability go to the first in depth-first order: a backward
+        programme gives each state the highest probability of any way to
+        finish (exact fractions, so ties are real), and the forward walk takes
+        the first way, in depth-first order, that keeps it.
+        """
         if not self.count:
             return None
         path = [(self.start, 0)]
         k, r = self.start, 0
+        if self.chance is None:
+            while not self.end[k]:
+                k, r, _ = self._next_states(k, r)[0]
+                path.append((k, r))
+            return self._journey(path)
+        best = self._most_probable
         while not self.end[k]:
-            k, r, _ = self._next_states(k, r)[0]
+            want = best[r][k]
+            for v, rv, _ in self._next_states(k, r):
+                if self.share_of(k, v) * best[rv][v] == want:
+                    k, r = v, rv
+                    break
             path.append((k, r))
-        return self._journey(path)
+        return self._journey(path, with_probability=True)
+
+    @cached_property
+    def _most_probable(self) -> list[list[Fraction | None]]:
+        """Backward: per (round, step), the highest probability of any way on to an end."""
+        R, n = self.R, self.n
+        best: list[list[Fraction | None]] = [[None] * n for _ in range(R + 1)]
+        one = Fraction(1)
+        for r in range(R, -1, -1):
+            ways_r, best_r = self._ways[r], best[r]
+            for k in self.post:
+                ways = ways_r[k]
+                if ways is None:
+                    continue
+                if not ways:
+                    best_r[k] = one
+                    continue
+                best_r[k] = max(self.share_of(k, v) * best[rv][v] for v, rv, _ in ways)  # type: ignore[operator]
+        return best
 
     @cached_property
     def _additive(self) -> tuple[list[list[tuple[int, ...]]], list[list[tuple[int, ...]]]]:
-        """Backward: per (round, step), the least and greatest (customer actions, touchpoints, elapsed, repeats)."""
+        """Backward: per (round, step), the least and greatest (customer actions, touchpoints, elapsed, repeats, chases)."""
         R, n = self.R, self.n
         lo: list[list[Any]] = [[None] * n for _ in range(R + 1)]
         hi: list[list[Any]] = [[None] * n for _ in range(R + 1)]
-        customer, touch, dur = self.customer, self.touch, self.dur
+        customer, touch, dur, chase = self.customer, self.touch, self.dur, self.chase
         for r in range(R, -1, -1):
             ways_r, lo_r, hi_r = self._ways[r], lo[r], hi[r]
             for k in self.post:
                 ways = ways_r[k]
                 if ways is None:
                     continue
-                c, t, d = int(customer[k]), int(touch[k]), dur[k]
+                c, t, d, h = int(customer[k]), int(touch[k]), dur[k], int(chase[k])
                 if not ways:
-                    lo_r[k] = hi_r[k] = (c, t, d, 0)
+                    lo_r[k] = hi_r[k] = (c, t, d, 0, h)
                     continue
-                v, rv, is_loop = ways[0]
-                a0, a1, a2, a3 = lo[rv][v]
-                b0, b1, b2, b3 = hi[rv][v]
-                if is_loop:
+                v, rv, repeat = ways[0]
+                a0, a1, a2, a3, a4 = lo[rv][v]
+                b0, b1, b2, b3, b4 = hi[rv][v]
+                if repeat:
                     a3 += 1
                     b3 += 1
-                for v, rv, is_loop in ways[1:]:
-                    x0, x1, x2, x3 = lo[rv][v]
-                    y0, y1, y2, y3 = hi[rv][v]
-                    x3 += is_loop
-                    y3 += is_loop
-                    a0, a1, a2, a3 = min(a0, x0), min(a1, x1), min(a2, x2), min(a3, x3)
-                    b0, b1, b2, b3 = max(b0, y0), max(b1, y1), max(b2, y2), max(b3, y3)
-                lo_r[k] = (a0 + c, a1 + t, a2 + d, a3)
-                hi_r[k] = (b0 + c, b1 + t, b2 + d, b3)
+                for v, rv, repeat in ways[1:]:
+                    x0, x1, x2, x3, x4 = lo[rv][v]
+                    y0, y1, y2, y3, y4 = hi[rv][v]
+                    x3 += repeat
+                    y3 += repeat
+                    a0, a1, a2, a3, a4 = min(a0, x0), min(a1, x1), min(a2, x2), min(a3, x3), min(a4, x4)
+                    b0, b1, b2, b3, b4 = max(b0, y0), max(b1, y1), max(b2, y2), max(b3, y3), max(b4, y4)
+                lo_r[k] = (a0 + c, a1 + t, a2 + d, a3, a4 + h)
+                hi_r[k] = (b0 + c, b1 + t, b2 + d, b3, b4 + h)
         return lo, hi
-
-    def _forward_order(self) -> Iterable[tuple[int, int, list[tuple[int, int, bool]]]]:
-        for r in range(self.R + 1):
-            ways = self._ways[r]
-            for k in self.topo:
-                w = ways[k]
-                if w is not None:
-                    yield k, r, w
 
     @cached_property
     def _forward(self) -> tuple[dict[str, tuple[Any, Any]], dict[tuple[int, int], tuple[Any, ...]]]:
@@ -286,7 +341,7 @@ class Runs(Figures):
             if name in stateful:
                 a, b = stateful[name]
             else:
-                i = ("customer_actions", "touchpoints", "elapsed", "repeats").index(name)
+                i = ("customer_actions", "touchpoints", "elapsed", "repeats", "chases").index(name)
                 a, b = lo4[i], hi4[i]
             if name in SECONDS_FIGURES:
                 a, b = self._seconds(a), self._seconds(b)
@@ -295,42 +350,208 @@ class Runs(Figures):
 
     @cached_property
     def worst(self) -> Journey | None:
-        """Most visible handoffs; ties: longest elapsed, then fewest steps, then smallest step-index sequence."""
+        """SPEC §5.7: the journey largest on the worst-by figures in order; ties: fewest steps, smallest positions.
+
+        Exact, by a forward programme over the rounds graph whose labels carry
+        what each figure needs (see :class:`_Label`); at each state only the
+        labels that some way to finish could still make the worst are kept.
+        """
         if not self.count:
             return None
-        _, lanes_in = self._forward
-        R, n = self.R, self.n
-        # best[r][k][last lane before k] = (handoffs, elapsed, -steps) of the best way to finish
-        best: list[list[dict[Any, tuple[int, int, int]] | None]] = [[None] * n for _ in range(R + 1)]
-        lane_of, dur = self.lane, self.dur
-        for r in range(R, -1, -1):
-            ways_r, best_r = self._ways[r], best[r]
-            for k in self.post:
-                ins = lanes_in.get((k, r))
-                if ins is None:
-                    continue
-                ways = ways_r[k] or []
-                nu_tp = self.touch[k] and not self.update[k]
-                here: dict[Any, tuple[int, int, int]] = {}
-                tail: dict[Any, tuple[int, int, int]] = {}
-                for last in ins:
-                    out = lane_of[k] if nu_tp else last
-                    t = tail.get(out)
-                    if t is None:
-                        t = max((best[rv][v][out] for v, rv, _ in ways), default=(0, 0, 0))  # type: ignore[index]
-                        tail[out] = t
-                    step = 1 if nu_tp and last is not None and last != lane_of[k] else 0
-                    here[last] = (t[0] + step, t[1] + dur[k], t[2] - 1)
-                best_r[k] = here
-        k, r, last = self.start, 0, None
-        path = [(k, r)]
-        while not self.end[k]:
-            nu_tp = self.touch[k] and not self.update[k]
-            out = lane_of[k] if nu_tp else last
-            step = 1 if nu_tp and last is not None and last != lane_of[k] else 0
-            h, e, neg_n = best[r][k][last]  # type: ignore[index]
-            want = (h - step, e - dur[k], neg_n + 1)
-            k, r = min((v, rv) for v, rv, _ in self._ways[r][k] or [] if best[rv][v][out] == want)  # type: ignore[index]
-            last = out
-            path.append((k, r))
-        return self._journey(path)
+        keys = self.worst_by
+        track_lane = "visible_handoffs" in keys
+        track_chan = "channel_switches" in keys
+        silence = "longest_silence" in keys
+        parties = "parties" in keys
+        # The figures that add up, in order; -steps is the last of them (fewest steps first).
+        per_step = {
+            "customer_actions": [int(x) for x in self.customer],
+            "touchpoints": [int(x) for x in self.touch],
+            "elapsed": self.dur,
+            "chases": [int(x) for x in self.chase],
+            "comes_back": [int(x) for x in self.chase],
+            "repeats": [0] * self.n,
+        }
+        sep_names = [k for k in keys if k not in ("longest_silence", "parties")]
+        plan: list[tuple[str, int]] = []  # ("sep", index into sep) | ("silence", 0) | ("parties", 0), in key order
+        for name in keys:
+            if name == "longest_silence":
+                plan.append(("silence", 0))
+            elif name == "parties":
+                plan.append(("parties", 0))
+            else:
+                plan.append(("sep", sep_names.index(name)))
+        plan.append(("sep", len(sep_names)))
+        add = [per_step.get(name) for name in sep_names]
+        on_repeat = (*(int(name in ("comes_back", "repeats")) for name in sep_names), 0)
+        hand_i = sep_names.index("visible_handoffs") if track_lane else -1
+        chan_i = sep_names.index("channel_switches") if track_chan else -1
+        bits: dict[str, int] = {}
+        incoming: dict[tuple[int, int], list[_Label]] = {
+            (self.start, 0): [_Label((0,) * (len(sep_names) + 1), 0, None, 0, None, None, None, self.start, 0)]
+        }
+        finals: list[_Label] = []
+        memo: dict[tuple[int, int], int] = {}
+        alive: list[_Label] = []  # every label stays alive while memo's keys (ids) are in use
+        nu_tp = [t and not u for t, u in zip(self.touch, self.update, strict=True)]
+        for k, r, ways in self._forward_order():
+            arrived = incoming.pop((k, r), None)
+            if arrived is None:
+                continue
+            fronts: dict[tuple[Any, Any], list[_Label]] = {}
+            for x in arrived:
+                sep = list(x.sep)
+                for i, a in enumerate(add):
+                    if a is not None:
+                        sep[i] += a[k]
+                sep[-1] -= 1
+                lane, chan, c, o, mask = x.lane, x.chan, x.closed, x.open, x.mask
+                if nu_tp[k]:
+                    if hand_i >= 0 and lane is not None and lane != self.lane[k]:
+                        sep[hand_i] += 1
+                    lane = self.lane[k] if track_lane else None
+                    if parties:
+                        bit = bits.setdefault(self.lane[k], 1 << len(bits))
+                        mask |= bit
+                if self.facing[k]:
+                    ch = self.channel[k]
+                    if track_chan and ch is not None:
+                        if chan is not None and chan != ch:
+                            sep[chan_i] += 1
+                        chan = ch
+                    if silence:
+                        c = c if o is None or c >= o else o
+                        o = 0
+                elif silence and o is not None:
+                    o += self.dur[k]
+                label = _Label(tuple(sep), c, o, mask, lane, chan, x.parent, k, r)
+                alive.append(label)
+                _insert(fronts.setdefault((lane, chan), []), label, plan, memo)
+            labels = [x for front in fronts.values() for x in front]
+            if self.end[k]:
+                finals.extend(labels)
+                continue
+            for v, rv, repeat in ways:
+                got = incoming.setdefault((v, rv), [])
+                for x in labels:
+                    sep = x.sep
+                    if repeat and any(on_repeat):
+                        sep = tuple(s + e for s, e in zip(sep, on_repeat, strict=True))
+                    got.append(_Label(sep, x.closed, x.open, x.mask, x.lane, x.chan, x, v, rv))
+        best: list[_Label] = []
+        for x in finals:
+            x.open = None  # after the last facing step is not a silence
+            _insert(best, x, plan, memo, final=True)
+        winner = best[0]
+        for x in best[1:]:
+            if _better(x, winner, plan, memo):
+                winner = x
+        path: list[tuple[int, int]] = []
+        node: _Label | None = winner
+        while node is not None:
+            path.append((node.k, node.r))
+            node = node.parent
+        path.reverse()
+        return self._journey(path, with_probability=self.chance is not None)
+
+
+class _Label:
+    """A way into a state of the rounds graph, as far as the worst journey's order can tell ways apart.
+
+    ``sep``: the figures that add up (visible handoffs and channel switches
+    given the last lane and channel, which are part of the label), in worst-by
+    order, then minus the steps; ``closed``/``open``: the longest finished
+    silence and the silence still running (None before the first facing
+    step); ``mask``: the lanes met, as bits; ``parent``: the label it came
+    from, so the steps can be read back and compared by position.
+    """
+
+    __slots__ = ("chan", "closed", "k", "lane", "mask", "open", "parent", "r", "sep")
+
+    def __init__(
+        self,
+        sep: tuple[int, ...],
+        closed: int,
+        open_: int | None,
+        mask: int,
+        lane: Any,
+        chan: Any,
+        parent: _Label | None,
+        k: int,
+        r: int,
+    ) -> None:
+        self.sep, self.closed, self.open, self.mask = sep, closed, open_, mask
+        self.lane, self.chan, self.parent, self.k, self.r = lane, chan, parent, k, r
+
+
+def _positions_cmp(a: _Label, b: _Label, memo: dict[tuple[int, int], int]) -> int:
+    """Compare two equally long ways into one state by their step positions, from the start (-1, 0, 1).
+
+    The first difference from the start decides: the pair of parents' answer
+    unless it is a tie, then the steps themselves.  Answers are kept per pair
+    (``memo``, keyed by the labels' ids, which stay alive while ``worst``
+    runs), so ways that stay apart for long are compared once per state, not
+    walked back each time.
+    """
+    pairs: list[tuple[_Label, _Label]] = []
+    diff = 0
+    while a is not b and a is not None and b is not None:
+        known = memo.get((id(a), id(b)))
+        if known is not None:
+            diff = known
+            break
+        pairs.append((a, b))
+        a, b = a.parent, b.parent  # type: ignore[assignment]
+    for x, y in reversed(pairs):
+        if diff == 0 and x.k != y.k:
+            diff = -1 if x.k < y.k else 1
+        memo[(id(x), id(y))] = diff
+    return diff
+
+
+def _covers(
+    a: _Label, b: _Label, plan: list[tuple[str, int]], memo: dict[tuple[int, int], int], final: bool = False
+) -> bool:
+    """Whether ``a`` ends at least as bad as ``b`` (worst first) whatever way to finish both take.
+
+    Figures that add up decide at the first difference.  Longest silence and
+    parties are kept as their parts (closed and open silence, lanes met), which
+    can only grow: ``a`` is at least as large when each part is, but a way to
+    finish may hide the difference, so equal-or-larger parts never decide on
+    their own; the step positions settle what is left.  With ``final`` the
+    labels are whole journeys and compare by their figures.
+    """
+    for kind, i in plan:
+        if kind == "sep":
+            x, y = a.sep[i], b.sep[i]
+            if x != y:
+                return x > y
+        elif kind == "silence":
+            if final:
+                if a.closed != b.closed:
+                    return a.closed > b.closed
+            elif a.closed < b.closed or (b.open is not None and (a.open is None or a.open < b.open)):
+                return False
+        else:
+            if final:
+                x, y = a.mask.bit_count(), b.mask.bit_count()
+                if x != y:
+                    return x > y
+            elif a.mask | b.mask != a.mask:
+                return False
+    return _positions_cmp(a, b, memo) <= 0
+
+
+def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], memo: dict[tuple[int, int], int]) -> bool:
+    return _covers(a, b, plan, memo, final=True) and not _covers(b, a, plan, memo, final=True)
+
+
+def _insert(
+    front: list[_Label], x: _Label, plan: list[tuple[str, int]], memo: dict[tuple[int, int], int], final: bool = False
+) -> None:
+    """Add ``x`` to a front unless a label there covers it; drop the labels it covers."""
+    for a in front:
+        if _covers(a, x, plan, memo, final):
+            return
+    front[:] = [b for b in front if not _covers(x, b, plan, memo, final)]
+    front.append(x)

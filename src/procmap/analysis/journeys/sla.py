@@ -13,7 +13,7 @@ from procmap.analysis.journeys.structure import Structure
 class SlaWait:
     step: str
     sla: float
-    longest_wait: float | None  # None: unbounded (a loop of non-facing steps)
+    longest_wait: float | None  # None: unbounded (a loop of non-facing steps); with sla_from: never measured
     source: str | None
     breach: bool
 
@@ -36,8 +36,54 @@ class Slas(Structure):
                 for u in range(self.n):
                     for v in self.succ[u]:
                         preds[v].append(u)
-            out.append(self._sla_of(k, sla, preds))
+            source = self.pos.get(nodes[sid].get("sla_from"), -1)
+            out.append(self._sla_from(k, source, sla) if source >= 0 else self._sla_of(k, sla, preds))
         return out
+
+    def _sla_from(self, s: int, source: int, sla: float) -> SlaWait:
+        """SPEC §5.7: the longest wait from a journey's first visit of ``source`` to a visit of ``s``, within R.
+
+        Over the rounds graph, predecessors first: ``before`` holds the states a
+        journey reaches without visiting ``source``, so ``source`` entered from
+        one of them (or as the start) is a first visit, where the clock starts
+        at 0; ``since`` is the longest duration sum from a first visit to each
+        state (a loop counts as often as the journey takes it).  A visit of
+        ``s`` is measured only with an earlier visit of ``source``; with none
+        on any journey there is no wait (``longest_wait: null``) and no breach.
+        """
+        before: set[tuple[int, int]] = set()
+        since: dict[tuple[int, int], int] = {}
+        start = (self.start, 0)
+        if self.start != source:
+            before.add(start)
+        else:
+            since[start] = 0
+        longest: int | None = None
+        dur = self.dur
+        for k, r, ways in self._forward_order():
+            here = (k, r)
+            is_before = here in before
+            clock = since.get(here)
+            if is_before is False and clock is None:
+                continue  # no journey from the start passes here
+            for v, rv, _ in ways:
+                there = (v, rv)
+                if is_before:
+                    if v == source:
+                        since[there] = max(since.get(there, 0), 0)
+                    else:
+                        before.add(there)
+                if clock is not None:
+                    wait = clock + dur[v]
+                    if v == s and (longest is None or wait > longest):
+                        longest = wait
+                    if wait > since.get(there, -1):
+                        since[there] = wait
+        sid = self.ids[s]
+        if longest is None:
+            return SlaWait(sid, sla, None, self.ids[source], False)
+        wait = self._seconds(longest)
+        return SlaWait(sid, sla, wait, self.ids[source], wait > sla)
 
     def _sla_of(self, s: int, sla: float, preds: list[list[int]]) -> SlaWait:
         # Steps that reach s through non-facing steps only (s itself included), and the facing steps leading in.

@@ -13,9 +13,13 @@ loop edge leading one round up) is what the dynamic programmes of
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
+
+from procmap.model.walk import depth_first
 
 
 def _norm_channel(channel: str | None) -> str | None:
@@ -48,6 +52,7 @@ class Structure:
         n = len(self.ids)
         self.n = n
         self.customer = [bool(d["customer"]) for _, d in data]
+        self.chase = [bool(d.get("chase")) for _, d in data]
         self.touch = [bool(d["touchpoint"]) for _, d in data]
         self.update = [bool(d["touchpoint"] and d.get("update")) for _, d in data]
         self.facing = [bool(d["facing"]) for _, d in data]
@@ -69,31 +74,15 @@ class Structure:
         self._walk()
 
     def _walk(self) -> None:
-        """SPEC §5.2's depth-first walk: loop edges, reachable steps, a topological order. Iterative."""
-        n = self.n
-        colour = [0] * n  # 0 unseen, 1 on the walk's current path, 2 finished
-        loop: set[tuple[int, int]] = set()
-        post: list[int] = []
-        if self.start >= 0:
-            colour[self.start] = 1
-            stack: list[tuple[int, int]] = [(self.start, 0)]
-            while stack:
-                u, i = stack[-1]
-                succ = self.succ[u]
-                if i < len(succ):
-                    stack[-1] = (u, i + 1)
-                    v = succ[i]
-                    if colour[v] == 1:
-                        loop.add((u, v))
-                    elif colour[v] == 0:
-                        colour[v] = 1
-                        stack.append((v, 0))
-                else:
-                    colour[u] = 2
-                    post.append(u)
-                    stack.pop()
+        """SPEC §5.2's depth-first walk: loop edges, reachable steps, a topological order."""
+        loop, post = depth_first(self.start, self.succ)
+        reached = [False] * self.n
+        for k in post:
+            reached[k] = True
         self.loop_edges = loop
-        self.reached = [c == 2 for c in colour]
+        # SPEC §5.7: loop edges the customer expects are not repeats (they still count against R).
+        self.unplanned = {(u, v) for u, v in loop if not self.g.edges[self.ids[u], self.ids[v]].get("planned")}
+        self.reached = reached
         self.post = post  # successors (along non-loop flows) before predecessors
         self.topo = post[::-1]
         self.nonloop = [[v for v in s if (u, v) not in loop] for u, s in enumerate(self.succ)]
@@ -131,7 +120,9 @@ class Structure:
 
     @cached_property
     def _ways(self) -> list[list[list[tuple[int, int, bool]] | None]]:
-        """_ways[r][k]: (step, round, via a loop edge) of the ways on from (k, r) that can still finish a journey.
+        """_ways[r][k]: (step, round, a repeat) of the ways on from (k, r) that can still finish a journey.
+
+        A repeat is a loop edge that is not planned (SPEC §5.7); every loop edge leads one round up.
 
         Non-loop flows first, then loop edges, each in `next` order (the main
         journey's order).  None for states no journey passes through.
@@ -146,12 +137,72 @@ class Structure:
                     continue
                 ways = [(v, r, False) for v in self.nonloop[k] if here[v]]
                 if up is not None and self.loops[k]:
-                    ways += [(v, r + 1, True) for v in self.loops[k] if up[v]]
+                    ways += [(v, r + 1, (k, v) in self.unplanned) for v in self.loops[k] if up[v]]
                 row[k] = ways
         return out
 
+    def _forward_order(self) -> Iterable[tuple[int, int, list[tuple[int, int, bool]]]]:
+        """Every state some journey can pass through, predecessors first, with its ways on."""
+        for r in range(self.R + 1):
+            ways = self._ways[r]
+            for k in self.topo:
+                w = ways[k]
+                if w is not None:
+                    yield k, r, w
+
     def _next_states(self, k: int, r: int) -> list[tuple[int, int, bool]]:
         return self._ways[r][k] or []
+
+    @cached_property
+    def _finishes(self) -> list[bool]:
+        """Steps from which an end step can be reached (the opposite of SPEC's dead-end)."""
+        preds: list[list[int]] = [[] for _ in range(self.n)]
+        for u in range(self.n):
+            for v in self.succ[u]:
+                preds[v].append(u)
+        ok = [False] * self.n
+        queue = deque(k for k in range(self.n) if self.end[k])
+        for k in queue:
+            ok[k] = True
+        while queue:
+            v = queue.popleft()
+            for u in preds[v]:
+                if not ok[u]:
+                    ok[u] = True
+                    queue.append(u)
+        return ok
+
+    @cached_property
+    def chance(self) -> list[dict[int, Fraction]] | None:
+        """Each reached step's flows with their shares as exact fractions; None when shares do not define a chain.
+
+        SPEC §5.4: the chain is defined when every step with several flows that
+        the start reaches has shares and no dead end is reachable (some
+        customers would never finish).  A step with one flow passes everyone on.
+        """
+        out: list[dict[int, Fraction]] = [{} for _ in range(self.n)]
+        edges = self.g.edges
+        for k in range(self.n):
+            if not self.reached[k]:
+                continue
+            if not self._finishes[k]:
+                return None
+            succ = self.succ[k]
+            if len(succ) == 1:
+                out[k] = {succ[0]: Fraction(1)}
+            elif succ:
+                shares = [edges[self.ids[k], self.ids[v]]["share"] for v in succ]
+                if any(s is None for s in shares):
+                    return None
+                # repr: the shortest decimal that reads back as the float, i.e. the share as written.
+                out[k] = {v: Fraction(repr(s)) for v, s in zip(succ, shares, strict=True)}
+        return out
+
+    def share_of(self, u: int, v: int) -> Fraction:
+        """The share of the flow u -> v (1 for a step's only flow); only when :attr:`chance` is defined."""
+        chance = self.chance
+        assert chance is not None
+        return chance[u][v]
 
     def _seconds(self, scaled: int) -> float | int:
         if self.scale == 1:

@@ -72,13 +72,15 @@ class Surfacing(Structure):
     def repeat_loops(self) -> list[RepeatLoop]:
         """Loop edges whose cycle holds a facing step: the customer has to come back.
 
-        The cycle of a loop edge u -> v is a shortest path v ... u; loop edges
+        Planned loop edges (SPEC §5.7: a follow-up the customer expects) are left out.  The cycle of a loop edge u -> v is a shortest path v ... u; loop edges
         that share a target share one breadth-first tree.
         """
         out = []
         trees: dict[int, dict[int, int]] = {}
         for u in range(self.n):
             for v in self.loops[u]:
+                if (u, v) not in self.unplanned:
+                    continue
                 if u == v:
                     cycle = [v]
                 else:
