@@ -263,11 +263,12 @@ def test_story_view_tells_the_worst_journey():
     assert "the worst journey, as the customer lives it" in text
     # the silence marked on its own flow, in red, with the share of customers who go that way
     silence = [_texts(el) for el in _groups(root, "silence") if "branch-label" in el.get("class")]
-    assert len(silence) == 1 and "the customer hears nothing" in silence[0] and "(30%)" in silence[0]
+    assert len(silence) == 1 and "customer hears nothing" in silence[0] and "(30%)" in silence[0]
     # the come-back loop said where it goes back to; the broken promise and the fail point where they surface
     assert "back to Correct the" in text
     markers = {el.get("id"): _texts(el) for el in _groups(root, "marker")}
-    assert "promised: up to" in markers["marker-send-corrected"]
+    assert "2d promised: up to 4d 31m" in markers["marker-send-corrected"]  # from the first call (sla_from)
+    assert "a chase" in markers["marker-call-again"]
     assert "fail point upstream" in markers["marker-call-again"]
     tip = next(el for el in _groups(root, "marker") if el.get("id") == "marker-call-again")
     assert "Correct the invoice" in " ".join(a.get("{http://www.w3.org/1999/xlink}title") or "" for a in tip.iter())

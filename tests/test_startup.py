@@ -169,3 +169,16 @@ def test_validate_memory_per_step(tmp_path: Path) -> None:
     per_step = (peak - base) / steps
     assert per_step <= 6.0, f"{per_step:.2f} KiB per step"
     assert per_step > 0.5  # the measurement saw the file
+
+
+def test_models_share_equal_field_sets() -> None:
+    """validate lets steps with the same keys share one model_fields_set (memory), each still exact."""
+    result = check_file(str(SMALL), Config())
+    assert result.model is not None and result.doc is not None
+    raw = result.doc.data["steps"]
+    for step, written in zip(result.model.steps, raw, strict=True):
+        assert step.model_fields_set == set(written)
+    by_keys: dict[frozenset[str], set[str]] = {}
+    for step in result.model.steps:
+        kept = by_keys.setdefault(frozenset(step.model_fields_set), step.model_fields_set)
+        assert kept is step.model_fields_set
