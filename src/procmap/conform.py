@@ -319,7 +319,11 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         ],
         "figures": figures,
         "shares": _shares(model, taken),
-        "repeat_contacts": {"cases": repeat_cases, "share": repeat_cases / cases if cases else None},
+        # None when no customer action is logged: "not logged", never 0 % (SPEC §6.3)
+        "repeat_contacts": {
+            "cases": repeat_cases,
+            "share": repeat_cases / cases if cases and repeat_cases is not None else None,
+        },
         "sla": sla_rows,
         "sla_breaches": {"cases": sla_cases, "share": sla_cases / cases if cases else None},
         "resource_changes": changes,

@@ -84,7 +84,13 @@ def intro(report: dict[str, Any]) -> list[str]:
         f"{_of(fit['pairs_conforming'], fit['pairs'], 'moves')} from one step to the next follow its flows."
     )
     rc = report["repeat_contacts"]
-    lines.append(f"{_of(rc['cases'], report['cases'], 'cases')} had a customer do the same thing twice.")
+    if rc["cases"] is None:
+        lines.append("Repeat contacts: not logged (no event of a customer action in the log).")
+    else:
+        lines.append(
+            f"{_of(rc['cases'], report['cases'], 'cases')} had the customer get in touch again "
+            "(a chase, or the same customer action twice)."
+        )
     if report["sla"]:
         sb = report["sla_breaches"]
         lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
@@ -98,7 +104,10 @@ def headline(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("events", f"{report['events']:,}"),
         ("cases that fit the blueprint", pct(fit["share"])),
         ("moves that follow a flow", pct(fit["pairs_share"])),
-        ("cases with a repeat contact", pct(report["repeat_contacts"]["share"])),
+        (
+            "cases with a repeat contact",
+            "not logged" if report["repeat_contacts"]["cases"] is None else pct(report["repeat_contacts"]["share"]),
+        ),
     ]
     if report["sla"]:
         cards.append(("cases over an sla", pct(report["sla_breaches"]["share"])))
