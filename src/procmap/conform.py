@@ -190,13 +190,17 @@ def conform(
     min_fitness: float | None = None,
     max_repeat_contacts: float | None = None,
     max_sla_breaches: float | None = None,
+    lifecycle: str | None = None,
 ) -> Conformed:
-    """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``)."""
+    """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
+
+    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback).
+    """
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
-            report = _report(con, result, logs, columns or {}, workdir)
+            report = _report(con, result, logs, columns or {}, workdir, lifecycle)
         finally:
             con.close()
     checks = budgets(
@@ -247,9 +251,12 @@ def budgets(
     return out
 
 
-def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path) -> dict:
+def _report(
+    con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path, rule: str | None
+) -> dict:
     import duckdb
 
+    from procmap.analysis import log_lifecycle
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -258,6 +265,8 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
     model = result.model
     assert g is not None and model is not None
     read = event_logs.load(con, logs, columns, workdir)
+    life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+    life_note = log_lifecycle.apply_rule(con, rule, life_column)
     try:
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
@@ -282,7 +291,8 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con, numbers)
+        work = q.work_times(con, numbers) if rule != "complete" else []
+        left_out = log_lifecycle.left_out(con, rule)
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
@@ -296,7 +306,9 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         "name": model.process.name,
         "file": result.path,
         "logs": [log.path for log in read],
-        "notes": [note for log in read for note in log.notes],
+        "notes": [note for log in read for note in log.notes] + ([life_note] if life_note else []),
+        "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
+        "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
         "events": totals["events"],
         "cases": cases,

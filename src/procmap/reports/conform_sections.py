@@ -67,17 +67,11 @@ def title(report: dict[str, Any]) -> str:
 def intro(report: dict[str, Any]) -> list[str]:
     """The opening sentences: what was read, and the three answers a reader wants first."""
     logs = ", ".join(report["logs"])
-    unmapped_events = sum(u["events"] for u in report["unmapped"])
     lines = [
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
         f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
-    if unmapped_events:
-        lines.append(
-            f"Left out of every figure: {plural(unmapped_events, 'event')} of "
-            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
-            "(listed at the end)."
-        )
+    lines.extend(left_out(report))
     fit = report["fitness"]
     lines.append(
         f"{_of(fit['cases_fitting'], report['cases'], 'cases')} went through the blueprint as drawn, start to end; "
@@ -94,6 +88,30 @@ def intro(report: dict[str, Any]) -> list[str]:
     if report["sla"]:
         sb = report["sla_breaches"]
         lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
+    return lines
+
+
+def left_out(report: dict[str, Any]) -> list[str]:
+    """Every event that is not a step, counted by reason (issue 25: nothing dropped without a word)."""
+    note = report["lifecycle"]["note"]
+    lines = [note[0].upper() + note[1:] + "."] if note else []
+    gone = report["left_out"]
+    parts = []
+    for row in gone["lifecycle"]:
+        used = f", used for {row['used_for']}" if row["used_for"] else ""
+        parts.append(f"{plural(row['events'], 'event')} with lifecycle {row['value']!r}{used}")
+    if gone["unmapped_activity"]:
+        parts.append(
+            f"{plural(gone['unmapped_activity'], 'event')} of "
+            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
+            "(listed at the end)"
+        )
+    if parts:
+        lines.append(
+            f"Left out of the steps: {plural(gone['events'], 'event')} of {report['events']:,} — "
+            + "; ".join(parts)
+            + "."
+        )
     return lines
 
 
