@@ -256,7 +256,7 @@ def _report(
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_lifecycle
+    from procmap.analysis import log_lifecycle, log_overview
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -293,6 +293,10 @@ def _report(
         changes = q.resource_changes(con)
         work = q.work_times(con, numbers) if rule != "complete" else []
         left_out = log_lifecycle.left_out(con, rule)
+        case_time = log_overview.case_time(con)
+        ends = log_overview.end_activities(con)
+        rework = log_overview.rework(con, numbers.ids)
+        workload = log_overview.workload(con)
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
@@ -313,6 +317,12 @@ def _report(
         "events": totals["events"],
         "cases": cases,
         "events_mapped": totals["events_mapped"],
+        "events_mapped_share": totals["events_mapped"] / totals["events"] if totals["events"] else None,
+        "case_time": case_time,
+        "start_activities": ends["start"],
+        "end_activities": ends["end"],
+        "rework": rework,
+        "workload": workload,
         "cases_mapped": totals["cases_mapped"],
         "unmapped": [{"activity": a, "events": counts_by_activity[a]} for a in unmapped],
         "silent_steps": [n for n in g.nodes if n not in logged],

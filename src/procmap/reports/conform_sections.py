@@ -56,6 +56,10 @@ def _of(part: int, whole: int, noun: str = "") -> str:
     return f"{part:,} of {whole:,}{noun} ({pct(part / whole if whole else None)})"
 
 
+def _yes(value: bool) -> str:
+    return "yes" if value else "NO"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
@@ -72,6 +76,13 @@ def intro(report: dict[str, Any]) -> list[str]:
         f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
     lines.extend(left_out(report))
+    ct = report["case_time"]
+    lines.append(
+        f"{_of(report['events_mapped'], report['events'], 'events')} map to steps of the blueprint. "
+        f"Time per case, first to last event (all events): median {duration(ct['median'])}, "
+        f"p90 {duration(ct['p90'])}, longest {duration(ct['max'])}; over mapped events only: median "
+        f"{duration(report['figures']['elapsed']['median'])}, longest {duration(report['figures']['elapsed']['max'])}."
+    )
     fit = report["fitness"]
     lines.append(
         f"{_of(fit['cases_fitting'], report['cases'], 'cases')} went through the blueprint as drawn, start to end; "
@@ -193,6 +204,62 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             ],
             "No moves: no case has two logged steps.",
             (0, 4, 5, 6),
+        )
+    )
+    slowest = sorted(report["flows"], key=lambda f: -(f["wait"]["median"] or 0))[:10]
+    out.append(
+        Section(
+            "slowest_flows",
+            "Slowest moves",
+            "The ten moves between steps with the longest median wait: where cases sit, however often it happens.",
+            ("Median wait", "From", "To", "Times", "In the blueprint"),
+            [
+                (duration(f["wait"]["median"]), n(f["from"]), n(f["to"]), f"{f['observed']:,}", _yes(f["modelled"]))
+                for f in slowest
+            ],
+            "No moves: no case has two logged steps.",
+            (0, 3),
+        )
+    )
+    out.append(
+        Section(
+            "rework",
+            "Rework: cases doing a step again",
+            "Per step, the cases that did it more than once (a loop of the blueprint, or not).",
+            ("Step", "Cases", "Example cases"),
+            [(n(r["step"]), f"{r['cases']:,}", ", ".join(r["examples"][:5])) for r in report["rework"]],
+            "None: no case did a step twice.",
+            (1,),
+        )
+    )
+    ends = [("starts", a["activity"], f"{a['cases']:,}") for a in report["start_activities"]]
+    ends += [("ends", a["activity"], f"{a['cases']:,}") for a in report["end_activities"]]
+    out.append(
+        Section(
+            "start_end_activities",
+            "How cases start and end",
+            "The activity of each case's first and last event (mapped to a step or not).",
+            ("", "Activity", "Cases"),
+            _capped(ends, "activities"),
+            "No events.",
+            (2,),
+        )
+    )
+    out.append(
+        Section(
+            "workload",
+            "Workload per resource",
+            "Events done and cases touched by each resource; work time from a start to its complete, when logged.",
+            ("Resource", "Events", "Cases", "Median work time"),
+            _capped(
+                [
+                    (w["resource"], f"{w['events']:,}", f"{w['cases']:,}", duration(w["median_work"]))
+                    for w in report["workload"]
+                ],
+                "resources",
+            ),
+            "Not logged: the log has no resource column (or no resource on any event).",
+            (1, 2, 3),
         )
     )
     out.append(
