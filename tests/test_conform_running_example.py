@@ -7,6 +7,7 @@ variants (pm4py finds 6, each of 1 case).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,29 @@ def test_the_text_report_says_it(run, tmp_path: Path) -> None:
     assert "longest 18d 5h 54m; over mapped events only" in text
     assert "Rework: cases doing a step again" in text
     assert "starts register request 6" in text
+
+
+def test_variants_equal_pm4py(report: dict) -> None:
+    """pm4py: 6 variants, the top one of 1 case; each variant here names its steps and its case."""
+    variants = report["variants"]
+    assert len(variants) == 6
+    assert variants[0]["cases"] == 1
+    assert sum(v["cases"] for v in variants) == 6
+    assert all(v["fits"] for v in variants)
+    first = next(v for v in variants if v["examples"] == ["1"])
+    assert first["steps"] == ["register", "thoroughly", "ticket", "decide", "reject"]
+    assert first["share"] == pytest.approx(1 / 6, abs=1e-6)
+    assert first["median_duration"] == 8 * 86400 + 3 * 3600 + 22 * 60
+
+
+def test_variants_group_cases_and_keep_their_ids(run, tmp_path: Path) -> None:
+    """Two copies of the log under new case ids: still 6 variants, each of 2 cases, both ids listed."""
+    (tmp_path / "request.yaml").write_text(MODEL, encoding="utf-8")
+    log = write_log(tmp_path / "log.csv")
+    body = log.read_text(encoding="utf-8").splitlines()
+    log.write_text("\n".join([*body, *("x" + line for line in body[1:])]) + "\n", encoding="utf-8")
+    report = json.loads(run("conform", tmp_path / "request.yaml", log, "--format", "json").stdout)
+    assert [v["cases"] for v in report["variants"]] == [2] * 6
+    assert sorted(report["variants"][0]["examples"])[0] in CASES
+    text = " ".join(run("conform", tmp_path / "request.yaml", log).stdout.decode().split())
+    assert "Variants: the 6 most common of 6" in text

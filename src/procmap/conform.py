@@ -256,7 +256,7 @@ def _report(
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_lifecycle, log_overview
+    from procmap.analysis import log_lifecycle, log_overview, log_variants
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -297,6 +297,7 @@ def _report(
         ends = log_overview.end_activities(con)
         rework = log_overview.rework(con, numbers.ids)
         workload = log_overview.workload(con)
+        variants = log_variants.variants(con, numbers.ids)
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
@@ -323,6 +324,7 @@ def _report(
         "end_activities": ends["end"],
         "rework": rework,
         "workload": workload,
+        "variants": variants,
         "cases_mapped": totals["cases_mapped"],
         "unmapped": [{"activity": a, "events": counts_by_activity[a]} for a in unmapped],
         "silent_steps": [n for n in g.nodes if n not in logged],

@@ -221,6 +221,28 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             (0, 3),
         )
     )
+    shown = report["variants"][:10]
+    out.append(
+        Section(
+            "variants",
+            f"Variants: the {len(shown)} most common of {len(report['variants']):,}",
+            "Each distinct sequence of steps a case went through, most cases first; all of them in --format json.",
+            ("Cases", "Share", "Fits", "Median time", "Steps", "Example cases"),
+            [
+                (
+                    f"{v['cases']:,}",
+                    pct(v["share"]),
+                    "yes" if v["fits"] else "NO",
+                    duration(v["median_duration"]),
+                    " → ".join(n(s) for s in v["steps"]),
+                    ", ".join(v["examples"][:3]),
+                )
+                for v in shown
+            ],
+            "None: no case has a mapped step.",
+            (0, 1, 3),
+        )
+    )
     out.append(
         Section(
             "rework",
