@@ -45,7 +45,7 @@ def test_a_chase_is_a_repeat_contact_two_of_three(run, tmp_path: Path) -> None:
     done = _conform(run, _log(tmp_path / "calls.csv", CASES))
     assert done.returncode == 0, done.stderr.decode()
     report = json.loads(done.stdout)
-    assert report["repeat_contacts"] == {"cases": 2, "share": 0.666667}
+    assert report["repeat_contacts"] == {"cases": 2, "share": 0.666667, "examples": ["thrice", "twice"]}
     text = _conform(run, tmp_path / "calls.csv", "text").stdout.decode()
     assert "2 of 3 cases (66.7%) had the customer get in touch again" in text
 
@@ -64,7 +64,7 @@ def test_sla_from_runs_from_the_first_call(run, tmp_path: Path) -> None:
 def test_no_customer_action_logged_is_not_logged_never_zero(run, tmp_path: Path) -> None:
     log = _log(tmp_path / "staff.csv", CASES, drop={"first-call", "call-again", "pay"})
     report = json.loads(_conform(run, log).stdout)
-    assert report["repeat_contacts"] == {"cases": None, "share": None}
+    assert report["repeat_contacts"] == {"cases": None, "share": None, "examples": []}
     text = _conform(run, log, "text").stdout.decode()
     assert "Repeat contacts: not logged" in text
     assert "0.0%" not in text.split("Repeat contacts")[1].splitlines()[0]
@@ -87,3 +87,24 @@ def test_repeat_contacts_unit_without_chase_counts_the_same_action_twice(tmp_pat
     assert repeat_contacts(con) == 2
     con.execute("DELETE FROM seq WHERE customer")
     assert repeat_contacts(con) is None
+
+
+def test_every_deviation_breach_and_repeat_names_its_cases(run, tmp_path: Path) -> None:
+    """Issue 25's Done-when on the support-ticket example: the cases behind each finding, in JSON and in the text."""
+    root = Path(__file__).resolve().parents[1]
+    args = (root / "examples" / "support-ticket.yaml", root / "examples" / "logs" / "support-tickets.csv")
+    report = json.loads(run("conform", *args, "--case", "ticket_id", "--format", "json").stdout)
+    deviations = [f for f in report["flows"] if not f["modelled"]]
+    assert deviations and all(len(f["examples"]) == f["observed"] for f in deviations)
+    breached = [row for row in report["sla"] if row["breaches"]]
+    assert breached and all(len(row["examples"]) == row["breaches"] for row in breached)
+    assert len(report["repeat_contacts"]["examples"]) == report["repeat_contacts"]["cases"] == 1
+    text = " ".join(run("conform", *args, "--case", "ticket_id").stdout.decode().split())
+    for case in {c for f in deviations for c in f["examples"]} | {c for r in breached for c in r["examples"]}:
+        assert case in text
+
+
+def test_sla_breaches_name_their_cases(run, tmp_path: Path) -> None:
+    report = json.loads(_conform(run, _log(tmp_path / "calls.csv", CASES)).stdout)
+    (row,) = [r for r in report["sla"] if r["step"] == "send-corrected"]
+    assert row["examples"] == ["once", "thrice", "twice"]

@@ -261,7 +261,7 @@ def _report(
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_lifecycle, log_overview, log_variants
+    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -303,6 +303,14 @@ def _report(
         rework = log_overview.rework(con, numbers.ids)
         workload = log_overview.workload(con)
         variants = log_variants.variants(con, numbers.ids)
+        deviation_cases = log_cases.deviation_cases(con, numbers.ids)
+        breach_cases = log_cases.sla_cases(con, numbers.ids)
+        repeat_examples = log_cases.repeat_cases(con) if repeat_cases else []
+        for f in flows:
+            if not f["modelled"]:
+                f["examples"] = deviation_cases.get((f["from"], f["to"]), [])
+        for row in sla_rows:
+            row["examples"] = breach_cases.get(row["step"], [])
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
@@ -352,6 +360,7 @@ def _report(
         "repeat_contacts": {
             "cases": repeat_cases,
             "share": repeat_cases / cases if cases and repeat_cases is not None else None,
+            "examples": repeat_examples,
         },
         "sla": sla_rows,
         "sla_breaches": {"cases": sla_cases, "share": sla_cases / cases if cases else None},

@@ -56,6 +56,12 @@ def _of(part: int, whole: int, noun: str = "") -> str:
     return f"{part:,} of {whole:,}{noun} ({pct(part / whole if whole else None)})"
 
 
+def _examples(cases: list[str], total: int, shown: int = 5) -> str:
+    """A few case ids to look up, and how many more there are (all 20 kept ones are in the JSON)."""
+    text = ", ".join(cases[:shown])
+    return f"{text} … +{total - shown:,}" if total > shown and cases else text
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "NO"
 
@@ -92,9 +98,10 @@ def intro(report: dict[str, Any]) -> list[str]:
     if rc["cases"] is None:
         lines.append("Repeat contacts: not logged (no event of a customer action in the log).")
     else:
+        some = f": {_examples(rc['examples'], rc['cases'])}" if rc["examples"] else ""
         lines.append(
             f"{_of(rc['cases'], report['cases'], 'cases')} had the customer get in touch again "
-            "(a chase, or the same customer action twice)."
+            f"(a chase, or the same customer action twice){some}."
         )
     if report["sla"]:
         sb = report["sla_breaches"]
@@ -168,7 +175,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Where reality leaves the blueprint",
             "Moves from one step straight to another that no flow of the blueprint allows "
             "(steps never logged may sit between them, as they do in the blueprint).",
-            ("Cases moved", "From", "To", "Typical wait", "Longest wait"),
+            ("Cases moved", "From", "To", "Typical wait", "Longest wait", "Cases"),
             [
                 (
                     f"{f['observed']:,}",
@@ -176,6 +183,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     n(f["to"]),
                     duration(f["wait"]["median"]),
                     duration(f["wait"]["max"]),
+                    _examples(f.get("examples", []), f["observed"]),
                 )
                 for f in deviations
             ],
@@ -331,7 +339,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Promised times (sla)",
             "For each step with an sla: how long customers really waited for it, from the last time they dealt "
             "with someone (or from the first step of their case), and how many waited longer than promised.",
-            ("Step", "Promised", "Cases", "Over the promise", "Median wait", "p90 wait", "Longest wait"),
+            ("Step", "Promised", "Cases", "Over the promise", "Median wait", "p90 wait", "Longest wait", "Cases over"),
             [
                 (
                     n(s["step"]),
@@ -341,6 +349,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     duration(s["median_wait"]),
                     duration(s["p90_wait"]),
                     duration(s["max_wait"]),
+                    _examples(s.get("examples", []), s["breaches"]),
                 )
                 for s in report["sla"]
             ],
