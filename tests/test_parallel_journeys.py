@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import journey_oracle as oracle
@@ -78,6 +79,22 @@ def compare(data: dict[str, Any], repeats: int, worst_by: tuple[str, ...] = orac
     g = build_graph(ProcessFile.model_validate(data))
     j = Journeys(g, repeats).with_worst_by(worst_by)
     same(journeys_report(j, Analysis(g).no_backup), oracle.report_blocks(g, repeats, worst_by), "journeys")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decorated(), st.integers(0, 2))
+def test_random_block_processes_match_the_run_simulator(data: dict[str, Any], repeats: int) -> None:
+    compare(data, repeats)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    decorated(),
+    st.integers(0, 1),
+    st.lists(st.sampled_from((*oracle.FIGURES, "comes_back")), min_size=1, max_size=3, unique=True).map(tuple),
+)
+def test_random_worst_by_orders_on_block_processes(data: dict[str, Any], repeats: int, order: tuple) -> None:
+    compare(data, repeats, order)
 
 
 def _journeys(run: Any, *args: str) -> dict[str, Any]:
