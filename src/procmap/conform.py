@@ -132,10 +132,15 @@ def _connect(workdir: Path) -> Any:
     spill = workdir / "spill"
     spill.mkdir()
     # In memory, spilling to the work directory past the limit; a database file only added writes.
-    return duckdb.connect(
+    con = duckdb.connect(
         ":memory:",
         config={"memory_limit": limit, "temp_directory": str(spill), "preserve_insertion_order": True},
     )
+    # No progress bar: DuckDB draws it on standard output, into the report, once a query has run for
+    # two seconds (on a slow or loaded machine the JSON report stopped being JSON).
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 @contextmanager
