@@ -88,6 +88,12 @@ def journey_rows(
     visits: dict[str, int] = {}
     planned = False  # the last loop flow taken was planned: what it brings back to is expected
     steps = journey["steps"]
+    # A run through a fork (SPEC §7.2) lists its visits in timeline order, where branches overlap in time:
+    # summing durations between facing rows would be a wrong silence, so per-step silences are left to the
+    # run's own longest_silence figure (measured on the timeline) and only said for runs without forks.
+    forked = any(
+        graph.edges[step, nxt].get("fork") is not None for step in set(steps) for nxt in graph.successors(step)
+    )
     for i, step in enumerate(steps):
         d = nodes[step]
         notes: list[str] = []
@@ -105,7 +111,7 @@ def journey_rows(
         if _is_chase(d):
             notes.append("CHASE: the customer has to chase (nothing came)")
         if d["facing"]:
-            if seen_facing and silence > 0:
+            if seen_facing and silence > 0 and not forked:
                 notes.append(f"after {format_duration(silence)} of silence")
             seen_facing = True
             silence = 0.0
