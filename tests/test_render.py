@@ -424,6 +424,16 @@ def test_format_option_beats_the_suffix(cli, write, tmp_path):
     assert out.read_text().startswith("---\nconfig:\n  layout: elk\n---\n%% Service blueprint")
 
 
+def test_mermaid_never_writes_an_empty_flow_label(cli, write, tmp_path):
+    """A `when` of only a line break prints as nothing; `-->|""|` would be a Mermaid parse error."""
+    text = PROCESS.replace("when: clear", 'when: "\\n"')
+    assert 'when: "\\n"' in text
+    out = tmp_path / "d.mmd"
+    res = cli("render", write(text), "-o", out)
+    assert res.exit_code == 0, res.stderr
+    assert '|""|' not in out.read_text() and '|"<br>' not in out.read_text()
+
+
 def test_text_formats_go_to_stdout(cli, write):
     res = cli("render", write(PROCESS), "-o", "-", "-f", "dot")
     assert res.exit_code == 0 and res.stdout.startswith("// Service blueprint")

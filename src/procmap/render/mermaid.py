@@ -132,6 +132,7 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
                 parts = [f"{PARALLEL_MARK} {parts[0]}" if parts else PARALLEL_MARK, *parts[1:]]
             if (u, v) in badges:
                 parts.append(", ".join(badges[(u, v)]))
+            parts = [p for p in parts if p.strip()]  # `-->|""|` is a Mermaid parse error
             arrow = f"-->|{_label(parts)}|" if parts else "-->"
             out.append(f"  {ids[u]} {arrow} {ids[v]}")
             if (u, v) in handoff_edges:
