@@ -185,3 +185,17 @@ def test_a_figure_beyond_a_json_number_is_null_with_the_reason(run, tmp_path) ->
     assert j["expected"]["elapsed"] is None
     assert "larger than a JSON number can hold exactly" in j["expected_unavailable"]["elapsed"]
     assert j["expected"]["touchpoints"] == pytest.approx(1e300, rel=1e-12)
+
+
+def test_repeats_is_capped_with_procmaps_message(run, tmp_path) -> None:
+    """`--repeats 10000` on a 6 KB file was a MemoryError; now exit 2 before any file is read."""
+    path = _write(tmp_path, "p.yaml", _self_loop("0.5", "0.5"))
+    r = run("audit", str(path), "--repeats", "10000")
+    assert r.returncode == 2
+    assert b"--repeats 10000: at most 20" in r.stderr
+    assert b"Traceback" not in r.stderr
+    ok = run("audit", str(path), "--repeats", "20", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["processes"][0]["journeys"]["repeats"] == 20
+    helped = run("audit", "--help")
+    assert b"at most 20" in b" ".join(helped.stdout.split())
