@@ -8,6 +8,7 @@ to do (visible handoffs with `via`, crossings, waits, data classes).
 
 Usage:
     python benchmarks/generate.py --steps 20000 -o big.yaml
+    python benchmarks/generate.py --steps 16000 --shares -o loop-with-shares.yaml
     python benchmarks/generate.py --shape branchy --steps 3000 -o branchy.yaml
     python benchmarks/generate.py --steps 60 --files 500 -o corpus/
 """
@@ -218,6 +219,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1, help="number of files (a corpus when > 1)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", required=True, help="file (one process) or directory (corpus)")
+    parser.add_argument("--shares", action="store_true", help="a share on every branch (expected figures)")
     parser.add_argument(
         "--shape",
         choices=sorted(SHAPES),
@@ -231,13 +233,13 @@ def main() -> None:
         return
     if args.files == 1 and not args.output.endswith(os.sep):
         with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(process_yaml(args.steps, args.seed))
+            fh.write(process_yaml(args.steps, args.seed, shares=args.shares))
         return
     os.makedirs(args.output, exist_ok=True)
     for i in range(args.files):
         path = os.path.join(args.output, f"process-{i:04d}.yaml")
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(process_yaml(args.steps, args.seed + i, pid=f"synthetic-{i:04d}"))
+            fh.write(process_yaml(args.steps, args.seed + i, pid=f"synthetic-{i:04d}", shares=args.shares))
 
 
 if __name__ == "__main__":

@@ -476,3 +476,388 @@ def report(g: Any, repeats: int = 1, worst_by: tuple[str, ...] = WORST_BY) -> di
     for entry in out["sla"]:
         entry["sla"] = _num(Fraction(nodes[entry["step"]]["sla"]))
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SPEC §7.2: runs through blocks, by token simulation (independent of procmap.analysis.journeys.parallel)
+
+
+def _alternatives(g: Any, u: str) -> list[list[str]]:
+    """u's alternatives in `next` order: a fork item is one alternative with all its targets."""
+    out: list[list[str]] = []
+    items: dict[int, list[str]] = {}
+    for v, d in sorted(g.adj[u].items(), key=lambda item: item[1]["index"]):
+        if d.get("fork") is None:
+            out.append([v])
+        elif d["fork"] in items:
+            items[d["fork"]].append(v)
+        else:
+            items[d["fork"]] = [v]
+            out.append(items[d["fork"]])
+    return out
+
+
+def has_fork(g: Any, start: str) -> bool:
+    return any(len(a) > 1 for n in {start} | _reaches(g)[start] for a in _alternatives(g, n))
+
+
+def _join_of(g: Any, targets: list[str]) -> str | None:
+    """The join that closes a fork: walk on from its first branch counting forks opened and joins passed."""
+    seen: set[tuple[str, int]] = set()
+    todo = [(targets[0], 0)]
+    while todo:
+        n, depth = todo.pop()
+        if (n, depth) in seen:
+            continue
+        seen.add((n, depth))
+        if g.nodes[n].get("join"):
+            if depth == 0:
+                return n
+            depth -= 1
+        for alt in _alternatives(g, n):
+            for v in alt:
+                todo.append((v, depth + (len(alt) > 1)))
+    return None
+
+
+def runs(g: Any, start: str, repeats: int) -> list[dict[str, Any]]:
+    """Every run: tokens walk the graph; a token at a join waits for its siblings; choices recorded as ranks.
+
+    A run is its visits (step, the visits it came from), the ranks of its choices in the order the
+    simulation makes them (the first pending token always moves first, so a fork's first branch is
+    walked to its join before the second moves), its loop edges, and its probability.  Sorted by
+    the choice ranks: SPEC §7.2's order.
+    """
+    loops = loop_edges(g, start)
+    unplanned = _unplanned(g, start)
+    out: list[dict[str, Any]] = []
+    shares = chain_defined(g, start)
+
+    def rank_alts(u: str) -> list[tuple[int, list[str], bool]]:
+        alts = _alternatives(g, u)
+        plain = [a for a in alts if len(a) > 1 or (u, a[0]) not in loops]
+        back = [a for a in alts if len(a) == 1 and (u, a[0]) in loops]
+        return [(i, a, i >= len(plain)) for i, a in enumerate(plain + back)]
+
+    # a token: (step, visit it came from, waiting room key); waiting: join-key -> arrived visits
+    def go(
+        tokens: list[tuple[str, int | None, Any]],
+        visits: list[tuple[str, tuple[int, ...]]],
+        waiting: dict[Any, list[int]],
+        choices: list[int],
+        taken: int,
+        reps: int,
+        p: Fraction,
+    ) -> None:
+        if not tokens:
+            out.append({"visits": visits, "choices": choices, "repeats": reps, "p": p})
+            return
+        (n, came, room), rest = tokens[0], tokens[1:]
+        if room is not None and room[0] == n:  # arriving at the join this token's fork waits on
+            arrived = [*waiting.get(room, []), came]
+            if len(arrived) < room[1]:
+                go(rest, visits, {**waiting, room: arrived}, choices, taken, reps, p)
+                return
+            rest_waiting = {k: v for k, v in waiting.items() if k != room}
+            go([(n, tuple(arrived), room[2]), *rest], visits, rest_waiting, choices, taken, reps, p)
+            return
+        preds = came if isinstance(came, tuple) else (() if came is None else (came,))
+        here = len(visits)
+        visits = [*visits, (n, preds)]
+        alts = rank_alts(n)
+        if not alts:
+            go(rest, visits, waiting, choices, taken, reps, p)
+            return
+        many = len(alts) > 1
+        for rank, alt, is_loop in alts:
+            q = p * (Fraction(repr(g.edges[n, alt[0]]["share"])) if many and shares else 1)
+            ch = [*choices, rank] if many else choices
+            if is_loop:
+                if taken >= repeats:
+                    continue
+                r = reps + ((n, alt[0]) in unplanned)
+                go([(alt[0], here, room), *rest], visits, waiting, ch, taken + 1, r, q)
+            elif len(alt) == 1:
+                go([(alt[0], here, room), *rest], visits, waiting, ch, taken, reps, q)
+            else:
+                join = _join_of(g, alt)
+                new_room = (join, len(alt), room, here) if join is not None else room
+                go([*((t, here, new_room) for t in alt), *rest], visits, waiting, ch, taken, reps, q)
+
+    go([(start, None, None)], [], {}, [], 0, 0, Fraction(1))
+    out.sort(key=lambda run: run["choices"])
+    return out
+
+
+def timeline(g: Any, visits: list[tuple[str, tuple[int, ...]]]) -> tuple[list[int], list[Fraction], list[Fraction]]:
+    """Start and finish of each visit by relaxation, and the timeline: repeatedly the least ready visit."""
+    nodes = g.nodes
+    start = [Fraction(0)] * len(visits)
+    finish = [Fraction(nodes[n]["duration"] or 0) for n, _ in visits]
+    changed = True
+    while changed:
+        changed = False
+        for i, (n, preds) in enumerate(visits):
+            s = max((finish[p] for p in preds), default=Fraction(0))
+            if s != start[i]:
+                start[i], finish[i] = s, s + Fraction(nodes[n]["duration"] or 0)
+                changed = True
+    position = {n: i for i, n in enumerate(nodes)}
+    placed: list[int] = []
+    left = set(range(len(visits)))
+    while left:
+        ready = [i for i in left if all(p in placed for p in visits[i][1])]
+        i = min(ready, key=lambda i: (start[i], finish[i], position[visits[i][0]], i))
+        placed.append(i)
+        left.remove(i)
+    return placed, start, finish
+
+
+def run_figures(g: Any, run: dict[str, Any]) -> tuple[list[str], dict[str, Any], Any]:
+    nodes = g.nodes
+    order, start, finish = timeline(g, run["visits"])
+    steps = [run["visits"][i][0] for i in order]
+    touch = [s for s in steps if nodes[s]["touchpoint"]]
+    real = [s for s in touch if not _is_update(g, s)]
+    channelled = [_chan(g, s) for s in steps if nodes[s]["facing"] and _chan(g, s) is not None]
+    facing = [(start[i], finish[i]) for i in order if nodes[run["visits"][i][0]]["facing"]]
+    silence = Fraction(0)
+    for _s, f in facing:
+        if any(s2 <= f < f2 for s2, f2 in facing):
+            continue  # still covered
+        later = [s2 for s2, _ in facing if s2 > f]
+        if later:
+            silence = max(silence, min(later) - f)
+    figs = {
+        "customer_actions": sum(1 for s in steps if nodes[s]["customer"]),
+        "touchpoints": len(touch),
+        "parties": len({nodes[s]["lane"] for s in real}),
+        "visible_handoffs": sum(1 for a, b in itertools.pairwise(real) if nodes[a]["lane"] != nodes[b]["lane"]),
+        "channel_switches": sum(1 for a, b in itertools.pairwise(channelled) if a != b),
+        "elapsed": max(finish, default=Fraction(0)),
+        "longest_silence": silence,
+        "repeats": run["repeats"],
+        "chases": sum(1 for s in steps if nodes[s].get("chase")),
+    }
+    return steps, figs, (order, start, finish)
+
+
+def chain_defined(g: Any, start: str) -> bool:
+    """Shares define a chain: every reached step with several alternatives has shares, and no dead end."""
+    reach = _reaches(g)
+    ends = {n for n in g.nodes if not list(g.successors(n))}
+    for n in {start} | reach[start]:
+        if n not in ends and not (reach[n] & ends):
+            return False
+        alts = _alternatives(g, n)
+        if len(alts) > 1 and any(g.edges[n, a[0]]["share"] is None for a in alts):
+            return False
+    return True
+
+
+def _probs(g: Any, start: str) -> dict[str, list[tuple[list[str], Fraction]]]:
+    out: dict[str, list[tuple[list[str], Fraction]]] = {}
+    for n in {start} | _reaches(g)[start]:
+        alts = _alternatives(g, n)
+        if len(alts) == 1:
+            out[n] = [(alts[0], Fraction(1))]
+        elif alts:
+            out[n] = [(a, Fraction(repr(g.edges[n, a[0]]["share"]))) for a in alts]
+    return out
+
+
+def expected_blocks(g: Any, start: str) -> dict[str, Any] | None:
+    """First-step analysis per block, exact: E(n, stop) = here + sum p * (E(v, stop) | sum E(t, J) + E(J, stop))."""
+    if not chain_defined(g, start):
+        return None
+    nodes = g.nodes
+    probs = _probs(g, start)
+    unplanned = _unplanned(g, start)
+    keys: list[tuple[str, Any]] = []
+    index: dict[tuple[str, Any], int] = {}
+    todo = [(start, None)]
+    while todo:
+        key = todo.pop()
+        if key in index:
+            continue
+        index[key] = len(keys)
+        keys.append(key)
+        n, stop = key
+        if n == stop:
+            continue
+        for alt, _p in probs.get(n, []):
+            if len(alt) == 1:
+                todo.append((alt[0], stop))
+            else:
+                join = _join_of(g, alt)
+                todo += [(t, join) for t in alt]
+                if join is not None:
+                    todo.append((join, stop))
+    out: dict[str, Any] = {}
+    size = len(keys)
+    for fig in ("customer_actions", "touchpoints", "repeats", "chases"):
+        a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
+        b = [Fraction(0)] * size
+        for (n, stop), i in index.items():
+            if n == stop:
+                continue
+            d = nodes[n]
+            b[i] = Fraction(
+                {
+                    "customer_actions": int(d["customer"]),
+                    "touchpoints": int(d["touchpoint"]),
+                    "repeats": 0,
+                    "chases": int(bool(d.get("chase"))),
+                }[fig]
+            )
+            for alt, p in probs.get(n, []):
+                if len(alt) == 1:
+                    if fig == "repeats" and (n, alt[0]) in unplanned:
+                        b[i] += p
+                    a[i][index[(alt[0], stop)]] -= p
+                else:
+                    join = _join_of(g, alt)
+                    for t in alt:
+                        a[i][index[(t, join)]] -= p
+                    if join is not None:
+                        a[i][index[(join, stop)]] -= p
+        out[fig] = float(_solve(a, b)[index[(start, None)]])
+    for fig in ("visible_handoffs", "channel_switches", "elapsed"):
+        out[fig] = None
+
+    memo: dict[tuple[str, Any], Fraction] = {}
+
+    def no_back(n0: str, stop: Any) -> Fraction:
+        """P(reach stop without coming back) from n0, a linear system per block level, inner blocks first."""
+        if (n0, stop) in memo:
+            return memo[(n0, stop)]
+        level = [n0]
+        i = 0
+        while i < len(level):
+            n = level[i]
+            i += 1
+            if n == stop:
+                continue
+            for alt, _p in probs.get(n, []):
+                nxt = alt[0] if len(alt) == 1 else _join_of(g, alt)
+                if nxt is not None and nxt not in level:
+                    level.append(nxt)
+        ix = {n: k for k, n in enumerate(level)}
+        size = len(level)
+        a = [[Fraction(int(r == c)) for c in range(size)] for r in range(size)]
+        b = [Fraction(0)] * size
+        for n in level:
+            r = ix[n]
+            if n == stop or not probs.get(n):
+                b[r] = Fraction(1)
+                continue
+            for alt, p in probs[n]:
+                if len(alt) == 1:
+                    v = alt[0]
+                    if (n, v) not in unplanned and not nodes[v].get("chase"):
+                        a[r][ix[v]] -= p
+                else:
+                    join = _join_of(g, alt)
+                    inner = p
+                    for t in alt:
+                        inner *= 0 if nodes[t].get("chase") else no_back(t, join)
+                    if join is None:
+                        b[r] += inner
+                    elif not nodes[join].get("chase"):
+                        a[r][ix[join]] -= inner
+        memo[(n0, stop)] = _solve(a, b)[0]
+        return memo[(n0, stop)]
+
+    out["p_comes_back"] = float(1 - no_back(start, None))
+    return out
+
+
+def _sla_runs(g: Any, s: str, start: str, measured: list[tuple[dict[str, Any], Any]]) -> dict[str, Any]:
+    """SPEC §7.2's sla on the runs' timelines."""
+    nodes = g.nodes
+    position = {n: i for i, n in enumerate(nodes)}
+    sla = Fraction(nodes[s]["sla"])
+    source = nodes[s].get("sla_from") if nodes[s].get("sla_from") in nodes else None
+    if source is None:
+        graph = _sla(g, s, start)
+        if graph["longest_wait"] is None:
+            return graph
+    best: tuple[Fraction, Any] | None = None
+    for run, (order, st, fin) in measured:
+        visits = run["visits"]
+        for x, i in enumerate(order):
+            if visits[i][0] != s:
+                continue
+            if source is not None:
+                firsts = [j for j in order[:x] if visits[j][0] == source]
+                if not firsts:
+                    continue
+                cand = (fin[i] - fin[firsts[0]], source)
+            else:
+                before = [j for j in range(len(visits)) if j != i and nodes[visits[j][0]]["facing"] and fin[j] <= st[i]]
+                if before:
+                    last = max(fin[j] for j in before)
+                    frm = min((visits[j][0] for j in before if fin[j] == last), key=position.__getitem__)
+                    cand = (fin[i] - last, frm)
+                else:
+                    cand = (fin[i], None)
+            if (
+                best is None
+                or cand[0] > best[0]
+                or (
+                    cand[0] == best[0]
+                    and cand[1] is not None
+                    and (best[1] is None or position[cand[1]] < position[best[1]])
+                )
+            ):
+                best = cand
+    if best is None:
+        return {"step": s, "sla": _num(sla), "longest_wait": None, "from": source, "breach": False}
+    return {"step": s, "sla": _num(sla), "longest_wait": _num(best[0]), "from": best[1], "breach": best[0] > sla}
+
+
+def report_blocks(g: Any, repeats: int = 1, worst_by: tuple[str, ...] = WORST_BY) -> dict[str, Any]:
+    """SPEC §7.2's `journeys` object, by enumerating runs; §5's report for the parts §7.2 leaves alone."""
+    out = report(g, repeats, worst_by)
+    start = g.graph["start"]
+    if not has_fork(g, start):
+        return out
+    nodes = g.nodes
+    position = {n: i for i, n in enumerate(nodes)}
+    all_r = runs(g, start, repeats)
+    exp = expected_blocks(g, start)
+    measured = []
+    shown_runs = []
+    for run in all_r:
+        steps, figs, tl = run_figures(g, run)
+        measured.append((run, tl))
+        shown_runs.append((steps, figs, run["p"]))
+
+    def shown(i: int) -> dict[str, Any]:
+        steps, figs, p = shown_runs[i]
+        return {
+            "steps": steps,
+            "probability": _num(p) if exp is not None else None,
+            "figures": {k: _num(v) for k, v in figs.items()},
+        }
+
+    out["count"] = len(all_r)
+    if all_r:
+        m = 0 if exp is None else max(range(len(all_r)), key=lambda i: (shown_runs[i][2], -i))
+        out["main"] = shown(m)
+        out["min"] = {k: _num(min(f[k] for _, f, _ in shown_runs)) for k in FIGURES}
+        out["max"] = {k: _num(max(f[k] for _, f, _ in shown_runs)) for k in FIGURES}
+        w = min(
+            range(len(all_r)),
+            key=lambda i: (
+                [-worst_key(shown_runs[i][1], name) for name in worst_by],
+                len(shown_runs[i][0]),
+                [position[s] for s in shown_runs[i][0]],
+            ),
+        )
+        out["worst"] = shown(w)
+    out["expected"] = exp
+    out["sla"] = [_sla_runs(g, n, start, measured) for n in nodes if nodes[n]["sla"] is not None]
+    for entry in out["sla"]:
+        entry["sla"] = _num(Fraction(nodes[entry["step"]]["sla"]))
+    return out

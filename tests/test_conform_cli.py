@@ -130,6 +130,7 @@ def test_a_small_log_in_every_figure(run, model: Path, tmp_path: Path) -> None:
             "median_wait": 4200,
             "p90_wait": 6600,
             "max_wait": 7200,
+            "examples": ["2"],  # the case over the promise
         }
     ]
     assert r["sla_breaches"] == {"cases": 1, "share": 0.5}
@@ -141,7 +142,7 @@ def test_a_small_log_in_every_figure(run, model: Path, tmp_path: Path) -> None:
     # case 1: order(web) confirm(email) deliver(courier) received(no channel): 2 switches
     assert r["figures"]["channel_switches"]["max"] == 2
     assert r["figures"]["longest_silence"]["max"] == 22 * 3600 + 40 * 60  # confirm 10:20 -> deliver 09:00
-    assert r["repeat_contacts"] == {"cases": 0, "share": 0}
+    assert r["repeat_contacts"] == {"cases": 0, "share": 0, "examples": []}
 
 
 def test_ties_keep_file_order_and_zones_compare_in_utc(run, model: Path, tmp_path: Path) -> None:

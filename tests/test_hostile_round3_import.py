@@ -522,3 +522,61 @@ def test_fuzz_a_model_with_no_step_is_one_line(tmp_path: Path) -> None:
     done = procmap("import", "empty.bpmn", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "empty.bpmn: nothing to import: the model's pools hold no task" in done.stderr
+
+
+def test_11_many_sub_processes_with_boundary_events_are_linear() -> None:
+    """Each expanded sub-process with a boundary event scanned every node (hosts x nodes)."""
+    import time
+
+    from procmap.interchange.bpmn_import import import_bpmn
+
+    def subprocesses(n: int) -> bytes:
+        parts = []
+        for i in range(n):
+            parts.append(
+                f'<subProcess id="sp{i}" name="Part {i}"><startEvent id="ss{i}"/><task id="t{i}" name="Do {i}"/>'
+                f'<endEvent id="se{i}"><errorEventDefinition/></endEvent>'
+                f'<sequenceFlow id="a{i}" sourceRef="ss{i}" targetRef="t{i}"/>'
+                f'<sequenceFlow id="b{i}" sourceRef="t{i}" targetRef="se{i}"/></subProcess>'
+                f'<boundaryEvent id="be{i}" attachedToRef="sp{i}"><errorEventDefinition/></boundaryEvent>'
+                f'<task id="h{i}" name="Handle {i}"/><sequenceFlow id="c{i}" sourceRef="be{i}" targetRef="h{i}"/>'
+                f'<sequenceFlow id="d{i}" sourceRef="sp{i}" targetRef="sp{i + 1}"/>'
+            )
+        parts.append(f'<task id="sp{n}" name="Last"/>')
+        return model(f'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="sp0"/>'
+                     f"{''.join(parts)}</process>").encode()  # fmt: skip
+
+    cpu = {}
+    for n in (250, 2_000):
+        data = subprocesses(n)
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            result = import_bpmn(data, "sp.bpmn")
+            best = min(best, time.process_time() - start)
+        assert len(result.data["steps"]) == 2 * n + 1
+        cpu[n] = best
+    assert cpu[2_000] < 16 * cpu[250] + 0.5, cpu  # linear is 8x; hosts x nodes was 64x
+
+
+def test_11_thousands_of_unnamed_tasks_get_ids_in_linear_time() -> None:
+    """Each unnamed task ("Task") tried task, task-2, … task-n for its id: n² for n tasks."""
+    import time
+
+    from procmap.interchange.bpmn_import import import_bpmn
+
+    def unnamed(n: int) -> bytes:
+        tasks = "".join(
+            f'<task id="t{i}"/><sequenceFlow id="f{i}" sourceRef="t{i}" targetRef="t{i + 1}"/>' for i in range(n)
+        )
+        return model(f'<process id="p"><startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="t0"/>'
+                     f'{tasks}<task id="t{n}"/></process>').encode()  # fmt: skip
+
+    cpu = {}
+    for n in (1_000, 8_000):
+        data = unnamed(n)
+        start = time.process_time()
+        result = import_bpmn(data, "u.bpmn")
+        cpu[n] = time.process_time() - start
+        assert result.data["steps"][-1]["id"] == f"task-{n + 1}"
+    assert cpu[8_000] < 16 * cpu[1_000] + 0.5, cpu

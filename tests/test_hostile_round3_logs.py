@@ -396,3 +396,17 @@ def test_9_a_trace_whose_attributes_interleave_its_events_streams_in_bounded_mem
     r = json.loads(done.stdout)
     assert (r["events"], r["cases"]) == (n, 1)
     assert done.max_rss_mb < 300, str(done)
+
+
+def test_19_duckdb_never_draws_its_progress_bar_into_the_report(tmp_path: Path) -> None:
+    """Under load a query passes DuckDB's two seconds and its progress bar went to stdout, inside the JSON."""
+    from procmap.conform import _connect
+
+    con = _connect(tmp_path)
+    try:
+        shown = con.execute(
+            "SELECT current_setting('enable_progress_bar'), current_setting('enable_progress_bar_print')"
+        ).fetchone()
+    finally:
+        con.close()
+    assert shown == (False, False)

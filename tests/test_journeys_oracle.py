@@ -57,7 +57,7 @@ def compare(g: Any, repeats: int = 1, worst_by: tuple[str, ...] | None = None) -
     if worst_by is not None:
         j = j.with_worst_by(worst_by)
     product = journeys_report(j, Analysis(g).no_backup)
-    same(product, oracle.report(g, repeats, worst_by or oracle.WORST_BY), "journeys")
+    same(product, oracle.report_blocks(g, repeats, worst_by or oracle.WORST_BY), "journeys")
 
 
 @st.composite

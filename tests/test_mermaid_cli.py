@@ -62,3 +62,25 @@ def test_mermaid_cli_draws_examples_and_200_steps_with_every_step_in_its_lane(cl
     oks = [line for line in proc.stdout.splitlines() if line.startswith("ok ")]
     assert len(oks) == 3
     assert "200-steps" in oks[-1]
+
+
+@pytest.mark.skipif(
+    NODE is None or CHROMIUM is None or not (OUTSIDE / "node_modules" / "@mermaid-js" / "mermaid-cli").is_dir(),
+    reason="needs node, chromium and `npm ci --prefix tests/outside`",
+)
+def test_every_example_renders_with_dagre_too(cli, tmp_path: Path) -> None:
+    """GitHub, GitLab and most Markdown previews have no ELK and fall back to dagre silently: every
+    example must render there too, every step inside its lane and no two lane boxes overlapping."""
+    files = []
+    for src in [*sorted(EXAMPLES.glob("*.yaml")), *sorted(EXAMPLES.glob("stories/*.yaml"))]:
+        out = tmp_path / f"{src.stem}.mmd"
+        assert cli("render", src, "-o", out).exit_code == 0
+        files.append(out)
+    proc = run_process(
+        [NODE, str(OUTSIDE / "mermaid_render.mjs"), "--layout", "dagre", *map(str, files)],
+        text=True,
+        cpu_limit=600,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("ok ")]) == len(files)

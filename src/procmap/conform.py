@@ -132,10 +132,15 @@ def _connect(workdir: Path) -> Any:
     spill = workdir / "spill"
     spill.mkdir()
     # In memory, spilling to the work directory past the limit; a database file only added writes.
-    return duckdb.connect(
+    con = duckdb.connect(
         ":memory:",
         config={"memory_limit": limit, "temp_directory": str(spill), "preserve_insertion_order": True},
     )
+    # No progress bar: DuckDB draws it on standard output, into the report, once a query has run for
+    # two seconds (on a slow or loaded machine the JSON report stopped being JSON).
+    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar_print = false")
+    return con
 
 
 @contextmanager
@@ -190,13 +195,17 @@ def conform(
     min_fitness: float | None = None,
     max_repeat_contacts: float | None = None,
     max_sla_breaches: float | None = None,
+    lifecycle: str | None = None,
 ) -> Conformed:
-    """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``)."""
+    """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
+
+    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback).
+    """
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
-            report = _report(con, result, logs, columns or {}, workdir)
+            report = _report(con, result, logs, columns or {}, workdir, lifecycle)
         finally:
             con.close()
     checks = budgets(
@@ -247,9 +256,12 @@ def budgets(
     return out
 
 
-def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path) -> dict:
+def _report(
+    con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path, rule: str | None
+) -> dict:
     import duckdb
 
+    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -258,6 +270,8 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
     model = result.model
     assert g is not None and model is not None
     read = event_logs.load(con, logs, columns, workdir)
+    life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+    life_note = log_lifecycle.apply_rule(con, rule, life_column)
     try:
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
@@ -282,7 +296,21 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con, numbers)
+        work = q.work_times(con, numbers) if rule != "complete" else []
+        left_out = log_lifecycle.left_out(con, rule)
+        case_time = log_overview.case_time(con)
+        ends = log_overview.end_activities(con)
+        rework = log_overview.rework(con, numbers.ids)
+        workload = log_overview.workload(con)
+        variants = log_variants.variants(con, numbers.ids)
+        deviation_cases = log_cases.deviation_cases(con, numbers.ids)
+        breach_cases = log_cases.sla_cases(con, numbers.ids)
+        repeat_examples = log_cases.repeat_cases(con) if repeat_cases else []
+        for f in flows:
+            if not f["modelled"]:
+                f["examples"] = deviation_cases.get((f["from"], f["to"]), [])
+        for row in sla_rows:
+            row["examples"] = breach_cases.get(row["step"], [])
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
@@ -296,11 +324,20 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         "name": model.process.name,
         "file": result.path,
         "logs": [log.path for log in read],
-        "notes": [note for log in read for note in log.notes],
+        "notes": [note for log in read for note in log.notes] + ([life_note] if life_note else []),
+        "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
+        "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
         "events": totals["events"],
         "cases": cases,
         "events_mapped": totals["events_mapped"],
+        "events_mapped_share": totals["events_mapped"] / totals["events"] if totals["events"] else None,
+        "case_time": case_time,
+        "start_activities": ends["start"],
+        "end_activities": ends["end"],
+        "rework": rework,
+        "workload": workload,
+        "variants": variants,
         "cases_mapped": totals["cases_mapped"],
         "unmapped": [{"activity": a, "events": counts_by_activity[a]} for a in unmapped],
         "silent_steps": [n for n in g.nodes if n not in logged],
@@ -319,7 +356,12 @@ def _report(con: Any, result: FileResult, logs: list[str], columns: dict[str, st
         ],
         "figures": figures,
         "shares": _shares(model, taken),
-        "repeat_contacts": {"cases": repeat_cases, "share": repeat_cases / cases if cases else None},
+        # None when no customer action is logged: "not logged", never 0 % (SPEC §6.3)
+        "repeat_contacts": {
+            "cases": repeat_cases,
+            "share": repeat_cases / cases if cases and repeat_cases is not None else None,
+            "examples": repeat_examples,
+        },
         "sla": sla_rows,
         "sla_breaches": {"cases": sla_cases, "share": sla_cases / cases if cases else None},
         "resource_changes": changes,

@@ -143,8 +143,10 @@ steps:
     owner: Digital banking
     evidence: '"We have your ID" message'
     # Back to the fraud check: loops are fine. A loop through steps the customer
-    # deals with is a repeat contact (an info); this one is accepted on purpose.
-    next: [review-order]      # procmap: ignore[repeat-contact]
+    # deals with is a repeat contact (an info) unless the customer expects it:
+    next:
+      - to: review-order
+        planned: true         # an expected return (a follow-up, a second check), not a repeat
 
   - id: print-card
     name: Print and post the card
@@ -161,8 +163,10 @@ steps:
     lane: app
     owner: Digital banking
     channel: app
-    contact: update           # a one-way status message, not a conversation
+    contact: update           # a one-way status message, not a conversation (chase: the customer had to chase)
     evidence: Tracking number
+    sla: 5d                   # promised when the card was reported lost...
+    sla_from: report-lost     # ...so the time runs from that step (default: from the last step the customer faced)
     next: [activate-card]
 
   - id: activate-card

@@ -122,6 +122,35 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _share_field_sets(model: ProcessFile) -> None:
+    """Let models with the same keys written share one ``model_fields_set``.
+
+    pydantic gives every model instance its own set of the field names the
+    input gave: 728 bytes for a step with eight keys, 216 for a flow — a
+    kilobyte per step, 40 % of the models' memory at 100,000 steps
+    (measured).  Steps and flows repeat a handful of key sets, so equal sets
+    become one object.  The models are frozen and procmap never changes the
+    sets; a ``model_copy`` copies its set first, as pydantic always does.
+    """
+    from pydantic import BaseModel
+
+    seen: dict[frozenset[str], set[str]] = {}
+
+    def share(item: BaseModel) -> None:
+        fields = item.__pydantic_fields_set__
+        kept = seen.setdefault(frozenset(fields), fields)
+        if kept is not fields:
+            object.__setattr__(item, "__pydantic_fields_set__", kept)
+
+    for lane in model.lanes:
+        share(lane)
+    for step in model.steps:
+        share(step)
+        for flow in step.next:
+            if isinstance(flow, BaseModel):
+                share(flow)
+
+
 def check_text(text: str, path: str, config: Config) -> FileResult:
     """Validate already-read text (used for files, stdin and git revisions alike)."""
     with _gc_paused():
@@ -143,6 +172,7 @@ def _check_text(text: str, path: str, config: Config) -> FileResult:
     checked = schema_check.check(doc)
     raw.extend(checked.diagnostics)
     if checked.model is not None:
+        _share_field_sets(checked.model)
         graph = build_process_graph(checked.model)
         ctx = Context(doc, checked, checked.model, graph, dict(config.budgets))
         for rule in RULES:

@@ -2,7 +2,10 @@
 // procmap's Mermaid promises (docs/render.md): it renders, every lane subgraph is drawn, and every
 // step lies inside its lane's box.  Lane order on the page is not promised (Mermaid places
 // subgraphs itself); it is reported as "lanes-in-order" or "lanes-out-of-order", never a failure.
-// node mermaid_render.mjs [--cli] [--svg DIR] [--png DIR] FILE.mmd...
+// Lane boxes must not overlap either (a step drawn in two lanes at once, to the reader).
+// --layout dagre draws each file with Mermaid's default layout instead of the ELK its front matter
+// asks for: what GitHub, GitLab and most Markdown previews do (they have no ELK and fall back silently).
+// node mermaid_render.mjs [--cli] [--layout dagre|elk] [--svg DIR] [--png DIR] FILE.mmd...
 // One line per file: "ok FILE ..." or "error FILE MESSAGE"; exits 1 if any file failed.
 // With --cli each file goes through mermaid-cli's renderMermaid (a fresh page that loads Mermaid
 // every time: seconds a file); without it, one page loads the very modules mermaid-cli loads
@@ -18,10 +21,14 @@ import { renderMermaid } from "@mermaid-js/mermaid-cli";
 const args = process.argv.slice(2);
 const out = { svg: null, png: null };
 let viaCli = false;
-while (["--svg", "--png", "--cli"].includes(args[0])) {
+let layout = null;
+while (["--svg", "--png", "--cli", "--layout"].includes(args[0])) {
   if (args[0] === "--cli") {
     viaCli = true;
     args.shift();
+  } else if (args[0] === "--layout") {
+    layout = args[1];
+    args.splice(0, 2);
   } else {
     out[args[0].slice(2)] = args[1];
     args.splice(0, 2);
@@ -116,7 +123,8 @@ try {
   for (const file of args) {
     const name = basename(file).replace(/\.[^.]*$/, "");
     try {
-      const text = readFileSync(file, "utf8");
+      let text = readFileSync(file, "utf8");
+      if (layout) text = text.replace(/^(---\nconfig:\n(?:  .*\n)*?)  layout: \w+\n/, `$1  layout: ${layout}\n`);
       const lanesOf = membership(text);
       const declared = new Set(lanesOf.values());
       const svg = viaCli
@@ -133,6 +141,16 @@ try {
         if (!c) problems.push(`step ${step} not drawn`);
         else if (b && !(c[0] >= b.x && c[0] <= b.x + b.w && c[1] >= b.y && c[1] <= b.y + b.h)) {
           problems.push(`step ${step} drawn outside its lane ${lane}`);
+        }
+      }
+      const lanes = [...boxes.entries()].filter(([id]) => /^L\d+$/.test(id));
+      for (let i = 0; i < lanes.length; i++) {
+        for (let j = i + 1; j < lanes.length; j++) {
+          const [a, p] = lanes[i];
+          const [b, q] = lanes[j];
+          const w = Math.min(p.x + p.w, q.x + q.w) - Math.max(p.x, q.x);
+          const h = Math.min(p.y + p.h, q.y + q.h) - Math.max(p.y, q.y);
+          if (w > 1 && h > 1) problems.push(`lanes ${a} and ${b} overlap`);
         }
       }
       const order = [...boxes.entries()]

@@ -12,7 +12,7 @@ Tables the queries read (created by :func:`register_model` and the loader)::
 
     events(case_id, activity, t, resource, lifecycle, file_no, row_no)   -- procmap.load.event_logs
     amap(activity, step)                    -- which activity is which step
-    steps(sn, step, lane_no, customer, touchpoint, facing, upd, chan_no, sla)   -- sn: file order
+    steps(sn, step, lane_no, customer, touchpoint, facing, upd, chan_no, sla, chase, sla_from_sn)   -- sn: file order
     flows(u, v, idx, share, loop)           -- the model's flows
     conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end),
                                             -- and the loop edges on the chosen one (the flows on it: path_use)
@@ -233,6 +233,8 @@ def register_model(
                 n in updates,
                 channels.setdefault(chan, len(channels)) if chan is not None else None,
                 d["sla"],
+                bool(d.get("chase")),
+                model.number.get(d["sla_from"]) if d.get("sla_from") else None,
             )
         )
     columns = (
@@ -245,6 +247,8 @@ def register_model(
         ("upd", "BOOLEAN"),
         ("chan_no", "INTEGER"),
         ("sla", "DOUBLE"),
+        ("chase", "BOOLEAN"),
+        ("sla_from_sn", "INTEGER"),
     )
     bulk(con, "steps", columns, rows, workdir)
     flows = [
@@ -343,7 +347,7 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
                    lag(CASE WHEN s.facing THEN s.chan_no END IGNORE NULLS) OVER w AS prev_chan
             FROM mapped q JOIN steps s ON s.sn = q.sn
             WINDOW w AS (PARTITION BY q.case_id ORDER BY q.t, q.file_no, q.row_no))
-        SELECT o.*, s.lane_no, s.customer, s.touchpoint, s.facing, s.upd, s.chan_no, s.sla,
+        SELECT o.*, s.lane_no, s.customer, s.touchpoint, s.facing, s.upd, s.chan_no, s.sla, s.chase, s.sla_from_sn,
                c.a IS NOT NULL AS ok_next, coalesce(c.loops, 0) AS loops_next,
                (o.pos > 1 OR b.a IS NOT NULL) AS ok_begin
         FROM ordered o
@@ -490,12 +494,22 @@ def figures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]
     return out
 
 
-def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int:
-    """Cases in which some customer action occurs more than once."""
+def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Cases where the customer had to get in touch again (SPEC §6.3, §5.7); None when no customer action is logged.
+
+    A case counts when it has an event of a ``contact: chase`` step (the
+    customer chasing *is* the repeat, even the first time it happens) or some
+    customer action more than once.  With no customer action in the log at all
+    the figure cannot be known, and 0 would claim nobody came back.
+    """
+    logged = con.execute("SELECT count(*) FROM seq WHERE customer").fetchone()[0]  # type: ignore[index]
+    if not logged:
+        return None
     return con.execute(
         """
         SELECT count(DISTINCT case_id) FROM (
-            SELECT case_id FROM seq WHERE customer GROUP BY case_id, sn HAVING count(*) > 1)
+            SELECT case_id FROM seq WHERE customer
+            GROUP BY case_id, sn HAVING count(*) > 1 OR max(CASE WHEN chase THEN 1 ELSE 0 END) = 1) r
         """
     ).fetchone()[0]  # type: ignore[index]
 
@@ -503,14 +517,22 @@ def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int:
 def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, Any]], int]:
     """Per step with an sla: the real wait from the previous facing event (else the case's first event).
 
-    A case's wait at a step it visits several times is its longest.  Returns
-    the rows (file order) and the number of cases with at least one breach.
+    A step with ``sla_from: S`` (SPEC §5.7) measures instead from the case's
+    first event of ``S`` before it — a promise "within 2 days of the first
+    call" does not restart when the customer chases.  When the case has no
+    event of ``S`` before the step (``S`` silent, or skipped), the ordinary
+    rule applies.  A case's wait at a step it visits several times is its
+    longest.  Returns the rows (file order) and the number of cases with at
+    least one breach.
     """
     con.execute(
         """
         CREATE TABLE sla_waits AS
-        SELECT case_id, sn, any_value(sla) AS sla, max(t - coalesce(prev_facing_t, first_t)) AS wait
-        FROM seq WHERE sla IS NOT NULL GROUP BY case_id, sn
+        WITH firsts AS (SELECT case_id, sn, min(t) AS t0 FROM seq GROUP BY case_id, sn)
+        SELECT q.case_id, q.sn, min(q.sla) AS sla,
+               max(q.t - coalesce(CASE WHEN f.t0 <= q.t THEN f.t0 END, q.prev_facing_t, q.first_t)) AS wait
+        FROM seq q LEFT JOIN firsts f ON f.case_id = q.case_id AND f.sn = q.sla_from_sn
+        WHERE q.sla IS NOT NULL GROUP BY q.case_id, q.sn
         """
     )
     rows = con.execute(

@@ -88,7 +88,11 @@ def register(app: Any) -> None:
             None, "--resource", metavar="COLUMN", help="Column of who did it (optional)."
         ),
         lifecycle: Optional[str] = typer.Option(
-            None, "--lifecycle", metavar="COLUMN", help="Column of the lifecycle (start/complete; optional)."
+            None,
+            "--lifecycle",
+            metavar="RULE|COLUMN",
+            help="Which events are steps: none, complete or start,complete (the default: starts give work time); "
+            "any other value names the lifecycle column.",
         ),
         strict_mapping: bool = typer.Option(
             False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
@@ -137,11 +141,14 @@ def register(app: Any) -> None:
             "max_sla_breaches": _share(max_sla_breaches, "--max-sla-breaches"),
         }
         columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource}
+        rule = None
+        if lifecycle is not None and lifecycle.replace(" ", "").lower() in ("none", "complete", "start,complete"):
+            rule, lifecycle = lifecycle.replace(" ", "").lower(), None
         columns["lifecycle"] = lifecycle
         check_output(output, [process, *logs])  # before any work, and before any report is printed
         cfg = config_from(config, max_file_size)
         result = require_valid(process, cfg)
-        done = run(result, logs, columns=columns, **checks)
+        done = run(result, logs, columns=columns, lifecycle=rule, **checks)
         for note in done.report["notes"]:  # what was read differently from what was named, before the report
             print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)
         if write_shares:

@@ -102,6 +102,12 @@ class Mapper:
         self.durations: dict[str, str] = {}
         self.shares: dict[tuple[str, str], float] = {}
         self._pool_starts: dict[str, list[str]] = {}
+        # procmap's own planned loops (SPEC §5.7): its export marks the flow u -> v with procmap:planned.
+        self.planned_pairs = {
+            (reader.pm(f.el, "from"), reader.pm(f.el, "to"))
+            for f in reader.flows
+            if reader.pm(f.el, "planned") == "true"
+        }
         self.pool_by_key = {p.key: p for p in reader.pools}
 
     # ------------------------------------------------------------------ which nodes are steps
@@ -491,11 +497,20 @@ class Mapper:
         """Boundary events on expanded sub-processes that nothing inside throws: branch from its first steps."""
         self.entry_boundaries: dict[str, list[str]] = {}
         r = self.r
+        # What the throw events inside each sub-process throw, found by walking each one's ancestors once
+        # (not every node per host: thousands of sub-processes with boundaries stay linear).
+        thrown_inside: dict[str, set[str | None]] = {}
+        for n in self.nodes.values():
+            if n.tag in THROWING:
+                parent = n.parent
+                while parent:
+                    thrown_inside.setdefault(parent, set()).add(n.event_kind)
+                    parent = self.nodes[parent].parent
         for host, boundaries in r.boundaries.items():
             node = self.nodes.get(host)
             if node is None or not node.expanded:
                 continue
-            inner_kinds = {n.event_kind for n in self.nodes.values() if n.tag in THROWING and self.inside(n.id, host)}
+            inner_kinds = thrown_inside.get(host, set())
             loose = [
                 b
                 for b in boundaries
@@ -526,14 +541,6 @@ class Mapper:
                     "exclusive: kept as an alternative flow",
                     node.el,
                 )
-
-    def inside(self, node_id: str, ancestor: str) -> bool:
-        parent = self.nodes[node_id].parent
-        while parent:
-            if parent == ancestor:
-                return True
-            parent = self.nodes[parent].parent
-        return False
 
     def materialise_ends(self, hops: dict[str, list[Hop]]) -> set[str]:
         """End events that must become steps so that a branch ending there is not lost."""
@@ -1086,7 +1093,9 @@ class Mapper:
                 ("backup", "backup"),
                 ("duration", "duration"),
                 ("sla", "sla"),
+                ("sla_from", "slaFrom"),
                 ("evidence", "evidence"),
+                ("stage", "stage"),
             ):
                 if pm(attr) is not None:
                     out[key] = pm(attr)
@@ -1094,8 +1103,8 @@ class Mapper:
                 out["data"] = pm("data").split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
-            if pm("contact") in ("update", "interaction") and pm("contact") != "interaction":
-                out["contact"] = pm("contact")
+            if pm("contact") not in (None, "interaction"):
+                out["contact"] = pm("contact")  # update, chase
         else:
             if s in onstage:
                 out["visibility"] = "onstage"
@@ -1127,6 +1136,8 @@ class Mapper:
                 flow["when"] = label
             if (s, target) in self.shares:
                 flow["share"] = self.shares[s, target]
+            if pm is not None and (ids[s], ids[target]) in self.planned_pairs:
+                flow["planned"] = True
             flows.append(flow if len(flow) > 1 else ids[target])
         if flows:
             out["next"] = flows

@@ -673,15 +673,19 @@ class Slugs:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self.last: dict[str, int] = {}  # the last suffix tried per base: 10,000 unnamed tasks stay linear
 
     def make(self, text: str, fallback: str, exact: str | None = None) -> str:
         if exact and re.fullmatch(r"[a-z0-9][a-z0-9_-]*", exact) and exact not in self.used:
             self.used.add(exact)
             return exact
         base = slugify(text, fallback)
-        candidate, n = base, 1
+        candidate, n = base, self.last.get(base, 1)
+        if n > 1:
+            candidate = f"{base}-{n}"
         while candidate in self.used:
             n += 1
             candidate = f"{base}-{n}"
+        self.last[base] = n
         self.used.add(candidate)
         return candidate

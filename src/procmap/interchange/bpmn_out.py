@@ -239,6 +239,8 @@ def to_bpmn(result: FileResult) -> bytes:
             attrs = {"from": u, "fork": "true"}
             if edges[0][2].get("share") is not None:
                 attrs["share"] = repr(float(edges[0][2]["share"]))
+            if edges[0][2].get("planned"):
+                attrs["planned"] = "true"
             into = _Flow(
                 ids.make("Flow", f"{u}_fork_{j}"),
                 source,
@@ -260,6 +262,8 @@ def to_bpmn(result: FileResult) -> bytes:
             attrs = _flow_attrs(u, v)
             if data.get("share") is not None:
                 attrs["share"] = repr(float(data["share"]))
+            if data.get("planned"):
+                attrs["planned"] = "true"  # a loop the customer is meant to go round (SPEC §5.7)
             when = data["when"]
             flow = _Flow(
                 ids.make("Flow", f"{u}_{v}"),
@@ -410,6 +414,8 @@ def _step_attributes(el: _Element, node: dict[str, Any], step: Step) -> None:
         "failPoint": "true" if step.fail_point else None,
         "duration": step.duration,
         "sla": step.sla,
+        "slaFrom": step.sla_from,
+        "stage": step.stage,
     }
     if step.visibility:
         values["visibilityOverride"] = step.visibility

@@ -19,10 +19,10 @@ from typing import Any
 PROCESS_KEYS = ("id", "name", "description", "owner", "start")
 LANE_KEYS = ("id", "name", "kind", "description")
 STEP_KEYS = (
-    "id", "name", "lane", "description", "channel", "contact", "visibility", "owner", "backup",
-    "duration", "sla", "evidence", "data", "fail_point", "next",
+    "id", "name", "lane", "description", "channel", "visibility", "contact", "owner", "backup",
+    "duration", "sla", "sla_from", "evidence", "stage", "data", "fail_point", "next",
 )  # fmt: skip
-FLOW_KEYS = ("to", "when", "share")
+FLOW_KEYS = ("to", "when", "share", "planned")
 WIDTH = 1 << 30  # never fold a long scalar over several lines
 # libyaml escapes characters beyond the Basic Multilingual Plane ("\U0001F600") even with allow_unicode;
 # PyYAML's own emitter writes them as they are, so text holding one is quoted by it (rare, and still right).

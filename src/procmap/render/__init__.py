@@ -18,6 +18,7 @@ imports happen inside the functions that need them.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -215,18 +216,21 @@ def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int)
     """The story's sizes with enough room after each column for every label to find a free spot.
 
     A slide keeps little room for labels (``Sizes.max_gap``); where one finds
-    none, the story is drawn again with more, so no label is ever dropped.
+    none, or only by being cut, the story is drawn again with more room and
+    wider label lines, so no label is ever dropped or cut.
     """
     import dataclasses
 
     from procmap.render import layout
 
     sizes = layout.STORY
-    for slack in (0.0, 24.0, 64.0, 160.0):
-        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
+    for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
+        # More room after the columns, and wider label lines (fewer of them) where a band is short.
+        wider = layout.STORY.branch_text + min(slack, 120.0) / 2
+        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack, branch_text=wider)
         d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
         _draw_parts(d)
-        if d.unplaced == 0:
+        if d.unplaced == 0 and d.narrowed == 0:
             break
     return sizes
 
@@ -240,6 +244,7 @@ class Drawing:
     lay: Layout
     parts: tuple[list[bytes], list[str]] | None = None  # drawn once, reused by every format
     unplaced: int = 0  # labels that found no free spot (the story then draws with more room)
+    narrowed: int = 0  # labels re-wrapped or cut to fit (the story, too, then draws with more room)
 
 
 def _missing(fmt: str) -> list[str]:
@@ -318,6 +323,7 @@ def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
         body = svg.decode("utf-8")
         fragment, placed = labels.place(d.lay, r, body, colours)
         d.unplaced += sum(kind == "unplaced" for _i, kind, _r in placed)
+        d.narrowed += sum(kind == "narrowed" for _i, kind, _r in placed)
         end = body.rfind("</g>")
         out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
     return out

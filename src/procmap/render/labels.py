@@ -289,7 +289,8 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
 
     Branch labels first, the most constrained first (fewest free spots near
     the flow's start), then the badges.  A label with no free spot anywhere
-    along its flow is listed as ``unplaced``.  ``colours``: ``label`` (branch-label
+    along its flow is listed as ``unplaced``; one re-wrapped or cut to fit a
+    crowded start as ``narrowed``.  ``colours``: ``label`` (branch-label
     ink) and ``badge`` / ``badge-journey``.
     """
     paths = {i: pts for i, pts in routed_paths(svg_part, lay.height).items() if len(pts) >= 2}
@@ -314,7 +315,7 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
             placed.append((i, "unplaced", (0.0, 0.0, 0.0, 0.0)))  # no free spot: the caller decides
             continue
         hard.add(r)
-        placed.append((i, "label", r))
+        placed.append((i, "label" if shown == e.label else "narrowed", r))
         pitch = small * LINE_H
         base = r[1] + (pitch - (ASCENT + DESCENT) * small) / 2 + ASCENT * small
         ink = colours.get("silence", colours["label"]) if e.silence else colours["label"]

@@ -288,7 +288,7 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     limit = sz.decision_text if decision else sz.step_text
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
     if d.get("party"):
-        lines += text.wrap(d["party"], limit, sz.font, max_lines=2)
+        lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
     if d.get("parallel"):
         lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):

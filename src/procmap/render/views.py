@@ -195,6 +195,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         share: float | None = 1.0
         whens = []
         back = []
+        round_loop = False
         for k in range(a + 1, b + 1):
             u, v = steps[k - 1], steps[k]
             s = _flow_share(g, u, v)
@@ -203,11 +204,13 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
             if when:
                 whens.append(" ".join(text.clean(when).split()))
             if k in loops:
-                back.append(v)
-        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back))
+                round_loop = True
+                if k != b:  # a loop straight into a drawn step: its arrow says so already
+                    back.append(v)
+        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back, round_loop))
     silence = max((s[3] for s in stretches if s[2]), default=0)
     marked_silence = False
-    for u, v, inside, wait, untimed, share, whens, back in stretches:
+    for u, v, inside, wait, untimed, share, whens, back, round_loop in stretches:
         if view.has_edge(u, v):
             view.edges[u, v]["times"] += 1
             continue
@@ -227,7 +230,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
                 attrs["wait"] = f"{again}backstage work{', untimed' if untimed else ''}"
         elif again:
             attrs["when"] = " ".join([*lines, again.rstrip(" ·")])
-        if back:
+        if round_loop:
             attrs["comes_back"] = True
         view.add_edge(u, v, **attrs)
 

@@ -62,6 +62,12 @@ def _is_planned(graph: Any, u: str, v: str) -> bool:
     return bool(graph.has_edge(u, v) and graph.edges[u, v].get("planned"))
 
 
+def _ordinal(n: int) -> str:
+    """2nd, 3rd, 4th, 11th, 21st."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def journey_rows(
     journey: dict[str, Any], graph: Any, glyphs: Glyphs, loops: set[tuple[str, str]]
 ) -> list[tuple[Cell, ...]]:
@@ -70,14 +76,16 @@ def journey_rows(
     A return is labelled only where the journey really revisits a step: a loop
     flow can lead to a step this journey has not met yet (the loop was found
     on another branch), and calling that "back again" told the reader a
-    customer came back who never had.
+    customer came back who never had.  The step a loop flow brings the
+    journey back to says so in full; the steps after it that the journey also
+    meets again are counted ("2nd visit").
     """
     nodes = graph.nodes
     rows: list[tuple[Cell, ...]] = []
     last_lane: str | None = None
     silence = 0.0
     seen_facing = False
-    visited: set[str] = set()
+    visits: dict[str, int] = {}
     planned = False  # the last loop flow taken was planned: what it brings back to is expected
     steps = journey["steps"]
     for i, step in enumerate(steps):
@@ -85,10 +93,15 @@ def journey_rows(
         notes: list[str] = []
         if i and (steps[i - 1], step) in loops:
             planned = _is_planned(graph, steps[i - 1], step)
-        if step in visited:
-            came = f" (from {_name(graph, steps[i - 1])})" if (steps[i - 1], step) in loops else ""
-            notes.append(f"planned return to this step{came}" if planned else f"REPEAT: back to this step again{came}")
-        visited.add(step)
+        visits[step] = visits.get(step, 0) + 1
+        if visits[step] > 1:
+            if (steps[i - 1], step) in loops:
+                came = f"(from {_name(graph, steps[i - 1])})"
+                notes.append(
+                    f"planned return to this step {came}" if planned else f"REPEAT: back to this step again {came}"
+                )
+            else:
+                notes.append(f"{_ordinal(visits[step])} visit" + (", as planned" if planned else ""))
         if _is_chase(d):
             notes.append("CHASE: the customer has to chase (nothing came)")
         if d["facing"]:

@@ -56,6 +56,16 @@ def _of(part: int, whole: int, noun: str = "") -> str:
     return f"{part:,} of {whole:,}{noun} ({pct(part / whole if whole else None)})"
 
 
+def _examples(cases: list[str], total: int, shown: int = 5) -> str:
+    """A few case ids to look up, and how many more there are (all 20 kept ones are in the JSON)."""
+    text = ", ".join(cases[:shown])
+    return f"{text} … +{total - shown:,}" if total > shown and cases else text
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "NO"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else many or word + 's'}"
 
@@ -67,27 +77,59 @@ def title(report: dict[str, Any]) -> str:
 def intro(report: dict[str, Any]) -> list[str]:
     """The opening sentences: what was read, and the three answers a reader wants first."""
     logs = ", ".join(report["logs"])
-    unmapped_events = sum(u["events"] for u in report["unmapped"])
     lines = [
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
         f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
-    if unmapped_events:
-        lines.append(
-            f"Left out of every figure: {plural(unmapped_events, 'event')} of "
-            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
-            "(listed at the end)."
-        )
+    lines.extend(left_out(report))
+    ct = report["case_time"]
+    lines.append(
+        f"{_of(report['events_mapped'], report['events'], 'events')} map to steps of the blueprint. "
+        f"Time per case, first to last event (all events): median {duration(ct['median'])}, "
+        f"p90 {duration(ct['p90'])}, longest {duration(ct['max'])}; over mapped events only: median "
+        f"{duration(report['figures']['elapsed']['median'])}, longest {duration(report['figures']['elapsed']['max'])}."
+    )
     fit = report["fitness"]
     lines.append(
         f"{_of(fit['cases_fitting'], report['cases'], 'cases')} went through the blueprint as drawn, start to end; "
         f"{_of(fit['pairs_conforming'], fit['pairs'], 'moves')} from one step to the next follow its flows."
     )
     rc = report["repeat_contacts"]
-    lines.append(f"{_of(rc['cases'], report['cases'], 'cases')} had a customer do the same thing twice.")
+    if rc["cases"] is None:
+        lines.append("Repeat contacts: not logged (no event of a customer action in the log).")
+    else:
+        some = f": {_examples(rc['examples'], rc['cases'])}" if rc["examples"] else ""
+        lines.append(
+            f"{_of(rc['cases'], report['cases'], 'cases')} had the customer get in touch again "
+            f"(a chase, or the same customer action twice){some}."
+        )
     if report["sla"]:
         sb = report["sla_breaches"]
         lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
+    return lines
+
+
+def left_out(report: dict[str, Any]) -> list[str]:
+    """Every event that is not a step, counted by reason (issue 25: nothing dropped without a word)."""
+    note = report["lifecycle"]["note"]
+    lines = [note[0].upper() + note[1:] + "."] if note else []
+    gone = report["left_out"]
+    parts = []
+    for row in gone["lifecycle"]:
+        used = f", used for {row['used_for']}" if row["used_for"] else ""
+        parts.append(f"{plural(row['events'], 'event')} with lifecycle {row['value']!r}{used}")
+    if gone["unmapped_activity"]:
+        parts.append(
+            f"{plural(gone['unmapped_activity'], 'event')} of "
+            f"{plural(len(report['unmapped']), 'activity', 'activities')} the blueprint does not know "
+            "(listed at the end)"
+        )
+    if parts:
+        lines.append(
+            f"Left out of the steps: {plural(gone['events'], 'event')} of {report['events']:,} — "
+            + "; ".join(parts)
+            + "."
+        )
     return lines
 
 
@@ -98,7 +140,10 @@ def headline(report: dict[str, Any]) -> list[tuple[str, str]]:
         ("events", f"{report['events']:,}"),
         ("cases that fit the blueprint", pct(fit["share"])),
         ("moves that follow a flow", pct(fit["pairs_share"])),
-        ("cases with a repeat contact", pct(report["repeat_contacts"]["share"])),
+        (
+            "cases with a repeat contact",
+            "not logged" if report["repeat_contacts"]["cases"] is None else pct(report["repeat_contacts"]["share"]),
+        ),
     ]
     if report["sla"]:
         cards.append(("cases over an sla", pct(report["sla_breaches"]["share"])))
@@ -130,7 +175,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Where reality leaves the blueprint",
             "Moves from one step straight to another that no flow of the blueprint allows "
             "(steps never logged may sit between them, as they do in the blueprint).",
-            ("Cases moved", "From", "To", "Typical wait", "Longest wait"),
+            ("Cases moved", "From", "To", "Typical wait", "Longest wait", "Cases"),
             [
                 (
                     f"{f['observed']:,}",
@@ -138,6 +183,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     n(f["to"]),
                     duration(f["wait"]["median"]),
                     duration(f["wait"]["max"]),
+                    _examples(f.get("examples", []), f["observed"]),
                 )
                 for f in deviations
             ],
@@ -166,6 +212,84 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             ],
             "No moves: no case has two logged steps.",
             (0, 4, 5, 6),
+        )
+    )
+    slowest = sorted(report["flows"], key=lambda f: -(f["wait"]["median"] or 0))[:10]
+    out.append(
+        Section(
+            "slowest_flows",
+            "Slowest moves",
+            "The ten moves between steps with the longest median wait: where cases sit, however often it happens.",
+            ("Median wait", "From", "To", "Times", "In the blueprint"),
+            [
+                (duration(f["wait"]["median"]), n(f["from"]), n(f["to"]), f"{f['observed']:,}", _yes(f["modelled"]))
+                for f in slowest
+            ],
+            "No moves: no case has two logged steps.",
+            (0, 3),
+        )
+    )
+    shown = report["variants"][:10]
+    out.append(
+        Section(
+            "variants",
+            f"Variants: the {len(shown)} most common of {len(report['variants']):,}",
+            "Each distinct sequence of steps a case went through, most cases first; all of them in --format json.",
+            ("Cases", "Share", "Fits", "Median time", "Steps", "Example cases"),
+            [
+                (
+                    f"{v['cases']:,}",
+                    pct(v["share"]),
+                    "yes" if v["fits"] else "NO",
+                    duration(v["median_duration"]),
+                    " → ".join(n(s) for s in v["steps"]),
+                    ", ".join(v["examples"][:3]),
+                )
+                for v in shown
+            ],
+            "None: no case has a mapped step.",
+            (0, 1, 3),
+        )
+    )
+    out.append(
+        Section(
+            "rework",
+            "Rework: cases doing a step again",
+            "Per step, the cases that did it more than once (a loop of the blueprint, or not).",
+            ("Step", "Cases", "Example cases"),
+            [(n(r["step"]), f"{r['cases']:,}", ", ".join(r["examples"][:5])) for r in report["rework"]],
+            "None: no case did a step twice.",
+            (1,),
+        )
+    )
+    ends = [("starts", a["activity"], f"{a['cases']:,}") for a in report["start_activities"]]
+    ends += [("ends", a["activity"], f"{a['cases']:,}") for a in report["end_activities"]]
+    out.append(
+        Section(
+            "start_end_activities",
+            "How cases start and end",
+            "The activity of each case's first and last event (mapped to a step or not).",
+            ("", "Activity", "Cases"),
+            _capped(ends, "activities"),
+            "No events.",
+            (2,),
+        )
+    )
+    out.append(
+        Section(
+            "workload",
+            "Workload per resource",
+            "Events done and cases touched by each resource; work time from a start to its complete, when logged.",
+            ("Resource", "Events", "Cases", "Median work time"),
+            _capped(
+                [
+                    (w["resource"], f"{w['events']:,}", f"{w['cases']:,}", duration(w["median_work"]))
+                    for w in report["workload"]
+                ],
+                "resources",
+            ),
+            "Not logged: the log has no resource column (or no resource on any event).",
+            (1, 2, 3),
         )
     )
     out.append(
@@ -215,7 +339,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Promised times (sla)",
             "For each step with an sla: how long customers really waited for it, from the last time they dealt "
             "with someone (or from the first step of their case), and how many waited longer than promised.",
-            ("Step", "Promised", "Cases", "Over the promise", "Median wait", "p90 wait", "Longest wait"),
+            ("Step", "Promised", "Cases", "Over the promise", "Median wait", "p90 wait", "Longest wait", "Cases over"),
             [
                 (
                     n(s["step"]),
@@ -225,6 +349,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     duration(s["median_wait"]),
                     duration(s["p90_wait"]),
                     duration(s["max_wait"]),
+                    _examples(s.get("examples", []), s["breaches"]),
                 )
                 for s in report["sla"]
             ],

@@ -10,14 +10,50 @@ JSON object of SPEC §5.4 and the journey budgets on top.
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 from procmap.analysis.journeys.expected import Expected
+from procmap.analysis.journeys.figures import Journey
+from procmap.analysis.journeys.parallel import ParallelExpected
 from procmap.analysis.journeys.runs import Runs
-from procmap.analysis.journeys.sla import Slas
+from procmap.analysis.journeys.sla import Slas, SlaWait
+from procmap.analysis.journeys.structure import Structure
 from procmap.analysis.journeys.surfacing import Surfacing
 
 
-class Journeys(Runs, Expected, Surfacing, Slas):
-    """SPEC §5 for one process graph (nodes in file order, as :func:`procmap.model.graph.build_graph` makes)."""
+class Journeys(ParallelExpected, Runs, Expected, Surfacing, Slas):
+    """SPEC §5 for one process graph (nodes in file order, as :func:`procmap.model.graph.build_graph` makes).
+
+    When the start reaches a fork, SPEC §7.2's runs replace §5's journeys
+    (:mod:`.parallel`); otherwise §5's programmes stand untouched.
+    """
+
+    @property
+    def count(self) -> int:
+        return self.parallel_count if self.runs_forked else Structure.count.fget(self)  # type: ignore[attr-defined]
+
+    @cached_property
+    def main(self) -> Journey | None:
+        return self.parallel_summary[0] if self.runs_forked else Runs.main.func(self)
+
+    @cached_property
+    def worst(self) -> Journey | None:
+        return self.parallel_summary[1] if self.runs_forked else Runs.worst.func(self)
+
+    @cached_property
+    def bounds(self) -> tuple[dict[str, float | int], dict[str, float | int]]:
+        if self.runs_forked:
+            return self.parallel_summary[2], self.parallel_summary[3]
+        return Runs.bounds.func(self)
+
+    @cached_property
+    def expected(self) -> dict[str, Any] | None:
+        return self.expected_forked if self.runs_forked else Expected.expected.func(self)
+
+    @cached_property
+    def sla(self) -> list[SlaWait]:
+        return self.sla_forked if self.runs_forked else Slas.sla.func(self)
 
     def with_repeats(self, repeats: int) -> Journeys:
         """The same process read with another R: what does not depend on R is kept, not recomputed."""
@@ -25,6 +61,7 @@ class Journeys(Runs, Expected, Surfacing, Slas):
             return self
         other = object.__new__(Journeys)
         keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main", "_most_probable", "sla"}
+        keep |= {"parallel_count", "parallel_summary", "sla_forked"}
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in keep})
         other.R = max(0, int(repeats))
         return other
@@ -34,6 +71,6 @@ class Journeys(Runs, Expected, Surfacing, Slas):
         if tuple(figures) == self.worst_by:
             return self
         other = object.__new__(Journeys)
-        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "worst"})
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("worst", "parallel_summary")})
         other.worst_by = tuple(figures)
         return other

@@ -46,7 +46,7 @@ class Figures(Structure):
     """The figures of one run through the rounds graph: (step, round) pairs."""
 
     def figures_of(self, path: list[tuple[int, int]]) -> dict[str, float | int]:
-        """SPEC §5.3's eight figures of one journey, read along its steps: (step, round) pairs."""
+        """SPEC §5.3's figures of one journey (§5.7's chases included), read along its steps: (step, round) pairs."""
         ca = tp = hand = sw = 0
         elapsed = 0
         parties: set[str] = set()

@@ -71,6 +71,16 @@ class Structure:
             elif adj:
                 self.succ[k] = [pos[v] for v in sorted(adj, key=lambda v, adj=adj: adj[v]["index"])]
         self.start = self.pos.get(g.graph.get("start"), -1)
+        # SPEC §7.1: each step's alternatives in `next` order, a fork item being one alternative of several targets.
+        self.alts: list[list[tuple[int, ...]]] = [[] for _ in range(n)]
+        for k, (_u, adj) in enumerate(g._adj.items()):
+            groups: dict[Any, list[int]] = {}
+            for v in self.succ[k]:
+                d = adj[self.ids[v]]
+                fork = d.get("fork")
+                groups.setdefault(("fork", fork) if fork is not None else ("to", v), []).append(v)
+            self.alts[k] = [tuple(vs) for vs in groups.values()]
+        self.forked = any(len(a) > 1 for alts in self.alts for a in alts)
         self._walk()
 
     def _walk(self) -> None:
@@ -188,8 +198,8 @@ class Structure:
             if not self._finishes[k]:
                 return None
             succ = self.succ[k]
-            if len(succ) == 1:
-                out[k] = {succ[0]: Fraction(1)}
+            if len(self.alts[k]) == 1:  # one alternative (a flow, or one fork item) passes everyone on
+                out[k] = dict.fromkeys(succ, Fraction(1))
             elif succ:
                 shares = [edges[self.ids[k], self.ids[v]]["share"] for v in succ]
                 if any(s is None for s in shares):

@@ -1,0 +1,89 @@
+"""What a process-mining reader looks at before the blueprint (issue 25 item 5): whole-case time, ends, rework, workload.
+
+These read the whole log, not only the mapped events: time per case over all
+of a case's events (mapped only is ``figures.elapsed``, and on a log whose
+events are mostly unmapped the two differ by months), the activities cases
+start and end with, the cases that repeat a step, and each resource's load.
+Tables read: ``events``, ``seq`` and ``steps`` (see :mod:`procmap.analysis.logs`).
+The SQL keeps to what DuckDB and Spark SQL both accept (issue 22).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+_STEP_EVENTS = "lifecycle IS NULL OR lifecycle = 'complete'"
+
+
+def case_time(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+    """Last event minus first over *all* of each case's events, summarised over cases."""
+    row = (
+        con.execute(
+            """
+        SELECT min(d), median(d), quantile_cont(d, 0.9), max(d), avg(d)
+        FROM (SELECT max(t) - min(t) AS d FROM events GROUP BY case_id) c
+        """
+        ).fetchone()
+        or (None,) * 5
+    )
+    return dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
+
+
+def end_activities(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
+    """The activity each case starts with and ends with (its step events, mapped or not), with case counts."""
+    rows = con.execute(
+        f"""
+        WITH o AS (
+            SELECT activity,
+                   row_number() OVER (PARTITION BY case_id ORDER BY t, file_no, row_no) AS first_no,
+                   row_number() OVER (PARTITION BY case_id ORDER BY t DESC, file_no DESC, row_no DESC) AS last_no
+            FROM events WHERE {_STEP_EVENTS})
+        SELECT 'start' AS side, activity, count(*) AS n FROM o WHERE first_no = 1 GROUP BY activity
+        UNION ALL
+        SELECT 'end' AS side, activity, count(*) AS n FROM o WHERE last_no = 1 GROUP BY activity
+        ORDER BY side, n DESC, activity
+        """
+    ).fetchall()
+    out: dict[str, list[dict[str, Any]]] = {"start": [], "end": []}
+    for side, activity, n in rows:
+        out[side].append({"activity": activity, "cases": n})
+    return out
+
+
+def rework(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+    """Per step: the cases that do it more than once (most first), up to 20 of their ids."""
+    rows = con.execute(
+        """
+        SELECT sn, case_id FROM seq GROUP BY sn, case_id HAVING count(*) > 1 ORDER BY sn, case_id
+        """
+    ).fetchall()
+    by_step: dict[int, list[str]] = {}
+    for sn, case in rows:
+        by_step.setdefault(sn, []).append(case)
+    out = [{"step": ids[sn], "cases": len(cs), "examples": cs[:20]} for sn, cs in by_step.items()]
+    return sorted(out, key=lambda r: (-r["cases"], ids.index(r["step"])))
+
+
+def workload(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Per resource: its step events, the cases it touched, and its median work time (start to complete, if logged)."""
+    rows = con.execute(
+        f"""
+        WITH life AS (
+            SELECT resource, t, lifecycle,
+                   lag(lifecycle) OVER (PARTITION BY case_id, activity ORDER BY t, file_no, row_no) AS prev_life,
+                   lag(t) OVER (PARTITION BY case_id, activity ORDER BY t, file_no, row_no) AS prev_t
+            FROM events WHERE resource IS NOT NULL AND lifecycle IN ('start', 'complete')),
+        work AS (
+            SELECT resource, median(t - prev_t) AS w FROM life
+            WHERE lifecycle = 'complete' AND prev_life = 'start' GROUP BY resource),
+        per_res AS (
+            SELECT resource, count(*) AS n, count(DISTINCT case_id) AS c FROM events
+            WHERE resource IS NOT NULL AND ({_STEP_EVENTS}) GROUP BY resource)
+        SELECT l.resource, l.n, l.c, w.w FROM per_res l LEFT JOIN work w ON w.resource = l.resource
+        ORDER BY l.n DESC, l.resource
+        """
+    ).fetchall()
+    return [{"resource": r, "events": n, "cases": c, "median_work": w} for r, n, c, w in rows]

@@ -1,0 +1,177 @@
+"""SPEC §7.2: journeys with parallel work, against the brute-force run simulator of tests/journey_oracle.py.
+
+Random block-structured processes (nested blocks, loops inside branches,
+whole-block loops, shares, updates, chases, slas, planned loops) must give
+the oracle's whole `journeys` object; the order example is checked by hand
+through the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import journey_oracle as oracle
+from conftest import EXAMPLES
+from procmap.analysis.facts import Analysis
+from procmap.analysis.journeys import Journeys
+from procmap.analysis.journeys.report import journeys_report
+from procmap.model.graph import build_graph
+from procmap.model.process import ProcessFile
+from strategies import processes
+from test_journeys_oracle import same
+
+ORDER = EXAMPLES / "order-fulfilment.yaml"
+
+
+def _kind(data: dict[str, Any], step: dict[str, Any]) -> str:
+    return next(lane["kind"] for lane in data["lanes"] if lane["id"] == step["lane"])
+
+
+def _facing(data: dict[str, Any], step: dict[str, Any]) -> bool:
+    kind = _kind(data, step)
+    return kind == "customer" or step.get("visibility", "onstage" if kind == "onstage" else "backstage") == "onstage"
+
+
+@st.composite
+def decorated(draw: st.DrawFn) -> dict[str, Any]:
+    """A block-structured process with §5's keys sprinkled on: updates, chases, slas, sla_from, shares, planned."""
+    data = draw(processes(max_steps=12, blocks=True))
+    steps = data["steps"]
+    facing = [s["id"] for s in steps if _facing(data, s)]
+    for i, step in enumerate(steps):
+        kind = _kind(data, step)
+        if kind != "customer" and _facing(data, step) and draw(st.integers(0, 2)) == 0:
+            step["contact"] = "update"
+        if kind == "customer" and i > 0 and draw(st.integers(0, 2)) == 0:
+            step["contact"] = "chase"
+        if draw(st.integers(0, 3)) == 0:
+            step["sla"] = draw(st.sampled_from(["15m", "2h", "1d"]))
+            if facing and draw(st.booleans()):
+                step["sla_from"] = draw(st.sampled_from(facing))
+    if draw(st.integers(0, 3)) > 0:  # shares on every choice, so expected and probability are defined
+        for step in steps:
+            flows = step.get("next", [])
+            if len(flows) > 1:
+                long = [{"to": f} if isinstance(f, str) else dict(f) for f in flows]
+                cuts = draw(st.sampled_from([(0.5, 0.5), (0.25, 0.75), (0.9, 0.1)] if len(long) == 2 else [None]))
+                if cuts is None:
+                    cuts = [round(1 / len(long), 6)] * (len(long) - 1)
+                    cuts.append(round(1 - sum(cuts), 6))
+                for flow, share in zip(long, cuts, strict=True):
+                    flow["share"] = share
+                step["next"] = long
+    g = build_graph(ProcessFile.model_validate(data))
+    loops = oracle.loop_edges(g, g.graph["start"])
+    for step in steps:
+        flows = step.get("next", [])
+        for j, f in enumerate(flows):
+            target = f if isinstance(f, str) else f.get("to")
+            if target and (step["id"], target) in loops and draw(st.booleans()):
+                flows[j] = {"to": target, "planned": True} if isinstance(f, str) else {**f, "planned": True}
+    return data
+
+
+def compare(data: dict[str, Any], repeats: int, worst_by: tuple[str, ...] = oracle.WORST_BY) -> None:
+    g = build_graph(ProcessFile.model_validate(data))
+    j = Journeys(g, repeats).with_worst_by(worst_by)
+    same(journeys_report(j, Analysis(g).no_backup), oracle.report_blocks(g, repeats, worst_by), "journeys")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decorated(), st.integers(0, 2))
+def test_random_block_processes_match_the_run_simulator(data: dict[str, Any], repeats: int) -> None:
+    compare(data, repeats)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    decorated(),
+    st.integers(0, 1),
+    st.lists(st.sampled_from((*oracle.FIGURES, "comes_back")), min_size=1, max_size=3, unique=True).map(tuple),
+)
+def test_random_worst_by_orders_on_block_processes(data: dict[str, Any], repeats: int, order: tuple) -> None:
+    compare(data, repeats, order)
+
+
+def _journeys(run: Any, *args: str) -> dict[str, Any]:
+    result = run("audit", str(ORDER), "--format", "json", *args)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)["processes"][0]["journeys"]
+
+
+def test_order_example_through_the_cli_by_hand(run: Any) -> None:
+    """pack ‖ invoice: the timeline interleaves the branches; elapsed is the critical path, not the sum."""
+    j = _journeys(run)
+    assert j["count"] == 3  # in stock (packed first time), in stock with one re-pick, out of stock
+    main = j["main"]
+    # 5m + 1m + 10m, then pick 2h ‖ invoice 1h (+1m sent), pack 30m, hand over 15m, 1d delivery, 2m
+    assert main["steps"] == [
+        "place-order",
+        "confirm-order",
+        "check-stock",
+        "write-invoice",
+        "pick-goods",
+        "send-invoice",
+        "pack-parcel",
+        "hand-to-carrier",
+        "deliver",
+        "receive-parcel",
+    ]
+    assert main["figures"]["elapsed"] == 300 + 60 + 600 + 7200 + 1800 + 900 + 86400 + 120
+    # the longest stretch nothing facing covers: invoice sent (4620 s) to delivery's start (10860 s)
+    assert main["figures"]["longest_silence"] == 10860 - 4620
+    assert main["probability"] == 0.92 * 0.95
+    worst = j["worst"]
+    assert worst["figures"]["repeats"] == 1
+    assert worst["steps"].count("pick-goods") == 2
+    assert j["expected"]["elapsed"] is None and j["expected"]["visible_handoffs"] is None
+    assert j["expected"]["customer_actions"] == 2
+    assert abs(j["expected"]["p_comes_back"] - 0.92 * 0.05) < 1e-9
+
+
+def test_a_run_without_forks_is_read_as_before() -> None:
+    """Inside a branch-free process §7.2's engine is not used: the §5 figures stand (one run = one journey)."""
+    data = {
+        "version": 1,
+        "process": {"id": "p", "name": "P"},
+        "lanes": [{"id": "c", "name": "C", "kind": "customer"}, {"id": "d", "name": "D", "kind": "onstage"}],
+        "steps": [
+            {"id": "a", "name": "A", "lane": "c", "duration": "1m", "next": ["b"]},
+            {"id": "b", "name": "B", "lane": "d", "duration": "2m"},
+        ],
+    }
+    j = Journeys(build_graph(ProcessFile.model_validate(data)))
+    assert not j.runs_forked
+    assert j.count == 1 and j.main is not None and j.main.figures["elapsed"] == 180
+
+
+def test_two_branches_alternating_lanes_make_a_handoff_at_each_switch() -> None:
+    """§7.2: handoffs along the timeline depend on timing: desk 0-1m, phone 1m-3m ‖ phone 0-2m… interleave."""
+    data = {
+        "version": 1,
+        "process": {"id": "p", "name": "P"},
+        "lanes": [
+            {"id": "desk", "name": "Desk", "kind": "onstage"},
+            {"id": "phone", "name": "Phone", "kind": "onstage"},
+        ],
+        "steps": [
+            {"id": "s", "name": "S", "lane": "desk", "next": [{"all": ["a1", "b1"]}]},
+            {"id": "a1", "name": "A1", "lane": "desk", "duration": "1m", "next": ["a2"]},
+            {"id": "a2", "name": "A2", "lane": "desk", "duration": "2m", "next": ["j"]},
+            {"id": "b1", "name": "B1", "lane": "phone", "duration": "2m", "next": ["b2"]},
+            {"id": "b2", "name": "B2", "lane": "phone", "duration": "2m", "next": ["j"]},
+            {"id": "j", "name": "J", "lane": "desk", "join": "all"},
+        ],
+    }
+    g = build_graph(ProcessFile.model_validate(data))
+    main = Journeys(g).main
+    assert main is not None
+    # starts: s 0, a1 0, b1 0, a2 1m, b2 2m, j 4m; ties at 0 by finish: s (0), a1 (1m), b1 (2m)
+    assert main.steps == ("s", "a1", "b1", "a2", "b2", "j")
+    assert main.figures["visible_handoffs"] == 4  # desk desk phone desk phone desk
+    assert main.figures["elapsed"] == 240
+    same(journeys_report(Journeys(g), Analysis(g).no_backup), oracle.report_blocks(g), "journeys")
