@@ -86,6 +86,9 @@ def journeys_report(j: Journeys | Any, no_backup: Iterable[str] | None = None) -
     }
     if omitted > 0:
         report["asked_twice_omitted"] = omitted
+    if j.expected is not None and j.expected_unavailable:
+        # A figure of `expected` that is null although shares define it: why (beyond what a JSON number holds).
+        report["expected_unavailable"] = j.expected_unavailable
     return report
 
 

@@ -44,6 +44,7 @@ exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import cached_property
@@ -109,14 +110,19 @@ def _front_min(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return out
 
 
-def _front_max(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
-    """Pareto front for the greatest longest silence: (closed, open) pairs, both larger is better."""
-    if len(pairs) <= 1:
-        return pairs
-    pairs = sorted(set(pairs), reverse=True)
+def _front_max(fronts: list[tuple[tuple[Any, Any], ...]]) -> list[tuple[Any, Any]]:
+    """Pareto front for the greatest longest silence: (closed, open) pairs, both larger is better.
+
+    Each front handed in is already in descending order (this function's
+    output, or one pair, kept in order when durations are added), so a
+    merge replaces the sort of the whole set at every step; a pair met twice
+    does not pass the strict test on ``open``.
+    """
+    if len(fronts) == 1:
+        return list(fronts[0])
     out: list[tuple[Any, Any]] = []
     best_open: Any = None
-    for closed, open_ in pairs:
+    for closed, open_ in heapq.merge(*fronts, reverse=True):
         if best_open is None or open_ > best_open:
             out.append((closed, open_))
             best_open = open_
@@ -279,7 +285,7 @@ class Runs(Figures):
                 pmin = tuple(_prune_min({m for p in parts for m in p[2]}))
                 pmax = tuple(_prune_max({m for p in parts for m in p[3]}))
                 smin = tuple(_front_min([x for p in parts for x in p[4]]))
-                smax = tuple(_front_max([x for p in parts for x in p[5]]))
+                smax = tuple(_front_max([p[5] for p in parts]))
             lanes_in[(k, r)] = tuple(hand_in)
             # visible handoffs and parties: touchpoints that are not updates
             if touch[k] and not update[k]:
