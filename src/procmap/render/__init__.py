@@ -216,7 +216,8 @@ def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int)
     """The story's sizes with enough room after each column for every label to find a free spot.
 
     A slide keeps little room for labels (``Sizes.max_gap``); where one finds
-    none, the story is drawn again with more, so no label is ever dropped.
+    none, or only by being cut, the story is drawn again with more room and
+    wider label lines, so no label is ever dropped or cut.
     """
     import dataclasses
 
@@ -224,7 +225,9 @@ def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int)
 
     sizes = layout.STORY
     for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
-        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack)
+        # More room after the columns, and wider label lines (fewer of them) where a band is short.
+        wider = layout.STORY.branch_text + min(slack, 120.0) / 2
+        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack, branch_text=wider)
         d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
         _draw_parts(d)
         if d.unplaced == 0 and d.narrowed == 0:
