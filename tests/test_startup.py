@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
 from procmap.config import Config
 from procmap.validate import check_file
 
@@ -58,13 +59,8 @@ def imported(*args: str, cwd: Path) -> dict[str, str]:
     """Run ``python -X importtime -m procmap ARGS`` in a fresh interpreter: module → the module that imported it."""
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("GITHUB_ACTIONS", None)
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "procmap", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=600,
+    proc = run_process(
+        [sys.executable, "-X", "importtime", "-m", "procmap", *args], text=True, cwd=cwd, env=env, cpu_limit=120
     )
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     # importtime prints a module after everything it imported, indented two spaces per level,
@@ -111,13 +107,12 @@ def test_detector_sees_heavy_imports(tmp_path: Path) -> None:
 def test_config_file_still_read(tmp_path: Path) -> None:
     """tomllib is imported on demand: a configuration file next to the process is still honoured."""
     (tmp_path / "procmap.toml").write_text('[rules]\nvisible-handoff = "off"\nasked-twice = "off"\n')
-    proc = subprocess.run(
+    proc = run_process(
         [sys.executable, "-m", "procmap", "validate", "--format", "json", str(SMALL)],
-        capture_output=True,
         text=True,
         cwd=tmp_path,
         env={**os.environ, "NO_COLOR": "1"},
-        timeout=600,
+        cpu_limit=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "visible-handoff" not in proc.stdout and "asked-twice" not in proc.stdout
