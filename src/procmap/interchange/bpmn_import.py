@@ -738,7 +738,7 @@ class Mapper:
                             "warning",
                             "message-flow",
                             f"message flow '{mf.get('id')}' from '{s}' to '{t}' crosses the boundary of a "
-                            "parallel branch: kept as an exchange between the pools, not as a flow",
+                            "parallel branch: not kept (a flow out of a branch would break its block)",
                             mf,
                         )
                         continue
