@@ -85,3 +85,14 @@ def test_the_order_example_round_trips_through_bpmn(tmp_path: Path, cli) -> None
     data = yaml.safe_load(back.read_text())
     assert any(isinstance(f, dict) and "all" in f for s in data["steps"] for f in s.get("next", []))
     assert any(s.get("join") == "all" for s in data["steps"])
+
+
+def test_a_process_that_starts_with_a_split_forks_from_a_step_of_its_own(tmp_path: Path, cli) -> None:
+    nodes = f'<startEvent id="s"/>{TASKS}<parallelGateway id="split"/><parallelGateway id="join"/><endEvent id="e"/>'
+    flows = [("s", "split"), ("split", "pack"), ("split", "bill"), ("pack", "join"), ("bill", "join")]
+    flows += [("join", "ship"), ("ship", "e")]
+    data, err = imported(tmp_path, cli, bpmn(nodes.replace('<task id="take" name="Take"/>', ""), flows))
+    start = data["process"]["start"]
+    (first,) = [s for s in data["steps"] if s["id"] == start]
+    assert first["next"] == [{"all": ["pack", "bill"]}]
+    assert "[gateway-step]" in err

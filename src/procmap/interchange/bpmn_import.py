@@ -218,9 +218,15 @@ class Mapper:
                     for i in into
                     if i in self.nodes
                 )
+                from_start = any(
+                    i in self.nodes and self.nodes[i].tag == "startEvent" and not self.nodes[i].step for i in into
+                )
                 if merged:
                     # Reached along several paths (a loop back to before the split): one fork, at one step.
                     make_step(node, "splits paths that several steps reach")
+                elif from_start:
+                    # The process starts with the split: its fork needs a step to start from.
+                    make_step(node, "starts the process with parallel branches")
                 for flow in flows:
                     target = self.nodes.get(flow.target)
                     if target is not None and target.tag.endswith("Gateway") and len(r.out.get(target.id, [])) > 1:
