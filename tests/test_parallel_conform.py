@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
 from procmap.analysis.replay import Replay
@@ -200,3 +201,11 @@ def test_a_case_that_skips_a_branch_does_not_fit_though_each_pair_conforms(tmp_p
     report = json.loads(cli("conform", model, log, "--format", "json").stdout)
     assert report["fitness"]["pairs_conforming"] == 3 + 8
     assert report["fitness"]["cases_fitting"] == 1  # case 8 only
+
+
+def test_past_the_bound_replay_says_it_does_not_know(monkeypatch: pytest.MonkeyPatch) -> None:
+    from procmap.analysis import replay as module
+
+    monkeypatch.setattr(module, "MAX_MARKINGS", 2)
+    replay = Replay.of(_model(ORDER))
+    assert replay.fits(["take", "bill", "ship"], {"take", "bill", "ship"}) is None  # never a guess
