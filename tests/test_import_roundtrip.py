@@ -71,20 +71,9 @@ def round_trip(text: str, name: str = "process.yaml") -> tuple[dict[str, Any], d
     return _load(text), _load(written)
 
 
-# BPMN import of parallel gateways is issue 21 part 2: until then the example with a fork does
-# not come back (strict: the day it does, this marker must go).
-_FORK_EXAMPLES = {"order-fulfilment.yaml"}
-
-
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(p.name in _FORK_EXAMPLES, reason="import of parallel gateways", strict=True),
-        )
-        for p in sorted(EXAMPLES.glob("*.yaml"))
-    ],
+    sorted(EXAMPLES.glob("*.yaml")),
     ids=lambda p: p.name,
 )
 def test_examples_round_trip(path: Path) -> None:
@@ -129,6 +118,21 @@ def processes_with_journey_keys(draw: st.DrawFn) -> dict[str, Any]:
 @settings(profile(100), deadline=None)
 @given(processes_with_journey_keys())
 def test_random_processes_round_trip(data: dict[str, Any]) -> None:
+    text = dump(data)
+    before, after = round_trip(text)
+    assert normal(after) == normal(before)
+
+
+@st.composite
+def block_processes(draw: st.DrawFn) -> dict[str, Any]:
+    """Random block-structured processes (SPEC §7.1), with ordinary decisions around their forks."""
+    return draw(processes(blocks=True))
+
+
+@settings(profile(100), deadline=None)
+@given(block_processes())
+def test_random_block_processes_round_trip(data: dict[str, Any]) -> None:
+    """Forks export as parallelGateway pairs and import back as the same forks and joins (SPEC §7.3)."""
     text = dump(data)
     before, after = round_trip(text)
     assert normal(after) == normal(before)

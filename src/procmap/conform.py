@@ -261,7 +261,7 @@ def _report(
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants
+    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants, replay
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -282,9 +282,13 @@ def _report(
         numbers = q.Model(g)
         q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops, workdir=workdir)
         logged = q.logged_steps(con, numbers)
-        q.register_pairs(con, numbers, q.conforming_pairs(g, start, logged, loops), workdir)
+        pairs = q.conforming_pairs(g, start, logged, loops)
+        for pair in replay.parallel_pairs(g, logged):  # SPEC §7.3: steps of two branches of one fork, any order
+            pairs.setdefault(pair, 0)
+        q.register_pairs(con, numbers, pairs, workdir)
         q.build_sequences(con)
         q.build_cases(con, numbers.lanes)
+        replay_note = replay.refit(con, model, numbers, logged)  # SPEC §7.3: with forks, fit is decided by replay
         q.build_pairs(con)
         totals = q.counts(con)
         fit = q.fitness(con)
@@ -324,7 +328,9 @@ def _report(
         "name": model.process.name,
         "file": result.path,
         "logs": [log.path for log in read],
-        "notes": [note for log in read for note in log.notes] + ([life_note] if life_note else []),
+        "notes": [note for log in read for note in log.notes]
+        + ([life_note] if life_note else [])
+        + ([replay_note] if replay_note else []),
         "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
         "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
@@ -349,10 +355,11 @@ def _report(
         "flows": flows,
         "unused_flows": [{"from": u, "to": v} for u, v in unused],
         "model_flows": [
-            {"from": s.id, "to": f.to, "when": f.when, "taken": used.get((s.id, f.to), 0)}
+            {"from": s.id, "to": to, "when": f.when, "taken": used.get((s.id, to), 0)}
             for s in model.steps
             for f in s.next
-            if g.has_edge(s.id, f.to)
+            for to in (f.all or [f.to])  # a fork's flows, one per branch
+            if g.has_edge(s.id, to)
         ],
         "figures": figures,
         "shares": _shares(model, taken),
@@ -377,13 +384,14 @@ def _shares(model: ProcessFile, used: dict[tuple[str, str], int]) -> list[dict[s
     for step in model.steps:
         if len(step.next) < 2:
             continue
-        counts = [used.get((step.id, f.to), 0) for f in step.next]
+        counts = [max(used.get((step.id, t), 0) for t in (f.all or [f.to])) for f in step.next]  # a fork: its branches
         total = sum(counts)
         for flow, n in zip(step.next, counts, strict=True):
             out.append(
                 {
                     "from": step.id,
                     "to": flow.to,
+                    **({"all": flow.all} if flow.all else {}),
                     "when": flow.when,
                     "model": flow.share,
                     "observed": n / total if total else None,

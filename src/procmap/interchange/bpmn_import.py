@@ -70,10 +70,34 @@ class Hop:
     end: str | None
     labels: tuple[str, ...]
     share: float | None = None  # procmap's own `share`, read back from a file it exported
+    all: tuple[str, ...] = ()  # a parallel split whose branches each start at one step: a fork (SPEC §7.3)
 
 
 def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, process: str | None = None) -> Imported:
     """The procmap process a BPMN 2.0 model holds (raises UsageError for what is not a usable model)."""
+    result = _import(data, path, kinds=kinds, process=process, parallel=True)
+    if result.data.get("_forks") and _unmatched(result.data):
+        # A parallel split that is not block-structured (its branches meet nowhere, or at an exclusive merge,
+        # or leave one another) stays a set of alternatives with today's `parallel-split` warning.
+        result = _import(data, path, kinds=kinds, process=process, parallel=False)
+    result.data.pop("_forks", None)
+    return result
+
+
+def _unmatched(data: dict[str, Any]) -> bool:
+    """Whether the forks and joins made from parallel gateways break SPEC §7.1's block structure."""
+    from procmap.config import Config
+    from procmap.interchange.process_yaml import dump
+    from procmap.rules import RULES
+    from procmap.validate import check_text
+
+    clean_data = {k: v for k, v in data.items() if k != "_forks"}
+    only = Config(severities={rule.id: None for rule in RULES if rule.id != "unmatched-fork"})
+    checked = check_text(dump(clean_data, [], {}), "<import>", only)
+    return any(d.rule == "unmatched-fork" for d in checked.diagnostics)
+
+
+def _import(data: bytes, path: str, *, kinds: dict[str, str] | None, process: str | None, parallel: bool) -> Imported:
     root = parse(data, path)
     reader = Reader(root, path, kinds=kinds or {}, process=process)
     reader.select_pools()
@@ -84,12 +108,15 @@ def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, 
     for flow in reader.flows:
         if flow.source in reader.nodes and flow.target in reader.nodes:
             reader.out.setdefault(flow.source, []).append(flow)
-    return Mapper(reader).run()
+    return Mapper(reader, parallel=parallel).run()
 
 
 class Mapper:
-    def __init__(self, reader: Reader) -> None:
+    def __init__(self, reader: Reader, *, parallel: bool = False) -> None:
         self.r = reader
+        self.parallel = parallel
+        self.forks: dict[str, list[tuple[tuple[str, ...], str | None, float | None]]] = {}
+        self.join_steps: set[str] = set()
         self.nodes = reader.nodes
         self.steps: dict[str, Node] = {}
         self.passes: dict[str, set[str]] = {}
@@ -158,6 +185,60 @@ class Mapper:
                     else f"{r.label_of(el)} calls '{called}': kept as one step; the called process is not imported",
                     el,
                 )
+
+    def plan_parallel(self) -> None:
+        """Gateways a fork or join needs as steps (SPEC §7.3), only where no task can stand in for them.
+
+        A fork item names the first step of each branch, so a branch that
+        opens with a choice (pm4py's running example: examine casually or
+        thoroughly, beside check ticket) gets that choice as a step; a join
+        is the step after the converging parallel gateway, so a gateway that
+        leads on to a choice or an end becomes the join step itself.  Both
+        are silent steps for `conform` (no event maps to them).
+        """
+        if not self.parallel:
+            return
+        r = self.r
+
+        def make_step(node: Node, why: str) -> None:
+            if node.step:
+                return
+            node.step = True
+            self.steps[node.id] = node
+            r.note("info", "gateway-step", f"{r.label_of(node.el)} {why}: kept as a step", node.el)
+
+        for node in list(self.nodes.values()):
+            if node.tag != "parallelGateway":
+                continue
+            flows = r.out.get(node.id, [])
+            if len(flows) > 1:
+                into = [f.source for f in r.flows if f.target == node.id]
+                merged = len(into) > 1 or any(
+                    self.nodes[i].tag.endswith("Gateway") and self.incoming.get(i, 0) > 1
+                    for i in into
+                    if i in self.nodes
+                )
+                from_start = any(
+                    i in self.nodes and self.nodes[i].tag == "startEvent" and not self.nodes[i].step for i in into
+                )
+                if merged:
+                    # Reached along several paths (a loop back to before the split): one fork, at one step.
+                    make_step(node, "splits paths that several steps reach")
+                elif from_start:
+                    # The process starts with the split: its fork needs a step to start from.
+                    make_step(node, "starts the process with parallel branches")
+                for flow in flows:
+                    target = self.nodes.get(flow.target)
+                    if target is not None and target.tag.endswith("Gateway") and len(r.out.get(target.id, [])) > 1:
+                        make_step(target, "opens a branch of a parallel split with a choice")
+            elif len(flows) == 1 and self.incoming.get(node.id, 0) > 1:
+                target = self.nodes.get(flows[0].target)
+                if (
+                    target is not None
+                    and not target.step
+                    and (target.tag == "endEvent" or len(r.out.get(target.id, [])) > 1)
+                ):
+                    make_step(node, "joins parallel branches before a choice or an end")
 
     def event_is_step(self, node: Node, after_event_gateway: set[str]) -> bool:
         """Whether an event is something that happens on the journey, so it becomes a step.
@@ -248,6 +329,10 @@ class Mapper:
         seen: set[str] = set()
         node = self.nodes[step_id]
         flows = self.r.out.get(step_id, [])
+        if self.parallel and node.tag == "parallelGateway" and len(flows) > 1:
+            fork = self._fork(step_id, flows, seen)
+            if fork is not None:
+                return [Hop(fork[0], None, (), None, fork)]
         for flow in flows:
             label = self.flow_label(flow, node)
             self.arrive(step_id, flow.target, (label,) if label else (), out, seen, self.share_of(flow))
@@ -334,6 +419,11 @@ class Mapper:
         if node.tag == "endEvent" or not flows:
             return [("finish", target, labels, None)]
         branching = len(flows) > 1
+        if branching and self.parallel and node.tag == "parallelGateway":
+            fork = self._fork(source, flows, seen)
+            if fork is not None:
+                out.append(Hop(fork[0], None, labels, share, fork))
+                return []
         if branching and node.tag in ("parallelGateway", "inclusiveGateway", "complexGateway"):
             kind = node.tag.removesuffix("Gateway")
             r.note(
@@ -358,6 +448,42 @@ class Mapper:
             own = self.share_of(flow)
             more.append(("arrive", flow.target, (*labels, part) if part else labels, share if own is None else own))
         return more
+
+    def _fork(self, source: str, flows: list[SeqFlow], seen: set[str]) -> tuple[str, ...] | None:
+        """The first steps of a parallel split's branches, when each branch starts at exactly one step.
+
+        Each outgoing flow is walked on its own; a branch that reaches
+        several steps (an exclusive choice right after the split), an end or
+        a nested split is not a branch procmap can name, so the split stays
+        alternatives (the caller's warning).
+        """
+        firsts: list[str] = []
+        for flow in flows:
+            found: list[Hop] = []
+            self._walk(source, ("arrive", flow.target, (), None), found, set(seen))
+            if len(found) != 1 or found[0].step is None or found[0].all or found[0].step in firsts:
+                return None
+            if self.flow_label(flow, self.nodes.get(flow.source)):
+                return None  # a labelled branch would lose its label in a fork item
+            firsts.append(found[0].step)
+        return tuple(firsts)
+
+    def find_joins(self) -> None:
+        """Steps right after a converging parallel gateway: `join: all` (SPEC §7.3)."""
+        if not self.parallel:
+            return
+        for node in self.nodes.values():
+            if node.tag != "parallelGateway" or self.incoming.get(node.id, 0) < 2:
+                continue
+            if node.step:
+                self.join_steps.add(node.id)
+                continue
+            if node.id not in self.passes:
+                continue
+            found: list[Hop] = []
+            for flow in self.r.out.get(node.id, []):
+                self.arrive(node.id, flow.target, (), found, set())
+            self.join_steps.update(h.step for h in found if h.step and not h.all)
 
     def share_of(self, flow: SeqFlow) -> float | None:
         value = self.r.pm(flow.el, "share")
@@ -432,8 +558,10 @@ class Mapper:
 
     def run(self) -> Imported:
         self.decide_steps()
+        self.plan_parallel()
         self.plan_boundaries()
         hops = {s: self.hops(s) for s in list(self.steps)}
+        self.find_joins()
         self.report_dead_loops()
         ends = self.materialise_ends(hops)
         nexts: dict[str, list[tuple[str, str | None]]] = {}
@@ -443,6 +571,11 @@ class Mapper:
                 target = hop.step or (hop.end if hop.end in ends else None)
                 if hop.step is None and hop.end is None and f"{step}#end" in ends:
                     target = f"{step}#end"
+                if hop.all:
+                    label = "; ".join(hop.labels) or None
+                    self.forks.setdefault(step, []).append((hop.all, label, hop.share))
+                    nexts[step].extend((t, label) for t in hop.all)
+                    continue
                 if target is not None:
                     nexts[step].append((target, "; ".join(hop.labels) or None))
                     if hop.share is not None:
@@ -571,6 +704,7 @@ class Mapper:
         for s in nexts:
             self.pool_steps.setdefault(self.lane_pool(s), []).append(s)
         bb_steps: dict[str, list[tuple[str, str]]] = {}
+        branches = self.branches(nexts)
         for mf in r.message_flows:
             label = self.message_label(mf)
             sides: list[list[str]] = []
@@ -603,9 +737,36 @@ class Mapper:
                 continue
             for s in sides[0]:
                 for t in sides[1]:
-                    nexts[s].append((t, label))
                     self.exchanges.append((s, t))
+                    if branches.get(s, frozenset()) != branches.get(t, frozenset()) and t in self.steps:
+                        # A flow out of a parallel branch (or into one) would break the block (SPEC §7.1).
+                        r.note(
+                            "warning",
+                            "message-flow",
+                            f"message flow '{mf.get('id')}' from '{s}' to '{t}' crosses the boundary of a "
+                            "parallel branch: not kept (a flow out of a branch would break its block)",
+                            mf,
+                        )
+                        continue
+                    nexts[s].append((t, label))
         self.chain_black_boxes(bb_steps, nexts)
+
+    def branches(self, nexts: dict[str, list[tuple[str, str | None]]]) -> dict[str, frozenset[tuple[str, int]]]:
+        """The parallel branches (fork step, branch index) each step lies in, along sequence flows to the joins."""
+        found: dict[str, set[tuple[str, int]]] = {}
+        for fork_step, items in self.forks.items():
+            for targets, _, _ in items:
+                for i, first in enumerate(targets):
+                    seen = {first}
+                    queue = deque([first])
+                    while queue:
+                        u = queue.popleft()
+                        found.setdefault(u, set()).add((fork_step, i))
+                        for v, _ in nexts.get(u, []):
+                            if v not in seen and v not in self.join_steps and v != fork_step:
+                                seen.add(v)
+                                queue.append(v)
+        return {k: frozenset(v) for k, v in found.items()}
 
     def message_name(self, mf: _Element) -> str:
         message = self.r.by_id.get(mf.get("messageRef") or "")
@@ -835,7 +996,9 @@ class Mapper:
                     entry["description"] = lane.description
                 lanes_out.append(entry)
         process = self.process_info(ids[start] if start else ids[order[0]])
-        data = {"version": 1, "process": process, "lanes": lanes_out, "steps": steps_out}
+        data: dict[str, Any] = {"version": 1, "process": process, "lanes": lanes_out, "steps": steps_out}
+        if self.forks:
+            data["_forks"] = True  # read (and removed) by import_bpmn: check the block structure
         header = self.header(lane_names, kinds)
         return Imported(data, r.notes, header, comments)
 
@@ -960,6 +1123,10 @@ class Mapper:
             return f"Wait until {shorten(text, 50)}" if text else "Wait until condition"
         if kind == "compensate":
             return "Compensate"
+        if node.tag == "parallelGateway":
+            return "Start branches" if len(self.r.out.get(s, [])) > 1 else "Branches done"
+        if node.tag.endswith("Gateway"):
+            return "Choose"
         return "End" if node.tag == "endEvent" else "Event"
 
     def message_of_event(self, node: Node) -> str:
@@ -1118,9 +1285,28 @@ class Mapper:
             data = self.data_of(el) if el is not None else []
             if data:
                 out["data"] = data
+        if s in self.join_steps:
+            out["join"] = "all"
         flows: list[Any] = []
         placed: dict[str, int] = {}
+        # A fork's targets follow one another in nexts (see run): the first makes the `all` item, the rest skip.
+        pending = [list(targets) for targets, _, _ in self.forks.get(s, [])]
+        fork_items = list(self.forks.get(s, []))
         for target, label in nexts.get(s, []):
+            if pending and target == pending[0][0]:
+                targets, fork_label, fork_share = fork_items[0]
+                if len(pending[0]) == len(targets):
+                    item: dict[str, Any] = {"all": [ids[t] for t in targets]}
+                    if fork_label:
+                        item["when"] = fork_label
+                    if fork_share is not None:
+                        item["share"] = fork_share
+                    flows.append(item)
+                pending[0].pop(0)
+                if not pending[0]:
+                    pending.pop(0)
+                    fork_items.pop(0)
+                continue
             if target not in ids:
                 continue
             if ids[target] in placed:

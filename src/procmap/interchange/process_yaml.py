@@ -20,9 +20,9 @@ PROCESS_KEYS = ("id", "name", "description", "owner", "start")
 LANE_KEYS = ("id", "name", "kind", "description")
 STEP_KEYS = (
     "id", "name", "lane", "description", "channel", "visibility", "contact", "owner", "backup",
-    "duration", "sla", "sla_from", "evidence", "stage", "data", "fail_point", "next",
+    "duration", "sla", "sla_from", "evidence", "stage", "data", "fail_point", "join", "next",
 )  # fmt: skip
-FLOW_KEYS = ("to", "when", "share", "planned")
+FLOW_KEYS = ("to", "all", "when", "share", "planned")
 WIDTH = 1 << 30  # never fold a long scalar over several lines
 # libyaml escapes characters beyond the Basic Multilingual Plane ("\U0001F600") even with allow_unicode;
 # PyYAML's own emitter writes them as they are, so text holding one is quoted by it (rare, and still right).
@@ -119,7 +119,8 @@ def _scalars(data: dict[str, Any]) -> list[Any]:
         for key, value in item.items():
             if key == "next":
                 for flow in value:
-                    found.extend(flow.values() if isinstance(flow, dict) else (flow,))
+                    for part in flow.values() if isinstance(flow, dict) else (flow,):
+                        found.extend(part if isinstance(part, list) else (part,))  # a fork's `all` list
             elif isinstance(value, list):
                 found.extend(value)
             else:
@@ -175,6 +176,8 @@ def _flows(prefix: str, flows: list[Any], q: dict[tuple[type, Any], str]) -> lis
         first = True
         for key in FLOW_KEYS:
             if key in flow:
-                out.append(f"      {'- ' if first else '  '}{key}: {q[_key(flow[key])]}")
+                value = flow[key]
+                text = f"[{', '.join(q[_key(v)] for v in value)}]" if isinstance(value, list) else q[_key(value)]
+                out.append(f"      {'- ' if first else '  '}{key}: {text}")
                 first = False
     return out
