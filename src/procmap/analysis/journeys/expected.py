@@ -208,7 +208,7 @@ _SMALL = Decimal("2.2250738585072014e-308")  # the smallest float with all 53 bi
 Row = list[tuple[int, Decimal]]
 
 
-def _expected_visits(n: int, start: int, prob: list[Row], exits: list[Decimal]) -> list[Decimal]:
+def _expected_visits(n: int, start: int, prob: list[Any], exits: list[Decimal] | None = None) -> list[Any]:
     """Expected number of visits of each state of an absorbing Markov chain started in ``start``.
 
     ``prob[k]`` are k's transitions to other states, ``exits[k]`` the
@@ -227,6 +227,12 @@ def _expected_visits(n: int, start: int, prob: list[Row], exits: list[Decimal]) 
     digit.  The cost is linear in steps and flows for processes whose loops
     are short.
     """
+    if exits is None:
+        # Float rows (the forked reading of SPEC §7.2): exits from the row sums, float visits back.
+        with localcontext(_CONTEXT):
+            rows = [[(v, Decimal(p)) for v, p in row] for row in prob]
+            leave = [_ONE - sum((p for _, p in row), _ZERO) for row in rows]  # negative past a fork (rows sum > 1)
+        return [float(x) for x in _expected_visits(n, start, rows, leave)]
     with localcontext(_CONTEXT):
         succ = [[v for v, _ in row] for row in prob]
         comp, members = sccs(n, succ)
