@@ -159,7 +159,9 @@ def _journey_side(result: FileResult) -> dict[str, Any]:
 
 def _with_comes_back(figures: dict[str, Any]) -> dict[str, Any]:
     """The figures with ``comes_back`` (``repeats + chases``, SPEC §5.7) first."""
-    back = (figures.get("repeats") or 0) + (figures.get("chases") or 0)
+    repeats, chases = figures.get("repeats"), figures.get("chases")
+    # An average that could not be computed exactly is null (expected_unavailable): its sum is unknown, not 0.
+    back = None if repeats is None or chases is None else repeats + chases
     return {"comes_back": back, **figures}
 
 

@@ -80,9 +80,9 @@ def _come_back(j: dict[str, Any], name: Any, chase_steps: Collection[str]) -> st
         return f"{percent(p)} of customers have to come back ({_where_back(j, name, chase_steps)})."
     if not can:
         return None
-    if expected is not None:
+    if expected is not None and expected.get("repeats") is not None and expected.get("chases") is not None:
         # Shares, but no probability of coming back (an analysis without p_comes_back): the average instead.
-        times = float(expected.get("repeats") or 0) + float(expected.get("chases") or 0)
+        times = float(expected["repeats"]) + float(expected["chases"])
         return f"A customer can have to come back ({_where_back(j, name, chase_steps)}): {times_on_average(times)}."
     return f"A customer can have to come back ({_where_back(j, name, chase_steps)})."
 

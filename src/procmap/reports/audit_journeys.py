@@ -152,6 +152,15 @@ def _summary(journey: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
+def _average_back(expected: dict[str, Any]) -> str | None:
+    """How often a customer comes back on average, in words; None when a figure could not be computed exactly
+    (``expected_unavailable``): a missing average is said as missing, never counted as 0."""
+    repeats, chases = expected.get("repeats"), expected.get("chases")
+    if repeats is None or chases is None:
+        return None
+    return times_on_average(float(repeats) + float(chases))
+
+
 def comes_back(figures: dict[str, Any]) -> int:
     """SPEC §5.7: a journey comes back ``repeats + chases`` times (chases once the analysis counts them)."""
     return int(figures.get("repeats") or 0) + int(figures.get("chases") or 0)
@@ -338,7 +347,7 @@ def figures_section(j: dict[str, Any]) -> Section:
     rows: list[tuple[Cell, ...]] = []
     avg_back = None
     if expected is not None:
-        avg_back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
+        avg_back = _average_back(expected)
     rows.append(("Times the customer comes back", str(comes_back(main)), str(comes_back(worst)), None, None, avg_back))
     rows.append(
         (
@@ -427,7 +436,7 @@ def journey_tiles(report: dict[str, Any]) -> list[Tile]:
     p_back = expected.get("p_comes_back") if expected else None
     avg_back = None
     if expected is not None:
-        avg_back = times_on_average(float(expected.get("repeats") or 0) + float(expected.get("chases") or 0))
+        avg_back = _average_back(expected)
     if p_back is not None:
         back = Tile("Customers who come back", percent(p_back), (avg_back,) if avg_back else ())
     elif comes_back(j["max"]) or j.get("repeat_loops"):
