@@ -175,3 +175,44 @@ def test_two_branches_alternating_lanes_make_a_handoff_at_each_switch() -> None:
     assert main.figures["visible_handoffs"] == 4  # desk desk phone desk phone desk
     assert main.figures["elapsed"] == 240
     same(journeys_report(Journeys(g), Analysis(g).no_backup), oracle.report_blocks(g), "journeys")
+
+
+def test_too_many_runs_through_forks_are_refused_in_one_line(run: Any, tmp_path: Any) -> None:
+    """Main, worst and slas of a forked process read each run: 2^24 runs would take hours, so procmap says so.
+
+    Two branches of twelve two-way choices each (2^24 runs) in a 75-step file: exit 2 with procmap's words,
+    from validate (the sla rule reads runs) and from audit, in a fraction of the CPU a listing would take.
+    """
+
+    def branch(p: str, n: int) -> list[str]:
+        out = []
+        for i in range(n):
+            a, after = f"{p}{i}", (f"{p}{i + 1}" if i + 1 < n else "j")
+            out += [
+                f"  - {{id: {a}, name: {a}, lane: back, next: [{{to: {a}x, when: x}}, {{to: {a}y, when: y}}]}}",
+                f"  - {{id: {a}x, name: {a}x, lane: back, next: [{after}]}}",
+                f"  - {{id: {a}y, name: {a}y, lane: back, next: [{after}]}}",
+            ]
+        return out
+
+    lines = [
+        "version: 1",
+        "process: {id: p, name: P}",
+        "lanes:",
+        "  - {id: cust, name: C, kind: customer}",
+        "  - {id: back, name: B, kind: backstage}",
+        "steps:",
+        "  - {id: s, name: S, lane: cust, next: [{all: [a0, b0]}]}",
+        *branch("a", 12),
+        *branch("b", 12),
+        "  - {id: j, name: J, lane: back, join: all, sla: 1d, next: [e]}",
+        "  - {id: e, name: E, lane: cust}",
+    ]
+    path = tmp_path / "forks.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    for command in ("validate", "audit"):
+        proc = run(command, str(path), timeout=30)
+        err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+        assert proc.returncode == 2, err
+        assert "16,777,216 journeys through parallel work are too many to read one by one" in err
+        assert "Traceback" not in err

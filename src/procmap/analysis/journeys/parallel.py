@@ -26,6 +26,12 @@ from functools import cached_property
 
 from procmap.analysis.journeys.figures import FIGURES, SECONDS_FIGURES, Figures, Journey
 from procmap.analysis.journeys.sla import SlaWait
+from procmap.diagnostics import UsageError
+
+# Main, worst, min/max and the promised times of a process with forks are read off each run's timeline, so
+# their cost grows with the number of runs (choices inside branches multiply).  Past this many runs procmap
+# says so and stops instead of running for hours (measured: 65,536 runs take about 7 s of CPU).
+MAX_LISTED_RUNS = 200_000
 
 Visit = tuple[int, tuple[int, ...]]
 """One step visit of a run: (step, the visits it follows: one, or a join's branch ends)."""
@@ -255,6 +261,7 @@ class Parallel(Figures):
     @cached_property
     def parallel_summary(self) -> tuple[Journey | None, Journey | None, dict[str, float | int], dict[str, float | int]]:
         """Main, worst, and each figure's minimum and maximum, over the enumerated runs."""
+        self._require_listable()
         shares = self.chance is not None
         keys = self.worst_by  # type: ignore[attr-defined]
         main: tuple[Fraction, Run, dict[str, int], list[int]] | None = None
@@ -284,6 +291,16 @@ class Parallel(Figures):
         w = self._as_journey(worst[1], worst[2], worst[3], shares) if worst else None
         return m, w, lo_out, hi_out
 
+    def _require_listable(self) -> None:
+        """Refuse, in one line, a process whose runs are too many to read one by one (see MAX_LISTED_RUNS)."""
+        runs = self.parallel_count
+        if runs > MAX_LISTED_RUNS:
+            raise UsageError(
+                f"{runs:,} journeys through parallel work are too many to read one by one (at most "
+                f"{MAX_LISTED_RUNS:,}): lower --repeats, or split the choices inside the parallel branches into "
+                "processes of their own"
+            )
+
     @cached_property
     def sla_forked(self) -> list[SlaWait]:
         """SPEC §7.2's slas: each visit's wait read on the runs' timelines.
@@ -304,6 +321,7 @@ class Parallel(Figures):
         wanted = [w for w in wanted if w[1] is not None]
         if not wanted:
             return []
+        self._require_listable()
         graph_reading = {w.step: w for w in Slas.sla.func(self)}  # type: ignore[attr-defined]
         # per sla step: (longest wait, from step or -1) over every run
         best: dict[int, tuple[int, int] | None] = {k: None for k, _sla, _src in wanted}
