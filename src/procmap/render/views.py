@@ -134,6 +134,15 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
     steps = list(walk.steps) if walk is not None else []
     loops = set(walk.repeats_at) if walk is not None else set()
     nodes = g.nodes
+    if any(not g.has_edge(u, v) for u, v in itertools.pairwise(steps)):
+        # A run through a fork (SPEC §7.2) lists its visits in timeline order, not along flows: the story's
+        # folded stretches and their waits are read along flows, so they would be wrong here. Say so.
+        from procmap.diagnostics import UsageError
+
+        raise UsageError(
+            f"{result.path}: --view story does not draw journeys through parallel work (forks and joins) yet: "
+            "use --view full or --view customer"
+        )
     facing_at = [i for i, n in enumerate(steps) if nodes[n]["facing"]]
 
     view = nx.DiGraph()

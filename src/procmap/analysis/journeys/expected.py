@@ -41,8 +41,11 @@ class Expected(Structure):
                     prob[k] = [(succ[0], _ONE)]
                     continue
                 u = self.ids[k]
+                written = [g.edges[u, self.ids[v]]["share"] for v in succ]
+                if any(s is None for s in written):
+                    return None  # several flows, one without a share (the branches of a fork): no chain here
                 # repr: the shortest decimal that reads back as the float, i.e. the share as written.
-                shares = [Decimal(repr(g.edges[u, self.ids[v]]["share"])) for v in succ]
+                shares = [Decimal(repr(s)) for s in written]
                 total = sum(shares, _ZERO)
                 prob[k] = [(v, s / total) for v, s in zip(succ, shares, strict=True)]
         return prob, exits
