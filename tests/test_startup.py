@@ -11,7 +11,6 @@ process, not the fork server, because the server has everything preloaded.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -134,12 +133,26 @@ def test_result_graph_is_networkx_sharing_the_rules_graph() -> None:
     assert set(nx.descendants(g, "triage")) >= {"solve", "close-ticket"}
 
 
-def _peak_kib(cmd: list[str]) -> int:
-    """Peak resident memory of one fresh child process (wait4's ru_maxrss, KiB)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) in (0, 1)
-    return usage.ru_maxrss
+def _peak_kib(args: list[str]) -> int:
+    """Peak resident memory (KiB) of ``procmap ARGS`` in one fresh child, read by the child itself.
+
+    The child reads VmHWM from its own /proc status as it ends: that is its own
+    address space.  wait4's ru_maxrss is not: Linux carries the parent's
+    high-water mark across fork and exec, so a pytest worker grown past both runs
+    made them report the same figure (0 KiB per step in CI's lowest-versions stage).
+    """
+    probe = (
+        "import runpy, sys\n"
+        f"sys.argv = ['procmap', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('procmap', run_name='__main__')\n"
+        "finally:\n"
+        "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+        "    sys.stderr.write('\\n' + hwm)\n"
+    )
+    proc = run_process([sys.executable, "-c", probe], text=True, cpu_limit=120)
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    return int(proc.stderr.rsplit("VmHWM:", 1)[1].split()[0])
 
 
 @pytest.mark.slow  # about 4 s of CPU: validate of a 30,000-step file
@@ -158,7 +171,7 @@ def test_validate_memory_per_step(tmp_path: Path) -> None:
     big, small = tmp_path / "big.yaml", tmp_path / "small.yaml"
     big.write_text(process_yaml(steps), encoding="utf-8")
     small.write_text(process_yaml(10), encoding="utf-8")
-    command = [sys.executable, "-m", "procmap", "validate", "--max-file-size", "100000000"]
+    command = ["validate", "--max-file-size", "100000000"]
     base = _peak_kib([*command, str(small)])
     peak = _peak_kib([*command, str(big)])
     per_step = (peak - base) / steps
