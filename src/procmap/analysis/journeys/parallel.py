@@ -295,8 +295,9 @@ class Parallel(Figures):
         """Refuse, in one line, a process whose runs are too many to read one by one (see MAX_LISTED_RUNS)."""
         runs = self.parallel_count
         if runs > MAX_LISTED_RUNS:
+            source = self.g.graph.get("source")
             raise UsageError(
-                f"{runs:,} journeys through parallel work are too many to read one by one (at most "
+                f"{source + ': ' if source else ''}{runs:,} journeys through parallel work are too many to read one by one (at most "
                 f"{MAX_LISTED_RUNS:,}): lower --repeats, or split the choices inside the parallel branches into "
                 "processes of their own"
             )
