@@ -41,6 +41,10 @@ class Journey:
     figures: dict[str, float | int]
     repeats_at: tuple[int, ...] = ()  # positions i where steps[i-1] -> steps[i] is a loop edge that is not planned
     probability: Any = None  # a Fraction: the product of the shares of its flows (SPEC §5.7); None without shares
+    # A run through parallel work (SPEC §7.2): per step of ``steps`` (timeline order), the positions in ``steps``
+    # of the visits it follows (a join: its branches' ends) and its start and finish in seconds; empty otherwise.
+    # The story view draws the branches side by side from it.
+    timeline: tuple[tuple[tuple[int, ...], float, float], ...] = ()
 
 
 class Figures(Structure):

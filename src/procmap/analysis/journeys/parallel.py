@@ -229,11 +229,17 @@ class Parallel(Figures):
 
     def _as_journey(self, run: Run, figures: dict[str, int], order: list[int], shares: bool) -> Journey:
         shown = {name: self._seconds(v) if name in SECONDS_FIGURES else v for name, v in figures.items()}
+        _order, start, finish = self.timeline(run.visits)
+        at = {i: x for x, i in enumerate(order)}
+        timeline = tuple(
+            (tuple(at[p] for p in run.visits[i][1]), self._seconds(start[i]), self._seconds(finish[i])) for i in order
+        )
         return Journey(
             tuple(self.ids[run.visits[i][0]] for i in order),
             shown,
             (),
             run.probability if shares else None,
+            timeline,
         )
 
     @cached_property
