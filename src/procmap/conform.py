@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from procmap.diagnostics import UsageError
 
 if TYPE_CHECKING:
+    from procmap.analysis.log_filters import Filters
     from procmap.model.process import ProcessFile
     from procmap.validate import FileResult
 
@@ -196,16 +197,18 @@ def conform(
     max_repeat_contacts: float | None = None,
     max_sla_breaches: float | None = None,
     lifecycle: str | None = None,
+    filters: Filters | None = None,
 ) -> Conformed:
     """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
 
-    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback).
+    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback);
+    ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`).
     """
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
-            report = _report(con, result, logs, columns or {}, workdir, lifecycle)
+            report = _report(con, result, logs, columns or {}, workdir, lifecycle, filters)
         finally:
             con.close()
     checks = budgets(
@@ -257,11 +260,17 @@ def budgets(
 
 
 def _report(
-    con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path, rule: str | None
+    con: Any,
+    result: FileResult,
+    logs: list[str],
+    columns: dict[str, str | None],
+    workdir: Path,
+    rule: str | None,
+    filters: Filters | None = None,
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants, replay
+    from procmap.analysis import log_cases, log_filters, log_lifecycle, log_overview, log_variants, replay
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -269,9 +278,14 @@ def _report(
     g = result.graph
     model = result.model
     assert g is not None and model is not None
-    read = event_logs.load(con, logs, columns, workdir)
+    read = event_logs.load(con, logs, columns, workdir, filters.columns if filters else ())
     life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
     life_note = log_lifecycle.apply_rule(con, rule, life_column)
+    filtered = None
+    if filters is not None:
+        # a --where column is a case attribute when some log holds it as one (`case:…`)
+        case_level = {c: any(log.attributes[c].startswith("case:") for log in read) for c in filters.columns}
+        filtered = log_filters.apply(con, filters, case_level)
     try:
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
@@ -331,6 +345,7 @@ def _report(
         "notes": [note for log in read for note in log.notes]
         + ([life_note] if life_note else [])
         + ([replay_note] if replay_note else []),
+        "filters": filtered,
         "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
         "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
