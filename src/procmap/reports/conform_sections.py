@@ -310,10 +310,20 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
         Section(
             "unused",
             "Flows of the blueprint nobody took",
-            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists.",
-            ("From", "To"),
-            [(n(u["from"]), n(u["to"])) for u in report["unused_flows"]],
+            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists. "
+            "Beside each, the cases that reached its first step and went another way (none: no case got there).",
+            ("From", "To", "Cases there", "Example cases"),
+            [
+                (
+                    n(u["from"]),
+                    n(u["to"]),
+                    f"{u.get('reached_from', 0):,}",
+                    _examples(u.get("examples", []), u.get("reached_from", 0)),
+                )
+                for u in report["unused_flows"]
+            ],
             "None: every flow was taken at least once.",
+            (2,),
         )
     )
     rows = []
