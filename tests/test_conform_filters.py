@@ -162,3 +162,13 @@ def test_parse_and_describe_units() -> None:
     assert not parse(None, None, None).any
     with pytest.raises(UsageError, match="--where '=x': write COLUMN=VALUE"):
         parse(None, None, ["=x"])
+
+
+def test_the_docs_examples_on_the_shipped_log(run) -> None:
+    """docs/conform.md: the tickets opened from 3 April, and Maya's work alone."""
+    root = Path(__file__).resolve().parents[1] / "examples"
+    base = (root / "support-ticket.yaml", root / "logs" / "support-tickets.csv", "--case", "ticket_id")
+    r = _json(run, *base, "--from", "2024-04-03")
+    assert (r["events"], r["cases"], r["filters"]["left_out"]) == (24, 4, {"events": 34, "cases": 4})
+    r = _json(run, *base, "--where", "resource=Maya")
+    assert (r["events"], r["cases"], r["filters"]["left_out"]) == (6, 5, {"events": 52, "cases": 3})

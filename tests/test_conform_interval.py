@@ -166,3 +166,21 @@ def test_xes_start_timestamp_attribute(files, tmp_path: Path) -> None:
     )
     report = _report(model, xes)
     assert [(w["step"], w["median"]) for w in report["work"]] == [("place", 600), ("invoice", 2400)]
+
+
+def test_the_docs_interval_example(run) -> None:
+    """docs/conform.md's interval log: B was invoiced while being placed (wait 0), pay in A has no start."""
+    docs = Path(__file__).resolve().parents[1] / "docs" / "interval-log"
+    done = run("conform", docs / "orders.yaml", docs / "orders.csv", "--format", "json")
+    assert done.returncode == 0, done.stderr.decode()
+    r = json.loads(done.stdout)
+    assert [(w["step"], w["events"], w["median"], w["max"]) for w in r["work"]] == [
+        ("place", 2, 1800, 3000),
+        ("invoice", 2, 1200, 1800),
+        ("pay", 1, 300, 300),
+        ("ship", 2, 9900, 14400),
+    ]
+    waits = {(f["from"], f["to"]): f["wait"] for f in r["flows"]}
+    assert (waits[("place", "invoice")]["min"], waits[("place", "invoice")]["median"]) == (0, 1500)
+    assert [v["steps"] for v in r["variants"]] == [["place", "invoice", "pay", "ship"]]
+    assert {w["resource"]: w["median_work"] for w in r["workload"]} == {"Ann": 600, "Bob": 1800, "Cid": 5400}

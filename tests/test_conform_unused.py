@@ -78,3 +78,24 @@ def test_text_report_lists_them(run, files) -> None:
     section = text[text.index("Flows of the blueprint nobody took") :]
     assert "Cases there" in section
     assert "Basic check  Escalate" in section and "k1, k2" in section
+
+
+def test_the_shipped_example(run) -> None:
+    """docs/conform.md: T-1004 passed Investigate (silent) and never had the progress e-mail sent."""
+    root = Path(__file__).resolve().parents[1] / "examples"
+    done = run(
+        "conform",
+        root / "support-ticket.yaml",
+        root / "logs" / "support-tickets.csv",
+        "--case",
+        "ticket_id",
+        "--format",
+        "json",
+    )
+    unused = json.loads(done.stdout)["unused_flows"]
+    assert [(u["from"], u["to"], u["reached_from"], u["examples"]) for u in unused] == [
+        ("investigate", "tell-progress", 1, ["T-1004"]),
+        ("tell-progress", "fix-defect", 0, []),
+        ("fix-defect", "deploy", 0, []),
+        ("deploy", "solve", 0, []),
+    ]
