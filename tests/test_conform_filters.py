@@ -172,3 +172,13 @@ def test_the_docs_examples_on_the_shipped_log(run) -> None:
     assert (r["events"], r["cases"], r["filters"]["left_out"]) == (24, 4, {"events": 34, "cases": 4})
     r = _json(run, *base, "--where", "resource=Maya")
     assert (r["events"], r["cases"], r["filters"]["left_out"]) == (6, 5, {"events": 52, "cases": 3})
+
+
+def test_an_empty_value_matches_a_missing_one(run, files, tmp_path: Path) -> None:
+    model, _ = files
+    log = tmp_path / "gaps.csv"
+    log.write_text(LOG.replace("A,pay,2024-01-02T08:00:00,Ann", "A,pay,2024-01-02T08:00:00,"), encoding="utf-8")
+    r = _json(run, model, log, "--where", "resource=")
+    assert (r["events"], r["cases"]) == (1, 1)
+    r = _json(run, model, log, "--where", "resource=", "--where", "resource=Cid")
+    assert (r["events"], r["cases"]) == (2, 2)

@@ -13,7 +13,8 @@ What a process-mining user expects from Disco's and pm4py's filters:
   attribute** it keeps the matching events only, like
   ``filter_event_attribute_values(level="event")`` and Disco's attribute
   filter "keep selected".  The same column given twice keeps either value;
-  different columns must all match.
+  different columns must all match.  ``COLUMN=`` (no value) matches a
+  missing value: empty in a CSV, absent in XES.
 
 The case filters are read on the log as read (a case's start does not move
 because an event filter drops its first event); then the event filters.
@@ -132,7 +133,11 @@ def apply(con: duckdb.DuckDBPyConnection, filters: Filters, case_level: dict[str
         by_column.setdefault(cond.column, []).append(cond.value)
     case_conds, event_conds = [], []
     for column, values in by_column.items():
-        test = f"{xcol[column]} IN ({', '.join(_literal(v) for v in values)})"
+        given = [v for v in values if v]
+        tests = [f"{xcol[column]} IN ({', '.join(_literal(v) for v in given)})"] if given else []
+        if len(given) < len(values):  # COLUMN= : the value is missing (empty or absent)
+            tests.append(f"{xcol[column]} IS NULL")
+        test = "(" + " OR ".join(tests) + ")"
         if case_level[column]:
             case_conds.append(f"case_id IN (SELECT case_id FROM events_read WHERE {test})")
         else:
@@ -143,7 +148,7 @@ def apply(con: duckdb.DuckDBPyConnection, filters: Filters, case_level: dict[str
     if filters.end is not None:
         started.append(f"s {'<=' if filters.end_included else '<'} {filters.end!r}")
     kept_cases = " AND ".join([*started, *case_conds]) or "TRUE"
-    kept_events = " AND ".join(f"e.{c}" for c in event_conds) or "TRUE"
+    kept_events = " AND ".join(event_conds) or "TRUE"  # x1, x2, … are events_read's alone
 
     read_events, read_cases = con.execute("SELECT count(*), count(DISTINCT case_id) FROM events").fetchone()  # type: ignore[misc]
     con.execute("ALTER TABLE events RENAME TO events_read")
