@@ -315,6 +315,49 @@ def test_story_draws_a_journey_through_parallel_work(run) -> None:
         assert root.find(f".//{SVG}g[@id='step-{step}']") is not None, step
 
 
+NESTED_FORKS = """\
+version: 1
+process: {id: claim, name: Claim}
+lanes:
+  - {id: c, name: Customer, kind: customer}
+  - {id: desk, name: Desk, kind: onstage}
+  - {id: back, name: Office, kind: backstage}
+steps:
+  - {id: file, name: File the claim, lane: c, duration: 10m, next: [{all: [examine, docs]}]}
+  - {id: examine, name: Examine, lane: back, duration: 2h, next: [{all: [ask, check]}]}
+  - {id: ask, name: Ask the customer a question, lane: desk, duration: 5m, next: [answer]}
+  - {id: answer, name: Answer, lane: c, duration: 1h, next: [meet]}
+  - {id: check, name: Check the history, lane: back, duration: 3h, next: [meet]}
+  - {id: meet, name: Weigh up, lane: back, join: all, duration: 30m, next: [decide]}
+  - {id: docs, name: Check the documents, lane: back, duration: 1d, next: [receipt]}
+  - {id: receipt, name: Confirm documents, lane: desk, contact: update, duration: 1m, next: [decide]}
+  - {id: decide, name: Decide, lane: back, join: all, duration: 1h, next: [{all: [tell, pay]}]}
+  - {id: tell, name: Tell the customer, lane: desk, duration: 5m}
+  - {id: pay, name: Pay, lane: back, duration: 2d, next: [paid]}
+  - {id: paid, name: See the money, lane: c, duration: 1m}
+"""
+
+
+def test_story_through_nested_forks_and_a_fork_closed_by_ends(tmp_path) -> None:
+    """A facing step whose one way on is a fork is its own gateway (its shape in every view); a nested fork gets
+    its own fork and join; a fork whose branches each end has no join; the silence is read across branches."""
+    from procmap.render.views import story_view
+
+    path = tmp_path / "claim.yaml"
+    path.write_text(NESTED_FORKS, encoding="utf-8")
+    result = _result(path)
+    view = story_view(result)
+    gateways = {n for n, d in view.nodes(data=True) if d.get("parallel")}
+    assert gateways == {"file", "examine.fork", "meet.join", "decide.join", "decide.fork"}
+    assert set(view.successors("file")) == {"examine.fork", "receipt"}  # the examination, the documents
+    assert view.edges["file", "receipt"]["wait"] == "wait 1d"
+    assert set(view.predecessors("decide.join")) == {"meet.join", "receipt"}
+    assert set(view.successors("decide.fork")) == {"tell", "paid"}  # closed by their end steps
+    silent = [(u, v) for u, v, d in view.edges(data=True) if d.get("silence")]
+    assert silent == [("decide.fork", "paid")]  # 2d of payment, "tell" covering its first 5 minutes
+    assert view.edges["decide.fork", "paid"]["wait"] == "1d 23h 55m: the customer hears nothing"
+
+
 @pytest.mark.parametrize("example", [STORY], ids=lambda p: p.stem)
 def test_story_slide_keeps_text_at_12pt(example: Path):
     """`--view story` fitted onto a 1920-px slide: no text under 12 pt (the longer examples are not there yet:

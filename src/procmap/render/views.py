@@ -193,7 +193,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         # A run through parallel work (SPEC §7.2): the branches side by side between a fork and a join gateway.
         gateways, stretches, silence_into = _run_stretches(g, walk, {(j.ids[u], j.ids[v]) for u, v in j.unplanned})
         for name, step, kind in gateways:
-            if name not in view:
+            if kind != "step" and name not in view:
                 view.add_node(name, **_gateway(nodes[step], kind))
     else:
         gateways, stretches, silence_into = [], _journey_stretches(g, steps, facing_at, loops), None
@@ -363,12 +363,17 @@ def _run_stretches(
 
     for i in range(n):
         preds = [out_of[p] for p in timeline[i][0]]
-        if len(preds) > 1:
+        # A facing step that is a join, or whose one way on is a fork, is drawn as the gateway itself (its shape
+        # in every view); any other fork or join gets a gateway of its own.
+        itself = nodes[steps[i]]["facing"] and nodes[steps[i]].get("parallel")
+        if len(preds) > 1 and not itself:
             name = f"{steps[i]}.join"
             gateways.append((name, steps[i], "join"))
             preds = [add(name, None, preds)]
         out_of[i] = add(steps[i] if nodes[steps[i]]["facing"] else "", i, preds)
-        if len(children[i]) > 1:
+        if itself:
+            gateways.append((steps[i], steps[i], "step"))
+        elif len(children[i]) > 1:
             name = f"{steps[i]}.fork"
             gateways.append((name, steps[i], "fork"))
             out_of[i] = add(name, None, [out_of[i]])
