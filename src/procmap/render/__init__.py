@@ -226,7 +226,7 @@ def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int)
     sizes = layout.STORY
     for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
         # More room after the columns, and wider label lines (fewer of them) where a band is short.
-        wider = layout.STORY.branch_text + min(slack, 120.0) / 2
+        wider = layout.STORY.branch_text + min(slack, 480.0) / 2
         sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack, branch_text=wider)
         d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
         _draw_parts(d)
