@@ -447,3 +447,25 @@ def test_evidence_row(cli, tmp_path):
         assert x0 < (step[0] + step[2]) / 2 < x1  # in its step's column
     bad = cli("render", EXAMPLES / "loan-application.yaml", "--evidence", "beside", "-o", tmp_path / "x.svg")
     assert bad.exit_code == 2
+
+
+def test_a_label_without_a_free_spot_is_said_never_dropped_silently(cli, tmp_path, monkeypatch):
+    """Poster and customer view: a branch label or badge that finds no free spot is not drawn, and a warning
+    names it and its flow (forced here: every spot taken)."""
+    from procmap.render import labels
+
+    out = tmp_path / "s.svg"
+    res = cli("render", SUPPORT, "-o", out)
+    assert res.exit_code == 0 and "no free spot" not in res.stderr  # the examples place every label
+    monkeypatch.setattr(labels, "_place", lambda *args, **kwargs: None)
+    for view in ("full", "customer"):
+        res = cli("render", SUPPORT, "--view", view, "-o", out)
+        assert res.exit_code == 0, res.stderr
+        warnings = [line for line in res.stderr.splitlines() if "no free spot" in line]
+        root = _root(out.read_bytes())
+        assert not _groups(root, "branch-label") and not _groups(root, "handoff-badge")
+        assert warnings and all(" the flow " in w and " → " in w and "not drawn" in w for w in warnings)
+        if view == "full":
+            assert any("the label 'suspected defect' of the flow Triage ticket → File" in w for w in warnings)
+            assert any("handoff badge 1 on the flow Confirm whether" in w for w in warnings), warnings
+        assert all(w.startswith(f"procmap: warning: {SUPPORT}:") for w in warnings)
