@@ -469,3 +469,24 @@ def test_a_label_without_a_free_spot_is_said_never_dropped_silently(cli, tmp_pat
             assert any("the label 'suspected defect' of the flow Triage ticket → File" in w for w in warnings)
             assert any("handoff badge 1 on the flow Confirm whether" in w for w in warnings), warnings
         assert all(w.startswith(f"procmap: warning: {SUPPORT}:") for w in warnings)
+
+
+def test_legend_shows_the_parallel_gateway_only_when_one_is_drawn():
+    """The legend lists only what is drawn: BPMN's parallel gateway (a diamond marked +) when the picture has one."""
+    from procmap.render import render
+
+    def legend_ids(path: Path, view: str = "full") -> set[str]:
+        root = _root(render(_result(path), "svg", view=view))
+        return {el.get("id") for el in root.iter(f"{SVG}g") if (el.get("id") or "").startswith("legend-")}
+
+    forked = legend_ids(EXAMPLES / "order-fulfilment.yaml")
+    assert {"legend-parallel", "legend-parallel-caption"} <= forked and "legend-decision" in forked
+    root = _root(render(_result(EXAMPLES / "order-fulfilment.yaml"), "svg"))
+    mark = root.find(f".//{SVG}g[@id='legend-parallel']")
+    assert mark.find(f"{SVG}polygon") is not None and _texts(mark).strip() == "+"
+    assert "Fork / join (parallel)" in _texts(root.find(f".//{SVG}g[@id='legend-parallel-caption']"))
+    assert not any(i.startswith("legend-parallel") for i in legend_ids(SUPPORT))
+    # the customer view of the same process draws no gateway (backstage): no entry either
+    customer = _root(render(_result(EXAMPLES / "order-fulfilment.yaml"), "svg", view="customer"))
+    drawn = any(_texts(el).lstrip().startswith("+") for el in _groups(customer, "parallel-gateway"))
+    assert drawn == (customer.find(f".//{SVG}g[@id='legend-parallel']") is not None)

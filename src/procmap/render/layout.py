@@ -790,9 +790,24 @@ def _legend(
     drawn |= {"fail"} if any(d.get("fail_point") for _n, d in g.nodes(data=True)) else set()
     drawn |= {"note"} if any(d.get("evidence") and not d.get("markers") for _n, d in g.nodes(data=True)) else set()
     samples = [s for s in samples if s[0] in drawn]
+    if any(b.shape == "diamond" and b.lines[:1] == [PARALLEL_MARK] for b in lay.steps.values()):
+        # BPMN's parallel gateway, when one is drawn: a diamond marked + (its caption beside it, below).
+        at = next((i for i, s in enumerate(samples) if s[0] == "decision"), len(samples) - 1) + 1
+        samples.insert(at, ("parallel", "Fork / join (parallel)"))
+        if not any(b.shape == "diamond" and b.lines[:1] != [PARALLEL_MARK] for b in lay.steps.values()):
+            samples = [s for s in samples if s[0] != "decision"]  # every diamond drawn is a gateway
     if lay.view == "story":  # a slide: short captions
         samples = [(k, {"touchpoint": "Touchpoint"}.get(k, c)) for k, c in samples]
     for key, caption in samples:
+        if key == "parallel":
+            h = 30.0 if story else 36.0
+            mark = Box("legend:parallel", x + h * 0.75, mid, h * 1.5, h, [PARALLEL_MARK])
+            lay.legend.append(("parallel", mark))
+            cap = Box("legend:parallel-caption", 0, mid, text.width(caption, sz.small) + 8, 14, [caption])
+            cap.x = x + h * 1.5 + 4 + cap.w / 2
+            lay.legend.append(("caption", cap))
+            x = cap.x + cap.w / 2 + 14
+            continue
         # The story marks fail points under the box where the customer meets them: its sample is the red border.
         lines = [caption, "▲ fail point"] if key == "fail" and not story else [caption]
         tw = text.width(lines[0], sz.small)
