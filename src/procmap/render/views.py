@@ -91,7 +91,8 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
 # -- the story: --view story -------------------------------------------------------------------------
 
 SLIDE = (960.0, 540.0)  # a 16:9 slide in points (13.33 x 7.5 in): what the story is drawn to fit
-STORY_LANE = "onstage"  # every touchpoint of the story sits in one band: the service as the customer meets it
+STORY_LANE = "onstage"
+STORY_WHENS = 32  # characters of branch conditions a story label keeps along one stretch"  # every touchpoint of the story sits in one band: the service as the customer meets it
 
 
 def _pct(p: float) -> str:
@@ -205,7 +206,9 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         if view.has_edge(u, v):
             view.edges[u, v]["times"] += 1
             continue
-        lines = list(whens)
+        # A slide reads one condition; a chain of them ("identity verified score 550 to 699 approve") becomes
+        # the share of customers it leaves (the conditions stay in the audit and on the poster).
+        lines = list(whens) if len(whens) <= 1 or len(" ".join(whens)) <= STORY_WHENS else []
         if share is not None and share < 1 - 1e-9:
             lines.append(f"{_pct(share)} of customers" if not lines else f"({_pct(share)})")
         again = "".join(f"↻ back to {_name(g, target)} · " for target in back)
