@@ -97,6 +97,18 @@ class Watchdog:
         self._thread.join()
 
 
+def as_from_a_terminal() -> None:
+    """``preexec_fn``: the child starts with SIGINT at its default, as a command typed at a terminal does.
+
+    A shell that starts the suite in the background (``cmd &`` without job
+    control) makes it, and every child, ignore SIGINT (POSIX); Python then keeps
+    ignoring it and a test of what Ctrl-C does would see the signal do nothing.
+    """
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def run_process(
     command: list[str],
     *,

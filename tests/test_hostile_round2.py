@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import branchy_yaml, dense_yaml, long_word_yaml  # noqa: E402
 
 from conftest import run_forked  # noqa: E402
-from forkserver import communicate, cpu_of, run_process  # noqa: E402
+from forkserver import as_from_a_terminal, communicate, cpu_of, run_process  # noqa: E402
 
 GOOD = """\
 version: 1
@@ -414,7 +414,13 @@ def test_12_sigterm_during_a_write_leaves_no_temporary(tmp_path: Path) -> None:
         "main()\n"
     )
     for sig, expected in ((signal.SIGTERM, 143), (signal.SIGHUP, 129), (signal.SIGINT, 130)):
-        proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=as_from_a_terminal,
+        )
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "tmp"
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "the temporary file exists"

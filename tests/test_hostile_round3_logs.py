@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from forkserver import communicate, cpu_of, run_process
+from forkserver import as_from_a_terminal, communicate, cpu_of, run_process
 from test_conform_cli import GOOD, MODEL
 from test_hostile import Outcome, run_measured
 
@@ -326,6 +326,7 @@ def test_17_a_signal_during_a_query_ends_as_for_every_command(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "NO_COLOR": "1"},
+        preexec_fn=as_from_a_terminal,
     )
     # past start-up (about 0.5 s of CPU) and into reading the log: measured in CPU time, not on the clock
     while proc.poll() is None and (cpu_of(proc.pid) or 0) < 1.2:
