@@ -384,7 +384,7 @@ def main() -> None:
             csv_log = work / "events.csv"
             events = conform_log(csv_log, cases)
             parquet = work / "events.parquet"
-            subprocess.run(python_c(TO_PARQUET, str(csv_log), str(parquet)), check=True)
+            subprocess.run(python_c(TO_PARQUET, str(csv_log), str(parquet)), check=True, capture_output=True)
             ours, floor = interleaved(
                 [*pm, "conform", str(model), str(parquet), "--format", "json", "-o", str(work / "conform.json")],
                 python_c(DUCKDB_DFG, str(parquet)),
