@@ -202,14 +202,14 @@ def _listed_main_and_bounds(j: Journeys) -> tuple[Any, dict[str, Any], dict[str,
     return (main[1] if main else None), {n: shown(n, v) for n, v in lo.items()}, {n: shown(n, v) for n, v in hi.items()}
 
 
-@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(decorated(), st.integers(0, 2))
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(decorated(), st.integers(0, 1))
 def test_the_programme_gives_the_listed_main_and_bounds(data: dict[str, Any], repeats: int) -> None:
     """Main and the figures that add up (and parties) come from a programme over the blocks, never a listing:
     the same run, figures and probability as the enumerator on random block-structured processes."""
     g = build_graph(ProcessFile.model_validate(data))
     j = Journeys(g, repeats)
-    if not j.runs_forked:
+    if not j.runs_forked or j.parallel_count > 5_000:  # the listing is the slow side: keep CI's cost known
         return
     main, lo, hi = _listed_main_and_bounds(j)
     got = j.programmed_main
