@@ -278,13 +278,84 @@ def test_story_view_tells_the_worst_journey():
     assert "Marked quietly" not in text and not _groups(root, "quiet")
 
 
-def test_story_refuses_a_journey_through_parallel_work(run) -> None:
-    """A run through a fork lists its visits in timeline order, not along flows: the story's folded waits would be
-    wrong, so `--view story` says so in one line (exit 2) instead of drawing them or failing inside."""
+def test_story_draws_a_journey_through_parallel_work(run) -> None:
+    """The worst run of the order (SPEC §7.2) as a story: its branches side by side between a fork and a join
+    gateway, every facing visit drawn, the backstage work folded with its own time, and the silence (the longest
+    stretch no facing visit covers, the branches covering each other) said on the flow into the visit ending it."""
+    from procmap.render.views import story_view
+
+    result = _result(EXAMPLES / "order-fulfilment.yaml")
+    view = story_view(result)
+    worst = result.journeys.worst
+    facing = [n for n in worst.steps if result.graph.nodes[n]["facing"]]
+    assert set(facing) <= set(view.nodes) and len(facing) > 4
+    assert {"pick-goods", "pack-parcel", "write-invoice", "check-stock"}.isdisjoint(view.nodes)  # folded
+    fork, join = "check-stock.fork", "hand-to-carrier.join"
+    assert view.nodes[fork]["parallel"] and view.nodes[join]["parallel"] and view.nodes[join]["join"]
+    # both branches leave the fork and meet at the join
+    assert set(view.successors(fork)) == {"send-invoice", "delay-notice"}
+    assert set(view.predecessors(join)) == {"send-invoice", "delay-notice"}
+    # each flow's wait is its own branch's backstage time: the invoice (1h), picking and packing (2h 30m)
+    assert view.edges[fork, "send-invoice"]["wait"] == "wait 1h"
+    assert view.edges[fork, "delay-notice"]["wait"] == "wait 2h 30m"
+    assert "back to Pick the goods" in view.edges["delay-notice", join]["wait"]
+    # the silence: 2h 45m from the delay e-mail to the courier, on the flow into the delivery
+    silent = [(u, v) for u, v, d in view.edges(data=True) if d.get("silence")]
+    assert silent == [(join, "deliver")]
+    assert view.edges[join, "deliver"]["wait"] == "2h 45m: the customer hears nothing"
+    assert worst.figures["longest_silence"] == 9900
+    # and through the CLI: drawn, the gateways marked +, the silence labelled
     proc = run("render", str(EXAMPLES / "order-fulfilment.yaml"), "--view", "story", "-o", "-", "-f", "svg")
     err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
-    assert proc.returncode == 2, err
-    assert "--view story does not draw journeys through parallel work" in err and "Traceback" not in err
+    assert proc.returncode == 0, err
+    root = _root(proc.stdout if isinstance(proc.stdout, bytes) else proc.stdout.encode())
+    labels = [el for el in _groups(root, "branch-label") if "silence" in el.get("class").split()]
+    assert len(labels) == 1 and "2h 45m: the customer hears nothing" in _texts(labels[0])
+    for step in facing:
+        assert root.find(f".//{SVG}g[@id='step-{step}']") is not None, step
+
+
+NESTED_FORKS = """\
+version: 1
+process: {id: claim, name: Claim}
+lanes:
+  - {id: c, name: Customer, kind: customer}
+  - {id: desk, name: Desk, kind: onstage}
+  - {id: back, name: Office, kind: backstage}
+steps:
+  - {id: file, name: File the claim, lane: c, duration: 10m, next: [{all: [examine, docs]}]}
+  - {id: examine, name: Examine, lane: back, duration: 2h, next: [{all: [ask, check]}]}
+  - {id: ask, name: Ask the customer a question, lane: desk, duration: 5m, next: [answer]}
+  - {id: answer, name: Answer, lane: c, duration: 1h, next: [meet]}
+  - {id: check, name: Check the history, lane: back, duration: 3h, next: [meet]}
+  - {id: meet, name: Weigh up, lane: back, join: all, duration: 30m, next: [decide]}
+  - {id: docs, name: Check the documents, lane: back, duration: 1d, next: [receipt]}
+  - {id: receipt, name: Confirm documents, lane: desk, contact: update, duration: 1m, next: [decide]}
+  - {id: decide, name: Decide, lane: back, join: all, duration: 1h, next: [{all: [tell, pay]}]}
+  - {id: tell, name: Tell the customer, lane: desk, duration: 5m}
+  - {id: pay, name: Pay, lane: back, duration: 2d, next: [paid]}
+  - {id: paid, name: See the money, lane: c, duration: 1m}
+"""
+
+
+def test_story_through_nested_forks_and_a_fork_closed_by_ends(tmp_path) -> None:
+    """A facing step whose one way on is a fork is its own gateway (its shape in every view); a nested fork gets
+    its own fork and join; a fork whose branches each end has no join; the silence is read across branches."""
+    from procmap.render.views import story_view
+
+    path = tmp_path / "claim.yaml"
+    path.write_text(NESTED_FORKS, encoding="utf-8")
+    result = _result(path)
+    view = story_view(result)
+    gateways = {n for n, d in view.nodes(data=True) if d.get("parallel")}
+    assert gateways == {"file", "examine.fork", "meet.join", "decide.join", "decide.fork"}
+    assert set(view.successors("file")) == {"examine.fork", "receipt"}  # the examination, the documents
+    assert view.edges["file", "receipt"]["wait"] == "wait 1d"
+    assert set(view.predecessors("decide.join")) == {"meet.join", "receipt"}
+    assert set(view.successors("decide.fork")) == {"tell", "paid"}  # closed by their end steps
+    silent = [(u, v) for u, v, d in view.edges(data=True) if d.get("silence")]
+    assert silent == [("decide.fork", "paid")]  # 2d of payment, "tell" covering its first 5 minutes
+    assert view.edges["decide.fork", "paid"]["wait"] == "1d 23h 55m: the customer hears nothing"
 
 
 STORY_EXAMPLES = [*sorted(EXAMPLES.glob("*.yaml")), STORY]
