@@ -626,17 +626,4 @@ def part_sources(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES, placed: 
     ``placed``: leave branch labels and badges out; procmap places them after routing.
     """
     parts = build_parts(g, lay, placed=placed)
-    for r, p in enumerate(parts[1:]):
-        # A row's flows stay in their row: the router otherwise detours a crowded flow round the whole row,
-        # through the legend or the next row (which are other parts it cannot see). Invisible blocks above
-        # and below the row are obstacles to it (inside the corners, which keep every part's bounding box).
-        top, bottom = lay.row_spans[r]
-        for name, y0, y1 in (("above", -5.0, top - 10.0), ("below", bottom + 10.0, lay.height + 5.0)):
-            if y1 - y0 < 1:
-                continue
-            p.nodes.append(
-                f"  {_q(f'block:{r}:{name}')} [id={_q(f'block-{r + 1}-{name}')}, "
-                f'pos="{_num(lay.width / 2)},{_num(lay.height - (y0 + y1) / 2)}", width={_num((lay.width + 10) / 72)}, '
-                f'height={_num((y1 - y0) / 72)}, shape=box, style=invis, fixedsize=true, label=""];'
-            )
     return [_source(g, lay, [p], bgcolor="transparent", tag=p.name, splines=splines) for p in parts]
