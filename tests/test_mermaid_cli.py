@@ -87,12 +87,11 @@ def test_every_example_renders_with_dagre_too(cli, tmp_path: Path) -> None:
 
 
 # Under dagre (what GitHub and GitLab fall back to), measured 2026-12-08 on tests/outside/corpus.py's first 100:
-# two crash inside dagre and seven draw two lane boxes on each other. Not fixed yet (docs/render.md says what was
-# tried); the test holds the line: a new failure fails it, and so does a known one that starts to pass.
+# two crash inside dagre. Not fixed yet (docs/render.md says what was tried); the test holds the line: a new
+# failure fails it (a lane-box overlap included), and so does a known one that starts to pass.
 DAGRE_KNOWN = {
     "random-050": "Cannot set properties of undefined (setting 'order')",
     "random-094": "Cannot set properties of undefined (setting 'order')",
-    **{f"random-{n:03d}": "overlap" for n in (10, 11, 12, 13, 14, 15, 37)},
 }
 
 
