@@ -323,3 +323,14 @@ def flows_on_lines(pic: Picture) -> list[str]:
                     found.append(f"flow {fid} runs {run:.0f} pt along the blueprint line at y={y:.1f}")
                     break
     return found
+
+
+def diagonal_flows(pic: Picture) -> list[str]:
+    """Flows with a piece neither horizontal nor vertical: the orthogonal router gave up (or was made to)."""
+    found = []
+    for fid, pts in pic.flows.items():
+        for (ax, ay), (bx, by) in _segments(pts):
+            if abs(ax - bx) >= 0.01 and abs(ay - by) >= 0.01:
+                found.append(f"flow {fid} has a diagonal piece at ({ax:.0f}, {ay:.0f})")
+                break
+    return found

@@ -84,3 +84,48 @@ def test_every_example_renders_with_dagre_too(cli, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert len([line for line in proc.stdout.splitlines() if line.startswith("ok ")]) == len(files)
+
+
+# Under dagre (what GitHub and GitLab fall back to), measured 2026-12-08 on tests/outside/corpus.py's first 100:
+# two crash inside dagre. Not fixed yet (docs/render.md says what was tried); the test holds the line: a new
+# failure fails it (a lane-box overlap included), and so does a known one that starts to pass.
+DAGRE_KNOWN = {
+    "random-050": "Cannot set properties of undefined (setting 'order')",
+    "random-094": "Cannot set properties of undefined (setting 'order')",
+}
+
+
+@pytest.mark.slow  # about 4 minutes of headless Chromium
+@pytest.mark.skipif(
+    NODE is None or CHROMIUM is None or not (OUTSIDE / "node_modules" / "@mermaid-js" / "mermaid-cli").is_dir(),
+    reason="needs node, chromium and `npm ci --prefix tests/outside`",
+)
+def test_random_processes_with_dagre(tmp_path: Path) -> None:
+    """The 100 random processes of the outside checks drawn with dagre: only the known failures, exactly."""
+    import subprocess
+    import sys
+
+    from procmap.config import Config
+    from procmap.render import render
+    from procmap.validate import require_valid
+
+    subprocess.run([sys.executable, str(OUTSIDE / "corpus.py"), str(tmp_path / "in"), "100"], check=True)
+    files = []
+    for src in sorted((tmp_path / "in").glob("*.yaml")):
+        out = tmp_path / f"{src.stem}.mmd"
+        out.write_bytes(render(require_valid(str(src), Config()), "mermaid"))
+        files.append(out)
+    proc = run_process(
+        [NODE, str(OUTSIDE / "mermaid_render.mjs"), "--layout", "dagre", *map(str, files)],
+        text=True,
+        cpu_limit=1200,
+        env={**os.environ, "PUPPETEER_EXECUTABLE_PATH": CHROMIUM},
+    )
+    failed = {}
+    for line in proc.stdout.splitlines():
+        if line.startswith("error "):
+            name = Path(line.split()[1]).stem
+            failed[name] = line
+    assert len([line for line in proc.stdout.splitlines() if line.startswith("ok ")]) + len(failed) == len(files)
+    assert set(failed) == set(DAGRE_KNOWN), failed
+    assert all(DAGRE_KNOWN[name] in line for name, line in failed.items()), failed

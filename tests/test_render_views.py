@@ -379,7 +379,7 @@ def _story_svg(example: Path) -> bytes:
 SLIDE_FLOOR = {
     "clinic-appointment": 9.5,
     "loan-application": 10.5,
-    "online-order": 9.2,
+    "online-order": 9.0,
     "support-ticket": 9.8,
     "order-fulfilment": 8.9,  # drawn since the story view draws forks (H18); the slide work (H17) did not see it yet
 }
@@ -481,6 +481,16 @@ def test_story_places_every_label(example: Path):
     # and whole: a label cut to fit carries its full text as a tooltip; the story never cuts one, nor wraps it short
     assert not [el.get("id") for el in labels if el.find(f"{SVG}title") is not None]
     assert not [_texts(el) for el in labels if "…" in _texts(el)]
+    # and every handoff badge, on the slide page too (a badge used to find no room on a short flow down a column)
+    from procmap.render import render
+
+    for page in (None, "slide"):
+        notes: list[str] = []
+        render(_result(example), "svg", view="story", page=page, notes=notes)
+        assert notes == [], (page, notes)
+    badges = [n for el in _groups(root, "handoff-badge") for n in _texts(el).split(", ")]
+    handoffs = _texts(root.find(f".//{SVG}g[@id='subtitle']")).split(" customer-visible handoff")[0].split()[-1]
+    assert len(badges) == int(handoffs)
 
 
 def test_evidence_row(cli, tmp_path):

@@ -328,13 +328,15 @@ def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
     colours = {"label": dot.MUTED, "badge": dot.HANDOFF, "badge-journey": dot.JOURNEY, "silence": dot.SILENCE}
     out = [drawn[0]]
     for r, svg in enumerate(drawn[1:]):
-        body = svg.decode("utf-8")
+        body = labels.separate(svg.decode("utf-8"))
         fragment, placed = labels.place(d.lay, r, body, colours)
-        d.unplaced += sum(kind == "unplaced" for _i, kind, _r in placed)
+        d.unplaced += sum(kind in ("unplaced", "badge-unplaced") for _i, kind, _r in placed)
         d.lost += [_lost(d, i, kind) for i, kind, _r in placed if kind in ("unplaced", "badge-unplaced")]
         d.narrowed += sum(kind == "narrowed" for _i, kind, _r in placed)
         end = body.rfind("</g>")
-        out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
+        out.append(
+            (body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else body.encode("utf-8")
+        )
     return out
 
 
@@ -350,7 +352,8 @@ def _lost(d: Drawing, i: int, kind: str) -> str:
 
     flow = f"{name(e.source)} → {name(e.target)}" if e.source else f"the start → {name(e.target)}"
     if kind == "badge-unplaced":
-        return f"no free spot for handoff badge {e.badge} on the flow {flow}: not drawn (it is in the legend's list)"
+        listed = " (it is in the legend's list)" if d.lay.view != "story" else ""
+        return f"no free spot for handoff badge {e.badge} on the flow {flow}: not drawn{listed}"
     return f"no free spot for the label {' '.join(e.label)!r} of the flow {flow}: not drawn"
 
 

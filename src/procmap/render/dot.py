@@ -625,7 +625,5 @@ def part_sources(g: nx.DiGraph, lay: Layout, *, splines: str = SPLINES, placed: 
 
     ``placed``: leave branch labels and badges out; procmap places them after routing.
     """
-    return [
-        _source(g, lay, [p], bgcolor="transparent", tag=p.name, splines=splines)
-        for p in build_parts(g, lay, placed=placed)
-    ]
+    parts = build_parts(g, lay, placed=placed)
+    return [_source(g, lay, [p], bgcolor="transparent", tag=p.name, splines=splines) for p in parts]

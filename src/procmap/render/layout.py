@@ -97,6 +97,7 @@ class Sizes:
     max_gap: float = math.inf  # the room kept for labels after a column, at most (labels then go above or below)
     diamond_aspect: float = 2.0  # a decision's width over its height
     label_height: bool = False  # bands tall enough for every label over a flow along the lane
+    badge_room: float = 0.0  # the story: a badged flow down a shared column, its length each side of the line
     wait_text: float = 1.5  # a folded flow's wait wraps at this many times branch_text
     party_lines: int = 3  # the story: a touchpoint's party and channel, under its name
     legend_gap: float = 30.0  # from the last row to the legend
@@ -127,6 +128,7 @@ STORY = Sizes(
     max_gap=90.0,
     diamond_aspect=2.0,
     party_lines=2,
+    badge_room=28.0,
     wait_text=1.0,  # narrow and tall: the gaps between columns are what a slide runs out of
     legend_gap=18.0,
 )
@@ -434,6 +436,7 @@ def build(
         gap_after[key] = max(gap_after.get(key, sz.col_gap), min(wdt + sz.label_room, sz.max_gap))
 
     # Vertical room per (row, lane): above and below the line through the steps' centres.
+    lane_rank = {lane.id: i for i, lane in enumerate(lanes)}
     title_lines = {lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) for lane in lanes}
     up: dict[tuple[int, str], float] = {}
     down: dict[tuple[int, str], float] = {}
@@ -448,6 +451,20 @@ def build(
             above += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
         up[(row, lane)] = max(up.get((row, lane), 0.0), above)
         down[(row, lane)] = max(down.get((row, lane), 0.0), below)
+    if sz.badge_room:
+        # A badge on a flow straight down (or up) a shared column needs that flow to be longer than the badge:
+        # the story's customer and service steps sit one above the other, their flow otherwise a few points long.
+        for e in lay.edges:
+            a = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+            b = boxes.get(e.head[2:]) if e.head.startswith("s:") else None
+            if not e.badge or a is None or b is None or (a.row, a.col) != (b.row, b.col) or a.lane == b.lane:
+                continue
+            upper, lower = (a, b) if lane_rank[a.lane] < lane_rank[b.lane] else (b, a)
+            key_u, key_l = (upper.row, upper.lane), (lower.row, lower.lane)
+            below_u = upper.h / 2 + (upper.note.h + NOTE_GAP if upper.note else 0)
+            # On either side of the blueprint line it crosses: a badge never sits on a line.
+            down[key_u] = max(down.get(key_u, 0.0), below_u + sz.badge_room - sz.band_pad)
+            up[key_l] = max(up.get(key_l, 0.0), lower.h / 2 + sz.badge_room - sz.band_pad)
     if sz.label_height:
         # A label never cut (the story) must fit over its flow where the flow runs along its lane.
         for e in lay.edges:
@@ -558,6 +575,10 @@ def build(
         lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         x = sz.title_w + MARGIN_PAD + lcols * CONN_PITCH
+        if sz.badge_room and any(
+            e.badge and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row for e in lay.edges
+        ):
+            x += sz.badge_room  # a badge at the end of a flow that resumes here: the flow must be longer than it
         xs: dict[int, float] = {}
         gap = sz.col_gap
         for c in range(per_row):
