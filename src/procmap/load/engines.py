@@ -1,0 +1,378 @@
+"""Where conform's queries run: DuckDB embedded (the default) or Apache Spark SQL (SPEC §6.5).
+
+One set of query definitions serves both engines.  The queries are written in
+the subset both accept (window frames inline, ``CAST`` rather than ``::``,
+``count(CASE WHEN … THEN 1 END)`` rather than ``FILTER``), and the few places
+where the dialects differ go through one small function each below
+(:func:`lag_ignore_nulls`, :func:`quantile`, :func:`ordered_concat`).  No
+translator library rewrites the SQL: one tried (Ibis) silently dropped
+``IGNORE NULLS`` on ``last()``, another (sqlglot) emitted SQL Spark refused.
+
+An :class:`Engine` keeps the shape of DuckDB's connection — ``execute(sql)``
+returns something with ``fetchone``/``fetchall`` — so the query modules read
+the same on both, and adds what differs: making a table from a query
+(``CREATE TABLE … AS`` on DuckDB, a cached view on Spark), registering the
+model's small tables and Parquet logs.  pyspark is imported only when a Spark
+engine is asked for (the optional extra ``procmap[spark]``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from procmap.diagnostics import UsageError
+
+DUCKDB = "duckdb"
+SPARK = "spark"
+
+# SPEC §6.5: the default memory limit is this share of the machine's RAM (or of the
+# cgroup's limit, in a container), so a 24 GB machine lets DuckDB use 12 GB before it spills.
+MEMORY_SHARE = 0.5
+# Past this many events, quantiles are the engine's approximate ones (t-digest in DuckDB,
+# percentile_approx in Spark) and each such figure is marked approximate.  Exact quantiles
+# hold every value of a group in memory and cannot spill: at the old 512 MB limit the pairs
+# query failed between 10M and 30M events (docs/performance.md, "conform at scale").
+APPROXIMATE_FROM = 20_000_000
+# percentile_approx's accuracy (Spark): relative error of the rank about 1/accuracy.
+SPARK_ACCURACY = 10_000
+# What the docs state as the tolerance of an approximate quantile: the value returned lies
+# between the exact quantiles at ranks q ± this fraction.
+APPROXIMATE_RANK_TOLERANCE = 0.01
+
+
+class Cursor(Protocol):
+    """What a statement gives back: rows as tuples."""
+
+    def fetchone(self) -> tuple[Any, ...] | None: ...
+
+    def fetchall(self) -> list[tuple[Any, ...]]: ...
+
+
+# ----------------------------------------------------------------------------- dialect points
+
+
+def lag_ignore_nulls(dialect: str, expr: str, window: str) -> str:
+    """The previous non-null value of ``expr`` in the window: ``lag(x IGNORE NULLS)`` (DuckDB), ``lag(x) IGNORE NULLS`` (Spark)."""
+    if dialect == SPARK:
+        return f"lag({expr}) IGNORE NULLS OVER ({window})"
+    return f"lag({expr} IGNORE NULLS) OVER ({window})"
+
+
+def quantile(dialect: str, expr: str, q: float, *, approximate: bool = False) -> str:
+    """The continuous (interpolated) quantile ``q`` of ``expr``; the engine's approximate one when asked.
+
+    Exact: DuckDB ``quantile_cont``, Spark ``percentile`` (both interpolate
+    between the two nearest values, so they agree to the last bit on the
+    same numbers).  Approximate: DuckDB ``approx_quantile`` (t-digest),
+    Spark ``percentile_approx`` (Greenwald-Khanna, one of the values).
+    """
+    if dialect == SPARK:
+        if approximate:
+            return f"percentile_approx({expr}, {q}, {SPARK_ACCURACY})"
+        return f"percentile({expr}, {q})"
+    if approximate:
+        return f"approx_quantile({expr}, {q})"
+    return f"quantile_cont({expr}, {q})"
+
+
+def ordered_concat(dialect: str, value: str, order: str, sep: str = " ") -> str:
+    """An aggregate joining the group's ``value`` strings in ``order`` with ``sep``.
+
+    DuckDB: ``string_agg(value, sep ORDER BY order)``; Spark has no ordered
+    aggregate, so the pairs are collected, sorted by ``order`` and the values kept.
+    """
+    quoted = "'" + sep.replace("'", "''") + "'"
+    if dialect == SPARK:
+        return (
+            f"concat_ws({quoted}, transform(array_sort(collect_list(named_struct('k', {order}, 'v', {value}))), "
+            "x -> x.v))"
+        )
+    return f"string_agg({value}, {quoted} ORDER BY {order})"
+
+
+SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN"}
+
+
+# ----------------------------------------------------------------------------- memory
+
+
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B\s*", re.IGNORECASE)
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str, flag: str = "--memory") -> int:
+    """Bytes of a size such as ``4GB``, ``512MB`` or ``1.5GiB`` (units of 1024); one line and exit 2 otherwise."""
+    m = _SIZE.fullmatch(text)
+    if not m:
+        raise UsageError(f"{flag} {text!r}: use a size such as 512MB, 4GB or 1.5GB")
+    value = float(m.group(1)) * _UNITS[m.group(2).upper()]
+    if value < 16 << 20:
+        raise UsageError(f"{flag} {text!r}: give at least 16MB (the engine cannot run in less)")
+    return int(value)
+
+
+def machine_memory() -> int | None:
+    """The memory this process may use: the machine's RAM, or the container's cgroup limit when lower."""
+    total: int | None = None
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        total = None
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < (1 << 60):
+            total = min(total, int(text)) if total else int(text)
+        break
+    return total
+
+
+def default_memory() -> int:
+    """SPEC §6.5: the default limit, a share of the machine's memory (1 GB when it cannot be read)."""
+    total = machine_memory()
+    return int(total * MEMORY_SHARE) if total else 1 << 30
+
+
+def memory_limit(text: str | None) -> int:
+    """``--memory`` (or ``PROCMAP_MEMORY_LIMIT``) in bytes, else the default share of the machine."""
+    if text is not None and text.strip():
+        return parse_size(text)
+    env = os.environ.get("PROCMAP_MEMORY_LIMIT", "").strip()
+    if env:
+        return parse_size(env, "PROCMAP_MEMORY_LIMIT=")
+    return default_memory()
+
+
+def shown_size(n: int) -> str:
+    """A byte count as the engines take it (``1536MB``): whole megabytes."""
+    return f"{max(1, n >> 20)}MB"
+
+
+# ----------------------------------------------------------------------------- engines
+
+
+class Engine:
+    """A place to run conform's queries.  ``execute`` keeps DuckDB's connection shape."""
+
+    dialect: str = DUCKDB
+    name: str = DUCKDB
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
+        raise NotImplementedError
+
+    def create_table(self, name: str, select_sql: str) -> None:
+        """A table ``name`` holding the rows of ``select_sql``, computed once (it may replace one of that name)."""
+        raise NotImplementedError
+
+    def register_rows(
+        self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]], workdir: Path
+    ) -> None:
+        """A small table (the model's steps, flows, which activity is which step) from Python rows."""
+        raise NotImplementedError
+
+    def register_parquet(self, name: str, paths: Sequence[str]) -> None:
+        """A view ``name`` over Parquet files, read where they lie."""
+        raise NotImplementedError
+
+    def spilled(self) -> int:
+        """Bytes the engine wrote to disk to stay within its memory (0 when unknown)."""
+        return 0
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class DuckDBEngine(Engine):
+    """DuckDB in this process, in memory, spilling to a private temporary folder past the limit."""
+
+    dialect = DUCKDB
+    name = DUCKDB
+
+    def __init__(self, workdir: Path, memory: int, *, threads: int | None = None) -> None:
+        import duckdb
+
+        self.spill = workdir / "spill"
+        self.spill.mkdir(exist_ok=True)
+        config: dict[str, Any] = {
+            "memory_limit": shown_size(memory),
+            "temp_directory": str(self.spill),
+            "preserve_insertion_order": True,
+        }
+        if threads:
+            config["threads"] = threads
+        self.con = duckdb.connect(":memory:", config=config)
+        # No progress bar: DuckDB draws it on standard output, into the report, once a query has run
+        # for two seconds (on a slow or loaded machine the JSON report stopped being JSON).
+        self.con.execute("SET enable_progress_bar = false")
+        self.con.execute("SET enable_progress_bar_print = false")
+        self.con.execute("SET TimeZone = 'UTC'")
+        self._spill_peak = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
+        if params is None:
+            return self.con.execute(sql)
+        return self.con.execute(sql, list(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.con.executemany(sql, [list(r) for r in rows])
+
+    def create_table(self, name: str, select_sql: str) -> None:
+        self._note_spill()
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} AS {select_sql}")
+        self._note_spill()
+
+    def register_rows(
+        self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]], workdir: Path
+    ) -> None:
+        """One bulk load through a CSV in the work folder (row-by-row INSERT cost minutes at 100k rows)."""
+        import csv
+
+        from procmap.load.event_logs import duck_path
+
+        path = workdir / f"{name}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerows(
+                [["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in row] for row in rows]
+            )
+        spec = ", ".join(f"{col} {kind}" for col, kind in columns)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} ({spec})")
+        if rows:
+            types = "{" + ", ".join(f"'{col}': '{kind}'" for col, kind in columns) + "}"
+            self.con.execute(
+                f"INSERT INTO {name} SELECT * FROM read_csv({duck_path(path)}, header=false, delim=',', quote='\"', "
+                f"escape='\"', auto_detect=false, columns={types}, null_padding=false)"
+            )
+        os.unlink(path)
+
+    def register_parquet(self, name: str, paths: Sequence[str]) -> None:
+        from procmap.load.event_logs import duck_path
+
+        listed = ", ".join(duck_path(p) for p in paths)
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listed}])")
+
+    def register_relation(self, name: str, relation: Any) -> None:
+        """A DuckDB relation (or anything DuckDB can scan: Arrow, pandas) as a view."""
+        self.con.register(name, relation)
+
+    def _note_spill(self) -> None:
+        try:
+            now = sum(f.stat().st_size for f in self.spill.rglob("*") if f.is_file())
+        except OSError:
+            return
+        self._spill_peak = max(self._spill_peak, now)
+
+    def spilled(self) -> int:
+        self._note_spill()
+        return self._spill_peak
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class _Rows:
+    """Spark's collected rows in DuckDB's cursor shape."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = [tuple(r) for r in rows]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+
+class SparkEngine(Engine):
+    """Spark SQL: in this process (``local``, ``local[N]``), a cluster (``spark://…``) or Spark Connect (``sc://…``)."""
+
+    dialect = SPARK
+
+    def __init__(self, target: str, memory: int | None = None, *, session: Any = None) -> None:
+        self.name = target
+        self.spark = session if session is not None else spark_session(target, memory)
+        self._cached: list[Any] = []
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
+        df = self.spark.sql(sql, args=list(params)) if params else self.spark.sql(sql)
+        return _Rows(df.collect())
+
+    def create_table(self, name: str, select_sql: str) -> None:
+        df = self.spark.sql(select_sql).cache()
+        df.count()  # computed now, once: the later queries read the cached rows
+        df.createOrReplaceTempView(name)
+        self._cached.append(df)
+
+    def register_rows(
+        self, name: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple[Any, ...]], workdir: Path
+    ) -> None:
+        schema = ", ".join(f"{col} {SPARK_TYPES[kind]}" for col, kind in columns)
+        df = self.spark.createDataFrame([tuple(r) for r in rows], schema=schema)
+        df.createOrReplaceTempView(name)
+
+    def register_parquet(self, name: str, paths: Sequence[str]) -> None:
+        self.spark.read.parquet(*paths).createOrReplaceTempView(name)
+
+    def close(self) -> None:
+        for df in self._cached:
+            try:
+                df.unpersist()
+            except Exception:  # a session already gone has nothing left to free
+                pass
+        self._cached.clear()
+
+
+def spark_session(target: str, memory: int | None = None) -> Any:
+    """A Spark session for ``--engine``: local in-process, a ``spark://`` master, or Spark Connect ``sc://``."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise UsageError(
+            f"--engine {target}: Spark is not installed; install it with: pip install 'procmap[spark]'"
+        ) from None
+    builder = SparkSession.builder.appName("procmap")
+    if target.startswith("sc://"):
+        return builder.remote(target).getOrCreate()
+    master = "local[*]" if target == "local" else target
+    builder = (
+        builder.master(master)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+    )
+    if memory and master.startswith("local"):
+        builder = builder.config("spark.driver.memory", shown_size(memory).replace("MB", "m"))
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # no Java, a master that does not answer: one line, exit 2
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"--engine {target}: Spark did not start ({first})") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+_ENGINE = re.compile(r"duckdb|local(\[(\*|[1-9][0-9]*)\])?|spark://\S+|sc://\S+")
+
+
+def check_engine(target: str) -> str:
+    """``--engine``: duckdb, local, local[N], spark://HOST:PORT or sc://HOST:PORT; anything else is exit 2."""
+    target = target.strip()
+    if not _ENGINE.fullmatch(target):
+        raise UsageError(
+            f"--engine {target!r}: use duckdb (the default), local (Spark in this process), "
+            "spark://HOST:7077 (a Spark cluster) or sc://HOST:15002 (Spark Connect)"
+        )
+    return target
+
+
+def open_engine(target: str, workdir: Path, memory: int) -> Engine:
+    """The engine ``--engine`` names (checked by :func:`check_engine`)."""
+    if target == DUCKDB:
+        return DuckDBEngine(workdir, memory)
+    return SparkEngine(target, memory)
