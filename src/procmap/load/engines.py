@@ -376,3 +376,86 @@ def open_engine(target: str, workdir: Path, memory: int) -> Engine:
     if target == DUCKDB:
         return DuckDBEngine(workdir, memory)
     return SparkEngine(target, memory)
+
+
+# ----------------------------------------------------------------------------- logs on Spark
+
+
+def spark_events(engine: SparkEngine, paths: Sequence[str], overrides: dict[str, str | None]) -> list[Any]:
+    """The ``events`` table on Spark, read from Parquet logs where they lie (a cluster's paths: s3a://, dbfs:/ …).
+
+    Columns are chosen as on DuckDB (:func:`procmap.load.event_logs.choose_columns`).
+    The row index is the log's ``row_no`` column when it has one (``--to-parquet``
+    writes it), else the row's position in its file (``_metadata.row_index``).
+    Timestamps: a timestamp or date column is exact; text is parsed by Spark
+    (ISO 8601), and a row whose timestamp cannot be read is refused with its row.
+    """
+    from procmap.load import event_logs
+
+    spark = engine.spark
+    parts = []
+    read: list[Any] = []
+    for file_no, path in enumerate(paths, start=1):
+        if event_logs.kind_of(path) != "parquet":
+            raise UsageError(
+                f"{path}: --engine {engine.name} reads Parquet logs; convert it first with "
+                f"procmap conform --to-parquet {path} -o DIR/"
+            )
+        try:
+            df = spark.read.parquet(path)
+        except Exception as exc:  # missing file, not Parquet: Spark's reason, first line
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UsageError(f"{path}: not a readable Parquet log ({first[:200]})") from None
+        types = {f.name: f.dataType.simpleString() for f in df.schema.fields}
+        chosen = event_logs.choose_columns(path, list(types), overrides)
+        view = f"log{file_no}"
+        if "row_no" not in types:  # the hidden column is not visible through a view: selected here
+            df = df.selectExpr("*", "_metadata.row_index + 1 AS __procmap_row")
+        df.createOrReplaceTempView(view)
+
+        def col(role: str, chosen: dict[str, str | None] = chosen) -> str:
+            return "`" + str(chosen[role]).replace("`", "``") + "`"
+
+        ts_type = types[str(chosen["timestamp"])]
+        if ts_type.startswith("timestamp") or ts_type == "date":
+            instant = f"CAST({col('timestamp')} AS TIMESTAMP)"
+        else:
+            instant = f"try_to_timestamp(trim(CAST({col('timestamp')} AS STRING)))"
+        t = f"unix_micros({instant}) / 1e6"
+        resource = f"NULLIF(trim(CAST({col('resource')} AS STRING)), '')" if chosen["resource"] else "NULL"
+        life = f"NULLIF(lower(trim(CAST({col('lifecycle')} AS STRING))), '')" if chosen["lifecycle"] else "NULL"
+        row = "CAST(`row_no` AS BIGINT)" if "row_no" in types else "__procmap_row"
+        parts.append(
+            f"SELECT CAST({col('case')} AS STRING) AS case_id, CAST({col('activity')} AS STRING) AS activity, "
+            f"CASE WHEN {t} >= {event_logs.T_MIN} AND {t} < {event_logs.T_MAX} THEN {t} END AS t, "
+            f"CAST({resource} AS STRING) AS resource, CAST({life} AS STRING) AS lifecycle, "
+            f"{file_no} AS file_no, {row} AS row_no FROM {view}"
+        )
+        read.append(event_logs.LogFile(path, "parquet", chosen))
+    engine.create_table("events", " UNION ALL ".join(parts))
+    counts = dict(engine.execute("SELECT file_no, count(*) FROM events GROUP BY file_no").fetchall())
+    for file_no, log in enumerate(read, start=1):
+        log.events = int(counts.get(file_no, 0))
+        if log.events == 0:
+            raise UsageError(f"{log.path}: no events (the log has no rows)")
+    bad = engine.execute(
+        "SELECT file_no, min(row_no) FROM events WHERE case_id IS NULL OR trim(case_id) = '' "
+        "OR activity IS NULL OR trim(activity) = '' OR t IS NULL GROUP BY file_no ORDER BY file_no LIMIT 1"
+    ).fetchone()
+    if bad:
+        file_no, row_no = bad
+        log = read[file_no - 1]
+        case_id, activity = engine.execute(
+            "SELECT case_id, activity FROM events WHERE file_no = ? AND row_no = ?", [file_no, row_no]
+        ).fetchone() or (None, None)
+        c = log.columns
+        if case_id is None or not case_id.strip():
+            problem = f"empty case id (column {c['case']!r})"
+        elif activity is None or not activity.strip():
+            problem = f"empty activity (column {c['activity']!r})"
+        else:
+            problem = (
+                f"missing or unreadable timestamp in column {c['timestamp']!r} (use ISO 8601, or a timestamp column)"
+            )
+        raise UsageError(f"{log.path}: row {row_no}: {problem}")
+    return read
