@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from procmap.diagnostics import UsageError
 
 if TYPE_CHECKING:
+    from procmap.analysis.log_filters import Filters
     from procmap.model.process import ProcessFile
     from procmap.validate import FileResult
 
@@ -196,16 +197,20 @@ def conform(
     max_repeat_contacts: float | None = None,
     max_sla_breaches: float | None = None,
     lifecycle: str | None = None,
+    filters: Filters | None = None,
+    case_detail: str | None = None,
 ) -> Conformed:
     """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
 
-    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback).
+    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback);
+    ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`); ``case_detail`` a case
+    to lay out event by event (:mod:`procmap.analysis.log_case_detail`, report key ``case_detail``).
     """
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
         con = _connect(workdir)
         try:
-            report = _report(con, result, logs, columns or {}, workdir, lifecycle)
+            report = _report(con, result, logs, columns or {}, workdir, lifecycle, filters, case_detail)
         finally:
             con.close()
     checks = budgets(
@@ -257,11 +262,27 @@ def budgets(
 
 
 def _report(
-    con: Any, result: FileResult, logs: list[str], columns: dict[str, str | None], workdir: Path, rule: str | None
+    con: Any,
+    result: FileResult,
+    logs: list[str],
+    columns: dict[str, str | None],
+    workdir: Path,
+    rule: str | None,
+    filters: Filters | None = None,
+    case_detail: str | None = None,
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants, replay
+    from procmap.analysis import (
+        log_case_detail,
+        log_cases,
+        log_filters,
+        log_lifecycle,
+        log_overview,
+        log_unused,
+        log_variants,
+        replay,
+    )
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import event_logs
@@ -269,9 +290,14 @@ def _report(
     g = result.graph
     model = result.model
     assert g is not None and model is not None
-    read = event_logs.load(con, logs, columns, workdir)
+    read = event_logs.load(con, logs, columns, workdir, filters.columns if filters else ())
     life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
     life_note = log_lifecycle.apply_rule(con, rule, life_column)
+    filtered = None
+    if filters is not None:
+        # a --where column is a case attribute when some log holds it as one (`case:…`)
+        case_level = {c: any(log.attributes[c].startswith("case:") for log in read) for c in filters.columns}
+        filtered = log_filters.apply(con, filters, case_level)
     try:
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
@@ -296,11 +322,12 @@ def _report(
         used = q.flow_use(con, numbers, start, logged, ends=True)
         taken = q.flow_use(con, numbers, start, logged, ends=False)
         unused = q.unused_flows(con, numbers, used)
+        reached = log_unused.reached(con, numbers, start, logged, {u for u, _ in unused}, workdir)
         figures = q.figures(con)
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con, numbers) if rule != "complete" else []
+        work = q.work_times(con, numbers, lifecycle_starts=rule != "complete")
         left_out = log_lifecycle.left_out(con, rule)
         case_time = log_overview.case_time(con)
         ends = log_overview.end_activities(con)
@@ -310,6 +337,7 @@ def _report(
         deviation_cases = log_cases.deviation_cases(con, numbers.ids)
         breach_cases = log_cases.sla_cases(con, numbers.ids)
         repeat_examples = log_cases.repeat_cases(con) if repeat_cases else []
+        detail = log_case_detail.detail(con, numbers.ids, case_detail) if case_detail is not None else None
         for f in flows:
             if not f["modelled"]:
                 f["examples"] = deviation_cases.get((f["from"], f["to"]), [])
@@ -331,6 +359,7 @@ def _report(
         "notes": [note for log in read for note in log.notes]
         + ([life_note] if life_note else [])
         + ([replay_note] if replay_note else []),
+        "filters": filtered,
         "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
         "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],
@@ -353,7 +382,11 @@ def _report(
             "pairs_share": fit["pairs_conforming"] / fit["pairs"] if fit["pairs"] else None,
         },
         "flows": flows,
-        "unused_flows": [{"from": u, "to": v} for u, v in unused],
+        # with the cases that reached the flow's source and left another way (issue 25 item 3)
+        "unused_flows": [
+            {"from": u, "to": v, "reached_from": reached.get(u, (0, []))[0], "examples": reached.get(u, (0, []))[1]}
+            for u, v in unused
+        ],
         "model_flows": [
             {"from": s.id, "to": to, "when": f.when, "taken": used.get((s.id, to), 0)}
             for s in model.steps
@@ -375,6 +408,8 @@ def _report(
         "resources_known": any(log.columns.get("resource") for log in read),
         "work": work,
     }
+    if detail is not None:
+        report["case_detail"] = detail
     return _clean(report)
 
 

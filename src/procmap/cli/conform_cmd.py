@@ -32,6 +32,10 @@ EPILOG = """Examples:
 
   procmap conform support.yaml tickets.csv --write-shares -o support-observed.yaml
 
+  procmap conform support.yaml tickets.csv --from 2024-03-01 --to 2024-03-31 --where case:channel=web
+
+  procmap conform support.yaml tickets.csv --case-detail T-1004      (one case, event by event)
+
 Logs: .csv (header row; ',' ';' or tab), .xes / .xes.gz, .parquet; several are read as one.
 Columns are found by name (case:concept:name, case_id, case; concept:name, activity;
 time:timestamp, timestamp, time; org:resource, resource; lifecycle:transition) unless named
@@ -87,12 +91,44 @@ def register(app: Any) -> None:
         resource: Optional[str] = typer.Option(
             None, "--resource", metavar="COLUMN", help="Column of who did it (optional)."
         ),
+        start: Optional[str] = typer.Option(
+            None,
+            "--start",
+            metavar="COLUMN",
+            help="Column of each event's start (optional; default start_timestamp): gives work time.",
+        ),
         lifecycle: Optional[str] = typer.Option(
             None,
             "--lifecycle",
             metavar="RULE|COLUMN",
             help="Which events are steps: none, complete or start,complete (the default: starts give work time); "
             "any other value names the lifecycle column.",
+        ),
+        date_from: Optional[str] = typer.Option(
+            None,
+            "--from",
+            metavar="DATE",
+            help="Keep the cases that start on or after this date (ISO 8601: 2024-03-01 or a date-time).",
+        ),
+        date_to: Optional[str] = typer.Option(
+            None,
+            "--to",
+            metavar="DATE",
+            help="Keep the cases that start on or before this date (a date includes its whole day).",
+        ),
+        where: Optional[list[str]] = typer.Option(
+            None,
+            "--where",
+            metavar="COLUMN=VALUE",
+            help="Keep what has this value (repeatable): a case attribute (case:…) keeps whole cases, "
+            "an event attribute the matching events; one column given twice keeps either value.",
+        ),
+        case_detail: Optional[str] = typer.Option(
+            None,
+            "--case-detail",
+            metavar="CASE",
+            help="Print one case instead of the report: its events mapped to steps, its waits, and where it "
+            "left the blueprint.",
         ),
         strict_mapping: bool = typer.Option(
             False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
@@ -125,6 +161,7 @@ def register(app: Any) -> None:
         quiet: bool = QUIET,
     ) -> None:
         """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
+        from procmap.analysis import log_filters
         from procmap.conform import conform as run
         from procmap.diagnostics import UsageError
         from procmap.fileio import check_output, write_output
@@ -140,15 +177,26 @@ def register(app: Any) -> None:
             "max_repeat_contacts": _share(max_repeat_contacts, "--max-repeat-contacts"),
             "max_sla_breaches": _share(max_sla_breaches, "--max-sla-breaches"),
         }
-        columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource}
+        columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource, "start": start}
         rule = None
         if lifecycle is not None and lifecycle.replace(" ", "").lower() in ("none", "complete", "start,complete"):
             rule, lifecycle = lifecycle.replace(" ", "").lower(), None
         columns["lifecycle"] = lifecycle
+        filters = log_filters.parse(date_from, date_to, where)
         check_output(output, [process, *logs])  # before any work, and before any report is printed
         cfg = config_from(config, max_file_size)
         result = require_valid(process, cfg)
-        done = run(result, logs, columns=columns, lifecycle=rule, **checks)
+        if case_detail is not None and write_shares:
+            raise UsageError("--case-detail prints one case; --write-shares writes a process file: give one of them")
+        done = run(
+            result,
+            logs,
+            columns=columns,
+            lifecycle=rule,
+            filters=filters if filters.any else None,
+            case_detail=case_detail,
+            **checks,
+        )
         for note in done.report["notes"]:  # what was read differently from what was named, before the report
             print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)
         if write_shares:
@@ -161,6 +209,12 @@ def register(app: Any) -> None:
             wrote(output, quiet)
             for note in notes:
                 print(f"{process}: {note}", file=sys.stderr)
+        elif case_detail is not None:
+            from procmap.reports import conform_case
+
+            chosen = fmt.value if fmt else _format_for(output)
+            write_output(output, conform_case.render(done, chosen), inputs=[process, *logs])
+            wrote(output, quiet)
         else:
             chosen = fmt.value if fmt else _format_for(output)
             write_output(output, render(done, chosen), inputs=[process, *logs])

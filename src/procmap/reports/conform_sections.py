@@ -58,8 +58,9 @@ def _of(part: int, whole: int, noun: str = "") -> str:
 
 def _examples(cases: list[str], total: int, shown: int = 5) -> str:
     """A few case ids to look up, and how many more there are (all 20 kept ones are in the JSON)."""
-    text = ", ".join(cases[:shown])
-    return f"{text} … +{total - shown:,}" if total > shown and cases else text
+    listed = cases[:shown]
+    more = total - len(listed)
+    return f"{', '.join(listed)} … +{more:,}" if more > 0 and listed else ", ".join(listed)
 
 
 def _yes(value: bool) -> str:
@@ -74,13 +75,17 @@ def title(report: dict[str, Any]) -> str:
     return f"{report['name']}: what really happened"
 
 
-def intro(report: dict[str, Any]) -> list[str]:
-    """The opening sentences: what was read, and the three answers a reader wants first."""
+def intro(report: dict[str, Any], examples: int = 5) -> list[str]:
+    """The opening sentences: what was read, and the three answers a reader wants first.
+
+    ``examples``: how many case ids to name where a finding has some (the HTML page names all it has).
+    """
     logs = ", ".join(report["logs"])
     lines = [
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
         f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
+    lines.extend(filtered(report))
     lines.extend(left_out(report))
     ct = report["case_time"]
     lines.append(
@@ -98,7 +103,7 @@ def intro(report: dict[str, Any]) -> list[str]:
     if rc["cases"] is None:
         lines.append("Repeat contacts: not logged (no event of a customer action in the log).")
     else:
-        some = f": {_examples(rc['examples'], rc['cases'])}" if rc["examples"] else ""
+        some = f": {_examples(rc['examples'], rc['cases'], examples)}" if rc["examples"] else ""
         lines.append(
             f"{_of(rc['cases'], report['cases'], 'cases')} had the customer get in touch again "
             f"(a chase, or the same customer action twice){some}."
@@ -107,6 +112,19 @@ def intro(report: dict[str, Any]) -> list[str]:
         sb = report["sla_breaches"]
         lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
     return lines
+
+
+def filtered(report: dict[str, Any]) -> list[str]:
+    """The filters that ran and what they left out (issue 25: the heading states them, in every format)."""
+    f = report.get("filters")
+    if not f:
+        return []
+    gone = f["left_out"]
+    return [
+        f"Filtered to {f['text']}: {plural(gone['cases'], 'case')} and {plural(gone['events'], 'event')} "
+        f"of the {f['read']['cases']:,} cases and {f['read']['events']:,} events read left out; "
+        "every figure below is of what was kept."
+    ]
 
 
 def left_out(report: dict[str, Any]) -> list[str]:
@@ -163,8 +181,14 @@ FIGURE_LABELS = {
 _TIMES = {"elapsed", "longest_silence"}
 
 
-def build(report: dict[str, Any], graph: Any) -> list[Section]:
-    """Every section, in reading order."""
+def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> list[Section]:
+    """Every section, in reading order.
+
+    ``examples``: case ids named per row; None keeps tables narrow for a terminal (3 per variant, 5
+    elsewhere), the HTML page passes 20 to list every id the report keeps.
+    """
+    few = examples or 5
+    fewer = examples or 3
     n = lambda s: name(graph, s)  # noqa: E731
     out: list[Section] = []
 
@@ -183,7 +207,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     n(f["to"]),
                     duration(f["wait"]["median"]),
                     duration(f["wait"]["max"]),
-                    _examples(f.get("examples", []), f["observed"]),
+                    _examples(f.get("examples", []), f["observed"], few),
                 )
                 for f in deviations
             ],
@@ -243,7 +267,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     "yes" if v["fits"] else "NO",
                     duration(v["median_duration"]),
                     " → ".join(n(s) for s in v["steps"]),
-                    ", ".join(v["examples"][:3]),
+                    _examples(v["examples"], v["cases"], fewer),
                 )
                 for v in shown
             ],
@@ -257,7 +281,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Rework: cases doing a step again",
             "Per step, the cases that did it more than once (a loop of the blueprint, or not).",
             ("Step", "Cases", "Example cases"),
-            [(n(r["step"]), f"{r['cases']:,}", ", ".join(r["examples"][:5])) for r in report["rework"]],
+            [(n(r["step"]), f"{r['cases']:,}", _examples(r["examples"], r["cases"], few)) for r in report["rework"]],
             "None: no case did a step twice.",
             (1,),
         )
@@ -296,10 +320,20 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
         Section(
             "unused",
             "Flows of the blueprint nobody took",
-            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists.",
-            ("From", "To"),
-            [(n(u["from"]), n(u["to"])) for u in report["unused_flows"]],
+            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists. "
+            "Beside each, the cases that reached its first step and went another way (none: no case got there).",
+            ("From", "To", "Cases there", "Example cases"),
+            [
+                (
+                    n(u["from"]),
+                    n(u["to"]),
+                    f"{u.get('reached_from', 0):,}",
+                    _examples(u.get("examples", []), u.get("reached_from", 0), few),
+                )
+                for u in report["unused_flows"]
+            ],
             "None: every flow was taken at least once.",
+            (2,),
         )
     )
     rows = []
@@ -349,7 +383,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     duration(s["median_wait"]),
                     duration(s["p90_wait"]),
                     duration(s["max_wait"]),
-                    _examples(s.get("examples", []), s["breaches"]),
+                    _examples(s.get("examples", []), s["breaches"], few),
                 )
                 for s in report["sla"]
             ],
@@ -377,7 +411,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             Section(
                 "work",
                 "Work time per step",
-                "From each step's start event to its completion.",
+                "From each step's start (its start event, or the log's start column) to its completion.",
                 ("Step", "Times", "Median", "p90", "Longest"),
                 [
                     (n(w["step"]), f"{w['events']:,}", duration(w["median"]), duration(w["p90"]), duration(w["max"]))
