@@ -169,6 +169,7 @@ def test_counts_and_mapping(helpdesk) -> None:
         "timestamp": "Complete Timestamp",
         "resource": "Resource",
         "lifecycle": "lifecycle:transition",
+        "start": None,
     }
     assert got["events"] == want["events"] and got["cases"] == want["cases"]
     assert {u["activity"]: u["events"] for u in got["unmapped"]} == dict(want["unmapped"]) == {"Wait": 6}

@@ -18,6 +18,7 @@ def test_columns_first_match_wins_and_loose_names() -> None:
         "timestamp": "Time",
         "resource": "org:resource",
         "lifecycle": None,
+        "start": None,
     }
     with pytest.raises(LogError, match="no timestamp column"):
         choose_columns("x.csv", ["case", "activity"], {})

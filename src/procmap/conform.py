@@ -300,7 +300,7 @@ def _report(
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con, numbers) if rule != "complete" else []
+        work = q.work_times(con, numbers, lifecycle_starts=rule != "complete")
         left_out = log_lifecycle.left_out(con, rule)
         case_time = log_overview.case_time(con)
         ends = log_overview.end_activities(con)

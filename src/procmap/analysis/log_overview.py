@@ -19,12 +19,16 @@ _STEP_EVENTS = "lifecycle IS NULL OR lifecycle = 'complete'"
 
 
 def case_time(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
-    """Last event minus first over *all* of each case's events, summarised over cases."""
+    """Last event minus first over *all* of each case's events, summarised over cases.
+
+    The first event counts from its start when the log has one (``start_timestamp``):
+    the case began when work on it began, as pm4py measures an interval log.
+    """
     row = (
         con.execute(
             """
         SELECT min(d), median(d), quantile_cont(d, 0.9), max(d), avg(d)
-        FROM (SELECT max(t) - min(t) AS d FROM events GROUP BY case_id) c
+        FROM (SELECT max(t) - min(coalesce(t_start, t)) AS d FROM events GROUP BY case_id) c
         """
         ).fetchone()
         or (None,) * 5
@@ -38,8 +42,10 @@ def end_activities(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, A
         f"""
         WITH o AS (
             SELECT activity,
-                   row_number() OVER (PARTITION BY case_id ORDER BY t, file_no, row_no) AS first_no,
-                   row_number() OVER (PARTITION BY case_id ORDER BY t DESC, file_no DESC, row_no DESC) AS last_no
+                   row_number() OVER (PARTITION BY case_id ORDER BY coalesce(t_start, t), t, file_no, row_no)
+                       AS first_no,
+                   row_number() OVER (PARTITION BY case_id
+                                      ORDER BY coalesce(t_start, t) DESC, t DESC, file_no DESC, row_no DESC) AS last_no
             FROM events WHERE {_STEP_EVENTS})
         SELECT 'start' AS side, activity, count(*) AS n FROM o WHERE first_no = 1 GROUP BY activity
         UNION ALL
@@ -72,13 +78,17 @@ def workload(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     rows = con.execute(
         f"""
         WITH life AS (
-            SELECT resource, t, lifecycle,
+            SELECT resource, t, t_start, lifecycle,
                    lag(lifecycle) OVER (PARTITION BY case_id, activity ORDER BY t, file_no, row_no) AS prev_life,
                    lag(t) OVER (PARTITION BY case_id, activity ORDER BY t, file_no, row_no) AS prev_t
             FROM events WHERE resource IS NOT NULL AND lifecycle IN ('start', 'complete')),
-        work AS (
-            SELECT resource, median(t - prev_t) AS w FROM life
-            WHERE lifecycle = 'complete' AND prev_life = 'start' GROUP BY resource),
+        spans AS (
+            SELECT resource, t - prev_t AS w FROM life
+            WHERE lifecycle = 'complete' AND prev_life = 'start' AND t_start IS NULL
+            UNION ALL
+            SELECT resource, t - t_start AS w FROM events
+            WHERE resource IS NOT NULL AND t_start IS NOT NULL AND ({_STEP_EVENTS})),
+        work AS (SELECT resource, median(w) AS w FROM spans GROUP BY resource),
         per_res AS (
             SELECT resource, count(*) AS n, count(DISTINCT case_id) AS c FROM events
             WHERE resource IS NOT NULL AND ({_STEP_EVENTS}) GROUP BY resource)

@@ -35,7 +35,7 @@ def variants(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, A
         SELECT s.case_id, s.steps, c.fits, d.duration
         FROM (SELECT case_id, {_ordered_concat("CAST(sn AS VARCHAR)", "pos")} AS steps FROM seq GROUP BY case_id) s
         JOIN cases c ON c.case_id = s.case_id
-        JOIN (SELECT case_id, max(t) - min(t) AS duration FROM events GROUP BY case_id) d ON d.case_id = s.case_id
+        JOIN (SELECT case_id, max(t) - min(coalesce(t_start, t)) AS duration FROM events GROUP BY case_id) d ON d.case_id = s.case_id
         """
     )
     rows = con.execute(

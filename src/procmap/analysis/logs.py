@@ -318,6 +318,11 @@ def register_pairs(
 def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
     """``seq``: every mapped complete event, in case order, with what the figures need from its neighbours.
 
+    Case order is by each event's start (``t0``: its ``t_start`` when the log
+    has one, else its timestamp), then its timestamp, then file order: in an
+    interval log the work that began first comes first, as pm4py and Disco
+    order it; without a start column this is SPEC §6.1's order by timestamp.
+
     One window pass (one sort of the log, carrying only the columns the
     window needs; the step's attributes are joined back after): the next event (the pair it
     starts), the case's first time, and the previous facing time, touchpoint
@@ -331,7 +336,7 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
         f"""
         CREATE TABLE seq AS
         WITH mapped AS (
-            SELECT e.case_id, m.sn, e.t, e.resource, e.file_no, e.row_no
+            SELECT e.case_id, m.sn, e.t, coalesce(e.t_start, e.t) AS t0, e.resource, e.file_no, e.row_no
             FROM events e JOIN amap m ON m.activity = e.activity
             WHERE e.lifecycle IS NULL OR e.lifecycle = 'complete'),
         ordered AS (
@@ -339,6 +344,7 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
                    row_number() OVER w AS pos,
                    lead(q.sn) OVER w AS next_sn,
                    lead(q.t) OVER w AS next_t,
+                   lead(q.t0) OVER w AS next_t0,
                    first_value(q.t) OVER w AS first_t,
                    max(CASE WHEN s.facing THEN q.t END) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                        AS prev_facing_t,
@@ -346,7 +352,7 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
                    lag(CASE WHEN s.touchpoint AND NOT s.upd THEN q.resource END IGNORE NULLS) OVER w AS prev_person,
                    lag(CASE WHEN s.facing THEN s.chan_no END IGNORE NULLS) OVER w AS prev_chan
             FROM mapped q JOIN steps s ON s.sn = q.sn
-            WINDOW w AS (PARTITION BY q.case_id ORDER BY q.t, q.file_no, q.row_no))
+            WINDOW w AS (PARTITION BY q.case_id ORDER BY q.t0, q.t, q.file_no, q.row_no))
         SELECT o.*, s.lane_no, s.customer, s.touchpoint, s.facing, s.upd, s.chan_no, s.sla, s.chase, s.sla_from_sn,
                c.a IS NOT NULL AS ok_next, coalesce(c.loops, 0) AS loops_next,
                (o.pos > 1 OR b.a IS NOT NULL) AS ok_begin
@@ -397,14 +403,19 @@ def build_cases(con: duckdb.DuckDBPyConnection, lanes: int) -> None:
 
 
 def build_pairs(con: duckdb.DuckDBPyConnection) -> None:
-    """``pairs``: every observed pair of consecutive mapped events (begin and end included), aggregated."""
+    """``pairs``: every observed pair of consecutive mapped events (begin and end included), aggregated.
+
+    The wait of a pair runs from the first event's completion to the next
+    one's start (its timestamp without a start column), and is 0 when the two
+    overlap: pm4py's waiting time on interval logs.
+    """
     con.execute(
         f"""
         CREATE TABLE pairs AS
         SELECT sn AS a, coalesce(next_sn, {END_NO}) AS b, count(*) AS n, bool_or(ok_next) AS ok,
-               median(next_t - t) AS wait_median, quantile_cont(next_t - t, 0.9) AS wait_p90,
-               max(next_t - t) AS wait_max, min(next_t - t) AS wait_min
-        FROM seq GROUP BY sn, next_sn
+               median(wait) AS wait_median, quantile_cont(wait, 0.9) AS wait_p90,
+               max(wait) AS wait_max, min(wait) AS wait_min
+        FROM (SELECT sn, next_sn, ok_next, greatest(next_t0, t) - t AS wait FROM seq) w GROUP BY sn, next_sn
         UNION ALL
         SELECT {BEGIN_NO}, sn, count(*), bool_or(ok_begin), NULL, NULL, NULL, NULL FROM seq WHERE pos = 1 GROUP BY sn
         """
@@ -581,21 +592,41 @@ def resource_changes(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
     return dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
 
 
-def work_times(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[str, Any]]:
-    """With start events (SPEC §6.1), per step: work time from a start to the complete that follows it.
+def work_times(con: duckdb.DuckDBPyConnection, model: Model, *, lifecycle_starts: bool = True) -> list[dict[str, Any]]:
+    """Per step, the work time of its events: from its start to its completion (SPEC §6.1).
 
-    A complete is paired with the start just before it of the same activity in
-    the same case; completes without one give no work time.
+    An event's start is its own ``t_start`` (a ``start_timestamp`` column, as
+    pm4py writes interval logs) when logged; otherwise, with ``lifecycle_starts``,
+    the ``start`` event just before it of the same activity in the same case.
+    Completes with neither give no work time.
     """
-    rows = con.execute(
+    pairing = (
         """
-        WITH starts AS (SELECT DISTINCT activity FROM events WHERE lifecycle = 'start'),
+        starts AS (SELECT DISTINCT activity FROM events WHERE lifecycle = 'start'),
         life AS (
-            SELECT m.sn, e.t, e.lifecycle, lag(e.lifecycle) OVER w AS prev_life, lag(e.t) OVER w AS prev_t
+            SELECT m.sn, e.t, e.t_start, e.lifecycle,
+                   lag(e.lifecycle) OVER (PARTITION BY e.case_id, e.activity ORDER BY e.t, e.file_no, e.row_no)
+                       AS prev_life,
+                   lag(e.t) OVER (PARTITION BY e.case_id, e.activity ORDER BY e.t, e.file_no, e.row_no) AS prev_t
             FROM events e JOIN amap m ON m.activity = e.activity JOIN starts s ON s.activity = e.activity
-            WHERE e.lifecycle IN ('start', 'complete')
-            WINDOW w AS (PARTITION BY e.case_id, e.activity ORDER BY e.t, e.file_no, e.row_no)),
-        work AS (SELECT sn, t - prev_t AS w FROM life WHERE lifecycle = 'complete' AND prev_life = 'start')
+            WHERE e.lifecycle IN ('start', 'complete')),
+        """
+        if lifecycle_starts
+        else ""
+    )
+    paired = (
+        "UNION ALL SELECT sn, t - prev_t AS w FROM life "
+        "WHERE lifecycle = 'complete' AND prev_life = 'start' AND t_start IS NULL"
+        if lifecycle_starts
+        else ""
+    )
+    rows = con.execute(
+        f"""
+        WITH {pairing}
+        work AS (
+            SELECT m.sn, e.t - e.t_start AS w FROM events e JOIN amap m ON m.activity = e.activity
+            WHERE e.t_start IS NOT NULL AND (e.lifecycle IS NULL OR e.lifecycle = 'complete')
+            {paired})
         SELECT sn, count(*), median(w), quantile_cont(w, 0.9), max(w) FROM work GROUP BY sn ORDER BY sn
         """
     ).fetchall()

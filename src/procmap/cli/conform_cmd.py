@@ -87,6 +87,12 @@ def register(app: Any) -> None:
         resource: Optional[str] = typer.Option(
             None, "--resource", metavar="COLUMN", help="Column of who did it (optional)."
         ),
+        start: Optional[str] = typer.Option(
+            None,
+            "--start",
+            metavar="COLUMN",
+            help="Column of each event's start (optional; default start_timestamp): gives work time.",
+        ),
         lifecycle: Optional[str] = typer.Option(
             None,
             "--lifecycle",
@@ -140,7 +146,7 @@ def register(app: Any) -> None:
             "max_repeat_contacts": _share(max_repeat_contacts, "--max-repeat-contacts"),
             "max_sla_breaches": _share(max_sla_breaches, "--max-sla-breaches"),
         }
-        columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource}
+        columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource, "start": start}
         rule = None
         if lifecycle is not None and lifecycle.replace(" ", "").lower() in ("none", "complete", "start,complete"):
             rule, lifecycle = lifecycle.replace(" ", "").lower(), None

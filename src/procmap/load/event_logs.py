@@ -9,7 +9,13 @@ The resulting table, one row per event of every log, in file order::
 
     events(case_id VARCHAR, activity VARCHAR, t DOUBLE,   -- t: seconds since 1970, UTC
            resource VARCHAR, lifecycle VARCHAR,           -- lifecycle lower-cased, NULL without the column
-           file_no INTEGER, row_no BIGINT)                -- which log, which event in it (1-based)
+           file_no INTEGER, row_no BIGINT,                -- which log, which event in it (1-based)
+           t_start DOUBLE,                                -- the event's start (start_timestamp), NULL if not logged
+           x1 VARCHAR, x2 VARCHAR, …)                     -- the columns --where names, in the order named
+
+``t`` is when the event completed (SPEC §6.1's timestamp): events are ordered
+by it.  ``t_start``, from pm4py's ``start_timestamp`` column (or the one named
+with ``--start``), says when the work began: work time is ``t - t_start``.
 
 Every problem with a log raises :class:`LogError` (exit 2) with one line naming
 the file and the row, line or element, before anything is written.
@@ -32,7 +38,7 @@ from procmap.diagnostics import UsageError
 if TYPE_CHECKING:
     import duckdb
 
-ROLES = ("case", "activity", "timestamp", "resource", "lifecycle")
+ROLES = ("case", "activity", "timestamp", "resource", "lifecycle", "start")
 REQUIRED = ("case", "activity", "timestamp")
 # SPEC §6.1: first match wins.
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -41,15 +47,17 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     "timestamp": ("time:timestamp", "timestamp", "time"),
     "resource": ("org:resource", "resource"),
     "lifecycle": ("lifecycle:transition",),
+    "start": ("start_timestamp",),  # pm4py's interval logs
 }
 SUFFIXES = (".csv", ".csv.gz", ".xes", ".xes.gz", ".parquet")
 DELIMITERS = (",", ";", "\t")
 XES_BATCH = 50_000  # staged rows between flushes of the CSV writer
 _XES_VALUE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
 
+EVENTS_COLUMNS = "case_id, activity, t, resource, lifecycle, file_no, row_no, t_start"
 EVENTS_DDL = """
 CREATE TABLE events (case_id VARCHAR, activity VARCHAR, t DOUBLE, resource VARCHAR, lifecycle VARCHAR,
-                     file_no INTEGER, row_no BIGINT)
+                     file_no INTEGER, row_no BIGINT, t_start DOUBLE{extra})
 """
 
 
@@ -66,6 +74,7 @@ class LogFile:
     columns: dict[str, str | None] = field(default_factory=dict)
     events: int = 0
     notes: list[str] = field(default_factory=list)  # what was read differently from what was written, in words
+    attributes: dict[str, str] = field(default_factory=dict)  # --where name -> the column it reads here
 
 
 def kind_of(path: str) -> str:
@@ -125,16 +134,7 @@ def choose_columns(
     path: str, available: list[str], overrides: dict[str, str | None], *, hint: str = ""
 ) -> dict[str, str | None]:
     """Which column plays each role: an override, else the first candidate present (exact, then any case)."""
-    folded: dict[str, str] = {}
-    for name in available:
-        folded.setdefault(_fold(name), name)
-    exact = set(available)
-
-    def find(name: str) -> str | None:
-        if name in exact:
-            return name
-        return folded.get(_fold(name))
-
+    find = _finder(available)
     chosen: dict[str, str | None] = {}
     for role in ROLES:
         wanted = overrides.get(role)
@@ -154,6 +154,38 @@ def choose_columns(
                 f"name it with --{role}"
             )
     return chosen
+
+
+def _finder(available: list[str]) -> Any:
+    """A lookup of a column by name: exact first, then loosely (see :func:`_fold`)."""
+    folded: dict[str, str] = {}
+    for name in available:
+        folded.setdefault(_fold(name), name)
+    exact = set(available)
+
+    def find(name: str) -> str | None:
+        if name in exact:
+            return name
+        return folded.get(_fold(name))
+
+    return find
+
+
+def attribute_columns(path: str, available: list[str], names: list[str], *, hint: str = "") -> dict[str, str]:
+    """The column each ``--where`` name reads in this log: the name itself, else its ``case:`` form.
+
+    A column whose name starts with ``case:`` is a case attribute (pm4py's
+    convention for CSV; XES trace attributes are read under that prefix), any
+    other an event attribute.  A name no column has is one line listing them.
+    """
+    find = _finder(available)
+    out: dict[str, str] = {}
+    for name in names:
+        found = find(name) or (find(f"case:{name}") if not name.startswith("case:") else None)
+        if found is None:
+            raise LogError(f"{path}: no column {name!r} (given with --where); {hint}columns: {_listing(available)}")
+        out[name] = found
+    return out
 
 
 def _fold(name: str) -> str:
@@ -553,13 +585,20 @@ def _stage_sql(kind: str, path: str, names: list[str] | None, delimiter: str, co
 
 
 def load(
-    con: duckdb.DuckDBPyConnection, paths: list[str], overrides: dict[str, str | None], workdir: Path
+    con: duckdb.DuckDBPyConnection,
+    paths: list[str],
+    overrides: dict[str, str | None],
+    workdir: Path,
+    attributes: tuple[str, ...] = (),
 ) -> list[LogFile]:
-    """Read every log into the ``events`` table (created here); their order is the file order of ties."""
+    """Read every log into the ``events`` table (created here); their order is the file order of ties.
+
+    ``attributes``: the columns ``--where`` names, carried as ``x1, x2, …`` (text, trimmed, NULL when empty).
+    """
     import duckdb
 
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(EVENTS_DDL)
+    con.execute(EVENTS_DDL.format(extra="".join(f", x{i + 1} VARCHAR" for i in range(len(attributes)))))
     logs: list[LogFile] = []
     seen: dict[tuple[int, int], str] = {}
     for path in paths:
@@ -576,7 +615,7 @@ def load(
         file_no = len(logs) + 1
         log = LogFile(path, kind)
         try:
-            _load_one(con, log, file_no, overrides, workdir)
+            _load_one(con, log, file_no, overrides, workdir, attributes)
         except duckdb.OutOfMemoryException as exc:
             raise LogError(
                 f"{path}: needs more memory than procmap may use ({_duck_message(exc)}); "
@@ -592,14 +631,18 @@ def load(
 
 
 def _load_one(
-    con: duckdb.DuckDBPyConnection, log: LogFile, file_no: int, overrides: dict[str, str | None], workdir: Path
+    con: duckdb.DuckDBPyConnection,
+    log: LogFile,
+    file_no: int,
+    overrides: dict[str, str | None],
+    workdir: Path,
+    attributes: tuple[str, ...] = (),
 ) -> None:
     path = log.path
     if log.kind == "xes":
-        keys = list(
-            dict.fromkeys([*(k for role in ROLES for k in CANDIDATES[role]), *filter(None, overrides.values())])
-        )
-        keys += [f"case:{k}" for k in overrides.values() if k and not k.startswith("case:") and f"case:{k}" not in keys]
+        named = [*filter(None, overrides.values()), *attributes]
+        keys = list(dict.fromkeys([*(k for role in ROLES for k in CANDIDATES[role]), *named]))
+        keys += [f"case:{k}" for k in named if not k.startswith("case:") and f"case:{k}" not in keys]
         staged, staged_traces = workdir / f"log{file_no}.csv", workdir / f"log{file_no}-traces.csv"
         stager = _XesStager(path, staged, staged_traces, keys)
         stager.run()
@@ -612,6 +655,7 @@ def _load_one(
             raise LogError(f"{path}: no events (an XES log needs <trace> elements holding <event> elements)")
         available = [k for k in keys if k in stager.seen]
         log.columns = choose_columns(path, available, overrides, hint="XES attributes found: ")
+        log.attributes = attribute_columns(path, available, list(attributes), hint="XES attributes found: ")
         names = ["row_no", "line", "trace_no", *keys]
         case_keys = stager.case_keys
         events_sql = _stage_sql("csv", str(staged), names, ",", "none")
@@ -632,6 +676,7 @@ def _load_one(
         _scan_text(path, compression)
         names = _unique(header)
         log.columns = choose_columns(path, names, overrides)
+        log.attributes = attribute_columns(path, names, list(attributes))
         source = f"({_stage_sql('csv', path, names, delimiter, compression)})"
         types = dict.fromkeys(names, "VARCHAR")
         where_sql = "'row ' || __row"
@@ -639,6 +684,7 @@ def _load_one(
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({duck_path(path)})").fetchall()
         types = {row[0]: str(row[1]) for row in described}
         log.columns = choose_columns(path, list(types), overrides)
+        log.attributes = attribute_columns(path, list(types), list(attributes))
         source = f"({_stage_sql('parquet', path, None, '', '')})"
         where_sql = "'row ' || __row"
 
@@ -650,12 +696,25 @@ def _load_one(
     res_sql = f"NULLIF(trim(CAST({_ident(c['resource'])} AS VARCHAR)), '')" if c["resource"] else "NULL"
     life_sql = f"NULLIF(lower(trim(CAST({_ident(c['lifecycle'])} AS VARCHAR))), '')" if c["lifecycle"] else "NULL"
 
-    columns_sql = f"{case_sql}, {act_sql}, {ts_sql}, {res_sql}, {life_sql}"
+    if c["start"]:
+        start_raw = f"NULLIF(trim(CAST({_ident(c['start'])} AS VARCHAR)), '')"
+        start_sql = _timestamp_sql(c["start"], types.get(c["start"], "VARCHAR"))
+    else:
+        start_raw = start_sql = "NULL"
+    extra = [f"NULLIF(trim(CAST({_ident(log.attributes[a])} AS VARCHAR)), '')" for a in attributes]
+    xs = [f"x{i + 1}" for i in range(len(attributes))]
+
+    columns_sql = ", ".join([case_sql, act_sql, ts_sql, res_sql, life_sql, start_raw, start_sql, *extra])
     before = con.execute("SELECT count(*) FROM events").fetchone()[0]  # type: ignore[index]
     in_range = f"CASE WHEN t >= {T_MIN} AND t < {T_MAX} THEN t END"
+    # A start written but unusable is kept as NaN (not NULL: NULL is "no start logged"), so the row is found below.
+    start_value = (
+        f"CASE WHEN sr IS NULL THEN NULL WHEN s >= {T_MIN} AND s < {T_MAX} THEN s ELSE CAST('NaN' AS DOUBLE) END"
+    )
     con.execute(
-        f"INSERT INTO events SELECT c, a, {in_range}, r, l, {file_no}, __row "
-        f"FROM (SELECT {columns_sql}, __row FROM {source}) AS x(c, a, t, r, l, __row)"
+        f"INSERT INTO events ({EVENTS_COLUMNS}{''.join(', ' + x for x in xs)}) "
+        f"SELECT c, a, {in_range}, r, l, {file_no}, __row, {start_value}{''.join(', ' + x for x in xs)} "
+        f"FROM (SELECT {columns_sql}, __row FROM {source}) AS x(c, a, t, r, l, sr, s{''.join(', ' + x for x in xs)}, __row)"
     )
     log.events = con.execute("SELECT count(*) FROM events").fetchone()[0] - before  # type: ignore[index]
     if log.events == 0:
@@ -666,6 +725,8 @@ def _load_one(
         [file_no],
     ).fetchone()[0]  # type: ignore[index]
     if first_bad is None:
+        if c["start"]:
+            _check_starts(con, log, file_no, source, where_sql, start_raw)
         return
     # The rare path: read that one row again, with the timestamp as written, to say what is wrong.
     place, case_id, activity, ts_raw_value = con.execute(
@@ -680,3 +741,32 @@ def _load_one(
     else:
         problem = _timestamp_problem(con, ts_raw_value, c["timestamp"])  # type: ignore[arg-type]
     raise LogError(f"{path}: {place}: {problem}")
+
+
+def _check_starts(
+    con: duckdb.DuckDBPyConnection, log: LogFile, file_no: int, source: str, where_sql: str, start_raw: str
+) -> None:
+    """A start that is written but unusable, or later than its event's completion, is the log's error (exit 2).
+
+    An empty start is "not logged" (the event gives no work time); a start
+    after the completion would be a negative work time, a wrong number.
+    """
+    column = log.columns["start"]
+    row = con.execute(
+        "SELECT row_no, isnan(t_start) FROM events WHERE file_no = ? AND t_start IS NOT NULL "
+        "AND (isnan(t_start) OR t_start > t) ORDER BY row_no LIMIT 1",
+        [file_no],
+    ).fetchone()
+    if row is None:
+        return
+    row_no, unusable = row
+    place, raw, done = con.execute(
+        f"SELECT {where_sql}, {start_raw}, CAST({_ident(log.columns['timestamp'])} AS VARCHAR) "  # type: ignore[arg-type]
+        f"FROM {source} WHERE __row = ?",
+        [row_no],
+    ).fetchone()  # type: ignore[misc]
+    if unusable:
+        problem = _timestamp_problem(con, raw, column).replace("timestamp", "start", 1)  # type: ignore[arg-type]
+    else:
+        problem = f"start {raw!r} (column {column!r}) is after the event's timestamp {done!r}"
+    raise LogError(f"{log.path}: {place}: {problem}")

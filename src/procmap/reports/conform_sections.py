@@ -377,7 +377,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             Section(
                 "work",
                 "Work time per step",
-                "From each step's start event to its completion.",
+                "From each step's start (its start event, or the log's start column) to its completion.",
                 ("Step", "Times", "Median", "p90", "Longest"),
                 [
                     (n(w["step"]), f"{w['events']:,}", duration(w["median"]), duration(w["p90"]), duration(w["max"]))
