@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from procmap.diagnostics import UsageError
 
 if TYPE_CHECKING:
+    from procmap.analysis.log_filters import Filters
     from procmap.load.engines import DuckDBEngine, Engine, Phases
     from procmap.model.process import ProcessFile
     from procmap.validate import FileResult
@@ -175,10 +176,12 @@ def conform(
     engine: str | Engine = "duckdb",
     memory: str | None = None,
     phases: Phases | None = None,
+    filters: Filters | None = None,
 ) -> Conformed:
     """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
 
-    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback).
+    ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback);
+    ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`).
     ``engine`` is ``--engine`` (duckdb, local, spark://…, sc://…) or an engine already open (tests share
     one Spark session); ``memory`` is ``--memory`` (default: a share of the machine, SPEC §6.5);
     ``phases`` times each phase (``--profile``) and drives the progress bar.
@@ -199,7 +202,7 @@ def conform(
             else:
                 with phases.phase("starting Spark"):
                     con = opened = engines.open_engine(engine, workdir, limit)
-            report = _report(duck, con, result, logs, columns or {}, workdir, lifecycle, phases)
+            report = _report(duck, con, result, logs, columns or {}, workdir, lifecycle, phases, filters)
             report["engine"] = con.name
             phases.spilled = duck.spilled()
         finally:
@@ -254,26 +257,49 @@ def budgets(
     return out
 
 
-def _read(duck: DuckDBEngine, con: Engine, logs: list[str], columns: dict[str, str | None], workdir: Path) -> list[Any]:
-    """The logs as the ``events`` table of ``con``.
+def _read(
+    duck: DuckDBEngine,
+    con: Engine,
+    logs: list[str],
+    columns: dict[str, str | None],
+    workdir: Path,
+    rule: str | None,
+    filters: Filters | None,
+) -> tuple[list[Any], str | None, str | None, dict[str, Any] | None]:
+    """The logs as the ``events`` table of ``con``, the lifecycle rule and the filters applied.
 
     DuckDB reads them where they lie.  Spark in this process gets the very
     table DuckDB's reader made (every check and every row number the same),
     as Parquet in the work folder; a cluster cannot see that folder, so there
     Spark reads the Parquet logs itself (:func:`procmap.load.engines.spark_events`).
+    Returns the logs read, the lifecycle column and note, and what the filters left out.
     """
+    from procmap.analysis import log_filters, log_lifecycle
     from procmap.load import engines, event_logs
 
-    if con is duck:
-        return event_logs.load(duck.con, logs, columns, workdir)
-    if con.name.startswith("local") or getattr(con, "shared_folder", False):
-        read = event_logs.load(duck.con, logs, columns, workdir)
-        staged = workdir / "events.parquet"
-        duck.execute(f"COPY events TO {event_logs.duck_path(staged)} (FORMAT parquet)")
-        con.register_parquet("events_staged", [str(staged)])
-        con.create_table("events", "SELECT * FROM events_staged")
-        return read
-    return engines.spark_events(con, logs, columns)  # type: ignore[arg-type]
+    if con is duck or con.name.startswith("local"):
+        read = event_logs.load(duck.con, logs, columns, workdir, filters.columns if filters else ())
+        life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+        life_note = log_lifecycle.apply_rule(duck, rule, life_column)
+        filtered = None
+        if filters is not None:
+            # a --where column is a case attribute when some log holds it as one (`case:…`)
+            case_level = {c: any(log.attributes[c].startswith("case:") for log in read) for c in filters.columns}
+            filtered = log_filters.apply(duck.con, filters, case_level)
+        if con is not duck:
+            staged = workdir / "events.parquet"
+            duck.execute(f"COPY events TO {event_logs.duck_path(staged)} (FORMAT parquet)")
+            con.register_parquet("events_staged", [str(staged)])
+            con.create_table("events", "SELECT * FROM events_staged")
+        return read, life_column, life_note, filtered
+    if filters is not None and filters.any:
+        raise UsageError(
+            f"--engine {con.name}: --from, --to and --where run on DuckDB or --engine local; "
+            "filter the Parquet on the cluster instead"
+        )
+    read = engines.spark_events(con, logs, columns)  # type: ignore[arg-type]
+    life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+    return read, life_column, log_lifecycle.apply_rule(con, rule, life_column), None
 
 
 def _report(
@@ -285,6 +311,7 @@ def _report(
     workdir: Path,
     rule: str | None,
     phases: Phases,
+    filters: Filters | None = None,
 ) -> dict:
     import duckdb
 
@@ -298,10 +325,8 @@ def _report(
     assert g is not None and model is not None
     try:
         with phases.phase("reading"):
-            read = _read(duck, con, logs, columns, workdir)
-            life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
-            life_note = log_lifecycle.apply_rule(con, rule, life_column)
-            events = sum(log.events for log in read)
+            read, life_column, life_note, filtered = _read(duck, con, logs, columns, workdir, rule, filters)
+            events = int(con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
         phases.events = events
         # SPEC §6.5: exact quantiles while they fit, the engine's approximate ones past the threshold
         con.approximate = events > engines.APPROXIMATE_FROM
@@ -375,6 +400,7 @@ def _report(
         "notes": [note for log in read for note in log.notes]
         + ([life_note] if life_note else [])
         + ([replay_note] if replay_note else []),
+        "filters": filtered,
         "lifecycle": {"column": life_column, "rule": rule or "start,complete", "note": life_note},
         "left_out": left_out,
         "columns": [{"log": log.path, "format": log.kind, **log.columns} for log in read],

@@ -100,6 +100,25 @@ def register(app: Any) -> None:
             help="Which events are steps: none, complete or start,complete (the default: starts give work time); "
             "any other value names the lifecycle column.",
         ),
+        date_from: Optional[str] = typer.Option(
+            None,
+            "--from",
+            metavar="DATE",
+            help="Keep the cases that start on or after this date (ISO 8601: 2024-03-01 or a date-time).",
+        ),
+        date_to: Optional[str] = typer.Option(
+            None,
+            "--to",
+            metavar="DATE",
+            help="Keep the cases that start on or before this date (a date includes its whole day).",
+        ),
+        where: Optional[list[str]] = typer.Option(
+            None,
+            "--where",
+            metavar="COLUMN=VALUE",
+            help="Keep what has this value (repeatable): a case attribute (case:…) keeps whole cases, "
+            "an event attribute the matching events; one column given twice keeps either value.",
+        ),
         strict_mapping: bool = typer.Option(
             False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
         ),
@@ -131,6 +150,7 @@ def register(app: Any) -> None:
         quiet: bool = QUIET,
     ) -> None:
         """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
+        from procmap.analysis import log_filters
         from procmap.conform import conform as run
         from procmap.diagnostics import UsageError
         from procmap.fileio import check_output, write_output
@@ -151,10 +171,11 @@ def register(app: Any) -> None:
         if lifecycle is not None and lifecycle.replace(" ", "").lower() in ("none", "complete", "start,complete"):
             rule, lifecycle = lifecycle.replace(" ", "").lower(), None
         columns["lifecycle"] = lifecycle
+        filters = log_filters.parse(date_from, date_to, where)
         check_output(output, [process, *logs])  # before any work, and before any report is printed
         cfg = config_from(config, max_file_size)
         result = require_valid(process, cfg)
-        done = run(result, logs, columns=columns, lifecycle=rule, **checks)
+        done = run(result, logs, columns=columns, lifecycle=rule, filters=filters if filters.any else None, **checks)
         for note in done.report["notes"]:  # what was read differently from what was named, before the report
             print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)
         if write_shares:

@@ -507,11 +507,20 @@ def spark_events(engine: SparkEngine, paths: Sequence[str], overrides: dict[str,
         resource = f"NULLIF(trim(CAST({col('resource')} AS STRING)), '')" if chosen["resource"] else "NULL"
         life = f"NULLIF(lower(trim(CAST({col('lifecycle')} AS STRING))), '')" if chosen["lifecycle"] else "NULL"
         row = "CAST(`row_no` AS BIGINT)" if "row_no" in types else "__procmap_row"
+        start = "CAST(NULL AS DOUBLE)"
+        if chosen.get("start"):
+            start_type = types[str(chosen["start"])]
+            start_ts = (
+                f"CAST({col('start')} AS TIMESTAMP)"
+                if start_type.startswith("timestamp") or start_type == "date"
+                else f"try_to_timestamp(trim(CAST({col('start')} AS STRING)))"
+            )
+            start = f"unix_micros({start_ts}) / 1e6"
         parts.append(
             f"SELECT CAST({col('case')} AS STRING) AS case_id, CAST({col('activity')} AS STRING) AS activity, "
             f"CASE WHEN {t} >= {event_logs.T_MIN} AND {t} < {event_logs.T_MAX} THEN {t} END AS t, "
             f"CAST({resource} AS STRING) AS resource, CAST({life} AS STRING) AS lifecycle, "
-            f"{file_no} AS file_no, {row} AS row_no FROM {view}"
+            f"{file_no} AS file_no, {row} AS row_no, {start} AS t_start FROM {view}"
         )
         read.append(event_logs.LogFile(path, "parquet", chosen))
     engine.create_table("events", " UNION ALL ".join(parts))

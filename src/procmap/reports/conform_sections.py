@@ -81,6 +81,7 @@ def intro(report: dict[str, Any]) -> list[str]:
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
         f"({logs}): {plural(report['events'], 'event')} in {plural(report['cases'], 'case')}.",
     ]
+    lines.extend(filtered(report))
     lines.extend(left_out(report))
     ct = report["case_time"]
     lines.append(
@@ -107,6 +108,19 @@ def intro(report: dict[str, Any]) -> list[str]:
         sb = report["sla_breaches"]
         lines.append(f"{_of(sb['cases'], report['cases'], 'cases')} waited longer than a promised time (sla).")
     return lines
+
+
+def filtered(report: dict[str, Any]) -> list[str]:
+    """The filters that ran and what they left out (issue 25: the heading states them, in every format)."""
+    f = report.get("filters")
+    if not f:
+        return []
+    gone = f["left_out"]
+    return [
+        f"Filtered to {f['text']}: {plural(gone['cases'], 'case')} and {plural(gone['events'], 'event')} "
+        f"of the {f['read']['cases']:,} cases and {f['read']['events']:,} events read left out; "
+        "every figure below is of what was kept."
+    ]
 
 
 def left_out(report: dict[str, Any]) -> list[str]:
