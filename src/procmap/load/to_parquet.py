@@ -7,7 +7,8 @@ is refused with its file and row before anything is written).  Each log
 becomes one Parquet file of the columns conform needs under their XES
 names, so conform finds them without options::
 
-    case:concept:name  concept:name  time:timestamp (UTC)  [org:resource]  [lifecycle:transition]  row_no
+    case:concept:name  concept:name  time:timestamp (UTC)  [org:resource]  [lifecycle:transition]
+    [start_timestamp (UTC)]  row_no
 
 The rows keep the log's order, and ``row_no`` keeps each event's row (CSV) or
 event number (XES) in the original, so events of a case at the same instant
@@ -114,6 +115,10 @@ def _write(con: Any, log: event_logs.LogFile, file_no: int, target: str, pending
         columns.append('resource AS "org:resource"')
     if log.columns.get("lifecycle"):
         columns.append('lifecycle AS "lifecycle:transition"')
+    if log.columns.get("start"):  # an interval log's start (issue 25), under pm4py's name
+        columns.append(
+            "CAST(make_timestamp(CAST(round(t_start * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS start_timestamp"
+        )
     columns.append("row_no")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)[:100]}.", suffix=".tmp", dir=folder)
