@@ -457,7 +457,7 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
 
 
 def test_a_bad_memory_limit_is_one_line(run, model: Path, tmp_path: Path, monkeypatch) -> None:
-    # SPEC §6.5: --memory (else PROCMAP_MEMORY_LIMIT, else half the machine); a size the engine cannot run in,
+    # SPEC §6.5: --memory (else PROCMAP_MEMORY_LIMIT, else a quarter of the machine); a size the engine cannot run in,
     # or no size at all, is one line naming where it was given, and nothing is written
     out = tmp_path / "r.json"
     one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "-o", out, "--memory", "2MB"), "--memory '2MB'")

@@ -29,10 +29,10 @@ def test_a_size_too_small_to_run_is_refused() -> None:
         engines.parse_size("1MB")
 
 
-def test_the_default_is_half_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_default_is_a_quarter_of_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PROCMAP_MEMORY_LIMIT", raising=False)
     monkeypatch.setattr(engines, "machine_memory", lambda: 24 << 30)
-    assert engines.memory_limit(None) == 12 << 30
+    assert engines.memory_limit(None) == 6 << 30
     assert engines.memory_limit("4GB") == 4 << 30  # --memory overrides
     monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "2GB")
     assert engines.memory_limit(None) == 2 << 30

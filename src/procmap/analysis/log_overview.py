@@ -104,4 +104,5 @@ def workload(con: Engine) -> list[dict[str, Any]]:
         ORDER BY l.n DESC, l.resource
         """
     ).fetchall()
-    return [{"resource": r, "events": n, "cases": c, "median_work": w} for r, n, c, w in rows]
+    mark = {"approximate": True} if con.approximate else {}
+    return [{"resource": r, "events": n, "cases": c, "median_work": w, **mark} for r, n, c, w in rows]

@@ -62,6 +62,7 @@ def variants(con: Engine, ids: list[str]) -> list[dict[str, Any]]:
                 "fits": bool(fits),
                 "median_duration": med,
                 "examples": examples.get(steps, []),
+                **({"approximate": True} if con.approximate else {}),
                 "_key": numbers,
             }
         )

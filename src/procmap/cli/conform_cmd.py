@@ -158,7 +158,7 @@ def register(app: Any) -> None:
             None,
             "--memory",
             metavar="SIZE",
-            help="Memory the engine may use before it spills to disk (e.g. 4GB) [default: half the machine's].",
+            help="Memory the engine may use before it spills to disk (e.g. 4GB) [default: a quarter of the machine's].",
             show_default=False,
         ),
         profile: bool = typer.Option(
