@@ -4,7 +4,7 @@ Every row runs two commands as fresh processes, interleaved (A B A B …) so
 that the load of a shared machine falls on both alike, and reports the
 medians and minimums of their CPU time (user + system, from ``wait4``) and
 wall time, and the ratio.  Memory rows report the peak resident set
-(``wait4``'s ``ru_maxrss``) above the same command on a 10-step file, per
+(the child's own VmHWM) above the same command on a 10-step file, per
 step.  The verdict uses the median CPU ratio.  The machine and its load are
 printed first: on a loaded machine absolute times stretch, ratios much less.
 
@@ -87,13 +87,41 @@ class Spawner:
 SPAWN = Spawner()
 
 
+# `python -m procmap ARGS` that reports its own peak memory (VmHWM, from its /proc status) as it ends.
+HWM_PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = ['procmap', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('procmap', run_name='__main__', alter_sys=True)\n"
+    "finally:\n"
+    "    hwm = next(line for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
+    "    sys.stderr.write('\\n' + hwm)\n"
+)
+
+
+def procmap_reporting_memory() -> list[str]:
+    """The command prefix for rows that read memory: procmap measures its own peak.
+
+    ``wait4``'s ``ru_maxrss`` is not the child's own figure: Linux carries the
+    high-water mark of the process that forks across fork and exec.  The
+    spawner below keeps that small, but the child's VmHWM is its own address
+    space whatever started it (``/proc`` on Linux; elsewhere ``wait4``'s figure
+    is used).
+    """
+    return [PY, "-c", HWM_PROBE] if Path("/proc/self/status").exists() else [PY, "-m", "procmap"]
+
+
 def run(cmd: list[str], env: dict[str, str] | None = None) -> Run:
-    """One fresh process: CPU and peak memory from wait4, wall from the clock; exit 0 or 1 accepted."""
+    """One fresh process: CPU from wait4, wall from the clock, peak memory its own VmHWM (else wait4's); exit 0 or 1."""
     done = SPAWN(cmd, env)
     code = int(done["code"])  # type: ignore[call-overload]
     if code not in (0, 1):
         raise SystemExit(f"benchmark command failed ({code}): {' '.join(cmd)}\n{done['err']}")
-    return Run(float(done["cpu"]), float(done["wall"]), int(done["peak"]))  # type: ignore[arg-type]
+    peak = int(done["peak"])  # type: ignore[call-overload]
+    err = str(done["err"])
+    if "VmHWM:" in err:
+        peak = int(err.rsplit("VmHWM:", 1)[1].split()[0])
+    return Run(float(done["cpu"]), float(done["wall"]), peak)
 
 
 def interleaved(
@@ -263,8 +291,9 @@ def main() -> None:
             n = 30_000 if quick else 100_000
             path = work / f"validate-{n}.yaml"
             path.write_text(process_yaml(n), encoding="utf-8")
+            own = procmap_reporting_memory()
             ours, base = interleaved(
-                [*pm, "validate", BIG, str(path)], [*pm, "validate", str(small)], big_rounds, env, warm=False
+                [*own, "validate", BIG, str(path)], [*own, "validate", str(small)], big_rounds, env, warm=False
             )
             memory_row(f"`validate`, {n:,} steps: peak memory", "`validate` of a 10-step file", ours, base, n, 6.0)
 
@@ -292,7 +321,7 @@ def main() -> None:
                 p = work / f"shares-{n}.yaml"
                 p.write_text(process_yaml(n, shares=True), encoding="utf-8")
                 paths.append(p)
-            audit = [*pm, "audit", "--format", "json", BIG]
+            audit = [*procmap_reporting_memory(), "audit", "--format", "json", BIG]
             big_runs, small_runs = interleaved(
                 [*audit, str(paths[1])], [*audit, str(paths[0])], big_rounds, env, warm=False
             )

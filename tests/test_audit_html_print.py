@@ -10,24 +10,12 @@ import hashlib
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from chromium import CHROMIUM, chromium, needs_chromium
 from conftest import EXAMPLES
-from forkserver import run_process  # CPU-time hang guard, not wall-clock (a loaded machine)
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_the_script_is_allowed_by_its_hash_and_nothing_else():
@@ -62,25 +50,16 @@ def test_report_structure(report: Path):
     assert re.search(r'Ask for an appointment<code class="id">request-appointment</code>', page)
 
 
-def _chromium(*args: str, timeout: int = 180) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return run_process(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-            text=True,
-            cpu_limit=timeout,
-        )
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium")
+@needs_chromium
 def test_zoom_script_runs_under_the_csp(report: Path):
-    dom = _chromium("--dump-dom", report.as_uri()).stdout
+    dom = chromium("--dump-dom", report.as_uri(), cpu_limit=180).stdout
     assert dom.count('class="zoombar"') == 2 * len(list(EXAMPLES.glob("*.yaml")))  # the script ran: one bar per diagram
 
 
 @pytest.mark.skipif(CHROMIUM is None or shutil.which("pdftotext") is None, reason="needs chromium and pdftotext")
 def test_prints_landscape_with_no_cut_diagram_and_no_empty_page(report: Path, tmp_path: Path):
     pdf = tmp_path / "audit.pdf"
-    _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri())
+    chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", report.as_uri(), cpu_limit=180)
     assert pdf.exists()
     bbox = tmp_path / "bbox.html"
     subprocess.run(["pdftotext", "-bbox", str(pdf), str(bbox)], check=True)

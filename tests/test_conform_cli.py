@@ -215,7 +215,8 @@ def test_an_end_step_never_logged_is_silent_and_a_case_may_stop_before_it(run, m
     r = report(run, model, csv_file(tmp_path, "\n".join(GOOD.strip().splitlines()[:5]) + "\n"))
     assert r["silent_steps"] == ["refund", "received"]
     assert r["fitness"]["cases_fitting"] == 1
-    assert r["unused_flows"] == [{"from": "confirm", "to": "refund"}]
+    assert [(u["from"], u["to"]) for u in r["unused_flows"]] == [("confirm", "refund")]
+    assert r["unused_flows"][0]["reached_from"] == 1  # the one case confirmed, and went on to pick
 
 
 def test_budgets_exit_1_after_the_report(run, model: Path, tmp_path: Path) -> None:

@@ -13,37 +13,12 @@ import base64
 import hashlib
 import json
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
+from chromium import chromium, needs_chromium
 from conftest import EXAMPLES
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (apt-get install chromium)")
-
-
-def _chromium(*args: str, timeout: int = 240) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +102,7 @@ document.getElementById('f').addEventListener('load', function () {{
 def test_conform_zoom_works_in_chromium(conform_html, tmp_path):
     probe = tmp_path / "probe.html"
     probe.write_text(_PROBE.format(src=conform_html.as_uri()), encoding="utf-8")
-    res = _chromium("--allow-file-access-from-files", "--virtual-time-budget=8000", "--dump-dom", probe.as_uri())
+    res = chromium("--allow-file-access-from-files", "--virtual-time-budget=8000", "--dump-dom", probe.as_uri())
     found = re.search(r'<pre id="out">(\{.*?\})</pre>', res.stdout)
     assert found, f"the probe did not run: {res.stdout[-500:]} {res.stderr[-500:]}"
     out = json.loads(found.group(1).replace("&quot;", '"'))
@@ -163,7 +138,7 @@ def _pages(pdf: Path) -> list:
 def test_audit_prints_a4_landscape_diagrams_whole_text_6pt_no_half_empty_page(audit_html, tmp_path):
     pytest.importorskip("pdfplumber")
     pdf = tmp_path / "audit.pdf"
-    _chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", audit_html.as_uri())
+    chromium("--no-pdf-header-footer", f"--print-to-pdf={pdf}", audit_html.as_uri())
     assert pdf.exists()
     pages = _pages(pdf)
     assert 10 <= len(pages) <= 120

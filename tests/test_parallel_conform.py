@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bpmn_support import bpmn, import_bpmn
 from procmap.analysis.replay import Replay
 from procmap.model.process import ProcessFile
 
@@ -80,16 +81,13 @@ FLOWS = [
     ("outcome", "reinitiate"), ("outcome", "pay"), ("outcome", "reject"), ("reinitiate", "again"),
     ("pay", "done"), ("reject", "done"), ("done", "e"),
 ]  # fmt: skip
-BPMN = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x/re">\n'
-    '<process id="claims" name="Compensation requests" isExecutable="false">\n<startEvent id="s"/><endEvent id="e"/>\n'
+NODES = (
+    '<startEvent id="s"/><endEvent id="e"/>\n'
     + "".join(f'<task id="{k}" name="{v}"/>\n' for k, v in TASKS.items())
     + "".join(f'<exclusiveGateway id="{g}"/>\n' for g in ("again", "how", "examined", "outcome", "done"))
-    + '<parallelGateway id="fork"/><parallelGateway id="join"/>\n'
-    + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>\n' for i, (a, b) in enumerate(FLOWS))
-    + "</process>\n</definitions>\n"
+    + '<parallelGateway id="fork"/><parallelGateway id="join"/>'
 )
+BPMN = bpmn(NODES, FLOWS, process='id="claims" name="Compensation requests"', target="x/re")
 
 R, EC, ET, C, D, RI, P, RJ = (
     "register-request",
@@ -109,11 +107,8 @@ DFG = {
 
 
 def imported(tmp_path: Path, cli) -> Path:
-    bpmn, out = tmp_path / "running-example.bpmn", tmp_path / "claims.yaml"
-    bpmn.write_text(BPMN, encoding="utf-8")
-    result = cli("import", bpmn, "-o", out)
-    assert result.exit_code == 0, result.stderr
-    assert "[parallel-split]" not in result.stderr
+    out, err = import_bpmn(tmp_path, cli, BPMN, "running-example")
+    assert "[parallel-split]" not in err
     return out
 
 
@@ -126,7 +121,7 @@ def test_the_running_example_imports_as_a_fork_and_a_join(tmp_path: Path, cli) -
     # the choice that opens the examination branch is a (silent) step of its own
     (choice,) = [t for t in forks[0]["all"] if t != C]
     assert by_id[choice]["next"] == [EC, ET]
-    assert cli("validate", tmp_path / "claims.yaml").exit_code == 0
+    assert cli("validate", tmp_path / "running-example.yaml").exit_code == 0
 
 
 def test_the_running_example_fits_six_of_six_with_pm4pys_directly_follows_graph(tmp_path: Path, cli) -> None:

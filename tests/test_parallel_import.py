@@ -7,31 +7,18 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bpmn_support import bpmn, import_bpmn
 from conftest import ROOT
 
 MIWG = Path("/work/shared/oracles/miwg")
-
-
-def bpmn(nodes: str, flows: list[tuple[str, str]]) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://x/p">\n'
-        f'<process id="p" name="Order" isExecutable="false">\n{nodes}\n'
-        + "".join(f'<sequenceFlow id="f{i}" sourceRef="{a}" targetRef="{b}"/>\n' for i, (a, b) in enumerate(flows))
-        + "</process>\n</definitions>\n"
-    )
 
 
 TASKS = "".join(f'<task id="{t}" name="{t.capitalize()}"/>' for t in ("take", "pack", "bill", "ship"))
 
 
 def imported(tmp_path: Path, cli, text: str) -> tuple[dict, str]:
-    path, out = tmp_path / "model.bpmn", tmp_path / "model.yaml"
-    path.write_text(text, encoding="utf-8")
-    result = cli("import", path, "-o", out)
-    assert result.exit_code == 0, result.stderr
-    assert cli("validate", out).exit_code == 0  # no unmatched-fork, whatever became of the split
-    return yaml.safe_load(out.read_text()), result.stderr
+    out, err = import_bpmn(tmp_path, cli, text)
+    return yaml.safe_load(out.read_text()), err
 
 
 def test_a_split_and_its_join_become_a_fork_and_a_join(tmp_path: Path, cli) -> None:

@@ -216,5 +216,5 @@ def test_too_many_runs_through_forks_are_refused_in_one_line(run: Any, tmp_path:
         proc = run(command, str(path), timeout=30)
         err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
         assert proc.returncode == 2, err
-        assert "16,777,216 journeys through parallel work are too many to read one by one" in err
+        assert f"{path}: 16,777,216 journeys through parallel work are too many to read one by one" in err
         assert "Traceback" not in err

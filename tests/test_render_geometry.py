@@ -110,8 +110,6 @@ def _random_files(folder: Path, chunk: int) -> list[Path]:
     "example", [*sorted(EXAMPLES.glob("*.yaml")), *sorted(EXAMPLES.glob("stories/*.yaml"))], ids=lambda p: p.stem
 )
 def test_examples_have_no_collisions(example: Path, view: str):
-    if view == "story" and example.stem == "order-fulfilment":
-        return  # the story view refuses runs through forks (tests/test_render_views.py checks the refusal)
     pic = parse(_render(example, view))
     assert pic.texts and pic.shapes and pic.lines
     assert collisions(pic) == []

@@ -96,6 +96,27 @@ def test_validate_imports_nothing_heavy(tmp_path: Path) -> None:
     assert heavy_in(modules) == []
 
 
+def test_import_imports_only_what_import_needs(tmp_path: Path) -> None:
+    """`procmap import` needs lxml, the BPMN reader and validate's own set; nothing that draws, exports or reports."""
+    bpmn = tmp_path / "small.bpmn"
+    bpmn.write_bytes(export_bpmn(SMALL))
+    modules = imported("import", str(bpmn), "-o", str(tmp_path / "small.yaml"), cwd=tmp_path)
+    assert "procmap.interchange.bpmn_import" in modules and "lxml.etree" in modules  # the run really happened
+    allowed = ("lxml", "procmap.interchange")
+    heavy = [h for h in heavy_in(modules) if not h.startswith(allowed)]
+    assert heavy == []
+    other = ("procmap.interchange.bpmn_out", "procmap.interchange.bpmn_layout", "procmap.interchange.graphs")
+    assert [m for m in modules if m.startswith(other)] == []  # export's writers and layout
+
+
+def export_bpmn(path: Path) -> bytes:
+    from procmap.interchange import export
+    from procmap.validate import require_valid
+
+    data = export(require_valid(str(path), Config()), "bpmn")
+    return data if isinstance(data, bytes) else data.encode()
+
+
 def test_detector_sees_heavy_imports(tmp_path: Path) -> None:
     """The same check on `audit`, which needs networkx and the report writers: the test above can fail."""
     found = heavy_in(imported("audit", str(SMALL), cwd=tmp_path))

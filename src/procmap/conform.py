@@ -177,11 +177,13 @@ def conform(
     memory: str | None = None,
     phases: Phases | None = None,
     filters: Filters | None = None,
+    case_detail: str | None = None,
 ) -> Conformed:
     """Read ``logs`` and report what happened against ``result``'s process (valid: see ``require_valid``).
 
     ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback);
-    ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`).
+    ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`); ``case_detail`` a case
+    to lay out event by event (:mod:`procmap.analysis.log_case_detail`, report key ``case_detail``).
     ``engine`` is ``--engine`` (duckdb, local, spark://…, sc://…) or an engine already open (tests share
     one Spark session); ``memory`` is ``--memory`` (default: a share of the machine, SPEC §6.5);
     ``phases`` times each phase (``--profile``) and drives the progress bar.
@@ -202,7 +204,7 @@ def conform(
             else:
                 with phases.phase("starting Spark"):
                     con = opened = engines.open_engine(engine, workdir, limit)
-            report = _report(duck, con, result, logs, columns or {}, workdir, lifecycle, phases, filters)
+            report = _report(duck, con, result, logs, columns or {}, workdir, lifecycle, phases, filters, case_detail)
             report["engine"] = con.name
             phases.spilled = duck.spilled()
         finally:
@@ -312,10 +314,19 @@ def _report(
     rule: str | None,
     phases: Phases,
     filters: Filters | None = None,
+    case_detail: str | None = None,
 ) -> dict:
     import duckdb
 
-    from procmap.analysis import log_cases, log_lifecycle, log_overview, log_variants, replay
+    from procmap.analysis import (
+        log_case_detail,
+        log_cases,
+        log_lifecycle,
+        log_overview,
+        log_unused,
+        log_variants,
+        replay,
+    )
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
     from procmap.load import engines
@@ -357,6 +368,7 @@ def _report(
         used = q.flow_use(con, numbers, start, logged, ends=True)
         taken = q.flow_use(con, numbers, start, logged, ends=False)
         unused = q.unused_flows(con, numbers, used)
+        reached = log_unused.reached(con, numbers, start, logged, {u for u, _ in unused}, workdir)
         figures = q.figures(con)
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
@@ -373,6 +385,7 @@ def _report(
         deviation_cases = log_cases.deviation_cases(con, numbers.ids)
         breach_cases = log_cases.sla_cases(con, numbers.ids)
         repeat_examples = log_cases.repeat_cases(con) if repeat_cases else []
+        detail = log_case_detail.detail(con, numbers.ids, case_detail) if case_detail is not None else None
         for f in flows:
             if not f["modelled"]:
                 f["examples"] = deviation_cases.get((f["from"], f["to"]), [])
@@ -423,7 +436,11 @@ def _report(
             "pairs_share": fit["pairs_conforming"] / fit["pairs"] if fit["pairs"] else None,
         },
         "flows": flows,
-        "unused_flows": [{"from": u, "to": v} for u, v in unused],
+        # with the cases that reached the flow's source and left another way (issue 25 item 3)
+        "unused_flows": [
+            {"from": u, "to": v, "reached_from": reached.get(u, (0, []))[0], "examples": reached.get(u, (0, []))[1]}
+            for u, v in unused
+        ],
         "model_flows": [
             {"from": s.id, "to": to, "when": f.when, "taken": used.get((s.id, to), 0)}
             for s in model.steps
@@ -445,6 +462,8 @@ def _report(
         "resources_known": any(log.columns.get("resource") for log in read),
         "work": work,
     }
+    if detail is not None:
+        report["case_detail"] = detail
     return _clean(report)
 
 

@@ -174,6 +174,7 @@ def _check_text(text: str, path: str, config: Config) -> FileResult:
     if checked.model is not None:
         _share_field_sets(checked.model)
         graph = build_process_graph(checked.model)
+        graph.graph["source"] = path  # the name messages about the whole process give (journeys past their limit)
         ctx = Context(doc, checked, checked.model, graph, dict(config.budgets))
         for rule in RULES:
             if rule.check is None or config.severity(rule.id, rule.severity) is None:

@@ -32,6 +32,10 @@ EPILOG = """Examples:
 
   procmap conform support.yaml tickets.csv --write-shares -o support-observed.yaml
 
+  procmap conform support.yaml tickets.csv --from 2024-03-01 --to 2024-03-31 --where case:channel=web
+
+  procmap conform support.yaml tickets.csv --case-detail T-1004      (one case, event by event)
+
 Logs: .csv (header row; ',' ';' or tab), .xes / .xes.gz, .parquet; several are read as one.
 Columns are found by name (case:concept:name, case_id, case; concept:name, activity;
 time:timestamp, timestamp, time; org:resource, resource; lifecycle:transition) unless named
@@ -118,6 +122,13 @@ def register(app: Any) -> None:
             metavar="COLUMN=VALUE",
             help="Keep what has this value (repeatable): a case attribute (case:…) keeps whole cases, "
             "an event attribute the matching events; one column given twice keeps either value.",
+        ),
+        case_detail: Optional[str] = typer.Option(
+            None,
+            "--case-detail",
+            metavar="CASE",
+            help="Print one case instead of the report: its events mapped to steps, its waits, and where it "
+            "left the blueprint.",
         ),
         strict_mapping: bool = typer.Option(
             False, "--strict-mapping", help="Fail (exit 1) when some activity is not a step of the process."
@@ -206,6 +217,8 @@ def register(app: Any) -> None:
         check_output(output, [process, *logs])  # before any work, and before any report is printed
         cfg = config_from(config, max_file_size)
         result = require_valid(process, cfg)
+        if case_detail is not None and write_shares:
+            raise UsageError("--case-detail prints one case; --write-shares writes a process file: give one of them")
         phases = _phases(fmt is not Format.json and _format_for(output) != "json")
         try:
             done = run(
@@ -214,6 +227,7 @@ def register(app: Any) -> None:
                 columns=columns,
                 lifecycle=rule,
                 filters=filters if filters.any else None,
+                case_detail=case_detail,
                 engine=engine,
                 memory=memory,
                 phases=phases,
@@ -236,6 +250,12 @@ def register(app: Any) -> None:
             wrote(output, quiet)
             for note in notes:
                 print(f"{process}: {note}", file=sys.stderr)
+        elif case_detail is not None:
+            from procmap.reports import conform_case
+
+            chosen = fmt.value if fmt else _format_for(output)
+            write_output(output, conform_case.render(done, chosen), inputs=[process, *logs])
+            wrote(output, quiet)
         else:
             chosen = fmt.value if fmt else _format_for(output)
             write_output(output, render(done, chosen), inputs=[process, *logs])

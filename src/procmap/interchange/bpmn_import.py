@@ -19,6 +19,7 @@ from procmap.diagnostics import UsageError
 from procmap.interchange.bpmn_in import (
     EVENTS,
     LANE_KINDS,
+    PROCMAP,
     THROWING,
     Imported,
     Node,
@@ -141,6 +142,7 @@ class Mapper:
 
     def decide_steps(self) -> None:
         r = self.r
+        loop_tags = (r.q("multiInstanceLoopCharacteristics"), r.q("standardLoopCharacteristics"))
         endpoints = {mf.get("sourceRef") for mf in r.message_flows} | {mf.get("targetRef") for mf in r.message_flows}
         after_event_gateway = {
             f.target for f in r.flows if f.source in self.nodes and self.nodes[f.source].tag == "eventBasedGateway"
@@ -161,10 +163,7 @@ class Mapper:
             if node.step:
                 self.steps[node.id] = node
             el = node.el
-            loop = next(
-                (c for c in el if r.local(c) in ("multiInstanceLoopCharacteristics", "standardLoopCharacteristics")),
-                None,
-            )
+            loop = next(el.iterchildren(*loop_tags), None)  # the first marker, found by lxml in C
             if loop is not None:
                 kind = "multi-instance" if r.local(loop) == "multiInstanceLoopCharacteristics" else "loop"
                 r.note(
@@ -1246,7 +1245,10 @@ class Mapper:
         r = self.r
         node = self.nodes.get(s)
         el = node.el if node is not None else None
-        pm = (lambda key: r.pm(el, key)) if el is not None and r.pm(el, "id") is not None else None
+        pm = None
+        if el is not None and r.pm(el, "id") is not None:  # a file procmap exported: its own attributes
+            get, ns = el.get, f"{{{PROCMAP}}}"
+            pm = lambda key: get(ns + key)  # noqa: E731
         out: dict[str, Any] = {"id": ids[s], "name": self.step_name(s), "lane": lane_ids[step_lane[s]]}
         if el is not None:
             doc = r.documentation(el)
@@ -1264,14 +1266,17 @@ class Mapper:
                 ("evidence", "evidence"),
                 ("stage", "stage"),
             ):
-                if pm(attr) is not None:
-                    out[key] = pm(attr)
-            if pm("data"):
-                out["data"] = pm("data").split()
+                value = pm(attr)
+                if value is not None:
+                    out[key] = value
+            data_classes = pm("data")
+            if data_classes:
+                out["data"] = data_classes.split()
             if pm("failPoint") == "true":
                 out["fail_point"] = True
-            if pm("contact") not in (None, "interaction"):
-                out["contact"] = pm("contact")  # update, chase
+            contact = pm("contact")
+            if contact not in (None, "interaction"):
+                out["contact"] = contact  # update, chase
         else:
             if s in onstage:
                 out["visibility"] = "onstage"

@@ -173,7 +173,7 @@ def parse(data: bytes, path: str) -> _Element:
     """The ``definitions`` element, or a one-line :class:`UsageError` for anything else."""
     from lxml import etree
 
-    if not data.strip():
+    if not data or data.isspace():  # (no stripped copy of a big file)
         raise UsageError(f"{path}: empty file, not a BPMN model")
     parser = etree.XMLParser(
         resolve_entities=False,
@@ -272,6 +272,8 @@ class Reader:
         self.root = root
         self.path = path
         self.ns = etree.QName(root).namespace
+        self._prefix = f"{{{self.ns}}}"
+        self._cut = len(self._prefix)
         self.user_kinds = kinds
         self.selected = process
         self.notes: list[Note] = []
@@ -325,10 +327,15 @@ class Reader:
         return f"{{{self.ns}}}{tag}"
 
     def local(self, el: Any) -> str | None:
-        if not isinstance(el.tag, str):
+        """The BPMN local name of an element's tag; None for other namespaces, comments and PIs.
+
+        Read off the ``{namespace}local`` tag string: building an ``etree.QName``
+        per element was a fifth of mapping a 5,000-task model.
+        """
+        tag = el.tag
+        if type(tag) is not str or not tag.startswith(self._prefix):
             return None
-        qn = self.etree.QName(el)
-        return qn.localname if qn.namespace == self.ns else None
+        return tag[self._cut :]
 
     def note(self, severity: str, code: str, message: str, el: _Element | None = None) -> None:
         key = (code, message)

@@ -43,7 +43,8 @@ def choose(result: FileResult, mode: str | None, drawn: nx.DiGraph) -> Highlight
     path = journey_steps(result, mode)
     handoffs = journey_handoffs(result.graph, path)
     # In the customer view the journey runs through the folded flows: its facing steps only.
-    shown = [n for n in path if n in drawn]
+    # A story through forks gives its own path: every flow it draws, branch after branch.
+    shown = drawn.graph.get("journey_path") or [n for n in path if n in drawn]
     return Highlight("journey", TITLES[mode], shown, handoffs)
 
 

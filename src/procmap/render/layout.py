@@ -286,7 +286,8 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
 
 def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     limit = sz.decision_text if decision else sz.step_text
-    lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines)
+    # A gateway of the story (a fork or join of its own, no step's name) holds its + alone.
+    lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines) if d["name"] else []
     if d.get("party"):
         lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
     if d.get("parallel"):

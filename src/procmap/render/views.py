@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from procmap.analysis.facts import Analysis
+    from procmap.analysis.journeys.figures import Journey
     from procmap.validate import FileResult
 
 
@@ -119,7 +120,9 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
     customer hears nothing"); a stretch that goes round a loop says where it
     goes back to; the shares along a stretch give its probability.  Chase
     steps, broken promises and fail points carry markers in the box where
-    the customer meets them.
+    the customer meets them.  A run through forks (SPEC §7.2) is read off
+    its timeline instead (:func:`_run_stretches`): the branches side by side
+    between parallel gateways.
     """
     import networkx as nx
 
@@ -134,15 +137,6 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
     steps = list(walk.steps) if walk is not None else []
     loops = set(walk.repeats_at) if walk is not None else set()
     nodes = g.nodes
-    if any(not g.has_edge(u, v) for u, v in itertools.pairwise(steps)):
-        # A run through a fork (SPEC §7.2) lists its visits in timeline order, not along flows: the story's
-        # folded stretches and their waits are read along flows, so they would be wrong here. Say so.
-        from procmap.diagnostics import UsageError
-
-        raise UsageError(
-            f"{result.path}: --view story does not draw journeys through parallel work (forks and joins) yet: "
-            "use --view full or --view customer"
-        )
     facing_at = [i for i, n in enumerate(steps) if nodes[n]["facing"]]
 
     view = nx.DiGraph()
@@ -195,29 +189,17 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         return view
     view.graph["start"] = steps[facing_at[0]]
 
-    # One flow per pair of consecutive facing visits; a pair met twice (round a loop) is one flow.
-    stretches = []
-    for a, b in itertools.pairwise(facing_at):
-        inside = steps[a + 1 : b]
-        wait = sum(nodes[x]["duration"] or 0 for x in inside)
-        untimed = any(nodes[x]["duration"] is None for x in inside)
-        share: float | None = 1.0
-        whens = []
-        back = []
-        round_loop = False
-        for k in range(a + 1, b + 1):
-            u, v = steps[k - 1], steps[k]
-            s = _flow_share(g, u, v)
-            share = None if share is None or s is None else share * s
-            when = g.edges[u, v].get("when")
-            if when:
-                whens.append(" ".join(text.clean(when).split()))
-            if k in loops:
-                round_loop = True
-                if k != b:  # a loop straight into a drawn step: its arrow says so already
-                    back.append(v)
-        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back, round_loop))
+    if walk is not None and walk.timeline:
+        # A run through parallel work (SPEC §7.2): the branches side by side between a fork and a join gateway.
+        gateways, stretches, silence_into = _run_stretches(g, walk, {(j.ids[u], j.ids[v]) for u, v in j.unplanned})
+        for name, step, kind in gateways:
+            if name not in view:
+                view.add_node(name, **_gateway(nodes[step], kind))
+    else:
+        gateways, stretches, silence_into = [], _journey_stretches(g, steps, facing_at, loops), None
     silence = max((s[3] for s in stretches if s[2]), default=0)
+    if silence_into is not None:
+        silence = walk.figures["longest_silence"] if walk is not None else 0
     marked_silence = False
     for u, v, inside, wait, untimed, share, whens, back, round_loop in stretches:
         if view.has_edge(u, v):
@@ -228,20 +210,27 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
             lines.append(f"{_pct(share)} of customers" if not lines else f"({_pct(share)})")
         again = "".join(f"↻ back to {_name(g, target)} · " for target in back)
         attrs: dict = {"when": " ".join(lines) if lines else None, "index": len(view.edges), "times": 1}
-        if inside:
-            if wait == silence and wait > 0 and not marked_silence:
-                attrs["wait"] = f"{again}{format_duration(wait)}: the customer hears nothing"
-                attrs["silence"] = True
-                marked_silence = True
-            elif wait > 0:
-                attrs["wait"] = f"{again}wait {format_duration(wait)}{' + untimed steps' if untimed else ''}"
-            else:
-                attrs["wait"] = f"{again}backstage work{', untimed' if untimed else ''}"
+        is_silence = (u, v) == silence_into if silence_into is not None else bool(inside) and wait == silence
+        if is_silence and silence > 0 and not marked_silence:
+            attrs["wait"] = f"{again}{format_duration(silence)}: the customer hears nothing"
+            attrs["silence"] = True
+            marked_silence = True
+        elif inside and wait > 0:
+            attrs["wait"] = f"{again}wait {format_duration(wait)}{' + untimed steps' if untimed else ''}"
+        elif inside:
+            attrs["wait"] = f"{again}backstage work{', untimed' if untimed else ''}"
         elif again:
             attrs["when"] = " ".join([*lines, again.rstrip(" ·")])
         if round_loop:
             attrs["comes_back"] = True
         view.add_edge(u, v, **attrs)
+
+    if gateways:
+        # The journey drawn bold is every flow of the run, branch after branch (a sequence whose pairs hold them).
+        path: list[str] = []
+        for u, v, *_rest in stretches:
+            path += [u, v] if not path or path[-1] != u else [v]
+        view.graph["journey_path"] = path
 
     # Markers where the customer meets what went wrong: broken promises and fail points.
     on_journey = set(steps)
@@ -276,9 +265,161 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         view.nodes[at]["markers"].append("▲ fail point upstream" if count == 1 else f"▲ {count} fail points upstream")
         view.nodes[at]["marker_tip"] = "Fails upstream, shows here: " + "; ".join(failing)
     for n in view.nodes:
-        view.nodes[n]["end"] = view.out_degree(n) == 0 or nodes[n]["end"]
-    view.graph["columns"] = story_columns(view)
+        view.nodes[n]["end"] = view.out_degree(n) == 0 or (n in nodes and nodes[n]["end"])
+    if not gateways:  # through forks the branches stack in one column each: the layout's own layering
+        view.graph["columns"] = story_columns(view)
     return view
+
+
+Stretch = tuple[str, str, list[str], float, bool, "float | None", list[str], list[str], bool]
+"""One flow of the story: (from, to, folded steps, their wait, untimed, share, whens, back-to targets, round a loop)."""
+
+
+def _journey_stretches(g: nx.DiGraph, steps: list[str], facing_at: list[int], loops: set[int]) -> list[Stretch]:
+    """One flow per pair of consecutive facing visits of a journey; a pair met twice (round a loop) is one flow."""
+    nodes = g.nodes
+    stretches: list[Stretch] = []
+    for a, b in itertools.pairwise(facing_at):
+        inside = steps[a + 1 : b]
+        wait = sum(nodes[x]["duration"] or 0 for x in inside)
+        untimed = any(nodes[x]["duration"] is None for x in inside)
+        share: float | None = 1.0
+        whens = []
+        back = []
+        round_loop = False
+        for k in range(a + 1, b + 1):
+            u, v = steps[k - 1], steps[k]
+            s = _flow_share(g, u, v)
+            share = None if share is None or s is None else share * s
+            when = g.edges[u, v].get("when")
+            if when:
+                whens.append(" ".join(text.clean(when).split()))
+            if k in loops:
+                round_loop = True
+                if k != b:  # a loop straight into a drawn step: its arrow says so already
+                    back.append(v)
+        stretches.append((steps[a], steps[b], inside, wait, untimed, share, whens, back, round_loop))
+    return stretches
+
+
+def _gateway(step: dict, kind: str) -> dict:
+    """A fork or join of the story: BPMN's parallel gateway (a diamond marked +) in the service's band."""
+    d = dict(step)
+    d.update(
+        name="",
+        lane=STORY_LANE,
+        parallel=True,
+        decision=False,
+        join=kind == "join",
+        customer=False,
+        touchpoint=False,
+        update=False,
+        facing=False,
+        channel=None,
+        evidence=None,
+        fail_point=False,
+        fail_line=False,
+        markers=[],
+        chase=False,
+        contact=None,
+    )
+    return d
+
+
+def _run_stretches(
+    g: nx.DiGraph, walk: Journey, unplanned: set[tuple[str, str]]
+) -> tuple[list[tuple[str, str, str]], list[Stretch], tuple[str, str] | None]:
+    """The story of a run through forks: its gateways, its flows, and the flow its silence is said on.
+
+    The run's visits form a graph (each follows one visit, a join its
+    branches' ends).  A gateway is put after each visit that forks and
+    before each join; the facing visits and the gateways are drawn, every
+    other visit folds into the flow that passes it, with its duration.  The
+    silence (SPEC §7.2: the longest stretch no facing visit covers, read on
+    the timeline, so the branches cover each other) is said on the flow into
+    the facing visit that ends it.
+    """
+    nodes = g.nodes
+    steps, timeline = list(walk.steps), walk.timeline
+    n = len(steps)
+    children: list[list[int]] = [[] for _ in range(n)]
+    for i, (preds, _s, _f) in enumerate(timeline):
+        for p in preds:
+            children[p].append(i)
+    # The drawn graph: a node per visit, plus a gateway after each fork and before each join.
+    names: list[str] = []  # story node of each augmented node ("" when folded)
+    real: list[int | None] = []  # the visit, or None for a gateway
+    kids: list[list[int]] = []
+    gateways: list[tuple[str, str, str]] = []
+    out_of: list[int] = [0] * n
+
+    def add(name: str, visit: int | None, preds: list[int]) -> int:
+        names.append(name)
+        real.append(visit)
+        kids.append([])
+        for p in preds:
+            kids[p].append(len(names) - 1)
+        return len(names) - 1
+
+    for i in range(n):
+        preds = [out_of[p] for p in timeline[i][0]]
+        if len(preds) > 1:
+            name = f"{steps[i]}.join"
+            gateways.append((name, steps[i], "join"))
+            preds = [add(name, None, preds)]
+        out_of[i] = add(steps[i] if nodes[steps[i]]["facing"] else "", i, preds)
+        if len(children[i]) > 1:
+            name = f"{steps[i]}.fork"
+            gateways.append((name, steps[i], "fork"))
+            out_of[i] = add(name, None, [out_of[i]])
+    stretches: list[Stretch] = []
+    for a in range(len(names)):
+        if not names[a]:
+            continue
+        for c in kids[a]:
+            inside: list[int] = []
+            while c is not None and not names[c]:
+                inside.append(c)
+                c = kids[c][0] if kids[c] else None
+            if c is None:
+                continue  # the branch ends without another facing visit: after the last one is no wait
+            reals = [x for x in (real[a], *(real[y] for y in inside), real[c]) if x is not None]
+            flows = list(itertools.pairwise(steps[x] for x in reals))
+            if real[c] is None and reals:
+                last = reals[-1]
+                if names[c].endswith(".fork"):
+                    flows += [(steps[last], steps[k]) for k in children[last][:1]]  # the fork item, once
+                else:
+                    flows += [(steps[last], steps[k]) for k in children[last]]  # into the join
+            share: float | None = 1.0
+            whens: list[str] = []
+            back: list[str] = []
+            round_loop = False
+            for u, v in flows:
+                s = _flow_share(g, u, v)
+                share = None if share is None or s is None else share * s
+                when = g.edges[u, v].get("when")
+                if when:
+                    whens.append(" ".join(text.clean(when).split()))
+                if (u, v) in unplanned:
+                    round_loop = True
+                    if v != names[c]:
+                        back.append(v)
+            folded = [steps[real[y]] for y in inside if real[y] is not None]  # type: ignore[index]
+            wait = sum(nodes[x]["duration"] or 0 for x in folded)
+            untimed = any(nodes[x]["duration"] is None for x in folded)
+            stretches.append((names[a], names[c], folded, wait, untimed, share, whens, back, round_loop))
+    # The silence: the longest gap between facing visits on the timeline, said on the flow into the visit ending it.
+    facing = sorted((s, f, i) for i, (_p, s, f) in enumerate(timeline) if nodes[steps[i]]["facing"])
+    silence_into: tuple[str, str] | None = None
+    best, reach = 0.0, None
+    for s, f, i in facing:
+        if reach is not None and s - reach > best:
+            best = s - reach
+            into = next((x for x in stretches if x[1] == steps[i]), None)
+            silence_into = (into[0], into[1]) if into is not None else None
+        reach = f if reach is None else max(reach, f)
+    return gateways, stretches, silence_into
 
 
 def story_columns(view: nx.DiGraph) -> dict[str, int]:

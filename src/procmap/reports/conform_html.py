@@ -28,6 +28,9 @@ def esc(value: Any) -> str:
     return _html_esc(terminal_text(str(value)))
 
 
+# Every case id the report keeps (up to 20 per finding): on a page there is room to list them all.
+EXAMPLES = 20
+
 _EXTRA_CSS = """
 .legend { color: var(--muted); font-size: .9rem; }
 .legend .dev { color: #d92d20; font-weight: 600; }
@@ -101,7 +104,7 @@ def render(item: Conformed) -> str:
         "<body>",
         f"<header><h1>{esc(title)}</h1>",
     ]
-    parts += [f'<p class="meta">{esc(sentence)}</p>' for sentence in S.intro(r)]
+    parts += [f'<p class="meta">{esc(sentence)}</p>' for sentence in S.intro(r, EXAMPLES)]
     parts.append("</header>")
     cards = "".join(
         f'<div class="card"><div class="value">{esc(value)}</div><div class="label">{esc(label)}</div></div>'
@@ -120,7 +123,7 @@ def render(item: Conformed) -> str:
         f"Dotted grey: flows nobody took. ({Z.CAPTION[0].upper()}{Z.CAPTION[1:]}.)</p>"
         f"{diagram(item, prints)}</section>"
     )
-    for section in S.build(r, item.result.graph):
+    for section in S.build(r, item.result.graph, EXAMPLES):
         body = table(section.headers, section.rows, section.numeric) if section.rows else f"<p>{esc(section.empty)}</p>"
         parts.append(
             f'<section data-section="{esc(section.key)}"><h2>{esc(section.title)}</h2>'

@@ -63,8 +63,9 @@ def _of(part: int, whole: int, noun: str = "") -> str:
 
 def _examples(cases: list[str], total: int, shown: int = 5) -> str:
     """A few case ids to look up, and how many more there are (all 20 kept ones are in the JSON)."""
-    text = ", ".join(cases[:shown])
-    return f"{text} … +{total - shown:,}" if total > shown and cases else text
+    listed = cases[:shown]
+    more = total - len(listed)
+    return f"{', '.join(listed)} … +{more:,}" if more > 0 and listed else ", ".join(listed)
 
 
 def _yes(value: bool) -> str:
@@ -79,8 +80,11 @@ def title(report: dict[str, Any]) -> str:
     return f"{report['name']}: what really happened"
 
 
-def intro(report: dict[str, Any]) -> list[str]:
-    """The opening sentences: what was read, and the three answers a reader wants first."""
+def intro(report: dict[str, Any], examples: int = 5) -> list[str]:
+    """The opening sentences: what was read, and the three answers a reader wants first.
+
+    ``examples``: how many case ids to name where a finding has some (the HTML page names all it has).
+    """
     logs = ", ".join(report["logs"])
     lines = [
         f"Blueprint {report['file']} against {len(report['logs'])} log{'s' if len(report['logs']) != 1 else ''} "
@@ -104,7 +108,7 @@ def intro(report: dict[str, Any]) -> list[str]:
     if rc["cases"] is None:
         lines.append("Repeat contacts: not logged (no event of a customer action in the log).")
     else:
-        some = f": {_examples(rc['examples'], rc['cases'])}" if rc["examples"] else ""
+        some = f": {_examples(rc['examples'], rc['cases'], examples)}" if rc["examples"] else ""
         lines.append(
             f"{_of(rc['cases'], report['cases'], 'cases')} had the customer get in touch again "
             f"(a chase, or the same customer action twice){some}."
@@ -182,8 +186,14 @@ FIGURE_LABELS = {
 _TIMES = {"elapsed", "longest_silence"}
 
 
-def build(report: dict[str, Any], graph: Any) -> list[Section]:
-    """Every section, in reading order."""
+def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> list[Section]:
+    """Every section, in reading order.
+
+    ``examples``: case ids named per row; None keeps tables narrow for a terminal (3 per variant, 5
+    elsewhere), the HTML page passes 20 to list every id the report keeps.
+    """
+    few = examples or 5
+    fewer = examples or 3
     n = lambda s: name(graph, s)  # noqa: E731
     out: list[Section] = []
 
@@ -202,7 +212,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     n(f["to"]),
                     approx(f["wait"], duration(f["wait"]["median"])),
                     duration(f["wait"]["max"]),
-                    _examples(f.get("examples", []), f["observed"]),
+                    _examples(f.get("examples", []), f["observed"], few),
                 )
                 for f in deviations
             ],
@@ -268,7 +278,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     "yes" if v["fits"] else "NO",
                     approx(v, duration(v["median_duration"])),
                     " → ".join(n(s) for s in v["steps"]),
-                    ", ".join(v["examples"][:3]),
+                    _examples(v["examples"], v["cases"], fewer),
                 )
                 for v in shown
             ],
@@ -282,7 +292,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
             "Rework: cases doing a step again",
             "Per step, the cases that did it more than once (a loop of the blueprint, or not).",
             ("Step", "Cases", "Example cases"),
-            [(n(r["step"]), f"{r['cases']:,}", ", ".join(r["examples"][:5])) for r in report["rework"]],
+            [(n(r["step"]), f"{r['cases']:,}", _examples(r["examples"], r["cases"], few)) for r in report["rework"]],
             "None: no case did a step twice.",
             (1,),
         )
@@ -321,10 +331,20 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
         Section(
             "unused",
             "Flows of the blueprint nobody took",
-            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists.",
-            ("From", "To"),
-            [(n(u["from"]), n(u["to"])) for u in report["unused_flows"]],
+            "Drawn in the blueprint, never followed in the log: a rare branch, or a path that no longer exists. "
+            "Beside each, the cases that reached its first step and went another way (none: no case got there).",
+            ("From", "To", "Cases there", "Example cases"),
+            [
+                (
+                    n(u["from"]),
+                    n(u["to"]),
+                    f"{u.get('reached_from', 0):,}",
+                    _examples(u.get("examples", []), u.get("reached_from", 0), few),
+                )
+                for u in report["unused_flows"]
+            ],
             "None: every flow was taken at least once.",
+            (2,),
         )
     )
     rows = []
@@ -376,7 +396,7 @@ def build(report: dict[str, Any], graph: Any) -> list[Section]:
                     approx(s, duration(s["median_wait"])),
                     approx(s, duration(s["p90_wait"])),
                     duration(s["max_wait"]),
-                    _examples(s.get("examples", []), s["breaches"]),
+                    _examples(s.get("examples", []), s["breaches"], few),
                 )
                 for s in report["sla"]
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -40,24 +41,26 @@ class Journey:
     figures: dict[str, float | int]
     repeats_at: tuple[int, ...] = ()  # positions i where steps[i-1] -> steps[i] is a loop edge that is not planned
     probability: Any = None  # a Fraction: the product of the shares of its flows (SPEC §5.7); None without shares
+    # A run through parallel work (SPEC §7.2): per step of ``steps`` (timeline order), the positions in ``steps``
+    # of the visits it follows (a join: its branches' ends) and its start and finish in seconds; empty otherwise.
+    # The story view draws the branches side by side from it.
+    timeline: tuple[tuple[tuple[int, ...], float, float], ...] = ()
 
 
 class Figures(Structure):
     """The figures of one run through the rounds graph: (step, round) pairs."""
 
-    def figures_of(self, path: list[tuple[int, int]]) -> dict[str, float | int]:
-        """SPEC §5.3's figures of one journey (§5.7's chases included), read along its steps: (step, round) pairs."""
-        ca = tp = hand = sw = 0
-        elapsed = 0
+    def counts_along(self, steps: Iterable[int]) -> dict[str, int]:
+        """The figures read off the order steps are met in: counts, parties, handoffs and channel switches.
+
+        One reading for a journey (§5.3: its steps in order) and a run through
+        parallel work (§7.2: its visits in timeline order), so the two cannot drift.
+        """
+        ca = tp = hand = sw = chases = 0
         parties: set[str] = set()
         last_lane: str | None = None
         last_chan: str | None = None
-        silence = 0
-        open_: int | None = None
-        repeats = len(self._repeats_at(path))
-        chases = 0
-        for k, _r in path:
-            elapsed += self.dur[k]
+        for k in steps:
             if self.customer[k]:
                 ca += 1
                 chases += self.chase[k]
@@ -74,21 +77,39 @@ class Figures(Structure):
                     if last_chan is not None and last_chan != c:
                         sw += 1
                     last_chan = c
-                if open_ is not None:
-                    silence = max(silence, open_)
-                open_ = 0
-            elif open_ is not None:
-                open_ += self.dur[k]
         return {
             "customer_actions": ca,
             "touchpoints": tp,
             "parties": len(parties),
             "visible_handoffs": hand,
             "channel_switches": sw,
+            "chases": chases,
+        }
+
+    def figures_of(self, path: list[tuple[int, int]]) -> dict[str, float | int]:
+        """SPEC §5.3's figures of one journey (§5.7's chases included), read along its steps: (step, round) pairs."""
+        counts = self.counts_along(k for k, _r in path)
+        elapsed = 0
+        silence = 0
+        open_: int | None = None
+        for k, _r in path:
+            elapsed += self.dur[k]
+            if self.facing[k]:
+                if open_ is not None:
+                    silence = max(silence, open_)
+                open_ = 0
+            elif open_ is not None:
+                open_ += self.dur[k]
+        return {
+            "customer_actions": counts["customer_actions"],
+            "touchpoints": counts["touchpoints"],
+            "parties": counts["parties"],
+            "visible_handoffs": counts["visible_handoffs"],
+            "channel_switches": counts["channel_switches"],
             "elapsed": self._seconds(elapsed),
             "longest_silence": self._seconds(silence),
-            "repeats": repeats,
-            "chases": chases,
+            "repeats": len(self._repeats_at(path)),
+            "chases": counts["chases"],
         }
 
     def _repeats_at(self, path: list[tuple[int, int]]) -> tuple[int, ...]:

@@ -206,56 +206,40 @@ class Parallel(Figures):
     def run_figures(self, run: Run) -> tuple[dict[str, int], list[int], list[int], list[int]]:
         """SPEC §7.2's figures of one run (durations scaled), and its timeline."""
         order, start, finish = self.timeline(run.visits)
-        ca = tp = hand = sw = chases = 0
-        parties: set[str] = set()
-        last_lane: str | None = None
-        last_chan: str | None = None
-        facing: list[tuple[int, int]] = []
-        for i in order:
-            k = run.visits[i][0]
-            if self.customer[k]:
-                ca += 1
-                chases += self.chase[k]
-            if self.touch[k]:
-                tp += 1
-                if not self.update[k]:
-                    parties.add(self.lane[k])
-                    if last_lane is not None and last_lane != self.lane[k]:
-                        hand += 1
-                    last_lane = self.lane[k]
-            if self.facing[k]:
-                facing.append((start[i], finish[i]))
-                c = self.channel[k]
-                if c is not None:
-                    if last_chan is not None and last_chan != c:
-                        sw += 1
-                    last_chan = c
+        counts = self.counts_along(run.visits[i][0] for i in order)
+        facing = sorted((start[i], finish[i]) for i in order if self.facing[run.visits[i][0]])
         silence = 0
         reach: int | None = None
-        for s, f in sorted(facing):
+        for s, f in facing:
             if reach is not None and s > reach:
                 silence = max(silence, s - reach)
             reach = f if reach is None else max(reach, f)
         figures = {
-            "customer_actions": ca,
-            "touchpoints": tp,
-            "parties": len(parties),
-            "visible_handoffs": hand,
-            "channel_switches": sw,
+            "customer_actions": counts["customer_actions"],
+            "touchpoints": counts["touchpoints"],
+            "parties": counts["parties"],
+            "visible_handoffs": counts["visible_handoffs"],
+            "channel_switches": counts["channel_switches"],
             "elapsed": max(finish, default=0),
             "longest_silence": silence,
             "repeats": run.repeats,
-            "chases": chases,
+            "chases": counts["chases"],
         }
         return figures, order, start, finish
 
     def _as_journey(self, run: Run, figures: dict[str, int], order: list[int], shares: bool) -> Journey:
         shown = {name: self._seconds(v) if name in SECONDS_FIGURES else v for name, v in figures.items()}
+        _order, start, finish = self.timeline(run.visits)
+        at = {i: x for x, i in enumerate(order)}
+        timeline = tuple(
+            (tuple(at[p] for p in run.visits[i][1]), self._seconds(start[i]), self._seconds(finish[i])) for i in order
+        )
         return Journey(
             tuple(self.ids[run.visits[i][0]] for i in order),
             shown,
             (),
             run.probability if shares else None,
+            timeline,
         )
 
     @cached_property
@@ -295,8 +279,9 @@ class Parallel(Figures):
         """Refuse, in one line, a process whose runs are too many to read one by one (see MAX_LISTED_RUNS)."""
         runs = self.parallel_count
         if runs > MAX_LISTED_RUNS:
+            source = self.g.graph.get("source")
             raise UsageError(
-                f"{runs:,} journeys through parallel work are too many to read one by one (at most "
+                f"{source + ': ' if source else ''}{runs:,} journeys through parallel work are too many to read one by one (at most "
                 f"{MAX_LISTED_RUNS:,}): lower --repeats, or split the choices inside the parallel branches into "
                 "processes of their own"
             )

@@ -45,6 +45,7 @@ exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import cached_property
@@ -57,6 +58,13 @@ _NEG_INF = float("-inf")
 # SPEC §5.7: the worst journey is the largest on these, in order (comes_back: repeats + chases).
 WORST_BY: tuple[str, ...] = ("comes_back", "longest_silence", "elapsed", "visible_handoffs")
 WORST_BY_NAMES: tuple[str, ...] = (*FIGURES, "comes_back")
+
+
+def _log(share: Fraction) -> float:
+    """The natural logarithm of a share, accurate even below the smallest normal float."""
+    if share >= Fraction(1, 2**1000):
+        return math.log(float(share))  # float() of a fraction is correctly rounded
+    return math.log(share.numerator) - math.log(share.denominator)  # math.log reads big integers exactly
 
 
 def parse_worst_by(text: str) -> tuple[str, ...]:
@@ -164,9 +172,9 @@ class Runs(Figures):
         """SPEC §5.7: the most probable journey when shares define a chain, else §5.2's first in depth-first order.
 
         Ties of probability go to the first in depth-first order: a backward
-        programme gives each state the highest probability of any way to
-        finish (exact fractions, so ties are real), and the forward walk takes
-        the first way, in depth-first order, that keeps it.
+        programme gives each state the first way, in depth-first order, with
+        the highest probability of any way to finish (compared exactly where
+        it is close, so ties are real), and the forward walk takes those ways.
         """
         if not self.count:
             return None
@@ -177,33 +185,90 @@ class Runs(Figures):
                 k, r, _ = self._next_states(k, r)[0]
                 path.append((k, r))
             return self._journey(path)
-        best = self._most_probable
+        choice = self._most_probable
         while not self.end[k]:
-            want = best[r][k]
-            for v, rv, _ in self._next_states(k, r):
-                if self.share_of(k, v) * best[rv][v] == want:
-                    k, r = v, rv
-                    break
+            k, r, _ = self._next_states(k, r)[choice[r][k]]
             path.append((k, r))
         return self._journey(path, with_probability=True)
 
     @cached_property
-    def _most_probable(self) -> list[list[Fraction | None]]:
-        """Backward: per (round, step), the highest probability of any way on to an end."""
+    def _most_probable(self) -> list[list[int]]:
+        """Backward: per (round, step), the index of the way on that keeps the highest probability to an end.
+
+        The first such way in ``_next_states`` order, so the main journey is
+        the most probable one, ties going to depth-first order.  Exact
+        probabilities are products of the shares along a path, and a fraction
+        product thousands of steps deep holds thousands of digits per state
+        (10 KiB a step at 16,000 steps), so each state keeps its best
+        probability as a float logarithm; only ways within a relative margin
+        of each other are compared exactly, by walking their chosen ways on
+        until they meet (:meth:`_exact_order`).  The margin is far wider than
+        the rounding of a sum of logarithms over every state, so a way outside
+        it is certainly worse, and the choice is exactly the one exact
+        fractions everywhere would make.  ``-1``: an end step (or no journey).
+        """
         R, n = self.R, self.n
-        best: list[list[Fraction | None]] = [[None] * n for _ in range(R + 1)]
-        one = Fraction(1)
+        choice: list[list[int]] = [[-1] * n for _ in range(R + 1)]
+        logs: list[list[float]] = [[0.0] * n for _ in range(R + 1)]
+        chance = self.chance
+        assert chance is not None
+        log_share = [{v: _log(s) for v, s in c.items()} for c in chance]
+        # A float sum of d logarithms is within about d * 2**-52 of its exact value, relative to its size;
+        # 8x that (and never under 1e-9) is the margin inside which two ways are compared exactly.
+        states = sum(1 for row in self._ways for w in row if w is not None)
+        margin = max(1e-9, 8 * states * 2.0**-52)
+        order = {k: i for i, k in enumerate(self.topo)}
         for r in range(R, -1, -1):
-            ways_r, best_r = self._ways[r], best[r]
+            ways_r, logs_r, choice_r = self._ways[r], logs[r], choice[r]
             for k in self.post:
                 ways = ways_r[k]
-                if ways is None:
-                    continue
                 if not ways:
-                    best_r[k] = one
                     continue
-                best_r[k] = max(self.share_of(k, v) * best[rv][v] for v, rv, _ in ways)  # type: ignore[operator]
-        return best
+                shares = log_share[k]
+                values = [shares[v] + logs[rv][v] for v, rv, _ in ways]
+                top = max(values)
+                floor = top - margin * max(1.0, abs(top))
+                near = [i for i, value in enumerate(values) if value >= floor]
+                best = near[0]
+                for i in near[1:]:
+                    if self._exact_order(k, ways[i], ways[best], choice, order) > 0:
+                        best = i
+                choice_r[k] = best
+                logs_r[k] = values[best]
+        return choice
+
+    def _exact_order(
+        self,
+        k: int,
+        a: tuple[int, int, bool],
+        b: tuple[int, int, bool],
+        choice: list[list[int]],
+        order: dict[int, int],
+    ) -> int:
+        """Sign of P(k → a, then its best way) − P(k → b, then its best way), in exact fractions.
+
+        Both continuations follow ``choice`` (already settled for every state
+        after ``k``).  From where the two walks meet the rest is the same
+        product, so only the shares before it are multiplied: each walk
+        advances while it is behind the other in the rounds graph's
+        topological order (round, then position), and they have met when they
+        stand on the same state.
+        """
+        pa, pb = self.share_of(k, a[0]), self.share_of(k, b[0])
+        (va, ra), (vb, rb) = a[:2], b[:2]
+        while (va, ra) != (vb, rb):
+            ia, ib = choice[ra][va], choice[rb][vb]
+            if ia < 0 and ib < 0:
+                break  # two different ends: nothing in common
+            if ib < 0 or (ia >= 0 and (ra, order[va]) < (rb, order[vb])):
+                v, rv, _ = self._next_states(va, ra)[ia]
+                pa *= self.share_of(va, v)
+                va, ra = v, rv
+            else:
+                v, rv, _ = self._next_states(vb, rb)[ib]
+                pb *= self.share_of(vb, v)
+                vb, rb = v, rv
+        return (pa > pb) - (pa < pb)
 
     @cached_property
     def _additive(self) -> tuple[list[list[tuple[int, ...]]], list[list[tuple[int, ...]]]]:
