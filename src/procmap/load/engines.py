@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -95,6 +96,11 @@ def ordered_concat(dialect: str, value: str, order: str, sep: str = " ") -> str:
     return f"string_agg({value}, {quoted} ORDER BY {order})"
 
 
+def row_key(dialect: str, *columns: str) -> str:
+    """A composite sort key, for ``min_by``/``max_by``: ``row(…)`` in DuckDB, ``struct(…)`` in Spark (both compare field by field)."""
+    return f"{'struct' if dialect == SPARK else 'row'}({', '.join(columns)})"
+
+
 SPARK_TYPES = {"VARCHAR": "STRING", "INTEGER": "INT", "BIGINT": "BIGINT", "DOUBLE": "DOUBLE", "BOOLEAN": "BOOLEAN"}
 
 
@@ -105,14 +111,18 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(i?)B\s*", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
 
-def parse_size(text: str, flag: str = "--memory") -> int:
-    """Bytes of a size such as ``4GB``, ``512MB`` or ``1.5GiB`` (units of 1024); one line and exit 2 otherwise."""
+def parse_size(text: str, label: str | None = None) -> int:
+    """Bytes of a size such as ``4GB``, ``512MB`` or ``1.5GiB`` (units of 1024); one line and exit 2 otherwise.
+
+    ``label`` names where the size was given (default ``--memory 'TEXT'``).
+    """
+    where = label or f"--memory {text!r}"
     m = _SIZE.fullmatch(text)
     if not m:
-        raise UsageError(f"{flag} {text!r}: use a size such as 512MB, 4GB or 1.5GB")
+        raise UsageError(f"{where}: use a size such as 512MB, 4GB or 1.5GB")
     value = float(m.group(1)) * _UNITS[m.group(2).upper()]
     if value < 16 << 20:
-        raise UsageError(f"{flag} {text!r}: give at least 16MB (the engine cannot run in less)")
+        raise UsageError(f"{where}: give at least 16MB (the engine cannot run in less)")
     return int(value)
 
 
@@ -146,13 +156,76 @@ def memory_limit(text: str | None) -> int:
         return parse_size(text)
     env = os.environ.get("PROCMAP_MEMORY_LIMIT", "").strip()
     if env:
-        return parse_size(env, "PROCMAP_MEMORY_LIMIT=")
+        return parse_size(env, f"PROCMAP_MEMORY_LIMIT={env!r}")
     return default_memory()
 
 
 def shown_size(n: int) -> str:
     """A byte count as the engines take it (``1536MB``): whole megabytes."""
     return f"{max(1, n >> 20)}MB"
+
+
+# ----------------------------------------------------------------------------- phases
+
+
+class Phases:
+    """The phases of one run with their CPU and wall time (``--profile``), and a hook for the progress bar.
+
+    CPU is this process's (every DuckDB thread included; a Spark JVM is a
+    process of its own and not counted).
+    """
+
+    def __init__(self, listener: Callable[[str], None] | None = None) -> None:
+        self.rows: list[tuple[str, float, float]] = []
+        self.listener = listener
+        self.events = 0
+        self.spilled = 0
+        self._current: tuple[str, float, float] | None = None
+
+    @staticmethod
+    def _cpu() -> float:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self, name: str) -> None:
+        import time
+
+        self.stop()
+        self._current = (name, self._cpu(), time.perf_counter())
+        if self.listener is not None:
+            self.listener(name)
+
+    def stop(self) -> None:
+        import time
+
+        if self._current is not None:
+            name, cpu, wall = self._current
+            self.rows.append((name, self._cpu() - cpu, time.perf_counter() - wall))
+            self._current = None
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        self.start(name)
+        try:
+            yield
+        finally:
+            self.stop()
+
+    def table(self) -> list[str]:
+        """The lines ``--profile`` prints."""
+        width = max((len(name) for name, _, _ in self.rows), default=5)
+        lines = [f"{'phase':<{width}}  {'CPU s':>7}  {'wall s':>7}"]
+        for name, cpu, wall in self.rows:
+            lines.append(f"{name:<{width}}  {cpu:>7.2f}  {wall:>7.2f}")
+        cpu = sum(r[1] for r in self.rows)
+        wall = sum(r[2] for r in self.rows)
+        lines.append(f"{'total':<{width}}  {cpu:>7.2f}  {wall:>7.2f}")
+        if self.events:
+            lines.append(f"{self.events:,} events: {cpu / self.events * 1e6:.2f} µs of CPU per event")
+        lines.append(f"spilled to disk: {self.spilled / 2**20:,.0f} MB")
+        return lines
 
 
 # ----------------------------------------------------------------------------- engines
@@ -163,6 +236,12 @@ class Engine:
 
     dialect: str = DUCKDB
     name: str = DUCKDB
+    # quantiles are the engine's approximate ones (set by conform past APPROXIMATE_FROM events)
+    approximate: bool = False
+
+    def columns(self, table: str) -> list[str]:
+        """The column names of a table, in order."""
+        raise NotImplementedError
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
         raise NotImplementedError
@@ -220,8 +299,8 @@ class DuckDBEngine(Engine):
             return self.con.execute(sql)
         return self.con.execute(sql, list(params))
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        self.con.executemany(sql, [list(r) for r in rows])
+    def columns(self, table: str) -> list[str]:
+        return [row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()]
 
     def create_table(self, name: str, select_sql: str) -> None:
         self._note_spill()
@@ -303,6 +382,9 @@ class SparkEngine(Engine):
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
         df = self.spark.sql(sql, args=list(params)) if params else self.spark.sql(sql)
         return _Rows(df.collect())
+
+    def columns(self, table: str) -> list[str]:
+        return list(self.spark.table(table).columns)
 
     def create_table(self, name: str, select_sql: str) -> None:
         df = self.spark.sql(select_sql).cache()
@@ -426,11 +508,20 @@ def spark_events(engine: SparkEngine, paths: Sequence[str], overrides: dict[str,
         resource = f"NULLIF(trim(CAST({col('resource')} AS STRING)), '')" if chosen["resource"] else "NULL"
         life = f"NULLIF(lower(trim(CAST({col('lifecycle')} AS STRING))), '')" if chosen["lifecycle"] else "NULL"
         row = "CAST(`row_no` AS BIGINT)" if "row_no" in types else "__procmap_row"
+        start = "CAST(NULL AS DOUBLE)"
+        if chosen.get("start"):
+            start_type = types[str(chosen["start"])]
+            start_ts = (
+                f"CAST({col('start')} AS TIMESTAMP)"
+                if start_type.startswith("timestamp") or start_type == "date"
+                else f"try_to_timestamp(trim(CAST({col('start')} AS STRING)))"
+            )
+            start = f"unix_micros({start_ts}) / 1e6"
         parts.append(
             f"SELECT CAST({col('case')} AS STRING) AS case_id, CAST({col('activity')} AS STRING) AS activity, "
             f"CASE WHEN {t} >= {event_logs.T_MIN} AND {t} < {event_logs.T_MAX} THEN {t} END AS t, "
             f"CAST({resource} AS STRING) AS resource, CAST({life} AS STRING) AS lifecycle, "
-            f"{file_no} AS file_no, {row} AS row_no FROM {view}"
+            f"{file_no} AS file_no, {row} AS row_no, {start} AS t_start FROM {view}"
         )
         read.append(event_logs.LogFile(path, "parquet", chosen))
     engine.create_table("events", " UNION ALL ".join(parts))

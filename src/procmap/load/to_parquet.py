@@ -116,7 +116,9 @@ def _write(con: Any, log: event_logs.LogFile, file_no: int, target: str, pending
     if log.columns.get("lifecycle"):
         columns.append('lifecycle AS "lifecycle:transition"')
     if log.columns.get("start"):  # an interval log's start (issue 25), under pm4py's name
-        columns.append("CAST(make_timestamp(CAST(round(t_start * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS start_timestamp")
+        columns.append(
+            "CAST(make_timestamp(CAST(round(t_start * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS start_timestamp"
+        )
     columns.append("row_no")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)[:100]}.", suffix=".tmp", dir=folder)
