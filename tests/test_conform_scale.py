@@ -94,3 +94,73 @@ def test_the_parquet_of_a_parquet_is_not_written_over_it(tmp_path: Path) -> None
     with pytest.raises(UsageError, match="refusing to overwrite an input file"):
         convert([first.target], str(tmp_path), {})
     assert json.dumps(first.columns)
+
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "examples" / "support-ticket.yaml"
+LOG = ROOT / "examples" / "logs" / "support-tickets.csv"
+
+
+def test_to_parquet_through_the_cli_then_conform_reads_it(run, tmp_path: Path) -> None:
+    proc = run("conform", "--to-parquet", LOG, "--case", "ticket_id", "-o", tmp_path / "pq")
+    assert proc.returncode == 0, proc.stderr
+    assert b"wrote " in proc.stderr and b"(58 events from" in proc.stderr
+    target = tmp_path / "pq" / "support-tickets.parquet"
+    before = json.loads(run("conform", MODEL, LOG, "--case", "ticket_id", "-f", "json").stdout)
+    after = json.loads(run("conform", MODEL, target, "-f", "json").stdout)
+    assert comparable(after) == comparable(before)
+
+
+def test_to_parquet_needs_a_folder(run, tmp_path: Path) -> None:
+    proc = run("conform", "--to-parquet", LOG, "--case", "ticket_id")
+    assert proc.returncode == 2 and b"--to-parquet needs -o DIR" in proc.stderr
+    assert proc.stderr.count(b"\n") == 1
+
+
+def test_profile_prints_each_phase_on_stderr_only(run, tmp_path: Path) -> None:
+    proc = run("conform", MODEL, LOG, "--case", "ticket_id", "-f", "json", "--profile")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)  # the report stays JSON
+    assert report["engine"] == "duckdb" and "approximate" not in report["figures"]["elapsed"]
+    err = proc.stderr.decode()
+    for phase in ("reading", "sequences", "pairs and waits", "figures", "total", "µs of CPU per event", "spilled"):
+        assert f"procmap: profile: {phase}" in err or phase in err, phase
+
+
+def test_an_unknown_engine_and_a_bad_memory_size_are_one_line(run) -> None:
+    proc = run("conform", MODEL, LOG, "--case", "ticket_id", "--engine", "postgres://db")
+    assert proc.returncode == 2 and b"--engine 'postgres://db': use duckdb" in proc.stderr
+    proc = run("conform", MODEL, LOG, "--case", "ticket_id", "--memory", "4 apples")
+    assert proc.returncode == 2 and b"--memory '4 apples': use a size such as" in proc.stderr
+
+
+def test_a_cluster_engine_wants_parquet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procmap.load import engines
+
+    class Cluster(engines.SparkEngine):
+        def __init__(self) -> None:  # no session needed: the log is refused before Spark is asked
+            self.name = "sc://cluster:15002"
+            self.spark = None
+            self._cached = []
+
+    result = require_valid(str(MODEL), Config())
+    with pytest.raises(UsageError, match=r"reads Parquet logs; convert it first with procmap conform --to-parquet"):
+        conform(result, [str(LOG)], columns={"case": "ticket_id"}, engine=Cluster())
+
+
+def test_approximate_figures_are_marked_in_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from procmap.load import engines
+    from procmap.reports.conform_formats import render
+
+    result = require_valid(str(MODEL), Config())
+    exact = conform(result, [str(LOG)], columns={"case": "ticket_id"})
+    monkeypatch.setattr(engines, "APPROXIMATE_FROM", 0)
+    done = conform(result, [str(LOG)], columns={"case": "ticket_id"})
+    r = done.report
+    assert r["figures"]["elapsed"]["approximate"] is True and r["case_time"]["approximate"] is True
+    assert all(f["wait"]["approximate"] for f in r["flows"]) and r["resource_changes"]["approximate"] is True
+    assert all(v["approximate"] for v in r["variants"]) and all(s["approximate"] for s in r["sla"] if s["cases"])
+    assert r["fitness"] == exact.report["fitness"] and r["events"] == exact.report["events"]
+    for fmt in ("text", "markdown", "html"):
+        assert "≈" in render(done, fmt), fmt
+        assert "≈" not in render(exact, fmt), fmt
