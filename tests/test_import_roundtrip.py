@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES
 from procmap.config import Config
-from procmap.interchange import xml_text
 from procmap.interchange.bpmn_import import import_bpmn
 from procmap.interchange.bpmn_out import to_bpmn
 from procmap.interchange.process_yaml import dump
+from procmap.interchange.xml_chars import xml_text
 from procmap.model.process import ZONE_OF_KIND
 from procmap.validate import check_text
 from strategies import processes, profile

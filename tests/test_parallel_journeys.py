@@ -9,8 +9,11 @@ through the CLI.
 from __future__ import annotations
 
 import json
+import resource
+from fractions import Fraction
 from typing import Any
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +21,7 @@ import journey_oracle as oracle
 from conftest import EXAMPLES
 from procmap.analysis.facts import Analysis
 from procmap.analysis.journeys import Journeys
+from procmap.analysis.journeys.programme import PROGRAMMED
 from procmap.analysis.journeys.report import journeys_report
 from procmap.model.graph import build_graph
 from procmap.model.process import ProcessFile
@@ -179,12 +183,75 @@ def test_two_branches_alternating_lanes_make_a_handoff_at_each_switch() -> None:
     same(journeys_report(Journeys(g), Analysis(g).no_backup), oracle.report_blocks(g), "journeys")
 
 
-def test_too_many_runs_through_forks_are_refused_in_one_line(run: Any, tmp_path: Any) -> None:
-    """Main, worst and slas of a forked process read each run: 2^24 runs would take hours, so procmap says so.
+def _listed_main_and_bounds(j: Journeys) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """The engine's own enumerator: main (most probable, ties and no shares: the first) and each figure's range."""
+    shares = j.chance is not None
+    main = None
+    lo: dict[str, Any] = {}
+    hi: dict[str, Any] = {}
+    for run in j.iter_runs():
+        figures, order, _s, _f = j.run_figures(run)
+        if main is None or (shares and run.probability > main[0]):
+            main = (run.probability, j._as_journey(run, figures, order, shares))
+        for name, v in figures.items():
+            lo[name], hi[name] = min(lo.get(name, v), v), max(hi.get(name, v), v)
 
-    Two branches of twelve two-way choices each (2^24 runs) in a 75-step file: exit 2 with procmap's words,
-    from validate (the sla rule reads runs) and from audit, in a fraction of the CPU a listing would take.
-    """
+    def shown(name: str, v: Any) -> Any:
+        return j._seconds(v) if name in ("elapsed", "longest_silence") else v
+
+    return (main[1] if main else None), {n: shown(n, v) for n, v in lo.items()}, {n: shown(n, v) for n, v in hi.items()}
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(decorated(), st.integers(0, 2))
+def test_the_programme_gives_the_listed_main_and_bounds(data: dict[str, Any], repeats: int) -> None:
+    """Main and the figures that add up (and parties) come from a programme over the blocks, never a listing:
+    the same run, figures and probability as the enumerator on random block-structured processes."""
+    g = build_graph(ProcessFile.model_validate(data))
+    j = Journeys(g, repeats)
+    if not j.runs_forked:
+        return
+    main, lo, hi = _listed_main_and_bounds(j)
+    got = j.programmed_main
+    assert (got is None) == (main is None)
+    if main is not None:
+        assert got.steps == main.steps and got.figures == main.figures and got.probability == main.probability
+        assert got.timeline == main.timeline
+    plo, phi = j.programmed_bounds
+    assert set(plo) == set(PROGRAMMED) == set(phi)
+    for name in PROGRAMMED:
+        assert (plo[name], phi[name]) == (lo[name], hi[name]), name
+
+
+def test_the_programme_reads_parties_over_the_branches() -> None:
+    """Lanes met add over branches as sets: desk ‖ (desk or phone) meets one or two parties."""
+    data = {
+        "version": 1,
+        "process": {"id": "p", "name": "P"},
+        "lanes": [
+            {"id": "c", "name": "C", "kind": "customer"},
+            {"id": "desk", "name": "Desk", "kind": "onstage"},
+            {"id": "phone", "name": "Phone", "kind": "onstage"},
+        ],
+        "steps": [
+            {"id": "s", "name": "S", "lane": "c", "next": [{"all": ["a", "b"]}]},
+            {"id": "a", "name": "A", "lane": "desk", "duration": "1h", "next": ["j"]},
+            {"id": "b", "name": "B", "lane": "c", "next": [{"to": "b1", "share": 0.3}, {"to": "b2", "share": 0.7}]},
+            {"id": "b1", "name": "B1", "lane": "desk", "duration": "2h", "next": ["j"]},
+            {"id": "b2", "name": "B2", "lane": "phone", "duration": "30m", "next": ["j"]},
+            {"id": "j", "name": "J", "lane": "c", "join": "all"},
+        ],
+    }
+    j = Journeys(build_graph(ProcessFile.model_validate(data)))
+    lo, hi = j.programmed_bounds
+    assert (lo["parties"], hi["parties"]) == (1, 2)
+    assert (lo["elapsed"], hi["elapsed"]) == (3600, 7200)  # the longest branch: 1h ‖ 30m, 1h ‖ 2h
+    assert j.main.steps == ("s", "b", "b2", "a", "j") and j.main.probability == Fraction(7, 10)
+    assert (j.bounds[0]["parties"], j.bounds[1]["parties"]) == (1, 2)  # what audit reports
+
+
+def _many_runs(path: Any, sla: bool) -> Any:
+    """Two branches of twelve two-way choices each: 2^24 runs in a 75-step file."""
 
     def branch(p: str, n: int) -> list[str]:
         out = []
@@ -207,14 +274,45 @@ def test_too_many_runs_through_forks_are_refused_in_one_line(run: Any, tmp_path:
         "  - {id: s, name: S, lane: cust, next: [{all: [a0, b0]}]}",
         *branch("a", 12),
         *branch("b", 12),
-        "  - {id: j, name: J, lane: back, join: all, sla: 1d, next: [e]}",
+        f"  - {{id: j, name: J, lane: back, join: all{', sla: 1d' if sla else ''}, next: [e]}}",
         "  - {id: e, name: E, lane: cust}",
     ]
-    path = tmp_path / "forks.yaml"
     path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_too_many_runs_through_forks_are_refused_in_one_line(run: Any, tmp_path: Any) -> None:
+    """The slas and the worst run are read on each run's timeline: 2^24 runs would take hours, so procmap says so,
+    naming the file and what needs the listing: exit 2 from validate (the sla rule) and from audit."""
+    path = _many_runs(tmp_path / "forks.yaml", sla=True)
     for command in ("validate", "audit"):
         proc = run(command, str(path), timeout=30)
         err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
         assert proc.returncode == 2, err
         assert f"{path}: 16,777,216 journeys through parallel work are too many to read one by one" in err
+        assert "for the promised times (sla)" in err
         assert "Traceback" not in err
+    quiet = _many_runs(tmp_path / "quiet.yaml", sla=False)
+    proc = run("audit", str(quiet), timeout=30)
+    err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+    assert proc.returncode == 2 and f"{quiet}: 16,777,216 journeys" in err, err
+    assert "for the least and greatest visible handoffs, channel switches and longest silence" in err
+
+
+def test_the_main_run_and_the_counts_of_many_runs_need_no_listing(run: Any, tmp_path: Any) -> None:
+    """2^24 runs: the count, the main run and the bounds that add up come from the programme in a fraction of a
+    CPU second (a listing took hours); validate and the main journey's picture answer through the CLI."""
+    path = _many_runs(tmp_path / "forks.yaml", sla=False)
+    g = build_graph(ProcessFile.model_validate(yaml.safe_load(path.read_text())))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_utime
+    j = Journeys(g)
+    count, main, (lo, hi) = j.count, j.main, j.programmed_bounds
+    cpu = resource.getrusage(resource.RUSAGE_SELF).ru_utime - before
+    assert cpu < 5, cpu  # measured 0.003 s
+    assert count == 2**24
+    assert main is not None and main.steps[0] == "s" and main.steps[-2:] == ("j", "e") and len(main.steps) == 51
+    assert (lo["customer_actions"], hi["customer_actions"]) == (2, 2) and lo["parties"] == hi["parties"] == 0
+    for args in (("validate", str(path)), ("render", str(path), "--highlight", "main", "-f", "svg", "-o", "-")):
+        proc = run(*args, timeout=20)
+        err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
+        assert proc.returncode == 0, (args, err)

@@ -315,15 +315,97 @@ def test_story_draws_a_journey_through_parallel_work(run) -> None:
         assert root.find(f".//{SVG}g[@id='step-{step}']") is not None, step
 
 
-@pytest.mark.parametrize("example", [STORY], ids=lambda p: p.stem)
-def test_story_slide_keeps_text_at_12pt(example: Path):
-    """`--view story` fitted onto a 1920-px slide: no text under 12 pt (the longer examples are not there yet:
-    docs/render.md gives their figures)."""
+NESTED_FORKS = """\
+version: 1
+process: {id: claim, name: Claim}
+lanes:
+  - {id: c, name: Customer, kind: customer}
+  - {id: desk, name: Desk, kind: onstage}
+  - {id: back, name: Office, kind: backstage}
+steps:
+  - {id: file, name: File the claim, lane: c, duration: 10m, next: [{all: [examine, docs]}]}
+  - {id: examine, name: Examine, lane: back, duration: 2h, next: [{all: [ask, check]}]}
+  - {id: ask, name: Ask the customer a question, lane: desk, duration: 5m, next: [answer]}
+  - {id: answer, name: Answer, lane: c, duration: 1h, next: [meet]}
+  - {id: check, name: Check the history, lane: back, duration: 3h, next: [meet]}
+  - {id: meet, name: Weigh up, lane: back, join: all, duration: 30m, next: [decide]}
+  - {id: docs, name: Check the documents, lane: back, duration: 1d, next: [receipt]}
+  - {id: receipt, name: Confirm documents, lane: desk, contact: update, duration: 1m, next: [decide]}
+  - {id: decide, name: Decide, lane: back, join: all, duration: 1h, next: [{all: [tell, pay]}]}
+  - {id: tell, name: Tell the customer, lane: desk, duration: 5m}
+  - {id: pay, name: Pay, lane: back, duration: 2d, next: [paid]}
+  - {id: paid, name: See the money, lane: c, duration: 1m}
+"""
+
+
+def test_story_through_nested_forks_and_a_fork_closed_by_ends(tmp_path) -> None:
+    """A facing step whose one way on is a fork is its own gateway (its shape in every view); a nested fork gets
+    its own fork and join; a fork whose branches each end has no join; the silence is read across branches."""
+    from procmap.render.views import story_view
+
+    path = tmp_path / "claim.yaml"
+    path.write_text(NESTED_FORKS, encoding="utf-8")
+    result = _result(path)
+    view = story_view(result)
+    gateways = {n for n, d in view.nodes(data=True) if d.get("parallel")}
+    assert gateways == {"file", "examine.fork", "meet.join", "decide.join", "decide.fork"}
+    assert set(view.successors("file")) == {"examine.fork", "receipt"}  # the examination, the documents
+    assert view.edges["file", "receipt"]["wait"] == "wait 1d"
+    assert set(view.predecessors("decide.join")) == {"meet.join", "receipt"}
+    assert set(view.successors("decide.fork")) == {"tell", "paid"}  # closed by their end steps
+    silent = [(u, v) for u, v, d in view.edges(data=True) if d.get("silence")]
+    assert silent == [("decide.fork", "paid")]  # 2d of payment, "tell" covering its first 5 minutes
+    assert view.edges["decide.fork", "paid"]["wait"] == "1d 23h 55m: the customer hears nothing"
+
+
+STORY_EXAMPLES = [*sorted(EXAMPLES.glob("*.yaml")), STORY]
+
+
+def _story_svg(example: Path) -> bytes:
+    """The story slide, or a skip while `--view story` refuses the example's journey through parallel work."""
+    from procmap.diagnostics import UsageError
     from procmap.render import render
 
-    assert _slide_text(render(_result(example), "svg", view="story")) >= 12.0
+    try:
+        return render(_result(example), "svg", view="story")
+    except UsageError as exc:
+        if "does not draw journeys through parallel work" in str(exc):
+            pytest.skip(f"{example.stem}: --view story refuses a journey through parallel work (forks and joins)")
+        raise
+
+
+# Fitted onto a 1920-px slide, measured 2026-12-08 (docs/render.md): journeys of 9-13 facing steps in two bands
+# repeated over two rows do not reach 12 pt yet. The floors keep what was won (each was 7.2-9.7 before).
+SLIDE_FLOOR = {
+    "clinic-appointment": 9.5,
+    "loan-application": 10.5,
+    "online-order": 9.2,
+    "support-ticket": 9.8,
+    "order-fulfilment": 8.9,  # drawn since the story view draws forks (H18); the slide work (H17) did not see it yet
+}
+
+
+def _slide_case(p: Path):
+    if p.stem in SLIDE_FLOOR:
+        reason = f"{p.stem}: smallest text {SLIDE_FLOOR[p.stem]}+ pt on a 1920-px slide, not 12 yet (docs/render.md)"
+        return pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=reason))
+    return p
+
+
+@pytest.mark.parametrize("example", [_slide_case(p) for p in STORY_EXAMPLES], ids=lambda p: p.stem)
+def test_story_slide_keeps_text_at_12pt(example: Path):
+    """`--view story` fitted onto a 1920-px slide: no text under 12 pt."""
+    assert _slide_text(_story_svg(example)) >= 12.0
+
+
+@pytest.mark.parametrize("example", STORY_EXAMPLES, ids=lambda p: p.stem)
+def test_story_slide_text_never_shrinks_back(example: Path):
+    """The figures reached so far hold (a ratchet on the examples not yet at 12 pt); the poster is no slide."""
+    from procmap.render import render
+
+    assert _slide_text(_story_svg(example)) >= SLIDE_FLOOR.get(example.stem, 12.0)
     # the poster is not a slide: the same check fails on it (the test can fail)
-    assert _slide_text(render(_result(STORY), "svg")) < 12.0
+    assert _slide_text(render(_result(example), "svg")) < SLIDE_FLOOR.get(example.stem, 12.0)
 
 
 def test_story_from_the_cli(cli, tmp_path):
@@ -385,33 +467,20 @@ def test_step_shapes_are_the_same_in_every_view():
             assert shapes["full"][step] == diamond, (view, step)
 
 
-CLINIC_LABEL = pytest.mark.xfail(
-    strict=True, reason="clinic-appointment: one story label finds no free spot yet (known, docs/render.md)"
-)
-
-
-@pytest.mark.parametrize(
-    "example",
-    [
-        pytest.param(p, marks=CLINIC_LABEL) if p.stem == "clinic-appointment" else p
-        for p in [*sorted(EXAMPLES.glob("*.yaml")), STORY]
-    ],
-    ids=lambda p: p.stem,
-)
+@pytest.mark.parametrize("example", STORY_EXAMPLES, ids=lambda p: p.stem)
 def test_story_places_every_label(example: Path):
     """A slide keeps little room: every labelled flow of the story still gets its label (the silence above all)."""
-    from procmap.render import render
     from procmap.render.views import story_view
 
-    result = _result(example)
-    view = story_view(result)
+    root = _root(_story_svg(example))
+    view = story_view(_result(example))
     expected = sum(bool(d.get("when") or d.get("wait")) for _u, _v, d in view.edges(data=True))
-    root = _root(render(result, "svg", view="story"))
     labels = [el for el in _groups(root, "branch-label")]
     assert expected and len(labels) == expected
     assert sum("silence" in el.get("class").split() for el in labels) == 1
-    # and whole: a label cut to fit carries its full text as a tooltip; the story never cuts one
+    # and whole: a label cut to fit carries its full text as a tooltip; the story never cuts one, nor wraps it short
     assert not [el.get("id") for el in labels if el.find(f"{SVG}title") is not None]
+    assert not [_texts(el) for el in labels if "…" in _texts(el)]
 
 
 def test_evidence_row(cli, tmp_path):
@@ -450,3 +519,46 @@ def test_evidence_row(cli, tmp_path):
         assert x0 < (step[0] + step[2]) / 2 < x1  # in its step's column
     bad = cli("render", EXAMPLES / "loan-application.yaml", "--evidence", "beside", "-o", tmp_path / "x.svg")
     assert bad.exit_code == 2
+
+
+def test_a_label_without_a_free_spot_is_said_never_dropped_silently(cli, tmp_path, monkeypatch):
+    """Poster and customer view: a branch label or badge that finds no free spot is not drawn, and a warning
+    names it and its flow (forced here: every spot taken)."""
+    from procmap.render import labels
+
+    out = tmp_path / "s.svg"
+    res = cli("render", SUPPORT, "-o", out)
+    assert res.exit_code == 0 and "no free spot" not in res.stderr  # the examples place every label
+    monkeypatch.setattr(labels, "_place", lambda *args, **kwargs: None)
+    for view in ("full", "customer"):
+        res = cli("render", SUPPORT, "--view", view, "-o", out)
+        assert res.exit_code == 0, res.stderr
+        warnings = [line for line in res.stderr.splitlines() if "no free spot" in line]
+        root = _root(out.read_bytes())
+        assert not _groups(root, "branch-label") and not _groups(root, "handoff-badge")
+        assert warnings and all(" the flow " in w and " → " in w and "not drawn" in w for w in warnings)
+        if view == "full":
+            assert any("the label 'suspected defect' of the flow Triage ticket → File" in w for w in warnings)
+            assert any("handoff badge 1 on the flow Confirm whether" in w for w in warnings), warnings
+        assert all(w.startswith(f"procmap: warning: {SUPPORT}:") for w in warnings)
+
+
+def test_legend_shows_the_parallel_gateway_only_when_one_is_drawn():
+    """The legend lists only what is drawn: BPMN's parallel gateway (a diamond marked +) when the picture has one."""
+    from procmap.render import render
+
+    def legend_ids(path: Path, view: str = "full") -> set[str]:
+        root = _root(render(_result(path), "svg", view=view))
+        return {el.get("id") for el in root.iter(f"{SVG}g") if (el.get("id") or "").startswith("legend-")}
+
+    forked = legend_ids(EXAMPLES / "order-fulfilment.yaml")
+    assert {"legend-parallel", "legend-parallel-caption"} <= forked and "legend-decision" in forked
+    root = _root(render(_result(EXAMPLES / "order-fulfilment.yaml"), "svg"))
+    mark = root.find(f".//{SVG}g[@id='legend-parallel']")
+    assert mark.find(f"{SVG}polygon") is not None and _texts(mark).strip() == "+"
+    assert "Fork / join (parallel)" in _texts(root.find(f".//{SVG}g[@id='legend-parallel-caption']"))
+    assert not any(i.startswith("legend-parallel") for i in legend_ids(SUPPORT))
+    # the customer view of the same process draws no gateway (backstage): no entry either
+    customer = _root(render(_result(EXAMPLES / "order-fulfilment.yaml"), "svg", view="customer"))
+    drawn = any(_texts(el).lstrip().startswith("+") for el in _groups(customer, "parallel-gateway"))
+    assert drawn == (customer.find(f".//{SVG}g[@id='legend-parallel']") is not None)

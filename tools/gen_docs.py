@@ -371,6 +371,11 @@ error in a `next`), `unmatched-fork` waits.
     lane: warehouse
     join: all
 ```
+
+How `audit` reads runs through forks (the timeline, the critical path, the
+silence), and which figures it computes without listing the runs, is in
+`docs/audit.md` (*Parallel work*); `render --view story` draws a run's
+branches side by side between parallel gateways (`docs/render.md`).
 """
 
 

@@ -220,11 +220,13 @@ def _one(file: str, output: str, fmt: Any, options: dict, config: Any, stdin_fil
     check_output(output, [file])
     cfg = config_from(config, max_size)
     result = require_valid(file, cfg, stdin_name=stdin_filename)
+    notes: list[str] = []
     with progress(f"drawing {chosen.upper()}"):
-        data = draw(result, chosen, **options)
+        data = draw(result, chosen, **options, notes=notes)
     if chosen == "mermaid":
         _mermaid_limits(result, data)
     _font_warning(result, chosen)
+    _notes(result, notes)
     write_output(output, data, inputs=[file])
 
 
@@ -267,7 +269,8 @@ def _many(
             out = str(target / f"{Path(file).stem}{suffix}")
             try:
                 result = require_valid(file, cfg)
-                data = draw(result, chosen, **options)
+                notes: list[str] = []
+                data = draw(result, chosen, **options, notes=notes)
             except InvalidProcess as exc:
                 from procmap.reports.findings import text
 
@@ -281,6 +284,7 @@ def _many(
                 advance()
                 continue
             _font_warning(result, chosen)
+            _notes(result, notes)
             write_output(out, data, inputs=files)
             wrote(out, quiet)
             advance()
@@ -307,6 +311,12 @@ def _font_warning(result: Any, fmt: str) -> None:
     line = fonts.missing_warning(result, fmt)
     if line:
         print(f"procmap: warning: {result.path}: {line}", file=sys.stderr)
+
+
+def _notes(result: Any, notes: list[str]) -> None:
+    """What the picture could not show (a label with no free spot), one warning each: never dropped silently."""
+    for note in notes:
+        print(f"procmap: warning: {result.path}: {note}", file=sys.stderr)
 
 
 def _mermaid_limits(result: Any, data: bytes) -> None:

@@ -6,7 +6,6 @@ suffix) to its writer, so the CLI stays a thin wrapper.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,15 +14,6 @@ if TYPE_CHECKING:
 
 FORMATS: tuple[str, ...] = ("bpmn", "graphml", "json")
 SUFFIXES: dict[str, str] = {".bpmn": "bpmn", ".bpmn2": "bpmn", ".graphml": "graphml", ".json": "json"}
-
-
-# Characters XML 1.0 cannot carry even escaped (YAML can: "\x01", "\uFFFE").
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_text(value: object) -> str:
-    """``value`` as text an XML document can hold: impossible characters become U+FFFD."""
-    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def format_from_suffix(path: str | None) -> str | None:

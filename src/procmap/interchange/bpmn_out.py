@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from procmap import __version__
-from procmap.interchange import xml_text as _text
 from procmap.interchange.bpmn_layout import Edge, Element, Layout, layout
+from procmap.interchange.xml_chars import xml_text as _text
 
 if TYPE_CHECKING:
     from lxml.etree import _Element

@@ -65,7 +65,7 @@ def enriched_graph(result: FileResult) -> nx.DiGraph:
 
 
 def _storable(value: Any) -> Any:
-    from procmap.interchange import xml_text
+    from procmap.interchange.xml_chars import xml_text
 
     if isinstance(value, (tuple, list)):
         return xml_text(",".join(str(v) for v in value))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
@@ -112,6 +112,7 @@ def render(
     page: str | None = None,
     tile: bool = False,
     evidence: str = "notes",
+    notes: list[str] | None = None,
 ) -> bytes:
     """Draw ``result``'s process in ``fmt``.
 
@@ -131,6 +132,8 @@ def render(
     tiles instead (for plotters).
     ``evidence``: notes (what the customer sees, under each step) | row (a
     physical-evidence band under the customer lanes, each item in its step's column).
+    ``notes``: where to say what the picture could not show (a branch label or
+    badge that found no free spot names its flow): the CLI prints them as warnings.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
@@ -180,16 +183,20 @@ def render(
         if tile and fmt != "pdf":
             raise UsageError("--tile cuts a PDF into page-sized tiles: use it with PDF output")
         if not tile:
-            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes, evidence)
+            return _paged(result, g, visible, marks, view, wrap, sheet, fmt, scale, sizes, evidence, notes)
     lay = layout.build(g, visible, wrap=wrap, highlight=marks, view=view, sizes=sizes, evidence=evidence)
     drawing = Drawing(result, g, lay)
     if fmt == "dot":
         return dot.to_dot(g, lay).encode("utf-8")
     if fmt == "svg":
-        return _svg(drawing)
-    if fmt == "png":
-        return _png(drawing, scale, page)
-    return _pdf(drawing, page)
+        data = _svg(drawing)
+    elif fmt == "png":
+        data = _png(drawing, scale, page)
+    else:
+        data = _pdf(drawing, page)
+    if notes is not None:
+        notes.extend(drawing.lost)
+    return data
 
 
 def _story_wrap(g: nx.DiGraph, marks: Highlight) -> int:
@@ -226,7 +233,7 @@ def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int)
     sizes = layout.STORY
     for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
         # More room after the columns, and wider label lines (fewer of them) where a band is short.
-        wider = layout.STORY.branch_text + min(slack, 120.0) / 2
+        wider = layout.STORY.branch_text + min(slack, 480.0) / 2
         sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack, branch_text=wider)
         d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
         _draw_parts(d)
@@ -245,6 +252,7 @@ class Drawing:
     parts: tuple[list[bytes], list[str]] | None = None  # drawn once, reused by every format
     unplaced: int = 0  # labels that found no free spot (the story then draws with more room)
     narrowed: int = 0  # labels re-wrapped or cut to fit (the story, too, then draws with more room)
+    lost: list[str] = field(default_factory=list)  # what found no free spot, each naming its flow: never silent
 
 
 def _missing(fmt: str) -> list[str]:
@@ -323,10 +331,27 @@ def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
         body = svg.decode("utf-8")
         fragment, placed = labels.place(d.lay, r, body, colours)
         d.unplaced += sum(kind == "unplaced" for _i, kind, _r in placed)
+        d.lost += [_lost(d, i, kind) for i, kind, _r in placed if kind in ("unplaced", "badge-unplaced")]
         d.narrowed += sum(kind == "narrowed" for _i, kind, _r in placed)
         end = body.rfind("</g>")
         out.append((body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else svg)
     return out
+
+
+def _lost(d: Drawing, i: int, kind: str) -> str:
+    """One line naming a label or badge that found no free spot, and its flow (the picture then lacks it)."""
+    from procmap.render.text import clean
+
+    e = d.lay.edges[i]
+    g = d.graph
+
+    def name(n: str) -> str:
+        return " ".join(clean(g.nodes[n]["name"]).split()) if n in g else n
+
+    flow = f"{name(e.source)} → {name(e.target)}" if e.source else f"the start → {name(e.target)}"
+    if kind == "badge-unplaced":
+        return f"no free spot for handoff badge {e.badge} on the flow {flow}: not drawn (it is in the legend's list)"
+    return f"no free spot for the label {' '.join(e.label)!r} of the flow {flow}: not drawn"
 
 
 def _svg(d: Drawing, parts: tuple[list[bytes], list[str]] | None = None) -> bytes:
@@ -378,12 +403,15 @@ def _paged(
     scale: float | None,
     sizes: Sizes,
     evidence: str = "notes",
+    notes: list[str] | None = None,
 ) -> bytes:
     """``--page``: the blueprint fitted onto pages of ``sheet`` (see :mod:`procmap.render.pages`)."""
     missing = _missing("pdf" if fmt == "pdf" else "svg" if fmt == "svg" else "png")
     if missing:
         raise _unavailable(fmt, missing)
     documents, d = _page_documents(result, g, visible, marks, view, wrap, sheet, fmt, sizes, evidence)
+    if notes is not None:
+        notes.extend(d.lost)
     if fmt == "svg":
         from procmap.render import svg
 

@@ -439,11 +439,11 @@ def _legend(b: _Builder, part: Part) -> None:
                 penwidth=pen,
                 fontsize=small,
             )
-        elif key in ("decision", "end"):
+        elif key in ("decision", "end", "parallel"):
             fill, border, _pen = STEP_STYLE["backstage"]
             shape = (
                 {"shape": "diamond", "style": "filled"}
-                if key == "decision"
+                if key in ("decision", "parallel")
                 else {"shape": "box", "style": '"rounded,filled"', "peripheries": "2"}
             )
             b.node(part, box, ident, fillcolor=_q(fill), color=_q(border), fontsize=small, **shape)

@@ -335,7 +335,9 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
         if e.badge:
             w, h = badge_box_size(e.badge, badge_font)
             r = _place(pts, w, h, hard, soft, reverse=True)
-            if r is not None:
+            if r is None:
+                placed.append((i, "badge-unplaced", (0.0, 0.0, 0.0, 0.0)))  # said by the caller, never silent
+            else:
                 hard.add(r)
                 placed.append((i, "badge", r))
                 ink = colours["badge-journey"] if e.emphasis == "journey" else colours["badge"]

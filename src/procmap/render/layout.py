@@ -95,7 +95,11 @@ class Sizes:
     title_clear: float = 22.0  # a lane title's distance from the blueprint lines' captions
     label_lines: int = 3  # a branch label's lines at most
     max_gap: float = math.inf  # the room kept for labels after a column, at most (labels then go above or below)
-    diamond_aspect: float = 2.0  # a decision's width over its height (the slide has height to spare, not width)
+    diamond_aspect: float = 2.0  # a decision's width over its height
+    label_height: bool = False  # bands tall enough for every label over a flow along the lane
+    wait_text: float = 1.5  # a folded flow's wait wraps at this many times branch_text
+    party_lines: int = 3  # the story: a touchpoint's party and channel, under its name
+    legend_gap: float = 30.0  # from the last row to the legend
 
 
 POSTER = Sizes()
@@ -107,21 +111,24 @@ STORY = Sizes(
     badge=12.0,
     title=16.0,
     step_text=84.0,
-    decision_text=72.0,
-    note_text=96.0,
-    branch_text=66.0,
+    decision_text=96.0,
+    note_text=150.0,
+    branch_text=72.0,
     title_w=96.0,
     col_gap=18.0,
-    step_lines=4,
+    step_lines=3,
     connector=12.0,
-    band_pad=8.0,
-    row_gap=34.0,
-    row_header=18.0,
+    band_pad=4.0,
+    row_gap=24.0,
+    row_header=0.0,  # no "Part 1 of 2": a slide's rows read on like lines of text, their connectors numbered
     label_room=14.0,
     title_clear=38.0,
-    label_lines=5,
-    max_gap=76.0,
-    diamond_aspect=1.3,
+    label_lines=8,  # never cut on a slide: a label too tall for its spot makes the story redraw wider
+    max_gap=90.0,
+    diamond_aspect=2.0,
+    party_lines=2,
+    wait_text=1.0,  # narrow and tall: the gaps between columns are what a slide runs out of
+    legend_gap=18.0,
 )
 
 
@@ -289,7 +296,9 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     # A gateway of the story (a fork or join of its own, no step's name) holds its + alone.
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines) if d["name"] else []
     if d.get("party"):
-        lines += text.wrap(d["party"], limit, sz.font, max_lines=3)
+        # On one line (the story), the party may take a wider box rather than be cut: "Web shop · web".
+        wide = limit if sz.party_lines > 1 else max(limit, sz.step_text * 2)
+        lines += text.wrap(d["party"], wide, sz.font, max_lines=sz.party_lines)
     if d.get("parallel"):
         lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
@@ -413,6 +422,16 @@ def build(
         need = min(wdt + sz.label_room + max(0, count[step] - 2) * 36.0, sz.max_gap)
         key = (tail.row, tail.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
+    for e in lay.edges:
+        # A labelled flow back to the column just before its step leaves to the left: its label's room is
+        # the gap before that step (clinic's "needs another time" found none when only the right side had room).
+        tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+        head = boxes.get(e.head[2:]) if e.head.startswith("s:") else None
+        if tail is None or head is None or not e.label or head.row != tail.row or head.col != tail.col - 1:
+            continue
+        wdt = max(text.width(line, sz.small) for line in e.label)
+        key = (tail.row, head.col)
+        gap_after[key] = max(gap_after.get(key, sz.col_gap), min(wdt + sz.label_room, sz.max_gap))
 
     # Vertical room per (row, lane): above and below the line through the steps' centres.
     title_lines = {lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) for lane in lanes}
@@ -429,6 +448,16 @@ def build(
             above += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
         up[(row, lane)] = max(up.get((row, lane), 0.0), above)
         down[(row, lane)] = max(down.get((row, lane), 0.0), below)
+    if sz.label_height:
+        # A label never cut (the story) must fit over its flow where the flow runs along its lane.
+        for e in lay.edges:
+            tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+            head = boxes.get(e.head[2:]) if e.head.startswith("s:") else None
+            if tail is None or not e.label or (head is not None and (head.lane, head.row) != (tail.lane, tail.row)):
+                continue
+            need = len(e.label) * sz.small * LINE_H + 10
+            key = (tail.row, tail.lane)
+            up[key] = max(up.get(key, 0.0), need)
 
     def connector_cols(items: list[Box], height: float) -> int:
         per_col = max(1, int((height - 10) // CONN_PITCH))
@@ -467,7 +496,7 @@ def build(
     stage_h = sz.small * LINE_H + 12
     for row in range(nrows):
         top_of_row = y
-        if nrows > 1:
+        if nrows > 1 and sz.row_header:
             tag = Box(f"rowtag:{row}", 0, 0, 0, 16, [f"Part {row + 1} of {nrows}"])
             tag.w = text.width(tag.lines[0], sz.small, bold=True) + 10
             tag.x, tag.y = tag.w / 2 + 4, y + 8
@@ -582,7 +611,7 @@ def build(
         lay.row_spans.append((top_of_row, y))
         y += sz.row_gap
 
-    legend_w, y = _legend(lay, g, y - sz.row_gap + (18 if view == "story" else 30), nrows, len(visible))
+    legend_w, y = _legend(lay, g, y - sz.row_gap + sz.legend_gap, nrows, len(visible), max(row_width, default=0.0))
 
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
@@ -665,7 +694,7 @@ def _flows(
                 # A fork beside other alternatives: its branches' flows carry the gateway's +.
                 label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
-                label += text.wrap(folded, sz.branch_text * 1.5, sz.small, max_lines=3)
+                label += text.wrap(folded, sz.branch_text * sz.wait_text, sz.small, max_lines=max(3, sz.label_lines))
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
@@ -734,10 +763,16 @@ def _stages(
         lay.stages.append(Box(f"stage:{row}:{k}", (x0 + x1) / 2, top + height / 2, x1 - x0, height, [line]))
 
 
-def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) -> tuple[float, float]:
-    """Symbol key and what is highlighted (in names), below the last row; returns (width, bottom)."""
+def _legend(
+    lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int, room: float = 0.0
+) -> tuple[float, float]:
+    """Symbol key and what is highlighted (in names), below the last row; returns (width, bottom).
+
+    ``room``: the width of the rows above, which a story's legend may fill in one line.
+    """
     sz = lay.sizes
-    mid = top + 22
+    story = lay.view == "story"  # a slide: one compact row when it fits
+    mid = top + (14 if story else 22)
     x = 8.0
     samples = [
         ("customer", "Customer action"),
@@ -756,14 +791,32 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
     drawn |= {"fail"} if any(d.get("fail_point") for _n, d in g.nodes(data=True)) else set()
     drawn |= {"note"} if any(d.get("evidence") and not d.get("markers") for _n, d in g.nodes(data=True)) else set()
     samples = [s for s in samples if s[0] in drawn]
+    if any(b.shape == "diamond" and b.lines[:1] == [PARALLEL_MARK] for b in lay.steps.values()):
+        # BPMN's parallel gateway, when one is drawn: a diamond marked + (its caption beside it, below).
+        at = next((i for i, s in enumerate(samples) if s[0] == "decision"), len(samples) - 1) + 1
+        samples.insert(at, ("parallel", "Fork / join (parallel)"))
+        if not any(b.shape == "diamond" and b.lines[:1] != [PARALLEL_MARK] for b in lay.steps.values()):
+            samples = [s for s in samples if s[0] != "decision"]  # every diamond drawn is a gateway
     if lay.view == "story":  # a slide: short captions
         samples = [(k, {"touchpoint": "Touchpoint"}.get(k, c)) for k, c in samples]
     for key, caption in samples:
-        lines = [caption, "▲ fail point"] if key == "fail" else [caption]
+        if key == "parallel":
+            h = 30.0 if story else 36.0
+            mark = Box("legend:parallel", x + h * 0.75, mid, h * 1.5, h, [PARALLEL_MARK])
+            lay.legend.append(("parallel", mark))
+            cap = Box("legend:parallel-caption", 0, mid, text.width(caption, sz.small) + 8, 14, [caption])
+            cap.x = x + h * 1.5 + 4 + cap.w / 2
+            lay.legend.append(("caption", cap))
+            x = cap.x + cap.w / 2 + 14
+            continue
+        # The story marks fail points under the box where the customer meets them: its sample is the red border.
+        lines = [caption, "▲ fail point"] if key == "fail" and not story else [caption]
         tw = text.width(lines[0], sz.small)
         w, h = tw + 20, {"decision": 40.0, "fail": 38.0, "note": 22.0}.get(key, 30.0)
+        if story:
+            h = sz.small * LINE_H + (14 if key == "decision" else 8)
         if key == "decision":
-            w = tw + 60
+            w = tw + (40 if story else 60)
         lay.legend.append((key, Box(f"legend:{key}", x + w / 2, mid, w, h, lines)))
         x += w + 14
     lay.legend.append(("start", Box("legend:start", x + 8, mid, 16, 16)))
@@ -797,8 +850,8 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
         cap.x = x + 84 + cap.w / 2
         lay.legend.append(("caption", cap))
         width = cap.x + cap.w / 2
-    y = top + 52
-    if nrows > 1:
+    y = top + (30 if story else 52)
+    if nrows > 1 and not story:  # the story's connectors are few and numbered: they need no caption
         cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
         cap.w = text.width(cap.lines[0], sz.small) + 8
         cap.x, cap.y = 8 + cap.w / 2, y + 7
@@ -831,8 +884,12 @@ def _legend(lay: Layout, g: nx.DiGraph, top: float, nrows: int, n_visible: int) 
     # 20 % slack: a system Graphviz measuring with a wider fallback font must still fit the lines in.
     lw = max(text.width(line, sz.small) for line in lines) * 1.2 + 12
     lh = len(lines) * sz.small * LINE_H + 8
+    if story and len(lines) == 1 and width + 18 + lw <= max(room, 960.0 - 2 * 18):
+        # Beside the samples, on their row: a slide has no height to spare.
+        lay.legend.append(("list", Box("legend:list", width + 18 + lw / 2, mid, lw, lh, lines)))
+        return width + 18 + lw, top + 30 + 6
     lay.legend.append(("list", Box("legend:list", 8 + lw / 2, y + lh / 2, lw, lh, lines)))
-    return max(width, 8 + lw), y + lh + 12
+    return max(width, 8 + lw), y + lh + (6 if story else 12)
 
 
 def _kind(d: dict) -> str:

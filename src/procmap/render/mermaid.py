@@ -28,6 +28,7 @@ recognised anywhere in the source).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from procmap.render import text
@@ -58,6 +59,34 @@ def _wrap(value: str, chars: int = 28, max_lines: int = 4) -> list[str]:
     return text.wrap(value, chars * 5.6, 10, max_lines=max_lines)
 
 
+def _step_lines(d: dict) -> list[str]:
+    lines = _wrap(d["name"])
+    if d.get("channel"):
+        lines.append(f"[{text.one_line(d['channel'], 160, 10)}]")
+    if d.get("evidence"):
+        lines.append("sees: " + text.one_line(d["evidence"], 200, 10))
+    if d.get("fail_point"):
+        lines.append("▲ fail point")
+    if d.get("parallel"):
+        lines.insert(0, PARALLEL_MARK)  # a parallel gateway: a fork or a join, a diamond marked +
+    return lines
+
+
+def _lane_title(name: str, kind: str, steps: Iterable[list[str]]) -> list[str]:
+    """The lane's name and zone, wrapped no wider than the lane's widest step.
+
+    Mermaid's ELK layout sizes a lane box by the steps inside it, then draws the
+    box wide enough for its title: a title wider than the steps pushed the box
+    over its neighbour (clinic-appointment's one-step Laboratory lane overlapped
+    the Nurse lane; 5 of 46 files in CI's check).  A step box is its text plus
+    padding, so a title wrapped to the widest step line (measured in the same
+    font metrics, at least 12 characters' worth) stays inside.
+    """
+    widest = max((text.width(line, 10) for lines in steps for line in lines), default=40 * 5.6)
+    limit = max(12 * 5.6, widest)
+    return [*text.wrap(name, limit, 10, max_lines=3), *text.wrap(_ZONE_TITLE[kind], limit, 10, max_lines=5)]
+
+
 def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
     from procmap import __version__
 
@@ -80,19 +109,11 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
     classes: dict[str, list[str]] = {}
     start = g.graph.get("start")
     for li, lane in enumerate(lanes):
-        out.append(f"  subgraph L{li}[{_label([*_wrap(lane.name, 40, 2), _ZONE_TITLE[lane.kind]])}]")
+        step_lines = {n: _step_lines(g.nodes[n]) for n in by_lane.get(lane.id, [])}
+        out.append(f"  subgraph L{li}[{_label(_lane_title(lane.name, lane.kind, step_lines.values()))}]")
         out.append("    direction LR")
-        for n in by_lane.get(lane.id, []):
+        for n, lines in step_lines.items():
             d = g.nodes[n]
-            lines = _wrap(d["name"])
-            if d.get("channel"):
-                lines.append(f"[{text.one_line(d['channel'], 160, 10)}]")
-            if d.get("evidence"):
-                lines.append("sees: " + text.one_line(d["evidence"], 200, 10))
-            if d.get("fail_point"):
-                lines.append("▲ fail point")
-            if d.get("parallel"):
-                lines.insert(0, PARALLEL_MARK)  # a parallel gateway: a fork or a join, a diamond marked +
             label = _label(lines)
             if g.out_degree(n) > 1 or d.get("parallel"):
                 shape = f"{{{label}}}"

@@ -91,7 +91,8 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
 # -- the story: --view story -------------------------------------------------------------------------
 
 SLIDE = (960.0, 540.0)  # a 16:9 slide in points (13.33 x 7.5 in): what the story is drawn to fit
-STORY_LANE = "onstage"  # every touchpoint of the story sits in one band: the service as the customer meets it
+STORY_LANE = "onstage"
+STORY_WHENS = 32  # characters of branch conditions a story label keeps along one stretch"  # every touchpoint of the story sits in one band: the service as the customer meets it
 
 
 def _pct(p: float) -> str:
@@ -193,7 +194,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         # A run through parallel work (SPEC §7.2): the branches side by side between a fork and a join gateway.
         gateways, stretches, silence_into = _run_stretches(g, walk, {(j.ids[u], j.ids[v]) for u, v in j.unplanned})
         for name, step, kind in gateways:
-            if name not in view:
+            if kind != "step" and name not in view:
                 view.add_node(name, **_gateway(nodes[step], kind))
     else:
         gateways, stretches, silence_into = [], _journey_stretches(g, steps, facing_at, loops), None
@@ -205,7 +206,9 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         if view.has_edge(u, v):
             view.edges[u, v]["times"] += 1
             continue
-        lines = list(whens)
+        # A slide reads one condition; a chain of them ("identity verified score 550 to 699 approve") becomes
+        # the share of customers it leaves (the conditions stay in the audit and on the poster).
+        lines = list(whens) if len(whens) <= 1 or len(" ".join(whens)) <= STORY_WHENS else []
         if share is not None and share < 1 - 1e-9:
             lines.append(f"{_pct(share)} of customers" if not lines else f"({_pct(share)})")
         again = "".join(f"↻ back to {_name(g, target)} · " for target in back)
@@ -363,12 +366,17 @@ def _run_stretches(
 
     for i in range(n):
         preds = [out_of[p] for p in timeline[i][0]]
-        if len(preds) > 1:
+        # A facing step that is a join, or whose one way on is a fork, is drawn as the gateway itself (its shape
+        # in every view); any other fork or join gets a gateway of its own.
+        itself = nodes[steps[i]]["facing"] and nodes[steps[i]].get("parallel")
+        if len(preds) > 1 and not itself:
             name = f"{steps[i]}.join"
             gateways.append((name, steps[i], "join"))
             preds = [add(name, None, preds)]
         out_of[i] = add(steps[i] if nodes[steps[i]]["facing"] else "", i, preds)
-        if len(children[i]) > 1:
+        if itself:
+            gateways.append((steps[i], steps[i], "step"))
+        elif len(children[i]) > 1:
             name = f"{steps[i]}.fork"
             gateways.append((name, steps[i], "fork"))
             out_of[i] = add(name, None, [out_of[i]])

@@ -21,11 +21,11 @@ import html
 import re
 from typing import Any
 
-from procmap import __version__
 from procmap.audit import Audited
 from procmap.reports import audit_journeys as J
 from procmap.reports import audit_sections as S
 from procmap.reports import html_zoom as Z
+from procmap.reports.html_page import page_head
 
 # Zoom, pan and print of the diagrams: one module for the audit and the conform report.
 _SCRIPT = Z.SCRIPT
@@ -235,17 +235,7 @@ def render(audited: list[Audited]) -> str:
         f"Customer audit: {reports[0]['name']}" if len(reports) == 1 else f"Customer audit: {len(reports)} processes"
     )
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="procmap {esc(__version__)}">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}{Z.CSS}</style>",
-        "</head>",
-        "<body>",
+        *page_head(esc(title), _CSS + Z.CSS),
         f"<header><h1>{esc(title)}</h1>",
         '<p class="meta">What the customer meets in each process: who they deal with, where they are passed '
         "from one party to another, and what they wait on. Made by procmap audit.</p></header>",

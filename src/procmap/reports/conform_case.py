@@ -123,9 +123,9 @@ def _markdown(item: Conformed) -> str:
 
 
 def _html(item: Conformed) -> str:
-    from procmap import __version__
-    from procmap.reports.audit_html import _CSS, CSP
+    from procmap.reports.audit_html import _CSS
     from procmap.reports.conform_html import esc, table
+    from procmap.reports.html_page import page_head
 
     r, graph = item.report, item.result.graph
     d = r["case_detail"]
@@ -135,17 +135,7 @@ def _html(item: Conformed) -> str:
         table(WAIT_HEADERS, wait_rows(d, graph), numeric=(2,)) if d["waits"] else "<p>None: fewer than two steps.</p>"
     )
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="procmap {esc(__version__)}">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
+        *page_head(esc(title), _CSS),
         f"<header><h1>{esc(title)}</h1>",
         *(f'<p class="meta">{esc(sentence)}</p>' for sentence in lines(r, graph)),
         "</header>",

@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from procmap import __version__
 from procmap.conform import Conformed
 from procmap.diagnostics import terminal_text
 from procmap.reports import conform_sections as S
 from procmap.reports import html_zoom as Z
-from procmap.reports.audit_html import _CSS, CSP
+from procmap.reports.audit_html import _CSS
 from procmap.reports.audit_html import esc as _html_esc
+from procmap.reports.html_page import page_head
 
 
 def esc(value: Any) -> str:
@@ -91,17 +91,7 @@ def render(item: Conformed) -> str:
     title = S.title(r)
     prints: list[str] = []  # the diagram's print pages, after the text (see html_zoom.appendix)
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f'<meta name="generator" content="procmap {esc(__version__)}">',
-        f"<title>{esc(title)}</title>",
-        f"<style>{_CSS}{Z.CSS}{_EXTRA_CSS}</style>",
-        "</head>",
-        "<body>",
+        *page_head(esc(title), _CSS + Z.CSS + _EXTRA_CSS),
         f"<header><h1>{esc(title)}</h1>",
     ]
     parts += [f'<p class="meta">{esc(sentence)}</p>' for sentence in S.intro(r, EXAMPLES)]

@@ -3,7 +3,8 @@
 One class, :class:`Journeys`, reads a process graph; each of its parts is one
 module, every import pointing down: :mod:`.structure` (loop edges, rounds),
 :mod:`.figures` (one journey's figures), :mod:`.runs` (main, worst, bounds),
-:mod:`.expected` (the Markov solve), :mod:`.surfacing` (repeat loops, fail
+:mod:`.expected` (the Markov solve), :mod:`.parallel` (runs through forks,
+listed) and :mod:`.programme` (their main run and bounds, not listed), :mod:`.surfacing` (repeat loops, fail
 points, asked twice), :mod:`.sla` (promised times).  :mod:`.report` builds the
 JSON object of SPEC §5.4 and the journey budgets on top.
 """
@@ -14,15 +15,16 @@ from functools import cached_property
 from typing import Any
 
 from procmap.analysis.journeys.expected import Expected
-from procmap.analysis.journeys.figures import Journey
+from procmap.analysis.journeys.figures import FIGURES, Journey
 from procmap.analysis.journeys.parallel import ParallelExpected
+from procmap.analysis.journeys.programme import PROGRAMMED, ParallelProgramme
 from procmap.analysis.journeys.runs import Runs
 from procmap.analysis.journeys.sla import Slas, SlaWait
 from procmap.analysis.journeys.structure import Structure
 from procmap.analysis.journeys.surfacing import Surfacing
 
 
-class Journeys(ParallelExpected, Runs, Expected, Surfacing, Slas):
+class Journeys(ParallelExpected, ParallelProgramme, Runs, Expected, Surfacing, Slas):
     """SPEC §5 for one process graph (nodes in file order, as :func:`procmap.model.graph.build_graph` makes).
 
     When the start reaches a fork, SPEC §7.2's runs replace §5's journeys
@@ -35,17 +37,28 @@ class Journeys(ParallelExpected, Runs, Expected, Surfacing, Slas):
 
     @cached_property
     def main(self) -> Journey | None:
-        return self.parallel_summary[0] if self.runs_forked else Runs.main.func(self)
+        return self.programmed_main if self.runs_forked else Runs.main.func(self)
 
     @cached_property
     def worst(self) -> Journey | None:
-        return self.parallel_summary[1] if self.runs_forked else Runs.worst.func(self)
+        if not self.runs_forked:
+            return Runs.worst.func(self)
+        self.require_listable("the worst journey")
+        return self.parallel_summary[0]
 
     @cached_property
     def bounds(self) -> tuple[dict[str, float | int], dict[str, float | int]]:
-        if self.runs_forked:
-            return self.parallel_summary[2], self.parallel_summary[3]
-        return Runs.bounds.func(self)
+        if not self.runs_forked:
+            return Runs.bounds.func(self)
+        self.require_listable("the least and greatest visible handoffs, channel switches and longest silence")
+        lo, hi = self.programmed_bounds
+        _worst, listed_lo, listed_hi = self.parallel_summary
+        if not listed_lo:
+            return {}, {}
+        return (
+            {name: lo[name] if name in PROGRAMMED else listed_lo[name] for name in FIGURES},
+            {name: hi[name] if name in PROGRAMMED else listed_hi[name] for name in FIGURES},
+        )
 
     @cached_property
     def expected(self) -> dict[str, Any] | None:
@@ -61,7 +74,14 @@ class Journeys(ParallelExpected, Runs, Expected, Surfacing, Slas):
             return self
         other = object.__new__(Journeys)
         keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main", "_most_probable", "sla"}
-        keep |= {"parallel_count", "parallel_summary", "sla_forked"}
+        keep |= {
+            "parallel_count",
+            "parallel_summary",
+            "sla_forked",
+            "_programme",
+            "programmed_main",
+            "programmed_bounds",
+        }
         other.__dict__.update({k: v for k, v in self.__dict__.items() if k not in keep})
         other.R = max(0, int(repeats))
         return other

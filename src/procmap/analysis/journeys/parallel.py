@@ -10,10 +10,13 @@ switches are read along the timeline; ``elapsed`` is the critical path and
 the longest silence the longest stretch no facing visit covers.
 
 Counting stays exact without enumerating (a programme over (step, the join it
-runs to, loop edges left)); the runs themselves are enumerated, in §7.2's
-order, only for main, worst, the bounds and the slas of a process whose start
-reaches a fork.  Without forks nothing here runs: §5's programmes give the
-figures, and a run is then the journey itself (the timeline is its order).
+runs to, loop edges left)), and so do the main run and the bounds of the
+figures that add up (:mod:`.programme`); the runs themselves are enumerated,
+in §7.2's order, only for what the timeline's interleaving decides: the
+worst run, the bounds of handoffs, channel switches and silence, and the
+slas of a process whose start reaches a fork.  Without forks nothing here
+runs: §5's programmes give the figures, and a run is then the journey itself
+(the timeline is its order).
 """
 
 from __future__ import annotations
@@ -243,19 +246,21 @@ class Parallel(Figures):
         )
 
     @cached_property
-    def parallel_summary(self) -> tuple[Journey | None, Journey | None, dict[str, float | int], dict[str, float | int]]:
-        """Main, worst, and each figure's minimum and maximum, over the enumerated runs."""
-        self._require_listable()
+    def parallel_summary(self) -> tuple[Journey | None, dict[str, float | int], dict[str, float | int]]:
+        """The worst run and each figure's minimum and maximum, over the enumerated runs.
+
+        Handoffs, channel switches and the silence are read along each run's
+        timeline, where the branches interleave by time, and the worst run is
+        ranked on them: these are read run by run (the main run and the
+        figures that add up come from :mod:`.programme` without listing).
+        """
         shares = self.chance is not None
         keys = self.worst_by  # type: ignore[attr-defined]
-        main: tuple[Fraction, Run, dict[str, int], list[int]] | None = None
         worst: tuple[tuple[object, ...], Run, dict[str, int], list[int]] | None = None
         lo: dict[str, int] = {}
         hi: dict[str, int] = {}
         for run in self.iter_runs():
             figures, order, _s, _f = self.run_figures(run)
-            if main is None or (shares and run.probability > main[0]):
-                main = (run.probability, run, figures, order)
             values = [figures["repeats"] + figures["chases"] if k == "comes_back" else figures[k] for k in keys]
             rank = (
                 tuple(-v for v in values),
@@ -271,19 +276,18 @@ class Parallel(Figures):
         conv = {name: (lambda v, name=name: self._seconds(v) if name in SECONDS_FIGURES else v) for name in FIGURES}
         lo_out = {name: conv[name](lo[name]) for name in lo}
         hi_out = {name: conv[name](hi[name]) for name in hi}
-        m = self._as_journey(main[1], main[2], main[3], shares) if main else None
         w = self._as_journey(worst[1], worst[2], worst[3], shares) if worst else None
-        return m, w, lo_out, hi_out
+        return w, lo_out, hi_out
 
-    def _require_listable(self) -> None:
-        """Refuse, in one line, a process whose runs are too many to read one by one (see MAX_LISTED_RUNS)."""
+    def require_listable(self, what: str) -> None:
+        """Refuse, in one line naming the file and ``what`` needs the listing, past MAX_LISTED_RUNS runs."""
         runs = self.parallel_count
         if runs > MAX_LISTED_RUNS:
             source = self.g.graph.get("source")
             raise UsageError(
-                f"{source + ': ' if source else ''}{runs:,} journeys through parallel work are too many to read one by one (at most "
-                f"{MAX_LISTED_RUNS:,}): lower --repeats, or split the choices inside the parallel branches into "
-                "processes of their own"
+                f"{source + ': ' if source else ''}{runs:,} journeys through parallel work are too many to read one by "
+                f"one for {what} (at most {MAX_LISTED_RUNS:,}; the branches interleave by time, so it is read run by "
+                "run): lower --repeats, or split the choices inside the parallel branches into processes of their own"
             )
 
     @cached_property
@@ -306,7 +310,7 @@ class Parallel(Figures):
         wanted = [w for w in wanted if w[1] is not None]
         if not wanted:
             return []
-        self._require_listable()
+        self.require_listable("the promised times (sla)")
         graph_reading = {w.step: w for w in Slas.sla.func(self)}  # type: ignore[attr-defined]
         # per sla step: (longest wait, from step or -1) over every run
         best: dict[int, tuple[int, int] | None] = {k: None for k, _sla, _src in wanted}
