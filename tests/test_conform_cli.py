@@ -457,13 +457,13 @@ def test_the_documented_example_is_what_procmap_prints(run, monkeypatch: pytest.
     assert r["silent_steps"] == ["investigate", "tell-progress", "fix-defect", "deploy"]
 
 
-def test_out_of_memory_is_one_line_naming_the_limit(run, model: Path, tmp_path: Path, monkeypatch) -> None:
-    # A log bigger than the memory DuckDB may use spills to disk; when even that cannot help
-    # (here: a limit below one read buffer) the run stops with one line, and writes nothing.
-    monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "2MB")
+def test_a_bad_memory_limit_is_one_line(run, model: Path, tmp_path: Path, monkeypatch) -> None:
+    # SPEC §6.5: --memory (else PROCMAP_MEMORY_LIMIT, else a quarter of the machine); a size the engine cannot run in,
+    # or no size at all, is one line naming where it was given, and nothing is written
     out = tmp_path / "r.json"
-    one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "-o", out), "PROCMAP_MEMORY_LIMIT")
+    one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "-o", out, "--memory", "2MB"), "--memory '2MB'")
     assert not out.exists()
+    one_line_error(run("conform", model, csv_file(tmp_path, GOOD), "--memory", "lots"), "--memory 'lots'")
     monkeypatch.setenv("PROCMAP_MEMORY_LIMIT", "lots")
     one_line_error(run("conform", model, csv_file(tmp_path, GOOD)), "PROCMAP_MEMORY_LIMIT='lots'")
 

@@ -11,8 +11,6 @@ so no other command pays for it.
 
 from __future__ import annotations
 
-import os
-import re
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -25,11 +23,9 @@ from procmap.diagnostics import UsageError
 
 if TYPE_CHECKING:
     from procmap.analysis.log_filters import Filters
+    from procmap.load.engines import DuckDBEngine, Engine, Phases
     from procmap.model.process import ProcessFile
     from procmap.validate import FileResult
-
-# DuckDB may use this much memory before it spills to disk (PROCMAP_MEMORY_LIMIT overrides, e.g. "2GB").
-DEFAULT_MEMORY_LIMIT = "512MB"
 
 
 @dataclass(frozen=True)
@@ -124,26 +120,6 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _connect(workdir: Path) -> Any:
-    import duckdb
-
-    limit = os.environ.get("PROCMAP_MEMORY_LIMIT", "").strip() or DEFAULT_MEMORY_LIMIT
-    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE):
-        raise UsageError(f"PROCMAP_MEMORY_LIMIT={limit!r}: use a size such as 512MB or 2GB")
-    spill = workdir / "spill"
-    spill.mkdir()
-    # In memory, spilling to the work directory past the limit; a database file only added writes.
-    con = duckdb.connect(
-        ":memory:",
-        config={"memory_limit": limit, "temp_directory": str(spill), "preserve_insertion_order": True},
-    )
-    # No progress bar: DuckDB draws it on standard output, into the report, once a query has run for
-    # two seconds (on a slow or loaded machine the JSON report stopped being JSON).
-    con.execute("SET enable_progress_bar = false")
-    con.execute("SET enable_progress_bar_print = false")
-    return con
-
-
 @contextmanager
 def _signals_outlive_queries() -> Iterator[None]:
     """A signal during a DuckDB query ends the run as it ends every other command (exit 130/143/129).
@@ -197,6 +173,9 @@ def conform(
     max_repeat_contacts: float | None = None,
     max_sla_breaches: float | None = None,
     lifecycle: str | None = None,
+    engine: str | Engine = "duckdb",
+    memory: str | None = None,
+    phases: Phases | None = None,
     filters: Filters | None = None,
     case_detail: str | None = None,
 ) -> Conformed:
@@ -205,14 +184,33 @@ def conform(
     ``lifecycle`` is the rule of :mod:`procmap.analysis.log_lifecycle` (None: the default with its fallback);
     ``filters`` the cases and events to keep (:mod:`procmap.analysis.log_filters`); ``case_detail`` a case
     to lay out event by event (:mod:`procmap.analysis.log_case_detail`, report key ``case_detail``).
+    ``engine`` is ``--engine`` (duckdb, local, spark://…, sc://…) or an engine already open (tests share
+    one Spark session); ``memory`` is ``--memory`` (default: a share of the machine, SPEC §6.5);
+    ``phases`` times each phase (``--profile``) and drives the progress bar.
     """
+    from procmap.load import engines
+
+    limit = engines.memory_limit(memory)
+    phases = phases or engines.Phases()
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries():
         workdir = Path(tmp)
-        con = _connect(workdir)
+        duck = engines.DuckDBEngine(workdir, limit)
+        opened: Engine | None = None
         try:
-            report = _report(con, result, logs, columns or {}, workdir, lifecycle, filters, case_detail)
+            if isinstance(engine, engines.Engine):
+                con: Engine = engine
+            elif engines.check_engine(engine) == engines.DUCKDB:
+                con = duck
+            else:
+                with phases.phase("starting Spark"):
+                    con = opened = engines.open_engine(engine, workdir, limit)
+            report = _report(duck, con, result, logs, columns or {}, workdir, lifecycle, phases, filters, case_detail)
+            report["engine"] = con.name
+            phases.spilled = duck.spilled()
         finally:
-            con.close()
+            if opened is not None:  # an engine passed in is its owner's to close
+                opened.close()
+            duck.close()
     checks = budgets(
         report, min_fitness=min_fitness, max_repeat_contacts=max_repeat_contacts, max_sla_breaches=max_sla_breaches
     )
@@ -261,13 +259,60 @@ def budgets(
     return out
 
 
+def _read(
+    duck: DuckDBEngine,
+    con: Engine,
+    logs: list[str],
+    columns: dict[str, str | None],
+    workdir: Path,
+    rule: str | None,
+    filters: Filters | None,
+) -> tuple[list[Any], str | None, str | None, dict[str, Any] | None]:
+    """The logs as the ``events`` table of ``con``, the lifecycle rule and the filters applied.
+
+    DuckDB reads them where they lie.  Spark in this process gets the very
+    table DuckDB's reader made (every check and every row number the same),
+    as Parquet in the work folder; a cluster cannot see that folder, so there
+    Spark reads the Parquet logs itself (:func:`procmap.load.engines.spark_events`).
+    Returns the logs read, the lifecycle column and note, and what the filters left out.
+    """
+    from procmap.analysis import log_filters, log_lifecycle
+    from procmap.load import engines, event_logs
+
+    if con is duck or con.name.startswith("local"):
+        read = event_logs.load(duck.con, logs, columns, workdir, filters.columns if filters else ())
+        life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+        life_note = log_lifecycle.apply_rule(duck, rule, life_column)
+        filtered = None
+        if filters is not None:
+            # a --where column is a case attribute when some log holds it as one (`case:…`)
+            case_level = {c: any(log.attributes[c].startswith("case:") for log in read) for c in filters.columns}
+            filtered = log_filters.apply(duck.con, filters, case_level)
+        if con is not duck:
+            staged = workdir / "events.parquet"
+            duck.execute(f"COPY events TO {event_logs.duck_path(staged)} (FORMAT parquet)")
+            con.register_parquet("events_staged", [str(staged)])
+            con.create_table("events", "SELECT * FROM events_staged")
+        return read, life_column, life_note, filtered
+    if filters is not None and filters.any:
+        raise UsageError(
+            f"--engine {con.name}: --from, --to and --where run on DuckDB or --engine local; "
+            "filter the Parquet on the cluster instead"
+        )
+    read = engines.spark_events(con, logs, columns)  # type: ignore[arg-type]
+    life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
+    return read, life_column, log_lifecycle.apply_rule(con, rule, life_column), None
+
+
 def _report(
-    con: Any,
+    duck: DuckDBEngine,
+    con: Engine,
     result: FileResult,
     logs: list[str],
     columns: dict[str, str | None],
     workdir: Path,
     rule: str | None,
+    phases: Phases,
     filters: Filters | None = None,
     case_detail: str | None = None,
 ) -> dict:
@@ -276,7 +321,6 @@ def _report(
     from procmap.analysis import (
         log_case_detail,
         log_cases,
-        log_filters,
         log_lifecycle,
         log_overview,
         log_unused,
@@ -285,20 +329,19 @@ def _report(
     )
     from procmap.analysis import logs as q
     from procmap.analysis.journeys import Journeys
-    from procmap.load import event_logs
+    from procmap.load import engines
 
     g = result.graph
     model = result.model
     assert g is not None and model is not None
-    read = event_logs.load(con, logs, columns, workdir, filters.columns if filters else ())
-    life_column = next((log.columns["lifecycle"] for log in read if log.columns.get("lifecycle")), None)
-    life_note = log_lifecycle.apply_rule(con, rule, life_column)
-    filtered = None
-    if filters is not None:
-        # a --where column is a case attribute when some log holds it as one (`case:…`)
-        case_level = {c: any(log.attributes[c].startswith("case:") for log in read) for c in filters.columns}
-        filtered = log_filters.apply(con, filters, case_level)
     try:
+        with phases.phase("reading"):
+            read, life_column, life_note, filtered = _read(duck, con, logs, columns, workdir, rule, filters)
+            events = int(con.execute("SELECT count(*) FROM events").fetchone()[0])  # type: ignore[index]
+        phases.events = events
+        # SPEC §6.5: exact quantiles while they fit, the engine's approximate ones past the threshold
+        con.approximate = events > engines.APPROXIMATE_FROM
+        phases.start("sequences")
         activity_counts = q.activities(con)
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
         updates = {n for n, d in g.nodes(data=True) if d.get("update")}
@@ -314,8 +357,11 @@ def _report(
         q.register_pairs(con, numbers, pairs, workdir)
         q.build_sequences(con)
         q.build_cases(con, numbers.lanes)
-        replay_note = replay.refit(con, model, numbers, logged)  # SPEC §7.3: with forks, fit is decided by replay
+        # SPEC §7.3: with forks, fit is decided by replay
+        replay_note = replay.refit(con, model, numbers, logged, workdir)
+        phases.start("pairs and waits")
         q.build_pairs(con)
+        phases.start("figures")
         totals = q.counts(con)
         fit = q.fitness(con)
         flows = q.observed_flows(con, numbers)
@@ -329,11 +375,13 @@ def _report(
         changes = q.resource_changes(con)
         work = q.work_times(con, numbers, lifecycle_starts=rule != "complete")
         left_out = log_lifecycle.left_out(con, rule)
+        phases.start("overview and variants")
         case_time = log_overview.case_time(con)
         ends = log_overview.end_activities(con)
         rework = log_overview.rework(con, numbers.ids)
         workload = log_overview.workload(con)
         variants = log_variants.variants(con, numbers.ids)
+        phases.start("example cases")
         deviation_cases = log_cases.deviation_cases(con, numbers.ids)
         breach_cases = log_cases.sla_cases(con, numbers.ids)
         repeat_examples = log_cases.repeat_cases(con) if repeat_cases else []
@@ -343,11 +391,17 @@ def _report(
                 f["examples"] = deviation_cases.get((f["from"], f["to"]), [])
         for row in sla_rows:
             row["examples"] = breach_cases.get(row["step"], [])
+        phases.stop()
     except duckdb.OutOfMemoryException as exc:
         raise UsageError(
             f"{', '.join(logs)}: needs more memory than procmap may use ({str(exc).splitlines()[0]}); "
-            "raise PROCMAP_MEMORY_LIMIT (e.g. 2GB)"
+            "give it more with --memory (e.g. --memory 8GB)"
         ) from None
+    except Exception as exc:
+        if con is duck or not type(exc).__module__.startswith(("pyspark", "py4j", "grpc")):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"--engine {con.name}: Spark failed ({first[:300]})") from None
 
     cases = totals["cases"]
     counts_by_activity = dict(activity_counts)

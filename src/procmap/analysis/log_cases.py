@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import duckdb
+    from procmap.load.engines import Engine
 
 EXAMPLES = 20
 
 
-def deviation_cases(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[tuple[str, str], list[str]]:
+def deviation_cases(con: Engine, ids: list[str]) -> dict[tuple[str, str], list[str]]:
     """Per pair of steps that does not conform: the cases that made that move."""
     rows = con.execute(
         f"""
@@ -33,7 +33,7 @@ def deviation_cases(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[tupl
     return out
 
 
-def sla_cases(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[str]]:
+def sla_cases(con: Engine, ids: list[str]) -> dict[str, list[str]]:
     """Per step with an sla: the cases that waited past it."""
     rows = con.execute(
         f"""
@@ -49,7 +49,7 @@ def sla_cases(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[
     return out
 
 
-def repeat_cases(con: duckdb.DuckDBPyConnection) -> list[str]:
+def repeat_cases(con: Engine) -> list[str]:
     """The cases with a repeat contact (as :func:`procmap.analysis.logs.repeat_contacts` counts them)."""
     return [
         case

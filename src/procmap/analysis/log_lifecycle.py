@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import duckdb
+    from procmap.load.engines import Engine
 
 RULES = ("none", "complete", "start,complete")
 
 
-def apply_rule(con: duckdb.DuckDBPyConnection, rule: str | None, column: str | None) -> str | None:
+def apply_rule(con: Engine, rule: str | None, column: str | None) -> str | None:
     """Clear the lifecycle of every event when it is not to be used as a filter; the note saying so, if any.
 
     ``rule`` None is the default (start,complete) with the fallback for a
@@ -29,7 +29,7 @@ def apply_rule(con: duckdb.DuckDBPyConnection, rule: str | None, column: str | N
     if column is None:
         return None
     if rule == "none":
-        con.execute("UPDATE events SET lifecycle = NULL")
+        _clear(con)
         return f"--lifecycle none: column {column!r} is not used; every event is a step"
     if rule is not None:
         return None
@@ -44,7 +44,7 @@ def apply_rule(con: duckdb.DuckDBPyConnection, rule: str | None, column: str | N
             "ORDER BY count(*) DESC, lifecycle LIMIT 3"
         ).fetchall()
     ]
-    con.execute("UPDATE events SET lifecycle = NULL")
+    _clear(con)
     shown = ", ".join(repr(v) for v in values)
     return (
         f"lifecycle column {column!r} holds no 'complete' or 'start' value (it holds {shown}…): "
@@ -52,7 +52,13 @@ def apply_rule(con: duckdb.DuckDBPyConnection, rule: str | None, column: str | N
     )
 
 
-def left_out(con: duckdb.DuckDBPyConnection, rule: str | None) -> dict[str, Any]:
+def _clear(con: Engine) -> None:
+    """Every event's lifecycle to NULL: the table made again (Spark's views take no UPDATE)."""
+    columns = ", ".join("CAST(NULL AS STRING) AS lifecycle" if c == "lifecycle" else c for c in con.columns("events"))
+    con.create_table("events", f"SELECT {columns} FROM events")
+
+
+def left_out(con: Engine, rule: str | None) -> dict[str, Any]:
     """Events that are not steps, by reason: their lifecycle value first, then an activity no step maps.
 
     Under ``start,complete`` a start event is left out of the steps but used

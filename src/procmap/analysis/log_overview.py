@@ -12,44 +12,51 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from procmap.load.engines import quantile, row_key
+
 if TYPE_CHECKING:
-    import duckdb
+    from procmap.load.engines import Engine
 
 _STEP_EVENTS = "lifecycle IS NULL OR lifecycle = 'complete'"
 
 
-def case_time(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+def case_time(con: Engine) -> dict[str, float | None]:
     """Last event minus first over *all* of each case's events, summarised over cases.
 
     The first event counts from its start when the log has one (``start_timestamp``):
     the case began when work on it began, as pm4py measures an interval log.
     """
+    d, approx = con.dialect, con.approximate
     row = (
         con.execute(
-            """
-        SELECT min(d), median(d), quantile_cont(d, 0.9), max(d), avg(d)
+            f"""
+        SELECT min(d), {quantile(d, "d", 0.5, approximate=approx)}, {quantile(d, "d", 0.9, approximate=approx)},
+               max(d), avg(d)
         FROM (SELECT max(t) - min(coalesce(t_start, t)) AS d FROM events GROUP BY case_id) c
         """
         ).fetchone()
         or (None,) * 5
     )
-    return dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
+    out = dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
+    return {**out, "approximate": True} if approx else out
 
 
-def end_activities(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, Any]]]:
-    """The activity each case starts with and ends with (its step events, mapped or not), with case counts."""
+def end_activities(con: Engine) -> dict[str, list[dict[str, Any]]]:
+    """The activity each case starts with and ends with (its step events, mapped or not), with case counts.
+
+    One group-by per case picking the activity at the smallest and largest
+    (start, time, file, row) key: two window sorts of the whole log cost four
+    times as much (issue 22).
+    """
+    key = row_key(con.dialect, "coalesce(t_start, t)", "t", "file_no", "row_no")
     rows = con.execute(
         f"""
         WITH o AS (
-            SELECT activity,
-                   row_number() OVER (PARTITION BY case_id ORDER BY coalesce(t_start, t), t, file_no, row_no)
-                       AS first_no,
-                   row_number() OVER (PARTITION BY case_id
-                                      ORDER BY coalesce(t_start, t) DESC, t DESC, file_no DESC, row_no DESC) AS last_no
-            FROM events WHERE {_STEP_EVENTS})
-        SELECT 'start' AS side, activity, count(*) AS n FROM o WHERE first_no = 1 GROUP BY activity
+            SELECT min_by(activity, {key}) AS first_a, max_by(activity, {key}) AS last_a
+            FROM events WHERE {_STEP_EVENTS} GROUP BY case_id)
+        SELECT 'start' AS side, first_a AS activity, count(*) AS n FROM o GROUP BY first_a
         UNION ALL
-        SELECT 'end' AS side, activity, count(*) AS n FROM o WHERE last_no = 1 GROUP BY activity
+        SELECT 'end' AS side, last_a AS activity, count(*) AS n FROM o GROUP BY last_a
         ORDER BY side, n DESC, activity
         """
     ).fetchall()
@@ -59,7 +66,7 @@ def end_activities(con: duckdb.DuckDBPyConnection) -> dict[str, list[dict[str, A
     return out
 
 
-def rework(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+def rework(con: Engine, ids: list[str]) -> list[dict[str, Any]]:
     """Per step: the cases that do it more than once (most first), up to 20 of their ids."""
     rows = con.execute(
         """
@@ -73,7 +80,7 @@ def rework(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any
     return sorted(out, key=lambda r: (-r["cases"], ids.index(r["step"])))
 
 
-def workload(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def workload(con: Engine) -> list[dict[str, Any]]:
     """Per resource: its step events, the cases it touched, and its median work time (start to complete, if logged)."""
     rows = con.execute(
         f"""
@@ -88,7 +95,8 @@ def workload(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             UNION ALL
             SELECT resource, t - t_start AS w FROM events
             WHERE resource IS NOT NULL AND t_start IS NOT NULL AND ({_STEP_EVENTS})),
-        work AS (SELECT resource, median(w) AS w FROM spans GROUP BY resource),
+        work AS (SELECT resource, {quantile(con.dialect, "w", 0.5, approximate=con.approximate)} AS w
+                 FROM spans GROUP BY resource),
         per_res AS (
             SELECT resource, count(*) AS n, count(DISTINCT case_id) AS c FROM events
             WHERE resource IS NOT NULL AND ({_STEP_EVENTS}) GROUP BY resource)
@@ -96,4 +104,5 @@ def workload(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         ORDER BY l.n DESC, l.resource
         """
     ).fetchall()
-    return [{"resource": r, "events": n, "cases": c, "median_work": w} for r, n, c, w in rows]
+    mark = {"approximate": True} if con.approximate else {}
+    return [{"resource": r, "events": n, "cases": c, "median_work": w, **mark} for r, n, c, w in rows]

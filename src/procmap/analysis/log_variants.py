@@ -7,40 +7,38 @@ have no variant.  Duration is over all of a case's events, like ``case_time``.
 Tables read: ``seq``, ``cases``, ``events`` (see :mod:`procmap.analysis.logs`).
 
 The one dialect point: concatenating a case's steps in order is
-``string_agg(… ORDER BY pos)`` in DuckDB (Spark SQL writes it
-``concat_ws(' ', transform(array_sort(collect_list(struct(pos, sn))), …))``);
-it is kept in :func:`_ordered_concat` so an engine layer swaps one function.
+``string_agg(… ORDER BY pos)`` in DuckDB and a sorted ``collect_list`` in
+Spark SQL: :func:`procmap.load.engines.ordered_concat`.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from procmap.load.engines import ordered_concat, quantile
+
 if TYPE_CHECKING:
-    import duckdb
+    from procmap.load.engines import Engine
 
 EXAMPLES = 20  # case ids kept per variant: enough to look some up, never the whole log
 
 
-def _ordered_concat(value: str, order: str) -> str:
-    return f"string_agg({value}, ' ' ORDER BY {order})"
-
-
-def variants(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, Any]]:
+def variants(con: Engine, ids: list[str]) -> list[dict[str, Any]]:
     """Every variant, most cases first (ties: the steps in file order), with up to 20 example case ids."""
     total = con.execute("SELECT count(DISTINCT case_id) FROM events").fetchone()[0]  # type: ignore[index]
-    con.execute(
+    con.create_table(
+        "case_variant",
         f"""
-        CREATE TABLE case_variant AS
         SELECT s.case_id, s.steps, c.fits, d.duration
-        FROM (SELECT case_id, {_ordered_concat("CAST(sn AS VARCHAR)", "pos")} AS steps FROM seq GROUP BY case_id) s
+        FROM (SELECT case_id, {ordered_concat(con.dialect, "CAST(sn AS STRING)", "pos")} AS steps FROM seq GROUP BY case_id) s
         JOIN cases c ON c.case_id = s.case_id
         JOIN (SELECT case_id, max(t) - min(coalesce(t_start, t)) AS duration FROM events GROUP BY case_id) d ON d.case_id = s.case_id
-        """
+        """,
     )
     rows = con.execute(
-        """
-        SELECT steps, count(*) AS n, max(CASE WHEN fits THEN 1 ELSE 0 END) AS fits, median(duration)
+        f"""
+        SELECT steps, count(*) AS n, max(CASE WHEN fits THEN 1 ELSE 0 END) AS fits,
+               {quantile(con.dialect, "duration", 0.5, approximate=con.approximate)}
         FROM case_variant GROUP BY steps
         """
     ).fetchall()
@@ -64,6 +62,7 @@ def variants(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[dict[str, A
                 "fits": bool(fits),
                 "median_duration": med,
                 "examples": examples.get(steps, []),
+                **({"approximate": True} if con.approximate else {}),
                 "_key": numbers,
             }
         )

@@ -5,8 +5,13 @@ only builds tables the size of the *model* (its steps, its flows, which pairs
 of logged steps a path through silent steps joins); everything the size of the
 *log* is a query — window functions over cases (``LEAD``/``LAG`` ordered by
 timestamp, then file order) and joins against those model tables.  The SQL is
-plain enough (CTEs, window functions, ``quantile_cont``) that running it on a
-distributed engine would be a change of connection, not of logic.
+written once, in the subset DuckDB and Spark SQL both accept (window frames
+inline, ``CAST`` not ``::``, ``count(CASE …)`` not ``FILTER``), and runs on
+either through :class:`procmap.load.engines.Engine`; the few dialect points
+(``lag … IGNORE NULLS``, exact and approximate quantiles) are the functions of
+:mod:`procmap.load.engines`.  Quantiles are the engine's approximate ones when
+``con.approximate`` is set (a log past :data:`procmap.load.engines.APPROXIMATE_FROM`
+events), and the figures say so (``"approximate": true``).
 
 Tables the queries read (created by :func:`register_model` and the loader)::
 
@@ -27,11 +32,14 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from procmap.load.engines import lag_ignore_nulls, quantile
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import duckdb
     import networkx as nx
+
+    from procmap.load.engines import Engine
 
 BEGIN = "^"  # not a slug, so never a step id
 END = "$"
@@ -198,7 +206,7 @@ END_NO = -2
 
 
 def register_model(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     model: Model,
     *,
     mapping: dict[str, str],
@@ -260,42 +268,21 @@ def register_model(
 
 
 def bulk(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     table: str,
     columns: tuple[tuple[str, str], ...],
     rows: list[tuple[Any, ...]],
     workdir: Path,
 ) -> None:
-    """Create ``table`` and fill it in one load: rows written to a CSV in the work folder, read by DuckDB.
+    """Create ``table`` from Python rows in one load (the engine's: a CSV read by DuckDB, a DataFrame on Spark).
 
-    Row-by-row ``INSERT`` (``executemany``) costs DuckDB a statement per row:
-    100k conforming pairs took minutes.  Strings here are step ids and activity
-    names (never empty: the loader refuses an empty activity), so an empty
-    field is NULL.
+    Row-by-row ``INSERT`` costs DuckDB a statement per row: 100k conforming
+    pairs took minutes.
     """
-    import csv
-    import os
-
-    from procmap.load.event_logs import duck_path
-
-    path = os.path.join(os.fspath(workdir), f"{table}.csv")
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerows(
-            [["" if v is None else (str(v).lower() if isinstance(v, bool) else v) for v in row] for row in rows]
-        )
-    spec = ", ".join(f"{name} {kind}" for name, kind in columns)
-    con.execute(f"CREATE TABLE {table} ({spec})")
-    if rows:
-        types = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
-        con.execute(
-            f"INSERT INTO {table} SELECT * FROM read_csv({duck_path(path)}, header=false, delim=',', quote='\"', "
-            f"escape='\"', auto_detect=false, columns={types}, null_padding=false)"
-        )
-    os.unlink(path)
+    con.register_rows(table, columns, rows, workdir)
 
 
-def logged_steps(con: duckdb.DuckDBPyConnection, model: Model) -> set[str]:
+def logged_steps(con: Engine, model: Model) -> set[str]:
     """Steps with a (complete) event somewhere in the log: the others are silent (SPEC §6.2)."""
     rows = con.execute(
         """
@@ -307,15 +294,13 @@ def logged_steps(con: duckdb.DuckDBPyConnection, model: Model) -> set[str]:
     return {model.ids[row[0]] for row in rows}
 
 
-def register_pairs(
-    con: duckdb.DuckDBPyConnection, model: Model, pairs: dict[tuple[str, str], int], workdir: Path
-) -> None:
+def register_pairs(con: Engine, model: Model, pairs: dict[tuple[str, str], int], workdir: Path) -> None:
     """The conforming pairs (begin and end included) with the loop edges on each one's path, in one bulk load."""
     rows = [(model.no(a), model.no(b), n) for (a, b), n in pairs.items()]
     bulk(con, "conf", (("a", "INTEGER"), ("b", "INTEGER"), ("loops", "INTEGER")), rows, workdir)
 
 
-def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
+def build_sequences(con: Engine) -> None:
     """``seq``: every mapped complete event, in case order, with what the figures need from its neighbours.
 
     Case order is by each event's start (``t0``: its ``t_start`` when the log
@@ -332,27 +317,28 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
     the last event: whether the case may end there), ``ok_begin`` for the
     first event whether the case may start there.
     """
-    con.execute(
+    w = "PARTITION BY q.case_id ORDER BY q.t0, q.t, q.file_no, q.row_no"
+    d = con.dialect
+    con.create_table(
+        "seq",
         f"""
-        CREATE TABLE seq AS
         WITH mapped AS (
             SELECT e.case_id, m.sn, e.t, coalesce(e.t_start, e.t) AS t0, e.resource, e.file_no, e.row_no
             FROM events e JOIN amap m ON m.activity = e.activity
             WHERE e.lifecycle IS NULL OR e.lifecycle = 'complete'),
         ordered AS (
             SELECT q.case_id, q.sn, q.t, q.resource,
-                   row_number() OVER w AS pos,
-                   lead(q.sn) OVER w AS next_sn,
-                   lead(q.t) OVER w AS next_t,
-                   lead(q.t0) OVER w AS next_t0,
-                   first_value(q.t) OVER w AS first_t,
-                   max(CASE WHEN s.facing THEN q.t END) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                   row_number() OVER ({w}) AS pos,
+                   lead(q.sn) OVER ({w}) AS next_sn,
+                   lead(q.t) OVER ({w}) AS next_t,
+                   lead(q.t0) OVER ({w}) AS next_t0,
+                   first_value(q.t) OVER ({w}) AS first_t,
+                   max(CASE WHEN s.facing THEN q.t END) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
                        AS prev_facing_t,
-                   lag(CASE WHEN s.touchpoint AND NOT s.upd THEN s.lane_no END IGNORE NULLS) OVER w AS prev_lane,
-                   lag(CASE WHEN s.touchpoint AND NOT s.upd THEN q.resource END IGNORE NULLS) OVER w AS prev_person,
-                   lag(CASE WHEN s.facing THEN s.chan_no END IGNORE NULLS) OVER w AS prev_chan
-            FROM mapped q JOIN steps s ON s.sn = q.sn
-            WINDOW w AS (PARTITION BY q.case_id ORDER BY q.t0, q.t, q.file_no, q.row_no))
+                   {lag_ignore_nulls(d, "CASE WHEN s.touchpoint AND NOT s.upd THEN s.lane_no END", w)} AS prev_lane,
+                   {lag_ignore_nulls(d, "CASE WHEN s.touchpoint AND NOT s.upd THEN q.resource END", w)} AS prev_person,
+                   {lag_ignore_nulls(d, "CASE WHEN s.facing THEN s.chan_no END", w)} AS prev_chan
+            FROM mapped q JOIN steps s ON s.sn = q.sn)
         SELECT o.*, s.lane_no, s.customer, s.touchpoint, s.facing, s.upd, s.chan_no, s.sla, s.chase, s.sla_from_sn,
                c.a IS NOT NULL AS ok_next, coalesce(c.loops, 0) AS loops_next,
                (o.pos > 1 OR b.a IS NOT NULL) AS ok_begin
@@ -360,11 +346,11 @@ def build_sequences(con: duckdb.DuckDBPyConnection) -> None:
         JOIN steps s ON s.sn = o.sn
         LEFT JOIN conf c ON c.a = o.sn AND c.b = coalesce(o.next_sn, {END_NO})
         LEFT JOIN conf b ON o.pos = 1 AND b.a = {BEGIN_NO} AND b.b = o.sn
-        """
+        """,
     )
 
 
-def build_cases(con: duckdb.DuckDBPyConnection, lanes: int) -> None:
+def build_cases(con: Engine, lanes: int) -> None:
     """``cases``: one row per case with a mapped event — whether it fits, its pairs, and §5.3's figures.
 
     The figures are read along the case's mapped steps with real time
@@ -377,52 +363,54 @@ def build_cases(con: duckdb.DuckDBPyConnection, lanes: int) -> None:
     """
     tp = "touchpoint AND NOT upd"
     parties = (
-        f"bit_count(bit_or(CASE WHEN {tp} THEN (1::BIGINT << lane_no) ELSE 0::BIGINT END))"
+        # 2^lane_no as a whole power of two (exact in a double up to 2^62): no shift operator, which not
+        # every Spark release has
+        f"bit_count(bit_or(CASE WHEN {tp} THEN CAST(power(2, lane_no) AS BIGINT) ELSE CAST(0 AS BIGINT) END))"
         if lanes <= 62
-        else f"count(DISTINCT lane_no) FILTER (WHERE {tp})"
+        else f"count(DISTINCT CASE WHEN {tp} THEN lane_no END)"
     )
-    con.execute(
+    con.create_table(
+        "cases",
         f"""
-        CREATE TABLE cases AS
         SELECT case_id,
                bool_and(ok_next AND ok_begin) AS fits,
                count(next_sn) AS pairs,
-               count(next_sn) FILTER (WHERE ok_next) AS pairs_ok,
-               count(*) FILTER (WHERE customer) AS customer_actions,
-               count(*) FILTER (WHERE touchpoint) AS touchpoints,
+               count(CASE WHEN ok_next THEN next_sn END) AS pairs_ok,
+               count(CASE WHEN customer THEN 1 END) AS customer_actions,
+               count(CASE WHEN touchpoint THEN 1 END) AS touchpoints,
                {parties} AS parties,
-               count(*) FILTER (WHERE {tp} AND prev_lane <> lane_no) AS visible_handoffs,
-               count(*) FILTER (WHERE facing AND prev_chan <> chan_no) AS channel_switches,
+               count(CASE WHEN {tp} AND prev_lane <> lane_no THEN 1 END) AS visible_handoffs,
+               count(CASE WHEN facing AND prev_chan <> chan_no THEN 1 END) AS channel_switches,
                max(t) - min(t) AS elapsed,
-               coalesce(max(t - prev_facing_t) FILTER (WHERE facing), 0) AS longest_silence,
-               coalesce(sum(loops_next) FILTER (WHERE next_sn IS NOT NULL), 0) AS repeats,
-               count(*) FILTER (WHERE {tp} AND prev_person <> resource) AS changes
+               coalesce(max(CASE WHEN facing THEN t - prev_facing_t END), 0) AS longest_silence,
+               coalesce(sum(CASE WHEN next_sn IS NOT NULL THEN loops_next END), 0) AS repeats,
+               count(CASE WHEN {tp} AND prev_person <> resource THEN 1 END) AS changes
         FROM seq GROUP BY case_id
-        """
+        """,
     )
 
 
-def build_pairs(con: duckdb.DuckDBPyConnection) -> None:
+def build_pairs(con: Engine) -> None:
     """``pairs``: every observed pair of consecutive mapped events (begin and end included), aggregated.
 
     The wait of a pair runs from the first event's completion to the next
     one's start (its timestamp without a start column), and is 0 when the two
     overlap: pm4py's waiting time on interval logs.
     """
-    con.execute(
+    con.create_table(
+        "pairs",
         f"""
-        CREATE TABLE pairs AS
         SELECT sn AS a, coalesce(next_sn, {END_NO}) AS b, count(*) AS n, bool_or(ok_next) AS ok,
-               median(wait) AS wait_median, quantile_cont(wait, 0.9) AS wait_p90,
+               {_quantile(con, "wait", 0.5)} AS wait_median, {_quantile(con, "wait", 0.9)} AS wait_p90,
                max(wait) AS wait_max, min(wait) AS wait_min
         FROM (SELECT sn, next_sn, ok_next, greatest(next_t0, t) - t AS wait FROM seq) w GROUP BY sn, next_sn
         UNION ALL
         SELECT {BEGIN_NO}, sn, count(*), bool_or(ok_begin), NULL, NULL, NULL, NULL FROM seq WHERE pos = 1 GROUP BY sn
-        """
+        """,
     )
 
 
-def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def counts(con: Engine) -> dict[str, int]:
     """Events and cases of the whole log, and how many events and cases map to steps."""
     events, cases = con.execute("SELECT count(*), count(DISTINCT case_id) FROM events").fetchone()  # type: ignore[misc]
     mapped = con.execute(f"SELECT coalesce(sum(n), 0) FROM pairs WHERE a <> {BEGIN_NO}").fetchone()[0]  # type: ignore[index]
@@ -430,7 +418,7 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"events": events, "cases": cases, "events_mapped": int(mapped), "cases_mapped": mapped_cases}
 
 
-def activities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+def activities(con: Engine) -> list[tuple[str, int]]:
     """Every activity of the log with its event count, most frequent first."""
     return [
         (a, n)
@@ -440,14 +428,14 @@ def activities(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     ]
 
 
-def fitness(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def fitness(con: Engine) -> dict[str, int]:
     fitting, pairs, conforming = con.execute(
-        "SELECT count(*) FILTER (WHERE fits), coalesce(sum(pairs), 0), coalesce(sum(pairs_ok), 0) FROM cases"
+        "SELECT count(CASE WHEN fits THEN 1 END), coalesce(sum(pairs), 0), coalesce(sum(pairs_ok), 0) FROM cases"
     ).fetchone()  # type: ignore[misc]
     return {"cases_fitting": int(fitting), "pairs": int(pairs), "pairs_conforming": int(conforming)}
 
 
-def observed_flows(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[str, Any]]:
+def observed_flows(con: Engine, model: Model) -> list[dict[str, Any]]:
     """Every observed pair: count, waits, whether it conforms; by count, then file order of its steps."""
     rows = con.execute(
         f"""
@@ -461,15 +449,13 @@ def observed_flows(con: duckdb.DuckDBPyConnection, model: Model) -> list[dict[st
             "to": model.ids[b],
             "observed": n,
             "modelled": bool(ok),
-            "wait": {"median": med, "p90": p90, "max": mx, "min": mn},
+            "wait": marked(con, {"median": med, "p90": p90, "max": mx, "min": mn}),
         }
         for a, b, n, ok, med, p90, mx, mn in rows
     ]
 
 
-def flow_use(
-    con: duckdb.DuckDBPyConnection, model: Model, start: str, logged: set[str], *, ends: bool
-) -> dict[tuple[str, str], int]:
+def flow_use(con: Engine, model: Model, start: str, logged: set[str], *, ends: bool) -> dict[tuple[str, str], int]:
     """How many times each model flow was taken, along the chosen paths of conforming pairs.
 
     ``ends``: count the silent stretches before a case's first logged step
@@ -484,28 +470,36 @@ def flow_use(
     return path_use(model.g, start, logged, counts)
 
 
-def unused_flows(
-    con: duckdb.DuckDBPyConnection, model: Model, used: dict[tuple[str, str], int]
-) -> list[tuple[str, str]]:
+def unused_flows(con: Engine, model: Model, used: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
     rows = con.execute("SELECT u, v FROM flows ORDER BY u, idx").fetchall()
     return [(model.ids[u], model.ids[v]) for u, v in rows if not used.get((model.ids[u], model.ids[v]))]
 
 
-def _summary(column: str) -> str:
-    return f"min({column}), median({column}), quantile_cont({column}, 0.9), max({column}), avg({column})"
+def _quantile(con: Engine, expr: str, q: float) -> str:
+    """The engine's quantile: exact, or approximate past :data:`procmap.load.engines.APPROXIMATE_FROM` events."""
+    return quantile(con.dialect, expr, q, approximate=con.approximate)
 
 
-def figures(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, float | None]]:
+def _summary(con: Engine, column: str) -> str:
+    return f"min({column}), {_quantile(con, column, 0.5)}, {_quantile(con, column, 0.9)}, max({column}), avg({column})"
+
+
+def marked(con: Engine, figures: dict[str, Any]) -> dict[str, Any]:
+    """``figures`` with ``"approximate": true`` beside them when their quantiles are the engine's approximate ones."""
+    return {**figures, "approximate": True} if con.approximate else figures
+
+
+def figures(con: Engine) -> dict[str, dict[str, float | None]]:
     """§5.3's figures per case, summarised over the cases with a mapped event."""
-    row = con.execute("SELECT " + ", ".join(_summary(f) for f in FIGURES) + " FROM cases").fetchone()
+    row = con.execute("SELECT " + ", ".join(_summary(con, f) for f in FIGURES) + " FROM cases").fetchone()
     out: dict[str, dict[str, float | None]] = {}
     for i, name in enumerate(FIGURES):
         mn, med, p90, mx, mean = row[i * 5 : i * 5 + 5] if row else (None,) * 5
-        out[name] = {"min": mn, "median": med, "p90": p90, "max": mx, "mean": mean}
+        out[name] = marked(con, {"min": mn, "median": med, "p90": p90, "max": mx, "mean": mean})
     return out
 
 
-def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int | None:
+def repeat_contacts(con: Engine) -> int | None:
     """Cases where the customer had to get in touch again (SPEC §6.3, §5.7); None when no customer action is logged.
 
     A case counts when it has an event of a ``contact: chase`` step (the
@@ -525,7 +519,7 @@ def repeat_contacts(con: duckdb.DuckDBPyConnection) -> int | None:
     ).fetchone()[0]  # type: ignore[index]
 
 
-def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, Any]], int]:
+def sla(con: Engine, model: Model) -> tuple[list[dict[str, Any]], int]:
     """Per step with an sla: the real wait from the previous facing event (else the case's first event).
 
     A step with ``sla_from: S`` (SPEC §5.7) measures instead from the case's
@@ -536,20 +530,20 @@ def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, An
     longest.  Returns the rows (file order) and the number of cases with at
     least one breach.
     """
-    con.execute(
+    con.create_table(
+        "sla_waits",
         """
-        CREATE TABLE sla_waits AS
         WITH firsts AS (SELECT case_id, sn, min(t) AS t0 FROM seq GROUP BY case_id, sn)
         SELECT q.case_id, q.sn, min(q.sla) AS sla,
                max(q.t - coalesce(CASE WHEN f.t0 <= q.t THEN f.t0 END, q.prev_facing_t, q.first_t)) AS wait
         FROM seq q LEFT JOIN firsts f ON f.case_id = q.case_id AND f.sn = q.sla_from_sn
         WHERE q.sla IS NOT NULL GROUP BY q.case_id, q.sn
-        """
+        """,
     )
     rows = con.execute(
-        """
-        SELECT sn, any_value(sla), count(*), count(*) FILTER (WHERE wait > sla),
-               median(wait), quantile_cont(wait, 0.9), max(wait)
+        f"""
+        SELECT sn, min(sla), count(*), count(CASE WHEN wait > sla THEN 1 END),
+               {_quantile(con, "wait", 0.5)}, {_quantile(con, "wait", 0.9)}, max(wait)
         FROM sla_waits GROUP BY sn ORDER BY sn
         """
     ).fetchall()
@@ -564,6 +558,7 @@ def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, An
             "median_wait": med,
             "p90_wait": p90,
             "max_wait": mx,
+            **({"approximate": True} if con.approximate else {}),
         }
         for sn, limit, n, b, med, p90, mx in rows
     }
@@ -582,17 +577,17 @@ def sla(con: duckdb.DuckDBPyConnection, model: Model) -> tuple[list[dict[str, An
     return [out[k] for k in sorted(out)], breaching
 
 
-def resource_changes(con: duckdb.DuckDBPyConnection) -> dict[str, float | None]:
+def resource_changes(con: Engine) -> dict[str, float | None]:
     """Per case, consecutive touchpoint events (updates aside) whose known resources differ; summarised.
 
     Events without a resource are skipped, so a missing resource is never a
     change, and A, (unknown), B still counts the one change the customer met.
     """
-    row = con.execute(f"SELECT {_summary('changes')} FROM cases").fetchone() or (None,) * 5
-    return dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True))
+    row = con.execute(f"SELECT {_summary(con, 'changes')} FROM cases").fetchone() or (None,) * 5
+    return marked(con, dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True)))
 
 
-def work_times(con: duckdb.DuckDBPyConnection, model: Model, *, lifecycle_starts: bool = True) -> list[dict[str, Any]]:
+def work_times(con: Engine, model: Model, *, lifecycle_starts: bool = True) -> list[dict[str, Any]]:
     """Per step, the work time of its events: from its start to its completion (SPEC §6.1).
 
     An event's start is its own ``t_start`` (a ``start_timestamp`` column, as
@@ -627,7 +622,10 @@ def work_times(con: duckdb.DuckDBPyConnection, model: Model, *, lifecycle_starts
             SELECT m.sn, e.t - e.t_start AS w FROM events e JOIN amap m ON m.activity = e.activity
             WHERE e.t_start IS NOT NULL AND (e.lifecycle IS NULL OR e.lifecycle = 'complete')
             {paired})
-        SELECT sn, count(*), median(w), quantile_cont(w, 0.9), max(w) FROM work GROUP BY sn ORDER BY sn
+        SELECT sn, count(*), {_quantile(con, "w", 0.5)}, {_quantile(con, "w", 0.9)}, max(w) FROM work GROUP BY sn ORDER BY sn
         """
     ).fetchall()
-    return [{"step": model.ids[sn], "events": n, "median": med, "p90": p90, "max": mx} for sn, n, med, p90, mx in rows]
+    return [
+        marked(con, {"step": model.ids[sn], "events": n, "median": med, "p90": p90, "max": mx})
+        for sn, n, med, p90, mx in rows
+    ]

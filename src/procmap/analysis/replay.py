@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from procmap.model.process import ProcessFile
 
 Marking = tuple[str, ...]
@@ -159,7 +161,7 @@ def parallel_pairs(g: object, logged: set[str]) -> set[tuple[str, str]]:
     return {(a, b) for a in steps for b in steps if a != b and blocks.parallel(a, b)}
 
 
-def refit(con: object, model: ProcessFile, numbers: object, logged: set[str]) -> str | None:
+def refit(con: object, model: ProcessFile, numbers: object, logged: set[str], workdir: Path) -> str | None:
     """Decide ``cases.fits`` by replay when the model has forks; a note when some variant hit the bound.
 
     ``seq`` and ``cases`` are conform's tables (procmap.analysis.logs); each
@@ -169,9 +171,12 @@ def refit(con: object, model: ProcessFile, numbers: object, logged: set[str]) ->
     """
     if not any(flow.all for step in model.steps for flow in step.next):
         return None
+    from procmap.load.engines import ordered_concat
+
     replay = Replay.of(model)
+    concat = ordered_concat(con.dialect, "CAST(sn AS STRING)", "pos", ",")  # type: ignore[attr-defined]
     rows = con.execute(  # type: ignore[attr-defined]
-        "SELECT string_agg(sn::VARCHAR, ',' ORDER BY pos) AS v FROM seq GROUP BY case_id"
+        f"SELECT DISTINCT v FROM (SELECT {concat} AS v FROM seq GROUP BY case_id) c"
     ).fetchall()
     answers: list[tuple[str, bool]] = []
     unknown = 0
@@ -182,16 +187,21 @@ def refit(con: object, model: ProcessFile, numbers: object, logged: set[str]) ->
             unknown += 1
             continue
         answers.append((variant, fits))
-    con.execute("CREATE TEMP TABLE variant_fits (v VARCHAR, fits BOOLEAN)")  # type: ignore[attr-defined]
-    if answers:
-        con.executemany("INSERT INTO variant_fits VALUES (?, ?)", answers)  # type: ignore[attr-defined]
-    con.execute(  # type: ignore[attr-defined]
-        """
-        UPDATE cases SET fits = f.fits
-        FROM (SELECT case_id, string_agg(sn::VARCHAR, ',' ORDER BY pos) AS v FROM seq GROUP BY case_id) c
-        JOIN variant_fits f ON f.v = c.v
-        WHERE cases.case_id = c.case_id
-        """
+    con.register_rows(  # type: ignore[attr-defined]
+        "variant_fits", (("v", "VARCHAR"), ("fits", "BOOLEAN")), answers, workdir
+    )
+    # cases made again with the replayed answer (Spark's views take no UPDATE)
+    columns = ", ".join(
+        "coalesce(f.fits, k.fits) AS fits" if c == "fits" else f"k.{c}"
+        for c in con.columns("cases")  # type: ignore[attr-defined]
+    )
+    con.create_table(  # type: ignore[attr-defined]
+        "cases",
+        f"""
+        SELECT {columns} FROM cases k
+        LEFT JOIN (SELECT case_id, {concat} AS v FROM seq GROUP BY case_id) c ON c.case_id = k.case_id
+        LEFT JOIN variant_fits f ON f.v = c.v
+        """,
     )
     if unknown:
         return (

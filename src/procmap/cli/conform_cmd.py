@@ -64,7 +64,7 @@ def register(app: Any) -> None:
     def conform(
         process: str = typer.Argument(..., metavar="PROCESS", help="The process file.", show_default=False),
         logs: list[str] = typer.Argument(
-            ..., metavar="LOG", help="Event logs: .csv, .xes, .xes.gz, .parquet.", show_default=False
+            None, metavar="LOG...", help="Event logs: .csv, .xes, .xes.gz, .parquet.", show_default=False
         ),
         fmt: Optional[Format] = typer.Option(
             None,
@@ -158,6 +158,28 @@ def register(app: Any) -> None:
         ),
         config: Optional[str] = CONFIG,
         max_file_size: Optional[int] = MAX_SIZE,
+        engine: str = typer.Option(
+            "duckdb",
+            "--engine",
+            metavar="ENGINE",
+            help="Where the queries run: duckdb (embedded), local (Spark in this process), spark://HOST:7077 "
+            "or sc://HOST:15002 (Spark Connect); Spark needs pip install 'procmap[spark]'.",
+        ),
+        memory: Optional[str] = typer.Option(
+            None,
+            "--memory",
+            metavar="SIZE",
+            help="Memory the engine may use before it spills to disk (e.g. 4GB) [default: a quarter of the machine's].",
+            show_default=False,
+        ),
+        profile: bool = typer.Option(
+            False, "--profile", help="Print each phase's CPU and wall time, and the bytes spilled, on stderr."
+        ),
+        to_parquet: bool = typer.Option(
+            False,
+            "--to-parquet",
+            help="Convert the logs named (CSV, XES) to Parquet into the folder -o DIR, for a cluster; no report.",
+        ),
         quiet: bool = QUIET,
     ) -> None:
         """Compare a process with event logs: fitness, observed flows and waits, journeys, shares, slas."""
@@ -168,8 +190,17 @@ def register(app: Any) -> None:
         from procmap.reports.conform_formats import render
         from procmap.validate import require_valid
 
+        logs = list(logs or [])
         if process == "-" or "-" in logs:
             raise UsageError("conform reads files, not standard input: give the process and the logs as paths")
+        if to_parquet:
+            _to_parquet([process, *logs], output, case, activity, timestamp, resource, start, lifecycle, memory, quiet)
+            return
+        if not logs:
+            raise UsageError("conform needs the process file and at least one event log (LOG...)")
+        from procmap.load.engines import check_engine
+
+        engine = check_engine(engine)
         if write_shares and output in (None, "-"):
             raise UsageError("--write-shares needs -o OUT: the process file is never changed in place")
         checks = {
@@ -188,15 +219,25 @@ def register(app: Any) -> None:
         result = require_valid(process, cfg)
         if case_detail is not None and write_shares:
             raise UsageError("--case-detail prints one case; --write-shares writes a process file: give one of them")
-        done = run(
-            result,
-            logs,
-            columns=columns,
-            lifecycle=rule,
-            filters=filters if filters.any else None,
-            case_detail=case_detail,
-            **checks,
-        )
+        phases = _phases(fmt is not Format.json and _format_for(output) != "json")
+        try:
+            done = run(
+                result,
+                logs,
+                columns=columns,
+                lifecycle=rule,
+                filters=filters if filters.any else None,
+                case_detail=case_detail,
+                engine=engine,
+                memory=memory,
+                phases=phases,
+                **checks,
+            )
+        finally:
+            phases.close()  # the bar, if one was drawn, is erased before anything else is printed
+        if profile:
+            for line in phases.table():
+                print(f"procmap: profile: {line}", file=sys.stderr)
         for note in done.report["notes"]:  # what was read differently from what was named, before the report
             print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)
         if write_shares:
@@ -243,3 +284,57 @@ def _format_for(output: str | None) -> str:
     import os
 
     return _SUFFIXES.get(os.path.splitext(output)[1].lower(), "text")
+
+
+def _phases(visual: bool) -> Any:
+    """conform's phases, with a progress bar on a terminal for logs over a million events (never in JSON)."""
+    from contextlib import ExitStack
+
+    from procmap.cli.progress import progress, wanted
+    from procmap.load.engines import Phases
+
+    stack = ExitStack()
+    bar: list[Any] = []
+
+    def listener(name: str) -> None:
+        if name in ("reading", "starting Spark"):
+            return
+        if not bar and phases.events > PROGRESS_FROM and visual and wanted():
+            bar.append(stack.enter_context(progress("conform: sequences, pairs, figures", total=5)))
+        elif bar:
+            bar[0].advance()
+
+    phases = Phases(listener)
+    phases.close = stack.close  # type: ignore[attr-defined]
+    return phases
+
+
+PROGRESS_FROM = 1_000_000  # events: a smaller log is done before a bar would be worth drawing
+
+
+def _to_parquet(
+    logs: list[str],
+    output: str | None,
+    case: str | None,
+    activity: str | None,
+    timestamp: str | None,
+    resource: str | None,
+    start: str | None,
+    lifecycle: str | None,
+    memory: str | None,
+    quiet: bool,
+) -> None:
+    """``--to-parquet LOG… -o DIR``: each log to DIR/NAME.parquet (SPEC §6.5)."""
+    from procmap.diagnostics import UsageError
+    from procmap.load.engines import memory_limit, shown_size
+    from procmap.load.to_parquet import convert
+
+    if not output or output == "-":
+        raise UsageError("--to-parquet needs -o DIR: the folder the Parquet files are written to")
+    columns = {"case": case, "activity": activity, "timestamp": timestamp, "resource": resource, "start": start}
+    rules = ("none", "complete", "start,complete")
+    columns["lifecycle"] = None if lifecycle and lifecycle.replace(" ", "").lower() in rules else lifecycle
+    done = convert(logs, output, columns, memory=shown_size(memory_limit(memory)))
+    if not quiet:
+        for item in done:
+            print(f"wrote {item.target} ({item.events:,} events from {item.source})", file=sys.stderr)

@@ -65,7 +65,7 @@ def annotated_graph(item: Conformed) -> Any:
         parts.append(f"{taken:,}×")
         seen = observed.get((u, v))
         if seen and nodes[u]["facing"] and nodes[v]["facing"]:
-            parts.append(f"wait {S.duration(seen['wait']['median'])}")
+            parts.append(f"wait {S.approx(seen['wait'], S.duration(seen['wait']['median']))}")
         g.edges[u, v]["when"] = " · ".join(parts)
         if not taken:
             overlay[(u, v)] = "unused"

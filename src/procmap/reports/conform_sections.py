@@ -42,6 +42,11 @@ def duration(value: float | None) -> str:
     return format_duration(value)
 
 
+def approx(holder: dict[str, Any], text: str) -> str:
+    """``≈`` before a figure the engine computed with an approximate quantile (SPEC §6.5)."""
+    return f"≈{text}" if holder.get("approximate") and text != "–" else text
+
+
 def number(value: float | None) -> str:
     if value is None:
         return "–"
@@ -90,9 +95,9 @@ def intro(report: dict[str, Any], examples: int = 5) -> list[str]:
     ct = report["case_time"]
     lines.append(
         f"{_of(report['events_mapped'], report['events'], 'events')} map to steps of the blueprint. "
-        f"Time per case, first to last event (all events): median {duration(ct['median'])}, "
-        f"p90 {duration(ct['p90'])}, longest {duration(ct['max'])}; over mapped events only: median "
-        f"{duration(report['figures']['elapsed']['median'])}, longest {duration(report['figures']['elapsed']['max'])}."
+        f"Time per case, first to last event (all events): median {approx(ct, duration(ct['median']))}, "
+        f"p90 {approx(ct, duration(ct['p90']))}, longest {duration(ct['max'])}; over mapped events only: median "
+        f"{approx(report['figures']['elapsed'], duration(report['figures']['elapsed']['median']))}, longest {duration(report['figures']['elapsed']['max'])}."
     )
     fit = report["fitness"]
     lines.append(
@@ -205,7 +210,7 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
                     f"{f['observed']:,}",
                     n(f["from"]),
                     n(f["to"]),
-                    duration(f["wait"]["median"]),
+                    approx(f["wait"], duration(f["wait"]["median"])),
                     duration(f["wait"]["max"]),
                     _examples(f.get("examples", []), f["observed"], few),
                 )
@@ -228,8 +233,8 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
                     n(f["from"]),
                     n(f["to"]),
                     "yes" if f["modelled"] else "NO",
-                    duration(f["wait"]["median"]),
-                    duration(f["wait"]["p90"]),
+                    approx(f["wait"], duration(f["wait"]["median"])),
+                    approx(f["wait"], duration(f["wait"]["p90"])),
                     duration(f["wait"]["max"]),
                 )
                 for f in report["flows"]
@@ -246,7 +251,13 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
             "The ten moves between steps with the longest median wait: where cases sit, however often it happens.",
             ("Median wait", "From", "To", "Times", "In the blueprint"),
             [
-                (duration(f["wait"]["median"]), n(f["from"]), n(f["to"]), f"{f['observed']:,}", _yes(f["modelled"]))
+                (
+                    approx(f["wait"], duration(f["wait"]["median"])),
+                    n(f["from"]),
+                    n(f["to"]),
+                    f"{f['observed']:,}",
+                    _yes(f["modelled"]),
+                )
                 for f in slowest
             ],
             "No moves: no case has two logged steps.",
@@ -265,7 +276,7 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
                     f"{v['cases']:,}",
                     pct(v["share"]),
                     "yes" if v["fits"] else "NO",
-                    duration(v["median_duration"]),
+                    approx(v, duration(v["median_duration"])),
                     " → ".join(n(s) for s in v["steps"]),
                     _examples(v["examples"], v["cases"], fewer),
                 )
@@ -307,7 +318,7 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
             ("Resource", "Events", "Cases", "Median work time"),
             _capped(
                 [
-                    (w["resource"], f"{w['events']:,}", f"{w['cases']:,}", duration(w["median_work"]))
+                    (w["resource"], f"{w['events']:,}", f"{w['cases']:,}", approx(w, duration(w["median_work"])))
                     for w in report["workload"]
                 ],
                 "resources",
@@ -340,7 +351,9 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
     for key, label in FIGURE_LABELS.items():
         s = report["figures"][key]
         fmt = duration if key in _TIMES else number
-        rows.append((label, fmt(s["min"]), fmt(s["median"]), fmt(s["p90"]), fmt(s["max"]), fmt(s["mean"])))
+        rows.append(
+            (label, fmt(s["min"]), approx(s, fmt(s["median"])), approx(s, fmt(s["p90"])), fmt(s["max"]), fmt(s["mean"]))
+        )
     out.append(
         Section(
             "figures",
@@ -380,8 +393,8 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
                     duration(s["sla"]),
                     f"{s['cases']:,}",
                     _of(s["breaches"], s["cases"]),
-                    duration(s["median_wait"]),
-                    duration(s["p90_wait"]),
+                    approx(s, duration(s["median_wait"])),
+                    approx(s, duration(s["p90_wait"])),
                     duration(s["max_wait"]),
                     _examples(s.get("examples", []), s["breaches"], few),
                 )
@@ -399,7 +412,12 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
             "Per case: how often the next person the customer dealt with at a touchpoint was someone else "
             "(people, not teams; events without a person are skipped).",
             ("Least", "Median", "p90", "Most", "Average"),
-            [tuple(number(rc[k]) for k in ("min", "median", "p90", "max", "mean"))]
+            [
+                tuple(
+                    approx(rc, number(rc[k])) if k in ("median", "p90") else number(rc[k])
+                    for k in ("min", "median", "p90", "max", "mean")
+                )
+            ]
             if report["resources_known"]
             else [],
             "The log has no resource column: who did each step is unknown.",
@@ -414,7 +432,13 @@ def build(report: dict[str, Any], graph: Any, examples: int | None = None) -> li
                 "From each step's start (its start event, or the log's start column) to its completion.",
                 ("Step", "Times", "Median", "p90", "Longest"),
                 [
-                    (n(w["step"]), f"{w['events']:,}", duration(w["median"]), duration(w["p90"]), duration(w["max"]))
+                    (
+                        n(w["step"]),
+                        f"{w['events']:,}",
+                        approx(w, duration(w["median"])),
+                        approx(w, duration(w["p90"])),
+                        duration(w["max"]),
+                    )
                     for w in report["work"]
                 ],
                 numeric=(1, 2, 3, 4),
