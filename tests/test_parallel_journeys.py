@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import resource
+import signal
 from fractions import Fraction
 from typing import Any
 
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import journey_oracle as oracle
@@ -79,10 +80,43 @@ def decorated(draw: st.DrawFn) -> dict[str, Any]:
     return data
 
 
+class _OracleTooSlow(Exception):
+    pass
+
+
+def _within_cpu(seconds: float, fn: Any, *args: Any) -> Any:
+    """``fn(*args)``, abandoned past ``seconds`` of this process's CPU time (ITIMER_PROF: not the clock)."""
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise _OracleTooSlow
+
+    previous = signal.signal(signal.SIGPROF, stop)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+ORACLE_CPU = 20.0  # seconds of CPU the brute-force oracle may spend on one draw
+
+
 def compare(data: dict[str, Any], repeats: int, worst_by: tuple[str, ...] = oracle.WORST_BY) -> None:
+    """procmap's journeys against the brute-force oracle's on one process.
+
+    The oracle walks every path, so its cost is exponential in the process: a draw
+    it cannot finish in ORACLE_CPU seconds of CPU is rejected (hypothesis draws
+    another), never waited on — in one fresh-clone run a derandomized draw kept it
+    walking for over ten minutes.
+    """
     g = build_graph(ProcessFile.model_validate(data))
     j = Journeys(g, repeats).with_worst_by(worst_by)
-    same(journeys_report(j, Analysis(g).no_backup), oracle.report_blocks(g, repeats, worst_by), "journeys")
+    try:
+        want = _within_cpu(ORACLE_CPU, oracle.report_blocks, g, repeats, worst_by)
+    except _OracleTooSlow:
+        reject()
+    same(journeys_report(j, Analysis(g).no_backup), want, "journeys")
 
 
 # derandomize: the brute-force oracle is exponential in the runs; a fixed draw keeps CI's cost known (a random
@@ -316,3 +350,16 @@ def test_the_main_run_and_the_counts_of_many_runs_need_no_listing(run: Any, tmp_
         proc = run(*args, timeout=20)
         err = proc.stderr.decode() if isinstance(proc.stderr, bytes) else proc.stderr
         assert proc.returncode == 0, (args, err)
+
+
+def test_the_oracle_guard_stops_on_cpu_time() -> None:
+    """The guard above really stops a walk that does not end (0.2 s of CPU)."""
+    import pytest
+
+    def forever() -> None:
+        while True:
+            pass
+
+    with pytest.raises(_OracleTooSlow):
+        _within_cpu(0.2, forever)
+    assert signal.getitimer(signal.ITIMER_PROF) == (0.0, 0.0)
