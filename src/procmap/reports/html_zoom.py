@@ -23,6 +23,7 @@ import base64
 import hashlib
 import html
 import re
+import sys
 from typing import Any
 
 PRINT_PAGE = "a4-landscape"
@@ -163,7 +164,6 @@ def diagram(result: Any, prints: list[str] | None = None, **options: Any) -> str
     when ``prints`` is None, right after the screen diagram.
     """
     try:
-        from procmap import render as renderer
         from procmap.render import RenderFailed, RenderUnavailable, render
     except ImportError:
         return '<p class="note">Diagram not available: this procmap has no renderer installed.</p>'
@@ -173,7 +173,9 @@ def diagram(result: Any, prints: list[str] | None = None, **options: Any) -> str
         # A report must not fail because its picture cannot be drawn (e.g. over the step limit).
         return f'<p class="note">Diagram not available: {html.escape(str(exc))}</p>'
     screen = f'<div class="diagram">{svg}</div>'
-    render_pages = getattr(renderer, "render_pages", None)
+    # The module `render` came from (sys.modules): `from procmap import render` reads the package's
+    # attribute instead, which can be another module object than the one imported above.
+    render_pages = getattr(sys.modules["procmap.render"], "render_pages", None)
     if render_pages is None:  # a renderer without pages: the screen diagram prints, fitted to the width
         return screen
     try:
