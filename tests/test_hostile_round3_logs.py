@@ -401,13 +401,13 @@ def test_9_a_trace_whose_attributes_interleave_its_events_streams_in_bounded_mem
 
 def test_19_duckdb_never_draws_its_progress_bar_into_the_report(tmp_path: Path) -> None:
     """Under load a query passes DuckDB's two seconds and its progress bar went to stdout, inside the JSON."""
-    from procmap.conform import _connect
+    from procmap.load.engines import DuckDBEngine
 
-    con = _connect(tmp_path)
+    engine = DuckDBEngine(tmp_path, 256 * 2**20)
     try:
-        shown = con.execute(
+        shown = engine.execute(
             "SELECT current_setting('enable_progress_bar'), current_setting('enable_progress_bar_print')"
         ).fetchone()
     finally:
-        con.close()
+        engine.close()
     assert shown == (False, False)
