@@ -166,7 +166,8 @@ class _Builder:
         for band in bands:
             fills = ZONE_FILL[band.zone]
             self.rect(part, band.top, band.top + band.height, 0, lay.width, fills[band.stripe])
-            self.rect(part, band.top, band.top + band.height, 0, lay.sizes.title_w, fills[2])
+            if lay.sizes.title_w > 0:
+                self.rect(part, band.top, band.top + band.height, 0, lay.sizes.title_w, fills[2])
         part.background += [_xdot_style("solid"), _xdot_color("c", "#c4cad3")]
         for band in bands:
             self.hline(part, band.top)
