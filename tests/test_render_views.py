@@ -573,3 +573,24 @@ def test_legend_shows_the_parallel_gateway_only_when_one_is_drawn():
     customer = _root(render(_result(EXAMPLES / "order-fulfilment.yaml"), "svg", view="customer"))
     drawn = any(_texts(el).lstrip().startswith("+") for el in _groups(customer, "parallel-gateway"))
     assert drawn == (customer.find(f".//{SVG}g[@id='legend-parallel']") is not None)
+
+
+def test_a_word_broken_to_fit_is_hyphenated(run) -> None:
+    """A word too long for its box breaks with a hyphen, or at its own hyphen or slash: never 'acknowledgem / ent'."""
+    from procmap.render import text
+
+    pieces = text.wrap("acknowledgement", 70, 12)
+    assert len(pieces) > 1 and all(p.endswith("-") for p in pieces[:-1]) and not pieces[-1].endswith("-")
+    assert "".join(p.removesuffix("-") for p in pieces) == "acknowledgement"
+    assert all(text.width(p, 12) <= 70 for p in pieces)
+    # at the word's own breaks when there are some: no hyphen added beside one
+    assert text.wrap("state-of-the-art-and-then-some", 60, 9) == ["state-of-the-", "art-and-then-", "some"]
+    assert text.wrap("https://example.com/some/long/path", 100, 11) == ["https://example.", "com/some/long/path"]
+    # cut with an ellipsis after max_lines: no hyphen before it
+    assert text.wrap("x" * 300, 100, 11, max_lines=2)[-1].endswith("x…")
+    # on the support-ticket slide, through the CLI
+    proc = run("render", str(EXAMPLES / "support-ticket.yaml"), "--view", "story", "-o", "-", "-f", "svg")
+    out = proc.stdout if isinstance(proc.stdout, bytes) else proc.stdout.encode()
+    lines = [t.text for t in _root(out).iter(f"{SVG}text")]
+    assert "acknowledge-" in lines and any(line.startswith("ment") for line in lines if line)
+    assert not any(line.endswith("acknowledgem") for line in lines if line)
