@@ -442,7 +442,7 @@ def _lost(d: Drawing, i: int, kind: str) -> str:
     if kind == "badge-unplaced":
         listed = " (it is in the legend's list)" if d.lay.view != "story" else ""
         return f"no free spot for handoff badge {e.badge} on the flow {flow}: not drawn{listed}"
-    return f"no free spot for the label {' '.join(e.label)!r} of the flow {flow}: not drawn"
+    return f"no free spot for the label {e.text or ' '.join(e.label)!r} of the flow {flow}: not drawn"
 
 
 def _svg(d: Drawing, parts: tuple[list[bytes], list[str]] | None = None) -> bytes:

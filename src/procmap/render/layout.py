@@ -64,6 +64,8 @@ MARGIN_PAD = 14.0
 ROW_GAP = 56.0
 ROW_HEADER = 22.0
 DEFAULT_WRAP = 20
+RESUMED_BADGE_ROOM = 30.0  # the poster: a badged flow resuming in a row starts this far before its step
+LAST_LABEL_ROOM = 40.0  # after the last column of a row, for the labels of flows leaving it (more tipped A4 prints of a 60-step process from 28 to 55 pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +203,7 @@ class Edge:
     emphasis: str = ""  # "" | "journey" (bold) | "quiet" (another customer-visible handoff)
     folded: str = ""  # customer view: the wait of the backstage stretch this flow stands for
     silence: bool = False  # story view: the journey's longest silence
+    text: str = ""  # the label's whole text, unwrapped (re-wrapped where its start is crowded; named in warnings)
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -645,10 +648,10 @@ def build(
         lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         x = sz.title_w + sz.margin_pad + lcols * CONN_PITCH
-        if sz.badge_room and any(
-            e.badge and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row for e in lay.edges
-        ):
-            x += sz.badge_room  # a badge at the end of a flow that resumes here: the flow must be longer than it
+        if any(e.badge and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row for e in lay.edges):
+            # A badge at the end of a flow that resumes here: the flow must be longer than it (on the poster
+            # too: a 2-point flow from the connector into its step left the badge no spot).
+            x += sz.badge_room or RESUMED_BADGE_ROOM
         resumed = [
             min(max(text.width(line, sz.small) for line in e.label) + sz.label_room, sz.max_gap + roomy.get(e.pair, 0))
             for e in lay.edges
@@ -656,15 +659,17 @@ def build(
         ]
         x += max(resumed, default=0.0)  # the story: the label of a flow that resumes here sits at its start
         xs: dict[int, float] = {}
-        gap = sz.col_gap
+        gap, asked = sz.col_gap, False
         for c in range(per_row):
             wdt = col_w.get((row, c))
             if wdt is None:
                 continue
             xs[c] = x + wdt / 2
-            gap = gap_after.get((row, c), sz.col_gap)
+            gap, asked = gap_after.get((row, c), sz.col_gap), (row, c) in gap_after
             x += wdt + gap
-        x = x - gap + max(sz.margin_pad, gap - sz.col_gap + sz.margin_pad)
+        # After the last column: the margin, or all the room its labels asked for when a labelled flow leaves
+        # the row there (into a connector a few points away, its label had no spot).
+        x = x - gap + max(sz.margin_pad, gap - sz.col_gap + sz.margin_pad, min(gap, LAST_LABEL_ROOM) if asked else 0.0)
         for band in row_bands:
             if band.lane is None:
                 continue
@@ -788,6 +793,7 @@ def _flows(
         first = "journey" if hl.mode == "journey" and hl.path and hl.path[0] == start else ""
         lay.edges.append(Edge(lay.start.name, boxes[start].name, "", start, [], emphasis=first))
     k = 0
+    texts: dict[tuple[str, str], str] = {}
     for u in g.nodes:
         for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
             data = g.edges[u, v]
@@ -804,6 +810,9 @@ def _flows(
             if folded:
                 wide = limit if sz.badge_room else sz.branch_text * sz.wait_text
                 label += text.wrap(folded, wide, sz.small, max_lines=max(3, sz.label_lines))
+            mark = PARALLEL_MARK if data.get("fork") is not None and not g.nodes[u].get("parallel") else ""
+            whole = " ".join(x for x in (mark, " ".join(text.clean(when).split()) if when else "", folded) if x)
+            texts[(u, v)] = whole
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
@@ -837,6 +846,8 @@ def _flows(
             lay.edges.append(Edge(bu.name, out.name, u, v, first, loop, flag, "", True, em, folded))
             lay.edges.append(Edge(inn.name, bv.name, u, v, then, loop, flag, badge, True, em, folded))
     for e in lay.edges:
+        if e.label:
+            e.text = texts.get((e.source, e.target), " ".join(e.label))
         if e.source and g.has_edge(e.source, e.target):
             data = g.edges[e.source, e.target]
             e.silence = bool(data.get("silence"))
