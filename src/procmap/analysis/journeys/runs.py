@@ -44,7 +44,6 @@ exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable
 from fractions import Fraction
@@ -113,25 +112,6 @@ def _front_min(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     best_open: Any = None
     for closed, open_ in pairs:
         if best_open is None or open_ < best_open:
-            out.append((closed, open_))
-            best_open = open_
-    return out
-
-
-def _front_max(fronts: list[tuple[tuple[Any, Any], ...]]) -> list[tuple[Any, Any]]:
-    """Pareto front for the greatest longest silence: (closed, open) pairs, both larger is better.
-
-    Each front handed in is already in descending order (this function's
-    output, or one pair, kept in order when durations are added), so a
-    merge replaces the sort of the whole set at every step; a pair met twice
-    does not pass the strict test on ``open``.
-    """
-    if len(fronts) == 1:
-        return list(fronts[0])
-    out: list[tuple[Any, Any]] = []
-    best_open: Any = None
-    for closed, open_ in heapq.merge(*fronts, reverse=True):
-        if best_open is None or open_ > best_open:
             out.append((closed, open_))
             best_open = open_
     return out
@@ -271,58 +251,27 @@ class Runs(Figures):
         return (pa > pb) - (pa < pb)
 
     @cached_property
-    def _additive(self) -> tuple[list[list[tuple[int, ...]]], list[list[tuple[int, ...]]]]:
-        """Backward: per (round, step), the least and greatest (customer actions, touchpoints, elapsed, repeats, chases)."""
-        R, n = self.R, self.n
-        lo: list[list[Any]] = [[None] * n for _ in range(R + 1)]
-        hi: list[list[Any]] = [[None] * n for _ in range(R + 1)]
-        customer, touch, dur, chase = self.customer, self.touch, self.dur, self.chase
-        for r in range(R, -1, -1):
-            ways_r, lo_r, hi_r = self._ways[r], lo[r], hi[r]
-            for k in self.post:
-                ways = ways_r[k]
-                if ways is None:
-                    continue
-                c, t, d, h = int(customer[k]), int(touch[k]), dur[k], int(chase[k])
-                if not ways:
-                    lo_r[k] = hi_r[k] = (c, t, d, 0, h)
-                    continue
-                v, rv, repeat = ways[0]
-                a0, a1, a2, a3, a4 = lo[rv][v]
-                b0, b1, b2, b3, b4 = hi[rv][v]
-                if repeat:
-                    a3 += 1
-                    b3 += 1
-                for v, rv, repeat in ways[1:]:
-                    x0, x1, x2, x3, x4 = lo[rv][v]
-                    y0, y1, y2, y3, y4 = hi[rv][v]
-                    x3 += repeat
-                    y3 += repeat
-                    a0, a1, a2, a3, a4 = min(a0, x0), min(a1, x1), min(a2, x2), min(a3, x3), min(a4, x4)
-                    b0, b1, b2, b3, b4 = max(b0, y0), max(b1, y1), max(b2, y2), max(b3, y3), max(b4, y4)
-                lo_r[k] = (a0 + c, a1 + t, a2 + d, a3, a4 + h)
-                hi_r[k] = (b0 + c, b1 + t, b2 + d, b3, b4 + h)
-        return lo, hi
-
-    @cached_property
-    def _forward(self) -> tuple[dict[str, tuple[Any, Any]], dict[tuple[int, int], tuple[Any, ...]]]:
-        """One forward pass for the figures that need a state; also keeps each state's incoming lanes.
+    def _forward(self) -> dict[str, tuple[Any, Any]]:
+        """One forward pass over the rounds graph: each figure's least and greatest value over all journeys.
 
         Each state collects what its predecessors hand on and merges it when
         its turn comes; with one predecessor (most steps) nothing is copied.
-        The structures handed on are never changed afterwards.
+        The structures handed on are never changed afterwards, and a state's
+        are dropped once it has handed them on, so memory follows the width of
+        the graph, not its length.  What each figure needs: counts that add
+        up, the least and greatest so far; handoffs and channel switches, the
+        range per last lane or channel; parties, the sets of lanes met (the
+        antichains); the least longest silence, the (closed, open) pairs of a
+        Pareto front; the greatest, two numbers — the longest silence closed
+        and the longest still open — because the greatest of a greatest is
+        read segment by segment.
         """
+        zero = (0, 0, 0, 0, 0)  # customer actions, touchpoints, elapsed, repeats, chases
         incoming: dict[tuple[int, int], list[tuple[Any, ...]]] = {
-            (self.start, 0): [({None: (0, 0)}, {None: (0, 0)}, (0,), (0,), ((0, _NEG_INF),), ((0, _NEG_INF),))]
+            (self.start, 0): [({None: (0, 0)}, {None: (0, 0)}, (0,), (0,), ((0, _NEG_INF),), (0, _NEG_INF), zero, zero)]
         }
-        lanes_in: dict[tuple[int, int], tuple[Any, ...]] = {}
         bits: dict[str, int] = {}
-        result: dict[str, list[Any]] = {
-            "parties": [None, None],
-            "visible_handoffs": [None, None],
-            "channel_switches": [None, None],
-            "longest_silence": [None, None],
-        }
+        result: dict[str, list[Any]] = {name: [None, None] for name in FIGURES}
 
         def fold(key: str, lo: Any, hi: Any) -> None:
             cur = result[key]
@@ -338,20 +287,27 @@ class Runs(Figures):
             self.dur,
             self.end,
         )
+        customer, chase = self.customer, self.chase
         for k, r, ways in self._forward_order():
             parts = incoming.pop((k, r), None)
             if parts is None:
                 continue  # not reached from the start in this round
             if len(parts) == 1:
-                hand_in, chan_in, pmin, pmax, smin, smax = parts[0]
+                hand_in, chan_in, pmin, pmax, smin, smax, alo, ahi = parts[0]
             else:
                 hand_in = _merge_ranges(p[0] for p in parts)
                 chan_in = _merge_ranges(p[1] for p in parts)
                 pmin = tuple(_prune_min({m for p in parts for m in p[2]}))
                 pmax = tuple(_prune_max({m for p in parts for m in p[3]}))
                 smin = tuple(_front_min([x for p in parts for x in p[4]]))
-                smax = tuple(_front_max([p[5] for p in parts]))
-            lanes_in[(k, r)] = tuple(hand_in)
+                smax = (max(p[5][0] for p in parts), max(p[5][1] for p in parts))
+                alo = tuple(map(min, *(p[6] for p in parts)))
+                ahi = tuple(map(max, *(p[7] for p in parts)))
+            # counts that add up
+            c, t, d, h = int(customer[k]), int(touch[k]), dur[k], int(chase[k])
+            if c or t or d or h:
+                alo = (alo[0] + c, alo[1] + t, alo[2] + d, alo[3], alo[4] + h)
+                ahi = (ahi[0] + c, ahi[1] + t, ahi[2] + d, ahi[3], ahi[4] + h)
             # visible handoffs and parties: touchpoints that are not updates
             if touch[k] and not update[k]:
                 lane = lanes[k]
@@ -364,8 +320,8 @@ class Runs(Figures):
             else:
                 hand = hand_in
             # channel switches: the last channel met
-            c = channel[k] if facing[k] else None
-            chan = {c: _step_range(chan_in, c)} if c is not None else chan_in
+            ch = channel[k] if facing[k] else None
+            chan = {ch: _step_range(chan_in, ch)} if ch is not None else chan_in
             # longest silence: (longest closed, open); open is -inf before the first facing step
             if facing[k]:
                 if len(smin) == 1:
@@ -373,47 +329,45 @@ class Runs(Figures):
                     smin = ((x if x > y else y, 0),)
                 else:
                     smin = ((min(x if x > y else y for x, y in smin), 0),)
-                if len(smax) == 1:
-                    x, y = smax[0]
-                    smax = ((x if x > y else y, 0),)
-                else:
-                    smax = ((max(x if x > y else y for x, y in smax), 0),)
-            elif dur[k]:
-                d = dur[k]
+                x, y = smax
+                smax = (x if x > y else y, 0)
+            elif d:
                 smin = tuple((x, y + d) for x, y in smin)
-                smax = tuple((x, y + d) for x, y in smax)
+                smax = (smax[0], smax[1] + d)
             if end[k]:
                 fold("visible_handoffs", min(v[0] for v in hand.values()), max(v[1] for v in hand.values()))
                 fold("channel_switches", min(v[0] for v in chan.values()), max(v[1] for v in chan.values()))
                 fold("parties", min(m.bit_count() for m in pmin), max(m.bit_count() for m in pmax))
-                fold("longest_silence", min(x for x, _ in smin), max(x for x, _ in smax))
+                fold("longest_silence", min(x for x, _ in smin), smax[0])
+                for i, name in enumerate(("customer_actions", "touchpoints", "elapsed", "repeats", "chases")):
+                    fold(name, alo[i], ahi[i])
                 continue
-            handed = (hand, chan, pmin, pmax, smin, smax)
-            for v, rv, _is_loop in ways:
-                key = (v, rv)
-                got = incoming.get(key)
-                if got is None:
-                    incoming[key] = [handed]
+            handed = (hand, chan, pmin, pmax, smin, smax, alo, ahi)
+            again: tuple[Any, ...] | None = None
+            for v, rv, repeat in ways:
+                if repeat:  # a loop edge that is not planned: one more repeat on this way
+                    if again is None:
+                        up_lo = (alo[0], alo[1], alo[2], alo[3] + 1, alo[4])
+                        up_hi = (ahi[0], ahi[1], ahi[2], ahi[3] + 1, ahi[4])
+                        again = (*handed[:6], up_lo, up_hi)
+                    way = again
                 else:
-                    got.append(handed)
-        return {key: (lo, hi) for key, (lo, hi) in result.items()}, lanes_in
+                    way = handed
+                got = incoming.get((v, rv))
+                if got is None:
+                    incoming[(v, rv)] = [way]
+                else:
+                    got.append(way)
+        return {key: (lo, hi) for key, (lo, hi) in result.items()}
 
     @cached_property
     def bounds(self) -> tuple[dict[str, float | int], dict[str, float | int]]:
         """(min, max) of each figure over all journeys."""
         if not self.count:
             return {}, {}
-        lo_add, hi_add = self._additive
-        lo4, hi4 = lo_add[0][self.start], hi_add[0][self.start]
-        stateful, _ = self._forward
         lo: dict[str, float | int] = {}
         hi: dict[str, float | int] = {}
-        for name in FIGURES:
-            if name in stateful:
-                a, b = stateful[name]
-            else:
-                i = ("customer_actions", "touchpoints", "elapsed", "repeats", "chases").index(name)
-                a, b = lo4[i], hi4[i]
+        for name, (a, b) in self._forward.items():
             if name in SECONDS_FIGURES:
                 a, b = self._seconds(a), self._seconds(b)
             lo[name], hi[name] = a, b
@@ -446,6 +400,38 @@ class Runs(Figures):
             node = node.parent
         path.reverse()
         return self._journey(path, with_probability=self.chance is not None)
+
+    @cached_property
+    def _silence_reach(self) -> list[list[int]]:
+        """Backward: per (round, step), the most duration a silence open after it can still gather; -1: none ends.
+
+        A silence ends at the next facing step; until then it gathers the
+        durations of the steps on the way.  A silence no facing step can end
+        is no silence at all (SPEC §5.3), and one that cannot grow to the
+        value a pass is looking for can be forgotten: without this, labels
+        that differ only in a silence that no longer matters pile up (a
+        branchy process: a front of hundreds per state).
+        """
+        R, n = self.R, self.n
+        out = [[-1] * n for _ in range(R + 1)]
+        facing, dur = self.facing, self.dur
+        for r in range(R, -1, -1):
+            ways_r, out_r = self._ways[r], out[r]
+            for k in self.post:
+                ways = ways_r[k]
+                if not ways:
+                    continue
+                best = -1
+                for v, rv, _repeat in ways:
+                    if facing[v]:
+                        if best < 0:
+                            best = 0
+                    else:
+                        on = out[rv][v]
+                        if on >= 0 and on + dur[v] > best:
+                            best = on + dur[v]
+                out_r[k] = best
+        return out
 
     def _worst_labels(self, keys: tuple[str, ...], thresholds: dict[str, int], exact: bool) -> _Label:
         """The best final label for ``keys``; figures in ``thresholds`` only as "reaches the value" flags.
@@ -487,25 +473,29 @@ class Runs(Figures):
         # A value of 0 is reached by every journey: the flag starts set.
         c0 = -1 if silence_flag and t_silence <= 0 else 0
         m0 = -1 if parties_flag and t_parties <= 0 else 0
-        incoming: dict[tuple[int, int], list[_Label]] = {
-            (self.start, 0): [_Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None, self.start, 0)]
-        }
+        # What each state is handed: (the label it comes from, a repeat on the way); the start, its first label.
+        origin = _Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None, self.start, 0)
+        incoming: dict[tuple[int, int], list[tuple[_Label, bool]]] = {(self.start, 0): [(origin, False)]}
         finals: list[_Label] = []
-        memo: dict[tuple[int, int], int] = {}
-        alive: list[_Label] = []  # every label stays alive while memo's keys (ids) are in use
+        bump = any(on_repeat)
         nu_tp = [t and not u for t, u in zip(self.touch, self.update, strict=True)]
+        reach = self._silence_reach if silence else []
         for k, r, ways in self._forward_order():
             arrived = incoming.pop((k, r), None)
             if arrived is None:
                 continue
             fronts: dict[tuple[Any, Any], list[_Label]] = {}
-            for x in arrived:
+            for x, repeat in arrived:
                 sep = list(x.sep)
+                if repeat and bump:
+                    for i, e in enumerate(on_repeat):
+                        sep[i] += e
                 for i, a in enumerate(add):
                     if a is not None:
                         sep[i] += a[k]
                 sep[-1] -= 1
                 lane, chan, c, o, mask = x.lane, x.chan, x.closed, x.open, x.mask
+                parent = None if x is origin or not exact else x  # a value alone needs no way back
                 if nu_tp[k]:
                     if hand_i >= 0 and lane is not None and lane != self.lane[k]:
                         sep[hand_i] += 1
@@ -526,15 +516,23 @@ class Runs(Figures):
                             c = -1  # reached a silence of the value
                         o = None if c < 0 else 0
                     elif silence:
+                        # The value alone: this way goes on as two labels, the longest silence closed
+                        # so far and a silence opening here (whose past no longer matters).
                         c = c if o is None or c >= o else o
-                        o = 0
+                        o = None
+                        if reach[r][k] >= 0:
+                            opened = _Label(tuple(sep), 0, 0, mask, lane, chan, parent, k, r)
+                            _insert(fronts.setdefault((lane, chan), []), opened, plan, exact)
                 elif silence and o is not None:
                     o += self.dur[k]
                     if silence_flag and o > t_silence:
                         o = t_silence  # only "at least the value" matters
-                label = _Label(tuple(sep), c, o, mask, lane, chan, x.parent, k, r)
-                alive.append(label)
-                _insert(fronts.setdefault((lane, chan), []), label, plan, memo, exact)
+                if o is not None and c >= 0:
+                    ahead = reach[r][k]
+                    if ahead < 0 or (silence_flag and o + ahead < t_silence):
+                        o = None  # no facing step ends this silence, or none ends it long enough
+                label = _Label(tuple(sep), c, o, mask, lane, chan, parent, k, r)
+                _insert(fronts.setdefault((lane, chan), []), label, plan, exact)
             labels = [x for front in fronts.values() for x in front]
             if self.end[k]:
                 finals.extend(labels)
@@ -542,17 +540,14 @@ class Runs(Figures):
             for v, rv, repeat in ways:
                 got = incoming.setdefault((v, rv), [])
                 for x in labels:
-                    sep = x.sep
-                    if repeat and any(on_repeat):
-                        sep = tuple(s + e for s, e in zip(sep, on_repeat, strict=True))
-                    got.append(_Label(sep, x.closed, x.open, x.mask, x.lane, x.chan, x, v, rv))
+                    got.append((x, repeat))
         best: list[_Label] = []
         for x in finals:
             x.open = None  # after the last facing step is not a silence
-            _insert(best, x, plan, memo, exact, final=True)
+            _insert(best, x, plan, exact, final=True)
         winner = best[0]
         for x in best[1:]:
-            if _better(x, winner, plan, memo, exact):
+            if _better(x, winner, plan, exact):
                 winner = x
         return winner
 
@@ -565,10 +560,11 @@ class _Label:
     order, then minus the steps; ``closed``/``open``: the longest finished
     silence and the silence still running (None before the first facing
     step); ``mask``: the lanes met, as bits; ``parent``: the label it came
-    from, so the steps can be read back and compared by position.
+    from, so the steps can be read back and compared by position; ``tie``:
+    the last comparison by position it took part in (:func:`_positions_cmp`).
     """
 
-    __slots__ = ("chan", "closed", "k", "lane", "mask", "open", "parent", "r", "sep")
+    __slots__ = ("chan", "closed", "k", "lane", "mask", "open", "parent", "r", "sep", "tie")
 
     def __init__(
         self,
@@ -584,30 +580,35 @@ class _Label:
     ) -> None:
         self.sep, self.closed, self.open, self.mask = sep, closed, open_, mask
         self.lane, self.chan, self.parent, self.k, self.r = lane, chan, parent, k, r
+        self.tie: tuple[_Label, int] | None = None
 
 
-def _positions_cmp(a: _Label, b: _Label, memo: dict[tuple[int, int], int]) -> int:
+def _positions_cmp(a: _Label, b: _Label) -> int:
     """Compare two equally long ways into one state by their step positions, from the start (-1, 0, 1).
 
     The first difference from the start decides: the pair of parents' answer
-    unless it is a tie, then the steps themselves.  Answers are kept per pair
-    (``memo``, keyed by the labels' ids, which stay alive while ``worst``
-    runs), so ways that stay apart for long are compared once per state, not
-    walked back each time.
+    unless it is a tie, then the steps themselves.  Each label keeps its last
+    answer (``tie``: the other label and the sign), so ways that stay apart
+    for long (a ladder) are compared once per state, not walked back each
+    time, and a label nothing refers to any more is freed with its answers.
     """
     pairs: list[tuple[_Label, _Label]] = []
     diff = 0
     while a is not b and a is not None and b is not None:
-        known = memo.get((id(a), id(b)))
-        if known is not None:
-            diff = known
+        tie = a.tie
+        if tie is not None and tie[0] is b:
+            diff = tie[1]
+            break
+        tie = b.tie
+        if tie is not None and tie[0] is a:
+            diff = -tie[1]
             break
         pairs.append((a, b))
         a, b = a.parent, b.parent  # type: ignore[assignment]
     for x, y in reversed(pairs):
         if diff == 0 and x.k != y.k:
             diff = -1 if x.k < y.k else 1
-        memo[(id(x), id(y))] = diff
+        x.tie = (y, diff)
     return diff
 
 
@@ -615,7 +616,6 @@ def _covers(
     a: _Label,
     b: _Label,
     plan: list[tuple[str, int]],
-    memo: dict[tuple[int, int], int],
     exact: bool,
     final: bool = False,
 ) -> bool:
@@ -659,24 +659,23 @@ def _covers(
                     return x > y
             elif a.mask | b.mask != a.mask:
                 return False
-    return not exact or _positions_cmp(a, b, memo) <= 0
+    return not exact or _positions_cmp(a, b) <= 0
 
 
-def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], memo: dict[tuple[int, int], int], exact: bool) -> bool:
-    return _covers(a, b, plan, memo, exact, final=True) and not _covers(b, a, plan, memo, exact, final=True)
+def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], exact: bool) -> bool:
+    return _covers(a, b, plan, exact, final=True) and not _covers(b, a, plan, exact, final=True)
 
 
 def _insert(
     front: list[_Label],
     x: _Label,
     plan: list[tuple[str, int]],
-    memo: dict[tuple[int, int], int],
     exact: bool,
     final: bool = False,
 ) -> None:
     """Add ``x`` to a front unless a label there covers it; drop the labels it covers."""
     for a in front:
-        if _covers(a, x, plan, memo, exact, final):
+        if _covers(a, x, plan, exact, final):
             return
-    front[:] = [b for b in front if not _covers(x, b, plan, memo, exact, final)]
+    front[:] = [b for b in front if not _covers(x, b, plan, exact, final)]
     front.append(x)
