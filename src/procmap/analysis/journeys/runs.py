@@ -192,7 +192,14 @@ class Runs(Figures):
         logs: list[list[float]] = [[0.0] * n for _ in range(R + 1)]
         chance = self.chance
         assert chance is not None
-        log_share = [{v: _log(s) for v, s in c.items()} for c in chance]
+        logs_of: dict[Fraction, float] = {}  # a few distinct shares, read at every state
+
+        def log_of(share: Fraction) -> float:
+            got = logs_of.get(share)
+            if got is None:
+                got = logs_of[share] = _log(share)
+            return got
+
         # A float sum of d logarithms is within about d * 2**-52 of its exact value, relative to its size;
         # 8x that (and never under 1e-9) is the margin inside which two ways are compared exactly.
         states = sum(1 for row in self._ways for w in row if w is not None)
@@ -204,8 +211,8 @@ class Runs(Figures):
                 ways = ways_r[k]
                 if not ways:
                     continue
-                shares = log_share[k]
-                values = [shares[v] + logs[rv][v] for v, rv, _ in ways]
+                shares = chance[k]
+                values = [log_of(shares[v]) + logs[rv][v] for v, rv, _ in ways]
                 top = max(values)
                 floor = top - margin * max(1.0, abs(top))
                 near = [i for i, value in enumerate(values) if value >= floor]
