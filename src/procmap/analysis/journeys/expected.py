@@ -19,12 +19,13 @@ from procmap.analysis.journeys.structure import Structure, sccs
 class Expected(Structure):
     """The Markov reading of the process: each step's shares as transition probabilities."""
 
-    @cached_property
     def _chain(self) -> tuple[list[Row], list[Decimal]] | None:
         """Each reached step's transitions (the shares as written, as decimals) and its exit; None without a chain.
 
         A step's shares are divided by their sum (SPEC allows 1 ± 0.001); an
-        end step leaves the chain with probability 1.
+        end step leaves the chain with probability 1.  Not kept: the solves
+        that read it run once, and a row per step is memory a long process
+        would carry to the end of the audit.
         """
         if self.start < 0 or self.chance is None:
             return None
@@ -70,7 +71,7 @@ class Expected(Structure):
 
     @cached_property
     def _expected_raw(self) -> dict[str, Decimal] | None:
-        chain = self._chain
+        chain = self._chain()
         if chain is None:
             return None
         prob, exits = chain
@@ -88,6 +89,7 @@ class Expected(Structure):
                 ),
                 "chases": sum((visits[k] for k in range(n) if self.chase[k]), _ZERO),
             }
+        del visits  # a decimal per step: not kept through the solves below
         out["visible_handoffs"] = self._expected_switches(
             prob, exits, lambda k: self.lane[k] if self.touch[k] and not self.update[k] else None
         )
@@ -155,13 +157,19 @@ class Expected(Structure):
                     queue.append(key)
                 row.append((j, p))
             trans[i] = row
+        # Which states are a change, then the index goes: the solve below is this method's peak of memory.
+        change = bytearray(len(trans))
+        for (k, last), i in index.items():
+            label = mark(k)
+            if label is not None and last is not None and last != label:
+                change[i] = 1
+        del index
         visits = _expected_visits(len(trans), 0, trans, leave)
         total = _ZERO
         with localcontext(_CONTEXT):
-            for (k, last), i in index.items():
-                label = mark(k)
-                if label is not None and last is not None and last != label:
-                    total += visits[i]
+            for i, x in enumerate(visits):
+                if change[i]:
+                    total += x
         return total
 
 
@@ -239,6 +247,7 @@ def _expected_visits(n: int, start: int, prob: list[Any], exits: list[Decimal] |
     with localcontext(_CONTEXT):
         succ = [[v for v, _ in row] for row in prob]
         comp, members = sccs(n, succ)
+        del succ
         inflow = [_ZERO] * n
         inflow[start] = _ONE
         visits = [_ZERO] * n

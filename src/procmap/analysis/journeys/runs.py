@@ -408,7 +408,6 @@ class Runs(Figures):
         path.reverse()
         return self._journey(path, with_probability=self.chance is not None)
 
-    @cached_property
     def _silence_reach(self) -> list[list[int]]:
         """Backward: per (round, step), the most duration a silence open after it can still gather; -1: none ends.
 
@@ -486,7 +485,7 @@ class Runs(Figures):
         finals: list[_Label] = []
         bump = any(on_repeat)
         nu_tp = [t and not u for t, u in zip(self.touch, self.update, strict=True)]
-        reach = self._silence_reach if silence else []
+        reach = self._silence_reach() if silence else []
         for k, r, ways in self._forward_order():
             arrived = incoming.pop((k, r), None)
             if arrived is None:

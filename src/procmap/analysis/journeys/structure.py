@@ -72,17 +72,26 @@ class Structure:
             elif adj:
                 self.succ[k] = [pos[v] for v in sorted(adj, key=lambda v, adj=adj: adj[v]["index"])]
         self.start = self.pos.get(g.graph.get("start"), -1)
-        # SPEC §7.1: each step's alternatives in `next` order, a fork item being one alternative of several targets.
-        self.alts: list[list[tuple[int, ...]]] = [[] for _ in range(n)]
+        # SPEC §7.1: the alternatives in `next` order of each step with a fork item, a fork item being one
+        # alternative of several targets; every other step's alternatives are its flows (:meth:`alternatives`).
+        self.fork_alts: dict[int, list[tuple[int, ...]]] = {}
         for k, (_u, adj) in enumerate(g._adj.items()):
+            if len(adj) < 2 or not any(d.get("fork") is not None for d in adj.values()):
+                continue
             groups: dict[Any, list[int]] = {}
             for v in self.succ[k]:
-                d = adj[self.ids[v]]
-                fork = d.get("fork")
+                fork = adj[self.ids[v]].get("fork")
                 groups.setdefault(("fork", fork) if fork is not None else ("to", v), []).append(v)
-            self.alts[k] = [tuple(vs) for vs in groups.values()]
-        self.forked = any(len(a) > 1 for alts in self.alts for a in alts)
+            alts = [tuple(vs) for vs in groups.values()]
+            if any(len(a) > 1 for a in alts):
+                self.fork_alts[k] = alts
+        self.forked = bool(self.fork_alts)
         self._walk()
+
+    def alternatives(self, k: int) -> list[tuple[int, ...]]:
+        """Step ``k``'s alternatives in `next` order (SPEC §7.1): a fork item's targets together, else one flow each."""
+        alts = self.fork_alts.get(k)
+        return alts if alts is not None else [(v,) for v in self.succ[k]]
 
     def _walk(self) -> None:
         """SPEC §5.2's depth-first walk: loop edges, reachable steps, a topological order."""
@@ -230,7 +239,7 @@ class Structure:
             succ = self.succ[k]
             if len(succ) == 1:  # the common case, kept small: a long process has thousands
                 out[k] = _OnlyWay(succ[0])
-            elif len(self.alts[k]) == 1:  # one alternative (a fork item) passes everyone on
+            elif len(self.alternatives(k)) == 1:  # one alternative (a fork item) passes everyone on
                 out[k] = dict.fromkeys(succ, _ONE)
             elif succ:
                 shares = [edges[self.ids[k], self.ids[v]]["share"] for v in succ]
