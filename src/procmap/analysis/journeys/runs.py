@@ -416,7 +416,7 @@ class Runs(Figures):
                 thresholds[name] = top.closed if name == "longest_silence" else top.mask.bit_count()
         winner = self._worst_labels(keys, thresholds, exact=True)
         path: list[tuple[int, int]] = []
-        node: _Label | None = winner
+        node = winner.way
         while node is not None:
             path.append((node.k, node.r))
             node = node.parent
@@ -495,7 +495,7 @@ class Runs(Figures):
         c0 = -1 if silence_flag and t_silence <= 0 else 0
         m0 = -1 if parties_flag and t_parties <= 0 else 0
         # What each state is handed: (the label it comes from, a repeat on the way); the start, its first label.
-        origin = _Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None, self.start, 0)
+        origin = _Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None)
         incoming: dict[tuple[int, int], list[tuple[_Label, bool]]] = {(self.start, 0): [(origin, False)]}
         finals: list[_Label] = []
         bump = any(on_repeat)
@@ -516,7 +516,8 @@ class Runs(Figures):
                         sep[i] += a[k]
                 sep[-1] -= 1
                 lane, chan, c, o, mask = x.lane, x.chan, x.closed, x.open, x.mask
-                parent = None if x is origin or not exact else x  # a value alone needs no way back
+                # The way back, for the exact pass only (a value alone needs none): a step each, nothing else.
+                way = _Way(k, r, x.way) if exact else None
                 if nu_tp[k]:
                     if hand_i >= 0 and lane is not None and lane != self.lane[k]:
                         sep[hand_i] += 1
@@ -542,7 +543,7 @@ class Runs(Figures):
                         c = c if o is None or c >= o else o
                         o = None
                         if reach[r][k] >= 0:
-                            opened = _Label(tuple(sep), 0, 0, mask, lane, chan, parent, k, r)
+                            opened = _Label(tuple(sep), 0, 0, mask, lane, chan, way)
                             _insert(fronts.setdefault((lane, chan), []), opened, plan, exact)
                 elif silence and o is not None:
                     o += self.dur[k]
@@ -552,7 +553,7 @@ class Runs(Figures):
                     ahead = reach[r][k]
                     if ahead < 0 or (silence_flag and o + ahead < t_silence):
                         o = None  # no facing step ends this silence, or none ends it long enough
-                label = _Label(tuple(sep), c, o, mask, lane, chan, parent, k, r)
+                label = _Label(tuple(sep), c, o, mask, lane, chan, way)
                 _insert(fronts.setdefault((lane, chan), []), label, plan, exact)
             labels = [x for front in fronts.values() for x in front]
             if self.end[k]:
@@ -580,12 +581,11 @@ class _Label:
     given the last lane and channel, which are part of the label), in worst-by
     order, then minus the steps; ``closed``/``open``: the longest finished
     silence and the silence still running (None before the first facing
-    step); ``mask``: the lanes met, as bits; ``parent``: the label it came
-    from, so the steps can be read back and compared by position; ``tie``:
-    the last comparison by position it took part in (:func:`_positions_cmp`).
+    step); ``mask``: the lanes met, as bits; ``way``: its steps, read back
+    from the last (None in a pass that wants a value only).
     """
 
-    __slots__ = ("chan", "closed", "k", "lane", "mask", "open", "parent", "r", "sep", "tie")
+    __slots__ = ("chan", "closed", "lane", "mask", "open", "sep", "way")
 
     def __init__(
         self,
@@ -595,16 +595,31 @@ class _Label:
         mask: int,
         lane: Any,
         chan: Any,
-        parent: _Label | None,
-        k: int,
-        r: int,
+        way: _Way | None,
     ) -> None:
         self.sep, self.closed, self.open, self.mask = sep, closed, open_, mask
-        self.lane, self.chan, self.parent, self.k, self.r = lane, chan, parent, k, r
-        self.tie: tuple[_Label, int] | None = None
+        self.lane, self.chan, self.way = lane, chan, way
 
 
-def _positions_cmp(a: _Label, b: _Label) -> int:
+class _Way:
+    """One step of a way through the rounds graph, and the way before it: what a label leaves behind.
+
+    A label's figures are only needed while it can still win at its state;
+    its steps are needed as long as some label after it lives (to read the
+    journey back and to compare ways by position).  Kept apart, a long
+    process keeps 64 bytes per step of a live way, not a whole label.
+    ``tie``: the last comparison by position it took part in
+    (:func:`_positions_cmp`).
+    """
+
+    __slots__ = ("k", "parent", "r", "tie")
+
+    def __init__(self, k: int, r: int, parent: _Way | None) -> None:
+        self.k, self.r, self.parent = k, r, parent
+        self.tie: tuple[_Way, int] | None = None
+
+
+def _positions_cmp(a: _Way | None, b: _Way | None) -> int:
     """Compare two equally long ways into one state by their step positions, from the start (-1, 0, 1).
 
     The first difference from the start decides: the pair of parents' answer
@@ -612,8 +627,10 @@ def _positions_cmp(a: _Label, b: _Label) -> int:
     answer (``tie``: the other label and the sign), so ways that stay apart
     for long (a ladder) are compared once per state, not walked back each
     time, and a label nothing refers to any more is freed with its answers.
+    The two labels asked about keep none: the loser is dropped from its front
+    right after, and a reference would keep it and its own way back alive.
     """
-    pairs: list[tuple[_Label, _Label]] = []
+    pairs: list[tuple[_Way, _Way]] = []
     diff = 0
     while a is not b and a is not None and b is not None:
         tie = a.tie
@@ -626,10 +643,12 @@ def _positions_cmp(a: _Label, b: _Label) -> int:
             break
         pairs.append((a, b))
         a, b = a.parent, b.parent  # type: ignore[assignment]
-    for x, y in reversed(pairs):
+    for i in range(len(pairs) - 1, -1, -1):
+        x, y = pairs[i]
         if diff == 0 and x.k != y.k:
             diff = -1 if x.k < y.k else 1
-        x.tie = (y, diff)
+        if i:  # not the pair asked about: one of those two is about to be dropped, and must not be kept alive
+            x.tie = (y, diff)
     return diff
 
 
@@ -680,7 +699,7 @@ def _covers(
                     return x > y
             elif a.mask | b.mask != a.mask:
                 return False
-    return not exact or _positions_cmp(a, b) <= 0
+    return not exact or _positions_cmp(a.way, b.way) <= 0
 
 
 def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], exact: bool) -> bool:
