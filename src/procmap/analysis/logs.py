@@ -22,8 +22,12 @@ Tables the queries read (created by :func:`register_model` and the loader)::
     conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end),
                                             -- and the loop edges on the chosen one (the flows on it: path_use)
 
-and, built here: ``seq`` (one row per mapped event, in case order),
-``cases`` (one row per case) and ``pairs`` (one row per observed pair).
+and, built here: ``seq`` (one row per mapped event, in case order: the one
+window pass over the log), ``cases`` (one row per case with a mapped event,
+its variant among its columns), ``case_steps`` (one row per case and step),
+``case_all`` (one row per case of the whole log) and ``pairs`` (one row per
+observed pair).  Every later figure is a group-by or a join of these small
+tables, never another scan of ``events`` (issue 22).
 """
 
 from __future__ import annotations
