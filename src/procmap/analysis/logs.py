@@ -27,7 +27,10 @@ window pass over the log), ``cases`` (one row per case with a mapped event,
 its variant among its columns), ``case_steps`` (one row per case and step),
 ``case_all`` (one row per case of the whole log) and ``pairs`` (one row per
 observed pair).  Every later figure is a group-by or a join of these small
-tables, never another scan of ``events`` (issue 22).
+tables (issue 22), except the two keyed otherwise: the work per resource
+(:func:`procmap.analysis.log_overview.workload`) and the work times, which
+read ``events`` again (the work times only when the log has start times or a
+lifecycle).
 """
 
 from __future__ import annotations
