@@ -409,6 +409,24 @@ def test_story_is_one_slide_page(example: Path):
     assert steps == {el.get("id") for el in _groups(_root(_story_svg(example)), "step")}
 
 
+@pytest.mark.parametrize("example", STORY_EXAMPLES, ids=lambda p: p.stem)
+def test_story_slide_pdf_keeps_text_at_12pt(example: Path, cli, tmp_path):
+    """The slide as a presenter gets it (`--view story --page slide -o x.pdf`): one 16:9 page, no text under 12 pt.
+
+    Measured on the PDF's own characters, so page margins count: with the 18-pt slide margins this page had
+    before, three examples fell to 11.7-11.8 pt.
+    """
+    pdfplumber = pytest.importorskip("pdfplumber")
+    out = tmp_path / "story.pdf"
+    res = cli("render", example, "--view", "story", "--page", "slide", "-o", out)
+    assert res.exit_code == 0, res.stderr
+    with pdfplumber.open(out) as pdf:
+        assert len(pdf.pages) == 1
+        page = pdf.pages[0]
+        assert (round(float(page.width)), round(float(page.height))) == (960, 540)
+        assert min(c["size"] for c in page.chars) >= 12.0 - 1e-6
+
+
 def test_story_from_the_cli(cli, tmp_path):
     out = tmp_path / "story.svg"
     res = cli("render", STORY, "--view", "story", "-o", out)
