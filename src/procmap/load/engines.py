@@ -262,6 +262,9 @@ class Engine:
         """Bytes the engine wrote to disk to stay within its memory (0 when unknown)."""
         return 0
 
+    def interrupt(self) -> None:
+        """Stop the statement running now, from another thread (a signal arrived); engines without a way: nothing."""
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -296,6 +299,9 @@ class DuckDBEngine(Engine):
         if params is None:
             return self.con.execute(sql)
         return self.con.execute(sql, list(params))
+
+    def interrupt(self) -> None:
+        self.con.interrupt()
 
     def columns(self, table: str) -> list[str]:
         return [row[0] for row in self.con.execute(f"DESCRIBE {table}").fetchall()]
