@@ -11,22 +11,31 @@ what it writes.  Two checks:
 * every example, exported to BPMN and imported back, and every MIWG model are
   written the same with libyaml's C emitter and with PyYAML's pure-Python one
   (the fallback where PyYAML was built without libyaml).
+
+The import's check reads the values and positions the writer hands over
+(``dump_document``) instead of parsing the text it wrote: they must be exactly
+what parsing that text gives, values, key order and every position, on the
+examples, the MIWG models, generated processes and random ones.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
 
-from conftest import EXAMPLES, ORACLES
+from conftest import EXAMPLES, ORACLES, ROOT
 from procmap.config import Config
 from procmap.interchange import export
 from procmap.interchange.bpmn_import import import_bpmn
-from procmap.interchange.process_yaml import dump
-from procmap.validate import require_valid
+from procmap.interchange.process_yaml import dump, dump_document
+from procmap.load.loader import Document, parse
+from procmap.validate import check_text, require_valid
+from strategies import processes, profile
 
 MIWG = ORACLES / "miwg"
 PINNED = {
@@ -73,3 +82,67 @@ def test_the_c_emitter_and_the_pure_python_fallback_write_the_same(monkeypatch: 
     monkeypatch.delattr(yaml, "CSafeDumper")
     for name, data in inputs:
         assert written(data, name) == with_c[name], name
+
+
+def records(doc: Document) -> list[tuple[tuple[Any, ...], list[int]]]:
+    """Every container's position record (own position, count, each entry's key and value positions)."""
+    found: list[tuple[tuple[Any, ...], list[int]]] = []
+    numbers = doc.positions._numbers
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        at = doc.positions._at[id(node)]
+        size = 3 + (2 if type(node) is list else 4) * numbers[at + 2]
+        found.append((path, list(numbers[at : at + size])))
+        for key, value in enumerate(node) if type(node) is list else node.items():
+            if type(value) in (dict, list):
+                walk(value, (*path, key))
+
+    walk(doc.data, ())
+    return found
+
+
+def assert_reads_back(data: dict[str, Any], header: list[str], comments: dict[str, str], name: str) -> None:
+    doc = dump_document(data, "p.yaml", header, comments)
+    assert doc.text == dump(data, header, comments), name
+    parsed = parse(doc.text, "p.yaml")
+    assert doc.data == parsed.data, name
+    assert list(doc.data) == list(parsed.data), name
+    assert [list(step) for step in doc.data["steps"]] == [list(step) for step in parsed.data["steps"]], name
+    assert doc.root_pos == parsed.root_pos, name
+    assert records(doc) == records(parsed), name
+    assert doc.duplicate_keys == [], name
+
+
+def test_the_writer_hands_over_what_a_parse_of_its_text_reads() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import branchy_yaml, process_yaml
+
+    inputs = _inputs()
+    for name, text in (("generated", process_yaml(300)), ("shares", process_yaml(200, shares=True)),
+                       ("branchy", branchy_yaml(120))):  # fmt: skip
+        inputs.append((name, exported_text(text, name)))
+    for name, data in inputs:
+        result = import_bpmn(data, name)
+        assert_reads_back(result.data, result.header, result.step_comments, name)
+
+
+def exported_text(text: str, name: str) -> bytes:
+    data = export(check_text(text, f"{name}.yaml", Config()), "bpmn")
+    return data if isinstance(data, bytes) else data.encode()
+
+
+@profile(60)
+@given(processes(max_steps=8))
+def test_random_processes_read_back_as_written(data: dict[str, Any]) -> None:
+    comments = {step["id"]: "from task 'x'  # procmap: ignore[unreachable-step]" for step in data["steps"][::2]}
+    assert_reads_back(data, ["Imported by a test", "second line"], comments, "random")
+
+
+def test_shapes_without_a_layout_are_parsed_instead() -> None:
+    """An empty lanes list is written ``lanes:``, which YAML reads as null: the writer parses its text then."""
+    data = {"version": 1, "process": {"id": "p", "name": "P"}, "lanes": [], "steps": [{"id": "a", "name": "A"}]}
+    doc = dump_document(data, "p.yaml")
+    assert doc.data["lanes"] is None
+    assert records(doc) == records(parse(doc.text, "p.yaml"))

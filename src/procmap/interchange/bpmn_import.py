@@ -88,13 +88,13 @@ def import_bpmn(data: bytes, path: str, *, kinds: dict[str, str] | None = None, 
 def _unmatched(data: dict[str, Any]) -> bool:
     """Whether the forks and joins made from parallel gateways break SPEC §7.1's block structure."""
     from procmap.config import Config
-    from procmap.interchange.process_yaml import dump
+    from procmap.interchange.process_yaml import dump_document
     from procmap.rules import RULES
-    from procmap.validate import check_text
+    from procmap.validate import check_document
 
     clean_data = {k: v for k, v in data.items() if k != "_forks"}
     only = Config(severities={rule.id: None for rule in RULES if rule.id != "unmatched-fork"})
-    checked = check_text(dump(clean_data, [], {}), "<import>", only)
+    checked = check_document(dump_document(clean_data, "<import>", [], {}), only)
     return any(d.rule == "unmatched-fork" for d in checked.diagnostics)
 
 
