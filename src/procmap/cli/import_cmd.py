@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from typing import Any, Optional
 
@@ -97,19 +96,11 @@ def register(app: Any) -> None:
         # Only errors stop an import, so only the error rules run: the warnings (journeys, handoffs…) are
         # what `procmap validate` and `audit` are for, and were 40 % of importing 5,000 tasks.
         errors_only = Config(severities={rule.id: None for rule in RULES if rule.severity < Severity.ERROR})
-        # The cyclic garbage collector finds nothing in the tree, nodes and values an import builds, yet its
-        # passes over them were a fifth of mapping 5,000 tasks (validate pauses it per file for the same reason).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            result = import_bpmn(data, shown, kinds=kinds, process=process)
-            # The writer hands over the values and positions of what it wrote: the check reads them, not a
-            # second parse of the text (docs/performance.md, "Import").
-            written = dump_document(result.data, output or "<import>", result.header, result.step_comments)
-            checked = check_document(written, errors_only)
-        finally:
-            if collecting:
-                gc.enable()
+        result = import_bpmn(data, shown, kinds=kinds, process=process)
+        # The writer hands over the values and positions of what it wrote: the check reads them, not a
+        # second parse of the text (docs/performance.md, "Import").
+        written = dump_document(result.data, output or "<import>", result.header, result.step_comments)
+        checked = check_document(written, errors_only)
         text = written.text
         errors = [d for d in checked.diagnostics if d.severity.label == "error"]
         if errors:
