@@ -304,10 +304,20 @@ def scale(args: argparse.Namespace) -> None:
         for _ in range(args.runs):  # interleaved: the machine's load hits both alike
             floors.append(launch([sys.executable, "-c", FLOOR, str(log)], dict(os.environ)))
             confs.append(launch(conf_cmd, env, spill))
-            print(f"  {size:,}: floor {floors[-1]['cpu']:.1f}s, conform {confs[-1]['cpu']:.1f}s", file=sys.stderr)
+            print(f"  {size:,}: floor {floors[-1]['cpu']:.2f}s, conform {confs[-1]['cpu']:.2f}s", file=sys.stderr)
         spill.rmdir()
         floor = statistics.median(f["cpu"] for f in floors)
         conf = statistics.median(c["cpu"] for c in confs)
+        low_floor, low_conf = min(f["cpu"] for f in floors), min(c["cpu"] for c in confs)
+        conf_runs = ", ".join(f"{c['cpu']:.2f}" for c in confs)
+        floor_runs = ", ".join(f"{f['cpu']:.2f}" for f in floors)
+        print(
+            f"  {size:,}: conform CPU {conf_runs} s (median {conf:.2f}, min {low_conf:.2f}); "
+            f"floor {floor_runs} s "
+            f"(median {floor:.2f}, min {low_floor:.2f}); ratio of medians {conf / floor:.2f}, "
+            f"of minimums {low_conf / low_floor:.2f}",
+            file=sys.stderr,
+        )
         rows.append(
             ("duckdb", size, conf, max(c["rss"] for c in confs), max(c["spill"] for c in confs), floor, conf / floor)
         )

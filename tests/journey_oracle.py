@@ -9,6 +9,7 @@ agreement between the two on random processes means something.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -265,6 +266,19 @@ def _solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
+def _numbered(first: Any, after: Callable[[Any], list[Any]]) -> dict[Any, int]:
+    """Every state met from ``first`` through ``after``, numbered in the order a depth-first worklist meets them."""
+    index: dict[Any, int] = {}
+    todo = [first]
+    while todo:
+        state = todo.pop()
+        if state in index:
+            continue
+        index[state] = len(index)
+        todo += after(state)
+    return index
+
+
 def expected(g: Any, start: str) -> dict[str, float] | None:
     """First-step analysis with exact fractions over states (step, last lane, last channel)."""
     nodes = g.nodes
@@ -286,22 +300,16 @@ def expected(g: Any, start: str) -> dict[str, float] | None:
                 return None
             total = sum(Fraction(x) for x in shares)
             probs[n] = [(v, Fraction(x) / total) for v, x in zip(flows, shares, strict=True)]
-    states: list[tuple[str, Any, Any]] = []
-    index: dict[tuple[str, Any, Any], int] = {}
-    todo = [(start, None, None)]
-    while todo:
-        st = todo.pop()
-        if st in index:
-            continue
-        index[st] = len(states)
-        states.append(st)
-        n, lane, chan = st
+
+    def after(state: tuple[str, Any, Any]) -> list[tuple[str, Any, Any]]:
+        n, lane, chan = state
         new_lane = nodes[n]["lane"] if nodes[n]["touchpoint"] and not _is_update(g, n) else lane
         new_chan = _chan(g, n) if nodes[n]["facing"] and _chan(g, n) is not None else chan
-        for v, _ in probs.get(n, []):
-            todo.append((v, new_lane, new_chan))
+        return [(v, new_lane, new_chan) for v, _ in probs.get(n, [])]
+
+    index = _numbered((start, None, None), after)
     out: dict[str, float] = {}
-    size = len(states)
+    size = len(index)
     for fig in ADDITIVE:
         a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
         b = [Fraction(0)] * size
@@ -673,18 +681,12 @@ def expected_blocks(g: Any, start: str) -> dict[str, Any] | None:
     nodes = g.nodes
     probs = _probs(g, start)
     unplanned = _unplanned(g, start)
-    keys: list[tuple[str, Any]] = []
-    index: dict[tuple[str, Any], int] = {}
-    todo = [(start, None)]
-    while todo:
-        key = todo.pop()
-        if key in index:
-            continue
-        index[key] = len(keys)
-        keys.append(key)
+
+    def after(key: tuple[str, Any]) -> list[tuple[str, Any]]:
         n, stop = key
         if n == stop:
-            continue
+            return []
+        todo: list[tuple[str, Any]] = []
         for alt, _p in probs.get(n, []):
             if len(alt) == 1:
                 todo.append((alt[0], stop))
@@ -693,8 +695,11 @@ def expected_blocks(g: Any, start: str) -> dict[str, Any] | None:
                 todo += [(t, join) for t in alt]
                 if join is not None:
                     todo.append((join, stop))
+        return todo
+
+    index = _numbered((start, None), after)
     out: dict[str, Any] = {}
-    size = len(keys)
+    size = len(index)
     for fig in ("customer_actions", "touchpoints", "repeats", "chases"):
         a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
         b = [Fraction(0)] * size

@@ -76,16 +76,19 @@ def test_repeat_contacts_unit_without_chase_counts_the_same_action_twice(tmp_pat
     """The query alone: a customer action twice counts, a chase once counts, none logged is None."""
     import duckdb
 
-    from procmap.analysis.logs import repeat_contacts
+    from procmap.analysis.logs import CASE_STEPS, repeat_contacts
 
     con = duckdb.connect()
-    con.execute("CREATE TABLE seq (case_id VARCHAR, sn INTEGER, customer BOOLEAN, chase BOOLEAN)")
+    con.execute("CREATE TABLE seq (case_id VARCHAR, sn INTEGER, t DOUBLE, customer BOOLEAN, chase BOOLEAN)")
     con.execute(
-        "INSERT INTO seq VALUES ('a', 0, true, false), ('a', 0, true, false), ('b', 1, true, true),"
-        " ('c', 0, true, false), ('d', 2, false, false), ('d', 2, false, false)"
+        "INSERT INTO seq VALUES ('a', 0, 1, true, false), ('a', 0, 2, true, false), ('b', 1, 1, true, true),"
+        " ('c', 0, 1, true, false), ('d', 2, 1, false, false), ('d', 2, 2, false, false)"
     )
+    case_steps = "CREATE OR REPLACE TABLE case_steps AS " + CASE_STEPS
+    con.execute(case_steps)
     assert repeat_contacts(con) == 2
     con.execute("DELETE FROM seq WHERE customer")
+    con.execute(case_steps)
     assert repeat_contacts(con) is None
 
 

@@ -164,3 +164,34 @@ def test_approximate_figures_are_marked_in_every_format(tmp_path: Path, monkeypa
     for fmt in ("text", "markdown", "html"):
         assert "≈" in render(done, fmt), fmt
         assert "≈" not in render(exact, fmt), fmt
+
+
+def test_to_parquet_keeps_every_other_column_so_where_reads_the_same(run, tmp_path: Path) -> None:
+    """A CSV's columns conform does not read (a --where column) are kept under their own names."""
+    lines = LOG.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ";channel"] + [f"{line};{'web' if k % 3 else 'phone'}" for k, line in enumerate(lines[1:])]
+    log = tmp_path / "tickets.csv"
+    log.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = run("conform", "--to-parquet", log, "--case", "ticket_id", "-o", tmp_path / "pq")
+    assert proc.returncode == 0, proc.stderr
+    assert b"warning" not in proc.stderr  # nothing left out, nothing to say
+    target = tmp_path / "pq" / "tickets.parquet"
+    names = [r[0] for r in duckdb.sql(f"DESCRIBE SELECT * FROM read_parquet('{target}')").fetchall()]
+    assert names[-1] == "channel" and "ticket_id" not in names  # the case column is under its XES name
+    where = ("--where", "channel=web", "-f", "json")
+    before = json.loads(run("conform", MODEL, log, "--case", "ticket_id", *where).stdout)
+    after = json.loads(run("conform", MODEL, target, *where).stdout)
+    assert before["filters"]["left_out"]["events"] and comparable(after) == comparable(before)
+
+
+def test_to_parquet_of_xes_says_which_attributes_are_not_kept(run, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import conform_support
+
+    event = {"case": "c1", "activity": "Ask", "t": datetime(2024, 1, 1, 10, tzinfo=UTC), "resource": "Ann"}
+    xes = conform_support.write_xes([{**event, "lifecycle": None}], tmp_path / "log.xes")
+    proc = run("conform", "--to-parquet", xes, "-o", tmp_path / "pq", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert "only the attributes conform reads are kept" in err and "other XES attributes are not" in err

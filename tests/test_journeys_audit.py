@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -220,3 +222,84 @@ def test_sixteen_thousand_steps_audit_in_linear_time() -> None:
     assert report["count"] > 10**400  # exact, however large
     assert report["max"]["repeats"] == 1 and len(report["repeat_loops"]) == 1_600
     assert large < 10 * small, f"5x the steps took {large / small:.1f}x the time"
+
+
+def _branchy(tmp_path, steps: int):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import branchy_yaml
+
+    path = tmp_path / f"branchy-{steps}.yaml"
+    path.write_text(branchy_yaml(steps), encoding="utf-8")
+    return path
+
+
+def test_branchy_audit_is_not_cubic(tmp_path) -> None:
+    """Issue 23: a 3,000-step process whose every step branches to the next five audits in seconds of CPU.
+
+    Its worst journey keeps out of the customer's sight as long as it can:
+    the forward programme used to keep every (silence so far, silence still
+    open) pair that might still win, hundreds per step, and ran past 120 s of
+    CPU (1,000 steps: 21 s).  Measured as the child's CPU time (wait4), never
+    the clock: the machine may be shared.
+    """
+    from forkserver import SERVER
+
+    path = _branchy(tmp_path, 3_000)
+    done = SERVER.capture(["audit", "--format", "json", str(path)], cwd=tmp_path, env=dict(os.environ), cpu_limit=60)
+    assert done.returncode in (0, 1), done.stderr.decode()[-2000:]
+    assert done.cpu_seconds < 15, f"{done.cpu_seconds:.1f} s of CPU"
+    j = json.loads(done.stdout)["processes"][0]["journeys"]
+    # Every backstage step between the first facing step and the last but one: 1,498 steps of 5 minutes.
+    assert j["worst"]["figures"]["longest_silence"] == j["max"]["longest_silence"] == 1_498 * 300
+    steps = j["worst"]["steps"]
+    assert steps[:6] == ["s0", "s1", "s2", "s3", "s6", "s7"] and steps[-4:] == ["s2995", "s2997", "s2998", "s2999"]
+    assert j["worst"]["figures"]["elapsed"] == 1_498 * 300 + 4 * 300  # and the most time besides: s1, s2997, the end
+
+
+# The child reads its own peak (VmHWM) after reading the file, then after the journeys: only their memory counts.
+_JOURNEY_MEMORY = """
+import gc, sys
+gc.disable()  # as the procmap command runs
+from procmap.config import Config
+from procmap.validate import check_file
+from procmap.analysis.journeys import Journeys
+from procmap.analysis.journeys.report import journeys_report
+
+def peak():
+    return int(next(line for line in open('/proc/self/status') if line.startswith('VmHWM')).split()[1])
+
+small = check_file(sys.argv[2], Config())
+journeys_report(Journeys(small.graph), small.analysis.no_backup)  # imports and first use, on 10 steps
+big = check_file(sys.argv[1], Config(max_file_size=10**9))
+before = peak()
+report = journeys_report(Journeys(big.graph), big.analysis.no_backup)
+print(before, peak(), report['count'] > 10**400, report['expected'] is not None)
+"""
+
+
+@pytest.mark.slow  # about 6 s of CPU: the journeys of a 16,000-step process
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the child's own VmHWM from /proc")
+def test_journeys_of_a_loop_with_shares_keep_two_kib_per_step(tmp_path) -> None:
+    """Issue 23: the journey analysis of a 16,000-step loop with shares keeps at most 2 KiB per step.
+
+    Peak memory of a fresh child, read by the child itself before and after the
+    journeys (the file, model, graph and rules are the parse's, measured apart).
+    It was 4.6 KiB per step: exact journey counts for every state, per-state
+    tables of the bounds, every label of the worst journey kept alive, a dict
+    of shares per step.
+    """
+    from forkserver import run_process
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import process_yaml
+
+    steps = 16_000
+    big, small = tmp_path / "big.yaml", tmp_path / "small.yaml"
+    big.write_text(process_yaml(steps, shares=True), encoding="utf-8")
+    small.write_text(process_yaml(10, shares=True), encoding="utf-8")
+    proc = run_process([sys.executable, "-c", _JOURNEY_MEMORY, str(big), str(small)], text=True, cpu_limit=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    before, after, huge, expected = proc.stdout.split()
+    assert huge == "True" and expected == "True"  # the figures were all computed
+    per_step = (int(after) - int(before)) / steps
+    assert 0.2 < per_step <= 2.0, f"{per_step:.2f} KiB per step"

@@ -175,6 +175,55 @@ def test_random_worst_by_orders_match_the_oracle(process: dict[str, Any], repeat
     compare(g, repeats, order)
 
 
+@st.composite
+def branchy_processes(draw: st.DrawFn) -> dict[str, Any]:
+    """Issue 15's hostile shape, small: every step branches to the next few, so ways cross and re-meet everywhere.
+
+    Backstage runs that skip the facing steps make long silences on many
+    ways at once (what made the worst journey's labels explode); a way back
+    now and then makes loops, shares sometimes make a chain.
+    """
+    n = draw(st.integers(4, 9))
+    fanout = draw(st.integers(2, 4))
+    with_shares = draw(st.booleans())
+    steps = []
+    for i in range(n):
+        lane = draw(st.sampled_from(list(KINDS)))
+        step: dict[str, Any] = {"id": f"s{i}", "name": f"Step {i}", "lane": lane}
+        if KINDS[lane] == "onstage" and draw(st.integers(0, 3)) == 0:
+            step["contact"] = "update"
+        duration = draw(st.sampled_from([None, "1m", "5m", "90s", "1h"]))
+        if duration:
+            step["duration"] = duration
+        channel = draw(st.sampled_from([None, "phone", "email"]))
+        if channel:
+            step["channel"] = channel
+        targets = list(range(i + 1, min(n, i + 1 + fanout)))
+        if 0 < i < n - 1 and draw(st.integers(0, 3)) == 0:
+            back = draw(st.integers(0, i))
+            targets.append(back)
+        flows = [{"to": f"s{t}", "when": f"w{t}"} for t in targets]
+        if with_shares and len(flows) in SPLITS:
+            for f, share in zip(flows, draw(st.sampled_from(SPLITS[len(flows)])), strict=True):
+                f["share"] = share
+        if flows:
+            step["next"] = flows
+        steps.append(step)
+    return {"version": 1, "process": {"id": "branchy", "name": "Branchy"}, "lanes": LANES, "steps": steps}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    branchy_processes(),
+    st.integers(0, 2),
+    st.one_of(st.none(), st.lists(st.sampled_from(WORST_NAMES), min_size=1, max_size=4, unique=True).map(tuple)),
+)
+def test_random_branchy_processes_match_the_oracle(process: dict[str, Any], repeats: int, order: Any) -> None:
+    """The worst journey's pruning (silence that can no longer matter, closed and open kept apart) changes nothing."""
+    g = build_graph(ProcessFile.model_validate(process))
+    compare(g, repeats, order)
+
+
 @pytest.mark.parametrize(
     "path", sorted(EXAMPLES.glob("*.yaml")) + sorted(EXAMPLES.glob("stories/*.yaml")), ids=lambda p: p.stem
 )

@@ -85,3 +85,19 @@ def test_approximate_quantiles_are_marked_and_close(cases, spark: Any, monkeypat
         assert all(f["wait"]["approximate"] for f in report["flows"])
         assert report["resource_changes"]["approximate"] is True
         assert report["fitness"] == exact["fitness"]  # counts are never approximate
+
+
+def test_spark_says_nothing_of_its_own_on_the_terminal(run, tmp_path: Path) -> None:
+    """A fresh `--engine local` run: standard error holds procmap's lines only, the report on stdout is JSON."""
+    import json
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no Java on this machine (Spark needs Java 17 or newer)")
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]')")
+    root = Path(__file__).resolve().parents[1]
+    model, log = root / "examples" / "support-ticket.yaml", root / "examples" / "logs" / "support-tickets.csv"
+    res = run("conform", model, log, "--case", "ticket_id", "--format", "json", "--engine", "local[1]", timeout=120)
+    assert res.returncode == 0
+    assert json.loads(res.stdout)["engine"] == "local[1]"
+    assert res.stderr.decode().strip() == ""

@@ -60,14 +60,12 @@ def test_approximate_quantiles_within_the_stated_rank_tolerance(both: dict[str, 
             assert (q - tol) * 99999 <= float(value) <= (q + tol) * 99999, (d, q, value)
 
 
-def test_ordered_concat(both: dict[str, Any]) -> None:
+def test_ordered_list(both: dict[str, Any]) -> None:
     rows = same(
         both,
-        lambda d: (
-            f"SELECT c, {engines.ordered_concat(d, 'CAST(CAST(x AS INTEGER) AS STRING)', 'p')} FROM v GROUP BY c ORDER BY c"
-        ),
+        lambda d: f"SELECT c, {engines.ordered_list(d, 'CAST(x AS INTEGER)', 'p')} FROM v GROUP BY c ORDER BY c",
     )
-    assert rows == [("a", "1 2 4 8"), ("b", "3")]
+    assert rows == [("a", [1, 2, 4, 8]), ("b", [3])]
 
 
 def test_small_tables_and_parquet(both: dict[str, Any], tmp_path: Path) -> None:

@@ -342,7 +342,8 @@ def _report(
         # SPEC §6.5: exact quantiles while they fit, the engine's approximate ones past the threshold
         con.approximate = events > engines.APPROXIMATE_FROM
         phases.start("sequences")
-        activity_counts = q.activities(con)
+        stats = q.log_stats(con)
+        activity_counts = stats.activities
         mapping, unmapped = map_activities(model, [a for a, _ in activity_counts])
         updates = {n for n, d in g.nodes(data=True) if d.get("update")}
         shares = {(u, v): d.get("share") for u, v, d in g.edges(data=True)}
@@ -350,7 +351,7 @@ def _report(
         loops = Journeys(g).loop_edge_ids()  # SPEC §5.2, as audit reads them
         numbers = q.Model(g)
         q.register_model(con, numbers, mapping=mapping, updates=updates, shares=shares, loops=loops, workdir=workdir)
-        logged = q.logged_steps(con, numbers)
+        logged = stats.logged(mapping)
         pairs = q.conforming_pairs(g, start, logged, loops)
         for pair in replay.parallel_pairs(g, logged):  # SPEC §7.3: steps of two branches of one fork, any order
             pairs.setdefault(pair, 0)
@@ -362,7 +363,7 @@ def _report(
         phases.start("pairs and waits")
         q.build_pairs(con)
         phases.start("figures")
-        totals = q.counts(con)
+        totals = q.counts(con, events)
         fit = q.fitness(con)
         flows = q.observed_flows(con, numbers)
         used = q.flow_use(con, numbers, start, logged, ends=True)
@@ -373,13 +374,13 @@ def _report(
         repeat_cases = q.repeat_contacts(con)
         sla_rows, sla_cases = q.sla(con, numbers)
         changes = q.resource_changes(con)
-        work = q.work_times(con, numbers, lifecycle_starts=rule != "complete")
-        left_out = log_lifecycle.left_out(con, rule)
+        work = q.work_times(con, numbers, lifecycle_starts=rule != "complete" and stats.lifecycles, starts=stats.starts)
+        left_out = log_lifecycle.left_out(stats, rule, mapping)
         phases.start("overview and variants")
         case_time = log_overview.case_time(con)
         ends = log_overview.end_activities(con)
         rework = log_overview.rework(con, numbers.ids)
-        workload = log_overview.workload(con)
+        workload = log_overview.workload(con, lifecycles=stats.lifecycles, starts=stats.starts)
         variants = log_variants.variants(con, numbers.ids)
         phases.start("example cases")
         deviation_cases = log_cases.deviation_cases(con, numbers.ids)

@@ -24,7 +24,8 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from procmap.diagnostics import UsageError
 
@@ -148,6 +149,20 @@ def _make_parents(path: str, folder: str) -> None:
 
 
 def _write_atomic(path: str, target: str, data: bytes, mode: int | None) -> None:
+    with atomic_path(path, target=target, mode=mode) as tmp, open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+
+
+@contextmanager
+def atomic_path(path: str, *, target: str | None = None, mode: int | None = None) -> Iterator[str]:
+    """A temporary file beside ``target`` (default ``path``) to write, renamed over it when the block ends.
+
+    For writers that need a file name rather than bytes (DuckDB's ``COPY … TO``).
+    An error or a signal in the block removes the temporary file and leaves the
+    target as it was; an OS error is one line naming ``path`` (exit 2).
+    """
+    target = target or path
     folder = os.path.dirname(target) or "."
     _make_parents(path, folder)
     name = os.path.basename(target)
@@ -156,11 +171,10 @@ def _write_atomic(path: str, target: str, data: bytes, mode: int | None) -> None
     except OSError as exc:
         # The temporary file goes beside the target: its folder is what refused.
         raise UsageError(f"{path}: cannot write into {folder}: {_reason(exc)}") from None
+    os.close(fd)
     _PENDING.add(tmp)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
+        yield tmp
         try:
             os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         except OSError:

@@ -110,7 +110,7 @@ function membership(text) {
     if (open) current = open[1];
     else if (/^\s*end\s*$/.test(line)) current = null;
     else if (current) {
-      const node = line.match(/^\s*(S\d+)[[({]/);
+      const node = line.match(/^\s*(S\d+)(?:[[({]|\s*$)/);
       if (node) lanes.set(node[1], current);
     }
   }

@@ -2,7 +2,7 @@
 
 Each finding carries up to 20 example case ids (smallest ids first, so the
 same log gives the same examples), enough to open a few in the source system,
-never the whole log.  Tables read: ``seq``, ``sla_waits`` (built by
+never the whole log.  Tables read: ``seq``, ``case_steps``, ``sla_waits`` (built by
 :func:`procmap.analysis.logs.sla`).
 """
 
@@ -55,9 +55,7 @@ def repeat_cases(con: Engine) -> list[str]:
         case
         for (case,) in con.execute(
             f"""
-            SELECT DISTINCT case_id FROM (
-                SELECT case_id FROM seq WHERE customer
-                GROUP BY case_id, sn HAVING count(*) > 1 OR max(CASE WHEN chase THEN 1 ELSE 0 END) = 1) r
+            SELECT DISTINCT case_id FROM case_steps WHERE customer AND (n > 1 OR chase)
             ORDER BY case_id LIMIT {EXAMPLES}
             """
         ).fetchall()

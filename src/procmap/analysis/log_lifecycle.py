@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from procmap.analysis.logs import LogStats
     from procmap.load.engines import Engine
 
 RULES = ("none", "complete", "start,complete")
@@ -58,24 +59,18 @@ def _clear(con: Engine) -> None:
     con.create_table("events", f"SELECT {columns} FROM events")
 
 
-def left_out(con: Engine, rule: str | None) -> dict[str, Any]:
+def left_out(stats: LogStats, rule: str | None, mapping: dict[str, str]) -> dict[str, Any]:
     """Events that are not steps, by reason: their lifecycle value first, then an activity no step maps.
 
     Under ``start,complete`` a start event is left out of the steps but used
     for work time; it is counted with its value all the same, and says so.
+    The counts come from the one group-by of the log (:func:`procmap.analysis.logs.log_stats`).
     """
-    rows = con.execute(
-        "SELECT lifecycle, count(*) FROM events WHERE lifecycle IS NOT NULL AND lifecycle <> 'complete' "
-        "GROUP BY lifecycle ORDER BY count(*) DESC, lifecycle"
-    ).fetchall()
     by_value = [
         {"value": v, "events": n, "used_for": "work time" if v == "start" and rule != "complete" else None}
-        for v, n in rows
+        for v, n in stats.lifecycle
     ]
-    unmapped = con.execute(
-        "SELECT count(*) FROM events e LEFT JOIN amap m ON m.activity = e.activity "
-        "WHERE (e.lifecycle IS NULL OR e.lifecycle = 'complete') AND m.activity IS NULL"
-    ).fetchone()[0]  # type: ignore[index]
+    unmapped = stats.unmapped_events(mapping)
     total = sum(r["events"] for r in by_value) + unmapped
     # A missing or unreadable timestamp is an input error (exit 2, its row named), so never a silent loss.
     return {"events": total, "lifecycle": by_value, "unmapped_activity": unmapped, "missing_timestamp": 0}

@@ -22,8 +22,15 @@ Tables the queries read (created by :func:`register_model` and the loader)::
     conf(a, b, loops)                       -- pairs a path with silent interior joins (-1 begin, -2 end),
                                             -- and the loop edges on the chosen one (the flows on it: path_use)
 
-and, built here: ``seq`` (one row per mapped event, in case order),
-``cases`` (one row per case) and ``pairs`` (one row per observed pair).
+and, built here: ``seq`` (one row per mapped event, in case order: the one
+window pass over the log), ``cases`` (one row per case with a mapped event,
+its variant among its columns), ``case_steps`` (one row per case and step),
+``case_all`` (one row per case of the whole log) and ``pairs`` (one row per
+observed pair).  Every later figure is a group-by or a join of these small
+tables (issue 22), except the two keyed otherwise: the work per resource
+(:func:`procmap.analysis.log_overview.workload`) and the work times, which
+read ``events`` again (the work times only when the log has start times or a
+lifecycle).
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from procmap.load.engines import lag_ignore_nulls, quantile
+from procmap.load.engines import lag_ignore_nulls, ordered_list, quantile, row_key
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -282,18 +289,6 @@ def bulk(
     con.register_rows(table, columns, rows, workdir)
 
 
-def logged_steps(con: Engine, model: Model) -> set[str]:
-    """Steps with a (complete) event somewhere in the log: the others are silent (SPEC §6.2)."""
-    rows = con.execute(
-        """
-        SELECT DISTINCT m.sn
-        FROM (SELECT DISTINCT activity FROM events WHERE lifecycle IS NULL OR lifecycle = 'complete') e
-        JOIN amap m ON m.activity = e.activity
-        """
-    ).fetchall()
-    return {model.ids[row[0]] for row in rows}
-
-
 def register_pairs(con: Engine, model: Model, pairs: dict[tuple[str, str], int], workdir: Path) -> None:
     """The conforming pairs (begin and end included) with the loop edges on each one's path, in one bulk load."""
     rows = [(model.no(a), model.no(b), n) for (a, b), n in pairs.items()]
@@ -310,7 +305,7 @@ def build_sequences(con: Engine) -> None:
 
     One window pass (one sort of the log, carrying only the columns the
     window needs; the step's attributes are joined back after): the next event (the pair it
-    starts), the case's first time, and the previous facing time, touchpoint
+    starts: its step and its start), the case's first time, and the previous facing time, touchpoint
     lane, touchpoint person and channel (``lag … IGNORE NULLS`` skips events
     not of that kind: SPEC's "consecutive among its touchpoint events").  The
     pair is then looked up in ``conf``: ``ok_next`` whether it conforms (for
@@ -330,7 +325,6 @@ def build_sequences(con: Engine) -> None:
             SELECT q.case_id, q.sn, q.t, q.resource,
                    row_number() OVER ({w}) AS pos,
                    lead(q.sn) OVER ({w}) AS next_sn,
-                   lead(q.t) OVER ({w}) AS next_t,
                    lead(q.t0) OVER ({w}) AS next_t0,
                    first_value(q.t) OVER ({w}) AS first_t,
                    max(CASE WHEN s.facing THEN q.t END) OVER ({w} ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
@@ -350,16 +344,31 @@ def build_sequences(con: Engine) -> None:
     )
 
 
+# one row per case and step it visits: how often, when first, whether a customer action or a chase
+CASE_STEPS = """
+SELECT case_id, sn, count(*) AS n, min(t) AS t_first, bool_or(customer) AS customer, bool_or(chase) AS chase
+FROM seq GROUP BY case_id, sn
+"""
+
+
 def build_cases(con: Engine, lanes: int) -> None:
-    """``cases``: one row per case with a mapped event — whether it fits, its pairs, and §5.3's figures.
+    """``cases``: one row per case with a mapped event — whether it fits, its pairs, §5.3's figures, its variant;
+    ``case_steps``: one row per case and step it visits; ``case_all``: one row per case of the whole log.
 
     The figures are read along the case's mapped steps with real time
     (SPEC §6.3): ``elapsed`` last event minus first, ``longest_silence`` the
     longest gap between consecutive facing events, ``repeats`` the loop edges
     its pairs take; ``changes`` counts consecutive touchpoint events (updates
-    aside) done by different known people.  Distinct lanes are counted as a
+    aside) done by different known people; ``steps`` is the case's variant (its
+    mapped steps in order, as an array).  Distinct lanes are counted as a
     bit set when there are few enough lanes (a distinct count per group costs
     more than the rest of the query).
+
+    Every later figure is a group-by of these small tables (issue 22): the
+    steps a case repeats, its first event of a step (``sla_from``), its repeat
+    contacts come from ``case_steps``; its whole time and first and last
+    activities (over all its events, mapped or not) from ``case_all`` — one
+    scan of the events instead of one per figure.
     """
     tp = "touchpoint AND NOT upd"
     parties = (
@@ -384,8 +393,22 @@ def build_cases(con: Engine, lanes: int) -> None:
                max(t) - min(t) AS elapsed,
                coalesce(max(CASE WHEN facing THEN t - prev_facing_t END), 0) AS longest_silence,
                coalesce(sum(CASE WHEN next_sn IS NOT NULL THEN loops_next END), 0) AS repeats,
-               count(CASE WHEN {tp} AND prev_person <> resource THEN 1 END) AS changes
+               count(CASE WHEN {tp} AND prev_person <> resource THEN 1 END) AS changes,
+               {ordered_list(con.dialect, "sn", "pos")} AS steps
         FROM seq GROUP BY case_id
+        """,
+    )
+    con.create_table("case_steps", CASE_STEPS)
+    step_event = "lifecycle IS NULL OR lifecycle = 'complete'"
+    key = row_key(con.dialect, "coalesce(t_start, t)", "t", "file_no", "row_no")
+    # min_by/max_by skip the rows whose key is NULL on both engines: the events that are not steps
+    con.create_table(
+        "case_all",
+        f"""
+        SELECT case_id, max(t) - min(coalesce(t_start, t)) AS duration,
+               min_by(CASE WHEN {step_event} THEN activity END, CASE WHEN {step_event} THEN {key} END) AS first_a,
+               max_by(CASE WHEN {step_event} THEN activity END, CASE WHEN {step_event} THEN {key} END) AS last_a
+        FROM events GROUP BY case_id
         """,
     )
 
@@ -410,22 +433,65 @@ def build_pairs(con: Engine) -> None:
     )
 
 
-def counts(con: Engine) -> dict[str, int]:
-    """Events and cases of the whole log, and how many events and cases map to steps."""
-    events, cases = con.execute("SELECT count(*), count(DISTINCT case_id) FROM events").fetchone()  # type: ignore[misc]
+def counts(con: Engine, events: int) -> dict[str, int]:
+    """Events (counted when read) and cases of the whole log, and how many events and cases map to steps."""
+    cases = con.execute("SELECT count(*) FROM case_all").fetchone()[0]  # type: ignore[index]
     mapped = con.execute(f"SELECT coalesce(sum(n), 0) FROM pairs WHERE a <> {BEGIN_NO}").fetchone()[0]  # type: ignore[index]
     mapped_cases = con.execute("SELECT count(*) FROM cases").fetchone()[0]  # type: ignore[index]
-    return {"events": events, "cases": cases, "events_mapped": int(mapped), "cases_mapped": mapped_cases}
+    return {"events": events, "cases": int(cases), "events_mapped": int(mapped), "cases_mapped": int(mapped_cases)}
 
 
-def activities(con: Engine) -> list[tuple[str, int]]:
-    """Every activity of the log with its event count, most frequent first."""
-    return [
-        (a, n)
-        for a, n in con.execute(
-            "SELECT activity, count(*) AS n FROM events GROUP BY activity ORDER BY n DESC, activity"
-        ).fetchall()
-    ]
+@dataclass
+class LogStats:
+    """What one group-by of the whole log says, read before anything is mapped (issue 22: one scan, not four).
+
+    ``activities``: every activity with its event count, most frequent first;
+    ``step_events``: per activity, its events that are steps (no lifecycle, or
+    ``complete``); ``lifecycle``: every lifecycle value other than ``complete``
+    with its count, most frequent first; ``lifecycles``: whether any event has
+    a lifecycle at all; ``starts``: whether any event has a start time.
+    """
+
+    activities: list[tuple[str, int]]
+    step_events: dict[str, int]
+    lifecycle: list[tuple[str, int]]
+    lifecycles: bool
+    starts: bool
+
+    def logged(self, mapping: dict[str, str]) -> set[str]:
+        """Steps with a (complete) event somewhere in the log: the others are silent (SPEC §6.2)."""
+        return {mapping[a] for a, n in self.step_events.items() if n and a in mapping}
+
+    def unmapped_events(self, mapping: dict[str, str]) -> int:
+        """Step events whose activity no step maps."""
+        return sum(n for a, n in self.step_events.items() if a not in mapping)
+
+
+def log_stats(con: Engine) -> LogStats:
+    """The :class:`LogStats` of ``events``: one group-by over (activity, lifecycle), the rest in Python."""
+    rows = con.execute(
+        "SELECT activity, lifecycle, count(*), count(t_start) FROM events GROUP BY activity, lifecycle"
+    ).fetchall()
+    per_activity: dict[str, int] = {}
+    steps: dict[str, int] = {}
+    life: dict[str, int] = {}
+    lifecycles = starts = False
+    for activity, lifecycle, n, started in rows:
+        per_activity[activity] = per_activity.get(activity, 0) + n
+        starts = starts or bool(started)
+        if lifecycle is not None:
+            lifecycles = True
+        if lifecycle is None or lifecycle == "complete":
+            steps[activity] = steps.get(activity, 0) + n
+        else:
+            life[lifecycle] = life.get(lifecycle, 0) + n
+    return LogStats(
+        activities=sorted(per_activity.items(), key=lambda r: (-r[1], r[0])),
+        step_events=steps,
+        lifecycle=sorted(life.items(), key=lambda r: (-r[1], r[0])),
+        lifecycles=lifecycles,
+        starts=starts,
+    )
 
 
 def fitness(con: Engine) -> dict[str, int]:
@@ -505,18 +571,13 @@ def repeat_contacts(con: Engine) -> int | None:
     A case counts when it has an event of a ``contact: chase`` step (the
     customer chasing *is* the repeat, even the first time it happens) or some
     customer action more than once.  With no customer action in the log at all
-    the figure cannot be known, and 0 would claim nobody came back.
+    the figure cannot be known, and 0 would claim nobody came back.  Read from
+    ``case_steps`` (one row per case and step).
     """
-    logged = con.execute("SELECT count(*) FROM seq WHERE customer").fetchone()[0]  # type: ignore[index]
-    if not logged:
-        return None
-    return con.execute(
-        """
-        SELECT count(DISTINCT case_id) FROM (
-            SELECT case_id FROM seq WHERE customer
-            GROUP BY case_id, sn HAVING count(*) > 1 OR max(CASE WHEN chase THEN 1 ELSE 0 END) = 1) r
-        """
-    ).fetchone()[0]  # type: ignore[index]
+    logged, cases = con.execute(
+        "SELECT count(*), count(DISTINCT CASE WHEN n > 1 OR chase THEN case_id END) FROM case_steps WHERE customer"
+    ).fetchone()  # type: ignore[misc]
+    return int(cases) if logged else None
 
 
 def sla(con: Engine, model: Model) -> tuple[list[dict[str, Any]], int]:
@@ -533,10 +594,9 @@ def sla(con: Engine, model: Model) -> tuple[list[dict[str, Any]], int]:
     con.create_table(
         "sla_waits",
         """
-        WITH firsts AS (SELECT case_id, sn, min(t) AS t0 FROM seq GROUP BY case_id, sn)
         SELECT q.case_id, q.sn, min(q.sla) AS sla,
-               max(q.t - coalesce(CASE WHEN f.t0 <= q.t THEN f.t0 END, q.prev_facing_t, q.first_t)) AS wait
-        FROM seq q LEFT JOIN firsts f ON f.case_id = q.case_id AND f.sn = q.sla_from_sn
+               max(q.t - coalesce(CASE WHEN f.t_first <= q.t THEN f.t_first END, q.prev_facing_t, q.first_t)) AS wait
+        FROM seq q LEFT JOIN case_steps f ON f.case_id = q.case_id AND f.sn = q.sla_from_sn
         WHERE q.sla IS NOT NULL GROUP BY q.case_id, q.sn
         """,
     )
@@ -587,14 +647,20 @@ def resource_changes(con: Engine) -> dict[str, float | None]:
     return marked(con, dict(zip(("min", "median", "p90", "max", "mean"), row, strict=True)))
 
 
-def work_times(con: Engine, model: Model, *, lifecycle_starts: bool = True) -> list[dict[str, Any]]:
+def work_times(
+    con: Engine, model: Model, *, lifecycle_starts: bool = True, starts: bool = True
+) -> list[dict[str, Any]]:
     """Per step, the work time of its events: from its start to its completion (SPEC §6.1).
 
     An event's start is its own ``t_start`` (a ``start_timestamp`` column, as
     pm4py writes interval logs) when logged; otherwise, with ``lifecycle_starts``,
     the ``start`` event just before it of the same activity in the same case.
-    Completes with neither give no work time.
+    Completes with neither give no work time.  ``lifecycle_starts`` False (no
+    lifecycle in the log, or ``--lifecycle complete``) and ``starts`` False (no
+    start time in the log) leave out the parts that could find nothing.
     """
+    if not lifecycle_starts and not starts:
+        return []
     pairing = (
         """
         starts AS (SELECT DISTINCT activity FROM events WHERE lifecycle = 'start'),
@@ -615,13 +681,18 @@ def work_times(con: Engine, model: Model, *, lifecycle_starts: bool = True) -> l
         if lifecycle_starts
         else ""
     )
+    own = (
+        "SELECT m.sn, e.t - e.t_start AS w FROM events e JOIN amap m ON m.activity = e.activity "
+        "WHERE e.t_start IS NOT NULL AND (e.lifecycle IS NULL OR e.lifecycle = 'complete')"
+        if starts
+        else ""
+    )
+    if not own:
+        paired = paired.removeprefix("UNION ALL ")
     rows = con.execute(
         f"""
         WITH {pairing}
-        work AS (
-            SELECT m.sn, e.t - e.t_start AS w FROM events e JOIN amap m ON m.activity = e.activity
-            WHERE e.t_start IS NOT NULL AND (e.lifecycle IS NULL OR e.lifecycle = 'complete')
-            {paired})
+        work AS ({own} {paired})
         SELECT sn, count(*), {_quantile(con, "w", 0.5)}, {_quantile(con, "w", 0.9)}, max(w) FROM work GROUP BY sn ORDER BY sn
         """
     ).fetchall()

@@ -164,31 +164,31 @@ def parallel_pairs(g: object, logged: set[str]) -> set[tuple[str, str]]:
 def refit(con: object, model: ProcessFile, numbers: object, logged: set[str], workdir: Path) -> str | None:
     """Decide ``cases.fits`` by replay when the model has forks; a note when some variant hit the bound.
 
-    ``seq`` and ``cases`` are conform's tables (procmap.analysis.logs); each
-    distinct variant (sequence of mapped steps) is replayed once and the
-    answer joined back to its cases.  A variant past the bound keeps the
+    ``cases`` is conform's table (procmap.analysis.logs), each case's variant
+    (sequence of mapped steps) its ``steps``; each distinct variant is replayed
+    once and the answer joined back to its cases.  A variant past the bound keeps the
     pairwise answer of §6.2 and is counted in the note.
     """
     if not any(flow.all for step in model.steps for flow in step.next):
         return None
-    from procmap.load.engines import ordered_concat
-
     replay = Replay.of(model)
-    concat = ordered_concat(con.dialect, "CAST(sn AS STRING)", "pos", ",")  # type: ignore[attr-defined]
-    rows = con.execute(  # type: ignore[attr-defined]
-        f"SELECT DISTINCT v FROM (SELECT {concat} AS v FROM seq GROUP BY case_id) c"
-    ).fetchall()
-    answers: list[tuple[str, bool]] = []
+    # each distinct variant (``cases.steps``, an array) numbered once, replayed once, its answer joined back
+    con.create_table(  # type: ignore[attr-defined]
+        "variant_ids",
+        "SELECT steps, row_number() OVER (ORDER BY steps) AS vid FROM (SELECT DISTINCT steps FROM cases) d",
+    )
+    rows = con.execute("SELECT vid, steps FROM variant_ids").fetchall()  # type: ignore[attr-defined]
+    answers: list[tuple[int, bool]] = []
     unknown = 0
-    for (variant,) in set(rows):
-        steps = [numbers.step(int(n)) for n in variant.split(",")]  # type: ignore[attr-defined]
+    for vid, variant in rows:
+        steps = [numbers.step(int(n)) for n in variant]  # type: ignore[attr-defined]
         fits = replay.fits(steps, logged)
         if fits is None:
             unknown += 1
             continue
-        answers.append((variant, fits))
+        answers.append((int(vid), fits))
     con.register_rows(  # type: ignore[attr-defined]
-        "variant_fits", (("v", "VARCHAR"), ("fits", "BOOLEAN")), answers, workdir
+        "variant_fits", (("vid", "BIGINT"), ("fits", "BOOLEAN")), answers, workdir
     )
     # cases made again with the replayed answer (Spark's views take no UPDATE)
     columns = ", ".join(
@@ -199,8 +199,8 @@ def refit(con: object, model: ProcessFile, numbers: object, logged: set[str], wo
         "cases",
         f"""
         SELECT {columns} FROM cases k
-        LEFT JOIN (SELECT case_id, {concat} AS v FROM seq GROUP BY case_id) c ON c.case_id = k.case_id
-        LEFT JOIN variant_fits f ON f.v = c.v
+        JOIN variant_ids i ON i.steps = k.steps
+        LEFT JOIN variant_fits f ON f.vid = i.vid
         """,
     )
     if unknown:

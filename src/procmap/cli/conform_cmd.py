@@ -338,3 +338,6 @@ def _to_parquet(
     if not quiet:
         for item in done:
             print(f"wrote {item.target} ({item.events:,} events from {item.source})", file=sys.stderr)
+    for item in done:  # what was not kept is said even with --quiet: nothing dropped without a word
+        for note in item.notes:
+            print(printable_line(f"procmap: warning: {note}"), file=sys.stderr)

@@ -4,7 +4,7 @@ One set of query definitions serves both engines.  The queries are written in
 the subset both accept (window frames inline, ``CAST`` rather than ``::``,
 ``count(CASE WHEN … THEN 1 END)`` rather than ``FILTER``), and the few places
 where the dialects differ go through one small function each below
-(:func:`lag_ignore_nulls`, :func:`quantile`, :func:`ordered_concat`).  No
+(:func:`lag_ignore_nulls`, :func:`quantile`, :func:`ordered_list`).  No
 translator library rewrites the SQL: one tried (Ibis) silently dropped
 ``IGNORE NULLS`` on ``last()``, another (sqlglot) emitted SQL Spark refused.
 
@@ -81,19 +81,17 @@ def quantile(dialect: str, expr: str, q: float, *, approximate: bool = False) ->
     return f"quantile_cont({expr}, {q})"
 
 
-def ordered_concat(dialect: str, value: str, order: str, sep: str = " ") -> str:
-    """An aggregate joining the group's ``value`` strings in ``order`` with ``sep``.
+def ordered_list(dialect: str, value: str, order: str) -> str:
+    """An aggregate collecting the group's ``value``s into an array, ascending by ``order``.
 
-    DuckDB: ``string_agg(value, sep ORDER BY order)``; Spark has no ordered
-    aggregate, so the pairs are collected, sorted by ``order`` and the values kept.
+    DuckDB: ``list(value ORDER BY order)``; Spark has no ordered aggregate, so
+    (order, value) pairs are collected, sorted and the values kept.  An array,
+    not a joined string: a case's variant is grouped and compared as it is
+    (issue 22: the string form cost twice as much as the list at 1M events).
     """
-    quoted = "'" + sep.replace("'", "''") + "'"
     if dialect == SPARK:
-        return (
-            f"concat_ws({quoted}, transform(array_sort(collect_list(named_struct('k', {order}, 'v', {value}))), "
-            "x -> x.v))"
-        )
-    return f"string_agg({value}, {quoted} ORDER BY {order})"
+        return f"transform(array_sort(collect_list(named_struct('k', {order}, 'v', {value}))), x -> x.v)"
+    return f"list({value} ORDER BY {order})"
 
 
 def row_key(dialect: str, *columns: str) -> str:
@@ -374,9 +372,9 @@ class SparkEngine(Engine):
 
     dialect = SPARK
 
-    def __init__(self, target: str, memory: int | None = None, *, session: Any = None) -> None:
+    def __init__(self, target: str, memory: int | None = None, *, session: Any = None, log: Path | None = None) -> None:
         self.name = target
-        self.spark = session if session is not None else spark_session(target, memory)
+        self.spark = session if session is not None else spark_session(target, memory, log)
         self._cached: list[Any] = []
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Cursor:
@@ -411,8 +409,14 @@ class SparkEngine(Engine):
         self._cached.clear()
 
 
-def spark_session(target: str, memory: int | None = None) -> Any:
-    """A Spark session for ``--engine``: local in-process, a ``spark://`` master, or Spark Connect ``sc://``."""
+def spark_session(target: str, memory: int | None = None, log: Path | None = None) -> Any:
+    """A Spark session for ``--engine``: local in-process, a ``spark://`` master, or Spark Connect ``sc://``.
+
+    ``log``: where the JVM Spark starts writes its own output (log4j's lines,
+    the JVM's warnings), so a user sees only procmap's words on standard error
+    and nothing of Spark's in a report written to standard output; when Spark
+    does not start, the log's last line says why, in the one-line error.
+    """
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -421,7 +425,8 @@ def spark_session(target: str, memory: int | None = None) -> Any:
         ) from None
     builder = SparkSession.builder.appName("procmap")
     if target.startswith("sc://"):
-        return builder.remote(target).getOrCreate()
+        with _quiet_python():
+            return builder.remote(target).getOrCreate()
     master = "local[*]" if target == "local" else target
     builder = (
         builder.master(master)
@@ -432,12 +437,64 @@ def spark_session(target: str, memory: int | None = None) -> Any:
     if memory and master.startswith("local"):
         builder = builder.config("spark.driver.memory", shown_size(memory).replace("MB", "m"))
     try:
-        session = builder.getOrCreate()
+        with _quiet_python(), _jvm_output_to(log):
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
     except Exception as exc:  # no Java, a master that does not answer: one line, exit 2
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UsageError(f"--engine {target}: Spark did not start ({first})") from None
-    session.sparkContext.setLogLevel("ERROR")
+        said = _last_line(log)
+        raise UsageError(f"--engine {target}: Spark did not start ({first}{'; ' + said if said else ''})") from None
     return session
+
+
+@contextmanager
+def _jvm_output_to(log: Path | None) -> Iterator[None]:
+    """Standard output and error of the processes started in here (Spark's JVM) go to ``log``.
+
+    The JVM inherits file descriptors 1 and 2 when it is started and keeps
+    them: pointing them at the log while it starts, then back, leaves
+    procmap's own output where it was and every later line of Spark's in the log.
+    """
+    if log is None:
+        yield
+        return
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    target = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        os.dup2(target, 1)
+        os.dup2(target, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, target):
+            os.close(fd)
+
+
+@contextmanager
+def _quiet_python() -> Iterator[None]:
+    """pyspark's own Python warnings (a pandas release it has not caught up with) are not procmap's to show."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", module=r"pyspark(\.|$)")
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        yield
+
+
+def _last_line(log: Path | None) -> str:
+    """The last non-empty line of Spark's log (why it did not start), shortened; empty when there is none."""
+    if log is None:
+        return ""
+    try:
+        lines = [ln.strip() for ln in log.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1][:200] if lines else ""
 
 
 _ENGINE = re.compile(r"duckdb|local(\[(\*|[1-9][0-9]*)\])?|spark://\S+|sc://\S+")
@@ -458,7 +515,7 @@ def open_engine(target: str, workdir: Path, memory: int) -> Engine:
     """The engine ``--engine`` names (checked by :func:`check_engine`)."""
     if target == DUCKDB:
         return DuckDBEngine(workdir, memory)
-    return SparkEngine(target, memory)
+    return SparkEngine(target, memory, log=workdir / "spark.log")
 
 
 # ----------------------------------------------------------------------------- logs on Spark

@@ -75,6 +75,9 @@ class LogFile:
     events: int = 0
     notes: list[str] = field(default_factory=list)  # what was read differently from what was written, in words
     attributes: dict[str, str] = field(default_factory=dict)  # --where name -> the column it reads here
+    # CSV and Parquet: every column of the log as read, and SQL giving them with ``__row`` (the row index)
+    names: list[str] = field(default_factory=list)
+    source: str = ""
 
 
 def kind_of(path: str) -> str:
@@ -680,6 +683,7 @@ def _load_one(
         source = f"({_stage_sql('csv', path, names, delimiter, compression)})"
         types = dict.fromkeys(names, "VARCHAR")
         where_sql = "'row ' || __row"
+        log.names, log.source = names, source
     else:
         described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({duck_path(path)})").fetchall()
         types = {row[0]: str(row[1]) for row in described}
@@ -687,6 +691,7 @@ def _load_one(
         log.attributes = attribute_columns(path, list(types), list(attributes))
         source = f"({_stage_sql('parquet', path, None, '', '')})"
         where_sql = "'row ' || __row"
+        log.names, log.source = list(types), source
 
     c = log.columns
     case_sql = f"CAST({_ident(c['case'])} AS VARCHAR)"  # type: ignore[arg-type]

@@ -8,8 +8,11 @@ becomes one Parquet file of the columns conform needs under their XES
 names, so conform finds them without options::
 
     case:concept:name  concept:name  time:timestamp (UTC)  [org:resource]  [lifecycle:transition]
-    [start_timestamp (UTC)]  row_no
+    [start_timestamp (UTC)]  row_no  [every other column of a CSV or Parquet log, as it was]
 
+The other columns of a CSV or Parquet log are kept under their own names (a
+``--where`` on the Parquet finds them as on the original); an XES log's other
+attributes are not, and the conversion says so.
 The rows keep the log's order, and ``row_no`` keeps each event's row (CSV) or
 event number (XES) in the original, so events of a case at the same instant
 are still ordered as SPEC §6.1 says (timestamp, then file, then row) on any
@@ -41,6 +44,7 @@ class Converted:
     target: str
     events: int
     columns: dict[str, str | None]
+    notes: list[str]
 
 
 def target_name(path: str) -> str:
@@ -56,8 +60,6 @@ def target_name(path: str) -> str:
 def convert(logs: list[str], outdir: str, overrides: dict[str, str | None], *, memory: str = "1GB") -> list[Converted]:
     """Read every log with conform's reader and write each as Parquet into ``outdir`` (created if missing)."""
     import duckdb
-
-    from procmap.fileio import _PENDING  # the signal handler removes half-written temporaries
 
     if not logs:
         raise UsageError("--to-parquet: name the logs to convert")
@@ -93,67 +95,70 @@ def convert(logs: list[str], outdir: str, overrides: dict[str, str | None], *, m
             out = []
             for file_no, log in enumerate(read, start=1):
                 target = os.path.join(outdir, target_name(log.path))
-                _write(con, log, file_no, target, _PENDING)
-                out.append(Converted(log.path, target, log.events, log.columns))
+                notes = _write(con, log, file_no, target)
+                out.append(Converted(log.path, target, log.events, log.columns, [*log.notes, *notes]))
             return out
         finally:
             con.close()
 
 
-def _write(con: Any, log: event_logs.LogFile, file_no: int, target: str, pending: set[str]) -> None:
-    """One log's events, in its own order, to ``target`` atomically."""
+ROLE_NAMES = {
+    "case": "case:concept:name",
+    "activity": "concept:name",
+    "timestamp": "time:timestamp",
+    "resource": "org:resource",
+    "lifecycle": "lifecycle:transition",
+    "start": "start_timestamp",
+}
+
+
+def _write(con: Any, log: event_logs.LogFile, file_no: int, target: str) -> list[str]:
+    """One log's events, in its own order, to ``target`` atomically; what was not kept, in words."""
     import duckdb
 
-    folder = os.path.dirname(target) or "."
+    from procmap.fileio import atomic_path
+
     columns = [
-        'case_id AS "case:concept:name"',
-        'activity AS "concept:name"',
+        f'e.case_id AS "{ROLE_NAMES["case"]}"',
+        f'e.activity AS "{ROLE_NAMES["activity"]}"',
         # t is epoch_us / 1e6: back to the same whole microseconds, as a UTC instant
-        'CAST(make_timestamp(CAST(round(t * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS "time:timestamp"',
+        f'CAST(make_timestamp(CAST(round(e.t * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS "{ROLE_NAMES["timestamp"]}"',
     ]
     if log.columns.get("resource"):
-        columns.append('resource AS "org:resource"')
+        columns.append(f'e.resource AS "{ROLE_NAMES["resource"]}"')
     if log.columns.get("lifecycle"):
-        columns.append('lifecycle AS "lifecycle:transition"')
+        columns.append(f'e.lifecycle AS "{ROLE_NAMES["lifecycle"]}"')
     if log.columns.get("start"):  # an interval log's start (issue 25), under pm4py's name
         columns.append(
-            "CAST(make_timestamp(CAST(round(t_start * 1000000) AS BIGINT)) AS TIMESTAMPTZ) AS start_timestamp"
+            "CAST(make_timestamp(CAST(round(e.t_start * 1000000) AS BIGINT)) AS TIMESTAMPTZ) "
+            f'AS "{ROLE_NAMES["start"]}"'
         )
-    columns.append("row_no")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)[:100]}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot write into {folder}: {exc.strerror or exc}") from None
-    os.close(fd)
-    pending.add(tmp)
-    try:
-        con.execute(
-            f"COPY (SELECT {', '.join(columns)} FROM events WHERE file_no = {file_no} ORDER BY row_no) "
-            f"TO {event_logs._sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"
+    columns.append("e.row_no")
+    notes: list[str] = []
+    source = ""
+    if log.kind == "xes":
+        notes.append(
+            f"{log.path}: only the attributes conform reads are kept "
+            f"({', '.join(repr(c) for c in log.columns.values() if c)}); other XES attributes are not"
         )
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-        pending.discard(tmp)
-    except OSError as exc:
-        _discard(tmp, pending)
-        raise UsageError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    except duckdb.Error as exc:  # the disk filled up, the folder went away
-        _discard(tmp, pending)
-        raise UsageError(f"{target}: cannot write: {event_logs._duck_message(exc)}") from None
-    except BaseException:
-        _discard(tmp, pending)
-        raise
-
-
-def _discard(tmp: str, pending: set[str]) -> None:
-    try:
-        os.unlink(tmp)
-    except OSError:
-        pass
-    pending.discard(tmp)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    elif log.source:
+        taken = {c for c in log.columns.values() if c} | set(ROLE_NAMES.values()) | {"row_no"}
+        kept = [n for n in log.names if n not in taken]
+        clashing = [n for n in log.names if n not in log.columns.values() and n in taken]
+        if clashing:
+            notes.append(
+                f"{log.path}: column(s) {', '.join(repr(n) for n in clashing)} not kept: "
+                "the name is one the Parquet log uses for a column conform reads"
+            )
+        if kept:
+            columns += [f"s.{event_logs._ident(n)}" for n in kept]
+            source = f"JOIN {log.source} s ON s.__row = e.row_no"
+    with atomic_path(target) as tmp:
+        try:
+            con.execute(
+                f"COPY (SELECT {', '.join(columns)} FROM events e {source} WHERE e.file_no = {file_no} "
+                f"ORDER BY e.row_no) TO {event_logs._sql_str(tmp)} (FORMAT parquet, COMPRESSION zstd)"
+            )
+        except duckdb.Error as exc:  # the disk filled up, the folder went away
+            raise UsageError(f"{target}: cannot write: {event_logs._duck_message(exc)}") from None
+    return notes

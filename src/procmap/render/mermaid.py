@@ -11,9 +11,11 @@ Chromium by tests/outside/run on every example and 200 random processes):
 
 * it renders: the front matter asks for Mermaid's ELK layout, which draws
   lane subgraphs with flows between them at every size tried (200 steps
-  included), where the default dagre layout crashes on some processes
-  (``Cannot set properties of undefined (setting 'order')``);
-* every step is drawn inside its lane's box;
+  included); a renderer without ELK (GitHub, GitLab) falls back to dagre,
+  which crashed on three or more sibling subgraphs (``Cannot set properties
+  of undefined (setting 'order')``), so the lanes are nested in invisible
+  pairs (:func:`_in_pairs`) and render there too;
+* every step is drawn inside its lane's box, and no two lane boxes overlap;
 * **not** the lanes' order on the page: Mermaid cannot pin positions, and
   neither dagre nor ELK keeps subgraphs in declaration order (ELK places lane
   boxes by the flows between them).  The header comment says so; use
@@ -87,6 +89,37 @@ def _lane_title(name: str, kind: str, steps: Iterable[list[str]]) -> list[str]:
     return [*text.wrap(name, limit, 10, max_lines=3), *text.wrap(_ZONE_TITLE[kind], limit, 10, max_lines=5)]
 
 
+def _in_pairs(blocks: list[list[str]], groups: list[str]) -> list[str]:
+    """The lane subgraphs nested in invisible groups so that no subgraph holds more than two.
+
+    Dagre keeps sibling subgraphs apart with left-of constraints learnt rank by rank
+    and honours them when it sorts the next rank (``resolveConflicts``).  That step
+    merges a subgraph into its right neighbour without checking the merged pair
+    against the constraints the left one had: with three siblings or more, a later
+    rank can undo an order already learnt, the constraints form a cycle, the
+    subgraphs on it are left out of a rank and the layout dies with ``Cannot set
+    properties of undefined (setting 'order')``.  Two siblings always keep their
+    one constraint, so halving the lanes (blueprint order kept) into groups of at
+    most two, recursively, removes the cause for any process.  The groups get
+    generated ids ``G0``, ``G1``… and are drawn with no fill and no border.
+    """
+    if len(blocks) <= 2:
+        return [line for block in blocks for line in block]
+    half = (len(blocks) + 1) // 2
+    out: list[str] = []
+    for part in (blocks[:half], blocks[half:]):
+        if len(part) == 1:
+            out.extend(part[0])
+            continue
+        gid = f"G{len(groups)}"
+        groups.append(gid)
+        out.append(f'  subgraph {gid}[" "]')
+        out.append("    direction LR")
+        out.extend("  " + line for line in _in_pairs(part, groups))
+        out.append("  end")
+    return out
+
+
 def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
     from procmap import __version__
 
@@ -99,7 +132,8 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
         "  layout: elk",
         "---",
         f"%% Service blueprint drawn by procmap {__version__}: one subgraph per lane, each step inside its lane.",
-        "%% Lanes are declared in blueprint order (zone, then file order), but Mermaid places them itself:",
+        "%% Lanes are declared in blueprint order (zone, then file order), nested in invisible pairs (G0, G1...)",
+        "%% so that Mermaid's dagre layout (GitHub, GitLab) draws them too. Mermaid places the lanes itself:",
         "%% their order on the page is not guaranteed. `procmap render -f svg` draws them in order.",
         "flowchart LR",
     ]
@@ -108,10 +142,14 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
         by_lane.setdefault(g.nodes[n]["lane"], []).append(n)
     classes: dict[str, list[str]] = {}
     start = g.graph.get("start")
+    lane_blocks: list[list[str]] = []
     for li, lane in enumerate(lanes):
         step_lines = {n: _step_lines(g.nodes[n]) for n in by_lane.get(lane.id, [])}
-        out.append(f"  subgraph L{li}[{_label(_lane_title(lane.name, lane.kind, step_lines.values()))}]")
-        out.append("    direction LR")
+        block = [
+            f"  subgraph L{li}[{_label(_lane_title(lane.name, lane.kind, step_lines.values()))}]",
+            "    direction LR",
+        ]
+        lane_blocks.append(block)
         for n, lines in step_lines.items():
             d = g.nodes[n]
             label = _label(lines)
@@ -121,13 +159,15 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
                 shape = f"([{label}])"
             else:
                 shape = f"[{label}]"
-            out.append(f"    {ids[n]}{shape}")
+            block.append(f"    {ids[n]}{shape}")
             classes.setdefault(step_class(d), []).append(ids[n])
             if d["fail_point"]:
                 classes.setdefault("failPoint", []).append(ids[n])
             if d["end"]:
                 classes.setdefault("endStep", []).append(ids[n])
-        out.append("  end")
+        block.append("  end")
+    groups: list[str] = []
+    out.extend(_in_pairs(lane_blocks, groups))
     for kind in ZONES:
         if not any(lane.kind == kind for lane in lanes):
             out.append(f"  %% no {kind} lane")
@@ -183,6 +223,8 @@ def to_mermaid(g: nx.DiGraph, visible: list[VisibleHandoff]) -> str:
     if start in ids:
         out.append("  class START startMarker")
     out.append("  class LEGEND_H legendNote")
+    for gid in groups:
+        out.append(f"  style {gid} fill:none,stroke:none")
     if highlighted:
         out.append(f"  linkStyle {','.join(map(str, highlighted))} stroke:{HANDOFF},stroke-width:3px")
     return "\n".join(out) + "\n"

@@ -73,7 +73,7 @@ class Journeys(ParallelExpected, ParallelProgramme, Runs, Expected, Surfacing, S
         if repeats == self.R:
             return self
         other = object.__new__(Journeys)
-        keep = {"counts", "_ways", "_additive", "_forward", "bounds", "worst", "main", "_most_probable", "sla"}
+        keep = {"_counted", "_ways", "_forward", "bounds", "worst", "main", "_most_probable", "sla"}
         keep |= {
             "parallel_count",
             "parallel_summary",

@@ -19,18 +19,20 @@ from procmap.analysis.journeys.structure import Structure, sccs
 class Expected(Structure):
     """The Markov reading of the process: each step's shares as transition probabilities."""
 
-    @cached_property
     def _chain(self) -> tuple[list[Row], list[Decimal]] | None:
         """Each reached step's transitions (the shares as written, as decimals) and its exit; None without a chain.
 
         A step's shares are divided by their sum (SPEC allows 1 ± 0.001); an
-        end step leaves the chain with probability 1.
+        end step leaves the chain with probability 1.  Not kept: the solves
+        that read it run once, and a row per step is memory a long process
+        would carry to the end of the audit.
         """
         if self.start < 0 or self.chance is None:
             return None
         g = self.g
         prob: list[Row] = [[] for _ in range(self.n)]
         exits = [_ONE] * self.n
+        splits: dict[tuple[float, ...], list[Decimal]] = {}  # one set of decimals per split as written
         with localcontext(_CONTEXT):
             for k in range(self.n):
                 if not self.reached[k] or self.end[k]:
@@ -44,10 +46,13 @@ class Expected(Structure):
                 written = [g.edges[u, self.ids[v]]["share"] for v in succ]
                 if any(s is None for s in written):
                     return None  # several flows, one without a share (the branches of a fork): no chain here
-                # repr: the shortest decimal that reads back as the float, i.e. the share as written.
-                shares = [Decimal(repr(s)) for s in written]
-                total = sum(shares, _ZERO)
-                prob[k] = [(v, s / total) for v, s in zip(succ, shares, strict=True)]
+                split = splits.get(tuple(written))
+                if split is None:
+                    # repr: the shortest decimal that reads back as the float, i.e. the share as written.
+                    shares = [Decimal(repr(s)) for s in written]
+                    total = sum(shares, _ZERO)
+                    split = splits[tuple(written)] = [s / total for s in shares]
+                prob[k] = list(zip(succ, split, strict=True))
         return prob, exits
 
     @cached_property
@@ -70,7 +75,7 @@ class Expected(Structure):
 
     @cached_property
     def _expected_raw(self) -> dict[str, Decimal] | None:
-        chain = self._chain
+        chain = self._chain()
         if chain is None:
             return None
         prob, exits = chain
@@ -88,6 +93,7 @@ class Expected(Structure):
                 ),
                 "chases": sum((visits[k] for k in range(n) if self.chase[k]), _ZERO),
             }
+        del visits  # a decimal per step: not kept through the solves below
         out["visible_handoffs"] = self._expected_switches(
             prob, exits, lambda k: self.lane[k] if self.touch[k] and not self.update[k] else None
         )
@@ -155,13 +161,19 @@ class Expected(Structure):
                     queue.append(key)
                 row.append((j, p))
             trans[i] = row
+        # Which states are a change, then the index goes: the solve below is this method's peak of memory.
+        change = bytearray(len(trans))
+        for (k, last), i in index.items():
+            label = mark(k)
+            if label is not None and last is not None and last != label:
+                change[i] = 1
+        del index
         visits = _expected_visits(len(trans), 0, trans, leave)
         total = _ZERO
         with localcontext(_CONTEXT):
-            for (k, last), i in index.items():
-                label = mark(k)
-                if label is not None and last is not None and last != label:
-                    total += visits[i]
+            for i, x in enumerate(visits):
+                if change[i]:
+                    total += x
         return total
 
 
@@ -239,6 +251,7 @@ def _expected_visits(n: int, start: int, prob: list[Any], exits: list[Decimal] |
     with localcontext(_CONTEXT):
         succ = [[v for v, _ in row] for row in prob]
         comp, members = sccs(n, succ)
+        del succ
         inflow = [_ZERO] * n
         inflow[start] = _ONE
         visits = [_ZERO] * n
@@ -254,8 +267,9 @@ def _expected_visits(n: int, start: int, prob: list[Any], exits: list[Decimal] |
                 d = exits[k]
                 for v, p in prob[k]:
                     if v != k:
-                        d += p
-                visits[k] = inflow[k] / d
+                        d = p if d is _ZERO else d + p
+                # x / 1 is x: most steps pass everyone on, and a decimal per step less is memory saved.
+                visits[k] = inflow[k] if d == _ONE else inflow[k] / d
             elif not any(reach[k] for k in group):
                 continue
             else:
@@ -264,7 +278,8 @@ def _expected_visits(n: int, start: int, prob: list[Any], exits: list[Decimal] |
                 vk = visits[k]
                 for v, p in prob[k]:
                     if comp[v] != c:
-                        inflow[v] += vk * p
+                        add = vk if p == _ONE else vk * p
+                        inflow[v] = add if inflow[v] is _ZERO else inflow[v] + add
                         reach[v] = True
         return visits
 

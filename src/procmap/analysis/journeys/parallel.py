@@ -59,7 +59,7 @@ class Parallel(Figures):
 
         blocks = blocks_of(self.g)
         out: dict[tuple[int, int], int | None] = {}
-        for k, alts in enumerate(self.alts):
+        for k, alts in self.fork_alts.items():
             for i, targets in enumerate(alts):
                 if len(targets) > 1:
                     item = self.g.edges[self.ids[k], self.ids[targets[0]]]["index"]
@@ -76,13 +76,14 @@ class Parallel(Figures):
 
         if blocks_of(self.g).problems:
             return False
-        return any(self.reached[k] and any(len(a) > 1 for a in self.alts[k]) for k in range(self.n))
+        return any(self.reached[k] for k in self.fork_alts)
 
     def _ordered_alts(self, k: int) -> list[tuple[int, tuple[int, ...], bool]]:
         """§7.2's order of choices at ``k``: non-loop alternatives in file order, then loop edges: (index, targets, loop)."""
         loops = self.loop_edges
-        plain = [(i, t, False) for i, t in enumerate(self.alts[k]) if len(t) > 1 or (k, t[0]) not in loops]
-        back = [(i, t, True) for i, t in enumerate(self.alts[k]) if len(t) == 1 and (k, t[0]) in loops]
+        alts = self.alternatives(k)
+        plain = [(i, t, False) for i, t in enumerate(alts) if len(t) > 1 or (k, t[0]) not in loops]
+        back = [(i, t, True) for i, t in enumerate(alts) if len(t) == 1 and (k, t[0]) in loops]
         return plain + back
 
     def _share(self, k: int, targets: tuple[int, ...]) -> Fraction:

@@ -9,8 +9,8 @@ removing the loop edges, copied R+1 times, each loop edge leading one round
 up), visited once in topological order, carrying only the state that figure
 needs:
 
-* additive figures (customer actions, touchpoints, elapsed, repeats): a
-  number per state, minimum and maximum;
+* additive figures (customer actions, touchpoints, elapsed, repeats,
+  chases): the least and greatest so far;
 * visible handoffs: the lane of the last touchpoint that is not an update;
 * channel switches: the last channel met;
 * parties (a set-valued figure): the sets of touchpoint lanes met so far,
@@ -20,15 +20,21 @@ needs:
   and bounded by the antichains of the touchpoint lanes (at most
   C(L, L/2) sets for L lanes with touchpoints, 252 for ten; in real processes
   a handful);
-* longest silence: pairs (longest closed silence, silence still open) pruned
-  to a Pareto front; a facing step closes the open silence and collapses the
-  front to one pair, so fronts only live between two facing steps and hold at
-  most one pair per facing step that leads there.
+* the least longest silence: pairs (longest closed silence, silence still
+  open) pruned to a Pareto front; a facing step closes the open silence and
+  collapses the front to one pair;
+* the greatest longest silence: two numbers, the longest closed and the
+  longest still open.  The greatest of a greatest is the longest stretch any
+  journey holds, so the two need not come from one way (a branchy process
+  made a front of hundreds of pairs per step here).
+
+What a state hands on is dropped once its successors have taken it, so
+memory follows the width of the graph, not its length.
 
 The main journey (SPEC §5.7) is the most probable one when shares define a
-chain: a backward programme over exact fractions gives each state the best
-probability on to an end, and a forward walk takes the first way, in
-depth-first order, that keeps it.
+chain: a backward programme gives each state the best probability on to an
+end (float logarithms, near-ties compared exactly), and a forward walk takes
+the first way, in depth-first order, that keeps it.
 
 The worst journey is the largest on an order of figures (``--worst-by``;
 default comes back, longest silence, elapsed, visible handoffs), then the
@@ -39,12 +45,20 @@ channel, the labels (partial figures) that some way to finish could still
 make the worst: a label is dropped only when another is at least as bad for
 every way to finish (figures that add up decide at their first difference;
 silence and parties by their parts, which only grow), step positions settling
-exact ties.  Fronts stay small in practice (16,000 steps: 0.3 s).
+exact ties.  Silence is settled first as a value, then as a flag ("reaches
+it"); two things keep its labels few (a 3,000-step branchy process: 0.4 s,
+was past 120 s):
+
+* for the value, a way goes on as two labels, the longest silence it has
+  closed and the one it is in (the greatest of a greatest, again), so no
+  label carries a pair that another pair might beat on one part only;
+* a silence that no facing step ahead can end, or end long enough to reach
+  the value, is forgotten (:meth:`Runs._silence_reach`): labels that differ
+  only in it are then one label.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable
 from fractions import Fraction
@@ -113,25 +127,6 @@ def _front_min(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     best_open: Any = None
     for closed, open_ in pairs:
         if best_open is None or open_ < best_open:
-            out.append((closed, open_))
-            best_open = open_
-    return out
-
-
-def _front_max(fronts: list[tuple[tuple[Any, Any], ...]]) -> list[tuple[Any, Any]]:
-    """Pareto front for the greatest longest silence: (closed, open) pairs, both larger is better.
-
-    Each front handed in is already in descending order (this function's
-    output, or one pair, kept in order when durations are added), so a
-    merge replaces the sort of the whole set at every step; a pair met twice
-    does not pass the strict test on ``open``.
-    """
-    if len(fronts) == 1:
-        return list(fronts[0])
-    out: list[tuple[Any, Any]] = []
-    best_open: Any = None
-    for closed, open_ in heapq.merge(*fronts, reverse=True):
-        if best_open is None or open_ > best_open:
             out.append((closed, open_))
             best_open = open_
     return out
@@ -212,7 +207,14 @@ class Runs(Figures):
         logs: list[list[float]] = [[0.0] * n for _ in range(R + 1)]
         chance = self.chance
         assert chance is not None
-        log_share = [{v: _log(s) for v, s in c.items()} for c in chance]
+        logs_of: dict[Fraction, float] = {}  # a few distinct shares, read at every state
+
+        def log_of(share: Fraction) -> float:
+            got = logs_of.get(share)
+            if got is None:
+                got = logs_of[share] = _log(share)
+            return got
+
         # A float sum of d logarithms is within about d * 2**-52 of its exact value, relative to its size;
         # 8x that (and never under 1e-9) is the margin inside which two ways are compared exactly.
         states = sum(1 for row in self._ways for w in row if w is not None)
@@ -224,8 +226,8 @@ class Runs(Figures):
                 ways = ways_r[k]
                 if not ways:
                     continue
-                shares = log_share[k]
-                values = [shares[v] + logs[rv][v] for v, rv, _ in ways]
+                shares = chance[k]
+                values = [log_of(shares[v]) + logs[rv][v] for v, rv, _ in ways]
                 top = max(values)
                 floor = top - margin * max(1.0, abs(top))
                 near = [i for i, value in enumerate(values) if value >= floor]
@@ -271,58 +273,27 @@ class Runs(Figures):
         return (pa > pb) - (pa < pb)
 
     @cached_property
-    def _additive(self) -> tuple[list[list[tuple[int, ...]]], list[list[tuple[int, ...]]]]:
-        """Backward: per (round, step), the least and greatest (customer actions, touchpoints, elapsed, repeats, chases)."""
-        R, n = self.R, self.n
-        lo: list[list[Any]] = [[None] * n for _ in range(R + 1)]
-        hi: list[list[Any]] = [[None] * n for _ in range(R + 1)]
-        customer, touch, dur, chase = self.customer, self.touch, self.dur, self.chase
-        for r in range(R, -1, -1):
-            ways_r, lo_r, hi_r = self._ways[r], lo[r], hi[r]
-            for k in self.post:
-                ways = ways_r[k]
-                if ways is None:
-                    continue
-                c, t, d, h = int(customer[k]), int(touch[k]), dur[k], int(chase[k])
-                if not ways:
-                    lo_r[k] = hi_r[k] = (c, t, d, 0, h)
-                    continue
-                v, rv, repeat = ways[0]
-                a0, a1, a2, a3, a4 = lo[rv][v]
-                b0, b1, b2, b3, b4 = hi[rv][v]
-                if repeat:
-                    a3 += 1
-                    b3 += 1
-                for v, rv, repeat in ways[1:]:
-                    x0, x1, x2, x3, x4 = lo[rv][v]
-                    y0, y1, y2, y3, y4 = hi[rv][v]
-                    x3 += repeat
-                    y3 += repeat
-                    a0, a1, a2, a3, a4 = min(a0, x0), min(a1, x1), min(a2, x2), min(a3, x3), min(a4, x4)
-                    b0, b1, b2, b3, b4 = max(b0, y0), max(b1, y1), max(b2, y2), max(b3, y3), max(b4, y4)
-                lo_r[k] = (a0 + c, a1 + t, a2 + d, a3, a4 + h)
-                hi_r[k] = (b0 + c, b1 + t, b2 + d, b3, b4 + h)
-        return lo, hi
-
-    @cached_property
-    def _forward(self) -> tuple[dict[str, tuple[Any, Any]], dict[tuple[int, int], tuple[Any, ...]]]:
-        """One forward pass for the figures that need a state; also keeps each state's incoming lanes.
+    def _forward(self) -> dict[str, tuple[Any, Any]]:
+        """One forward pass over the rounds graph: each figure's least and greatest value over all journeys.
 
         Each state collects what its predecessors hand on and merges it when
         its turn comes; with one predecessor (most steps) nothing is copied.
-        The structures handed on are never changed afterwards.
+        The structures handed on are never changed afterwards, and a state's
+        are dropped once it has handed them on, so memory follows the width of
+        the graph, not its length.  What each figure needs: counts that add
+        up, the least and greatest so far; handoffs and channel switches, the
+        range per last lane or channel; parties, the sets of lanes met (the
+        antichains); the least longest silence, the (closed, open) pairs of a
+        Pareto front; the greatest, two numbers — the longest silence closed
+        and the longest still open — because the greatest of a greatest is
+        read segment by segment.
         """
+        zero = (0, 0, 0, 0, 0)  # customer actions, touchpoints, elapsed, repeats, chases
         incoming: dict[tuple[int, int], list[tuple[Any, ...]]] = {
-            (self.start, 0): [({None: (0, 0)}, {None: (0, 0)}, (0,), (0,), ((0, _NEG_INF),), ((0, _NEG_INF),))]
+            (self.start, 0): [({None: (0, 0)}, {None: (0, 0)}, (0,), (0,), ((0, _NEG_INF),), (0, _NEG_INF), zero, zero)]
         }
-        lanes_in: dict[tuple[int, int], tuple[Any, ...]] = {}
         bits: dict[str, int] = {}
-        result: dict[str, list[Any]] = {
-            "parties": [None, None],
-            "visible_handoffs": [None, None],
-            "channel_switches": [None, None],
-            "longest_silence": [None, None],
-        }
+        result: dict[str, list[Any]] = {name: [None, None] for name in FIGURES}
 
         def fold(key: str, lo: Any, hi: Any) -> None:
             cur = result[key]
@@ -338,20 +309,27 @@ class Runs(Figures):
             self.dur,
             self.end,
         )
+        customer, chase = self.customer, self.chase
         for k, r, ways in self._forward_order():
             parts = incoming.pop((k, r), None)
             if parts is None:
                 continue  # not reached from the start in this round
             if len(parts) == 1:
-                hand_in, chan_in, pmin, pmax, smin, smax = parts[0]
+                hand_in, chan_in, pmin, pmax, smin, smax, alo, ahi = parts[0]
             else:
                 hand_in = _merge_ranges(p[0] for p in parts)
                 chan_in = _merge_ranges(p[1] for p in parts)
                 pmin = tuple(_prune_min({m for p in parts for m in p[2]}))
                 pmax = tuple(_prune_max({m for p in parts for m in p[3]}))
                 smin = tuple(_front_min([x for p in parts for x in p[4]]))
-                smax = tuple(_front_max([p[5] for p in parts]))
-            lanes_in[(k, r)] = tuple(hand_in)
+                smax = (max(p[5][0] for p in parts), max(p[5][1] for p in parts))
+                alo = tuple(map(min, *(p[6] for p in parts)))
+                ahi = tuple(map(max, *(p[7] for p in parts)))
+            # counts that add up
+            c, t, d, h = int(customer[k]), int(touch[k]), dur[k], int(chase[k])
+            if c or t or d or h:
+                alo = (alo[0] + c, alo[1] + t, alo[2] + d, alo[3], alo[4] + h)
+                ahi = (ahi[0] + c, ahi[1] + t, ahi[2] + d, ahi[3], ahi[4] + h)
             # visible handoffs and parties: touchpoints that are not updates
             if touch[k] and not update[k]:
                 lane = lanes[k]
@@ -364,8 +342,8 @@ class Runs(Figures):
             else:
                 hand = hand_in
             # channel switches: the last channel met
-            c = channel[k] if facing[k] else None
-            chan = {c: _step_range(chan_in, c)} if c is not None else chan_in
+            ch = channel[k] if facing[k] else None
+            chan = {ch: _step_range(chan_in, ch)} if ch is not None else chan_in
             # longest silence: (longest closed, open); open is -inf before the first facing step
             if facing[k]:
                 if len(smin) == 1:
@@ -373,47 +351,45 @@ class Runs(Figures):
                     smin = ((x if x > y else y, 0),)
                 else:
                     smin = ((min(x if x > y else y for x, y in smin), 0),)
-                if len(smax) == 1:
-                    x, y = smax[0]
-                    smax = ((x if x > y else y, 0),)
-                else:
-                    smax = ((max(x if x > y else y for x, y in smax), 0),)
-            elif dur[k]:
-                d = dur[k]
+                x, y = smax
+                smax = (x if x > y else y, 0)
+            elif d:
                 smin = tuple((x, y + d) for x, y in smin)
-                smax = tuple((x, y + d) for x, y in smax)
+                smax = (smax[0], smax[1] + d)
             if end[k]:
                 fold("visible_handoffs", min(v[0] for v in hand.values()), max(v[1] for v in hand.values()))
                 fold("channel_switches", min(v[0] for v in chan.values()), max(v[1] for v in chan.values()))
                 fold("parties", min(m.bit_count() for m in pmin), max(m.bit_count() for m in pmax))
-                fold("longest_silence", min(x for x, _ in smin), max(x for x, _ in smax))
+                fold("longest_silence", min(x for x, _ in smin), smax[0])
+                for i, name in enumerate(("customer_actions", "touchpoints", "elapsed", "repeats", "chases")):
+                    fold(name, alo[i], ahi[i])
                 continue
-            handed = (hand, chan, pmin, pmax, smin, smax)
-            for v, rv, _is_loop in ways:
-                key = (v, rv)
-                got = incoming.get(key)
-                if got is None:
-                    incoming[key] = [handed]
+            handed = (hand, chan, pmin, pmax, smin, smax, alo, ahi)
+            again: tuple[Any, ...] | None = None
+            for v, rv, repeat in ways:
+                if repeat:  # a loop edge that is not planned: one more repeat on this way
+                    if again is None:
+                        up_lo = (alo[0], alo[1], alo[2], alo[3] + 1, alo[4])
+                        up_hi = (ahi[0], ahi[1], ahi[2], ahi[3] + 1, ahi[4])
+                        again = (*handed[:6], up_lo, up_hi)
+                    way = again
                 else:
-                    got.append(handed)
-        return {key: (lo, hi) for key, (lo, hi) in result.items()}, lanes_in
+                    way = handed
+                got = incoming.get((v, rv))
+                if got is None:
+                    incoming[(v, rv)] = [way]
+                else:
+                    got.append(way)
+        return {key: (lo, hi) for key, (lo, hi) in result.items()}
 
     @cached_property
     def bounds(self) -> tuple[dict[str, float | int], dict[str, float | int]]:
         """(min, max) of each figure over all journeys."""
         if not self.count:
             return {}, {}
-        lo_add, hi_add = self._additive
-        lo4, hi4 = lo_add[0][self.start], hi_add[0][self.start]
-        stateful, _ = self._forward
         lo: dict[str, float | int] = {}
         hi: dict[str, float | int] = {}
-        for name in FIGURES:
-            if name in stateful:
-                a, b = stateful[name]
-            else:
-                i = ("customer_actions", "touchpoints", "elapsed", "repeats", "chases").index(name)
-                a, b = lo4[i], hi4[i]
+        for name, (a, b) in self._forward.items():
             if name in SECONDS_FIGURES:
                 a, b = self._seconds(a), self._seconds(b)
             lo[name], hi[name] = a, b
@@ -440,12 +416,43 @@ class Runs(Figures):
                 thresholds[name] = top.closed if name == "longest_silence" else top.mask.bit_count()
         winner = self._worst_labels(keys, thresholds, exact=True)
         path: list[tuple[int, int]] = []
-        node: _Label | None = winner
+        node = winner.way
         while node is not None:
             path.append((node.k, node.r))
             node = node.parent
         path.reverse()
         return self._journey(path, with_probability=self.chance is not None)
+
+    def _silence_reach(self) -> list[list[int]]:
+        """Backward: per (round, step), the most duration a silence open after it can still gather; -1: none ends.
+
+        A silence ends at the next facing step; until then it gathers the
+        durations of the steps on the way.  A silence no facing step can end
+        is no silence at all (SPEC §5.3), and one that cannot grow to the
+        value a pass is looking for can be forgotten: without this, labels
+        that differ only in a silence that no longer matters pile up (a
+        branchy process: a front of hundreds per state).
+        """
+        R, n = self.R, self.n
+        out = [[-1] * n for _ in range(R + 1)]
+        facing, dur = self.facing, self.dur
+        for r in range(R, -1, -1):
+            ways_r, out_r = self._ways[r], out[r]
+            for k in self.post:
+                ways = ways_r[k]
+                if not ways:
+                    continue
+                best = -1
+                for v, rv, _repeat in ways:
+                    if facing[v]:
+                        if best < 0:
+                            best = 0
+                    else:
+                        on = out[rv][v]
+                        if on >= 0 and on + dur[v] > best:
+                            best = on + dur[v]
+                out_r[k] = best
+        return out
 
     def _worst_labels(self, keys: tuple[str, ...], thresholds: dict[str, int], exact: bool) -> _Label:
         """The best final label for ``keys``; figures in ``thresholds`` only as "reaches the value" flags.
@@ -487,25 +494,30 @@ class Runs(Figures):
         # A value of 0 is reached by every journey: the flag starts set.
         c0 = -1 if silence_flag and t_silence <= 0 else 0
         m0 = -1 if parties_flag and t_parties <= 0 else 0
-        incoming: dict[tuple[int, int], list[_Label]] = {
-            (self.start, 0): [_Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None, self.start, 0)]
-        }
+        # What each state is handed: (the label it comes from, a repeat on the way); the start, its first label.
+        origin = _Label((0,) * (len(sep_names) + 1), c0, None, m0, None, None, None)
+        incoming: dict[tuple[int, int], list[tuple[_Label, bool]]] = {(self.start, 0): [(origin, False)]}
         finals: list[_Label] = []
-        memo: dict[tuple[int, int], int] = {}
-        alive: list[_Label] = []  # every label stays alive while memo's keys (ids) are in use
+        bump = any(on_repeat)
         nu_tp = [t and not u for t, u in zip(self.touch, self.update, strict=True)]
+        reach = self._silence_reach() if silence else []
         for k, r, ways in self._forward_order():
             arrived = incoming.pop((k, r), None)
             if arrived is None:
                 continue
             fronts: dict[tuple[Any, Any], list[_Label]] = {}
-            for x in arrived:
+            for x, repeat in arrived:
                 sep = list(x.sep)
+                if repeat and bump:
+                    for i, e in enumerate(on_repeat):
+                        sep[i] += e
                 for i, a in enumerate(add):
                     if a is not None:
                         sep[i] += a[k]
                 sep[-1] -= 1
                 lane, chan, c, o, mask = x.lane, x.chan, x.closed, x.open, x.mask
+                # The way back, for the exact pass only (a value alone needs none): a step each, nothing else.
+                way = _Way(k, r, x.way) if exact else None
                 if nu_tp[k]:
                     if hand_i >= 0 and lane is not None and lane != self.lane[k]:
                         sep[hand_i] += 1
@@ -526,15 +538,23 @@ class Runs(Figures):
                             c = -1  # reached a silence of the value
                         o = None if c < 0 else 0
                     elif silence:
+                        # The value alone: this way goes on as two labels, the longest silence closed
+                        # so far and a silence opening here (whose past no longer matters).
                         c = c if o is None or c >= o else o
-                        o = 0
+                        o = None
+                        if reach[r][k] >= 0:
+                            opened = _Label(tuple(sep), 0, 0, mask, lane, chan, way)
+                            _insert(fronts.setdefault((lane, chan), []), opened, plan, exact)
                 elif silence and o is not None:
                     o += self.dur[k]
                     if silence_flag and o > t_silence:
                         o = t_silence  # only "at least the value" matters
-                label = _Label(tuple(sep), c, o, mask, lane, chan, x.parent, k, r)
-                alive.append(label)
-                _insert(fronts.setdefault((lane, chan), []), label, plan, memo, exact)
+                if o is not None and c >= 0:
+                    ahead = reach[r][k]
+                    if ahead < 0 or (silence_flag and o + ahead < t_silence):
+                        o = None  # no facing step ends this silence, or none ends it long enough
+                label = _Label(tuple(sep), c, o, mask, lane, chan, way)
+                _insert(fronts.setdefault((lane, chan), []), label, plan, exact)
             labels = [x for front in fronts.values() for x in front]
             if self.end[k]:
                 finals.extend(labels)
@@ -542,17 +562,14 @@ class Runs(Figures):
             for v, rv, repeat in ways:
                 got = incoming.setdefault((v, rv), [])
                 for x in labels:
-                    sep = x.sep
-                    if repeat and any(on_repeat):
-                        sep = tuple(s + e for s, e in zip(sep, on_repeat, strict=True))
-                    got.append(_Label(sep, x.closed, x.open, x.mask, x.lane, x.chan, x, v, rv))
+                    got.append((x, repeat))
         best: list[_Label] = []
         for x in finals:
             x.open = None  # after the last facing step is not a silence
-            _insert(best, x, plan, memo, exact, final=True)
+            _insert(best, x, plan, exact, final=True)
         winner = best[0]
         for x in best[1:]:
-            if _better(x, winner, plan, memo, exact):
+            if _better(x, winner, plan, exact):
                 winner = x
         return winner
 
@@ -564,11 +581,11 @@ class _Label:
     given the last lane and channel, which are part of the label), in worst-by
     order, then minus the steps; ``closed``/``open``: the longest finished
     silence and the silence still running (None before the first facing
-    step); ``mask``: the lanes met, as bits; ``parent``: the label it came
-    from, so the steps can be read back and compared by position.
+    step); ``mask``: the lanes met, as bits; ``way``: its steps, read back
+    from the last (None in a pass that wants a value only).
     """
 
-    __slots__ = ("chan", "closed", "k", "lane", "mask", "open", "parent", "r", "sep")
+    __slots__ = ("chan", "closed", "lane", "mask", "open", "sep", "way")
 
     def __init__(
         self,
@@ -578,36 +595,60 @@ class _Label:
         mask: int,
         lane: Any,
         chan: Any,
-        parent: _Label | None,
-        k: int,
-        r: int,
+        way: _Way | None,
     ) -> None:
         self.sep, self.closed, self.open, self.mask = sep, closed, open_, mask
-        self.lane, self.chan, self.parent, self.k, self.r = lane, chan, parent, k, r
+        self.lane, self.chan, self.way = lane, chan, way
 
 
-def _positions_cmp(a: _Label, b: _Label, memo: dict[tuple[int, int], int]) -> int:
+class _Way:
+    """One step of a way through the rounds graph, and the way before it: what a label leaves behind.
+
+    A label's figures are only needed while it can still win at its state;
+    its steps are needed as long as some label after it lives (to read the
+    journey back and to compare ways by position).  Kept apart, a long
+    process keeps 64 bytes per step of a live way, not a whole label.
+    ``tie``: the last comparison by position it took part in
+    (:func:`_positions_cmp`).
+    """
+
+    __slots__ = ("k", "parent", "r", "tie")
+
+    def __init__(self, k: int, r: int, parent: _Way | None) -> None:
+        self.k, self.r, self.parent = k, r, parent
+        self.tie: tuple[_Way, int] | None = None
+
+
+def _positions_cmp(a: _Way | None, b: _Way | None) -> int:
     """Compare two equally long ways into one state by their step positions, from the start (-1, 0, 1).
 
     The first difference from the start decides: the pair of parents' answer
-    unless it is a tie, then the steps themselves.  Answers are kept per pair
-    (``memo``, keyed by the labels' ids, which stay alive while ``worst``
-    runs), so ways that stay apart for long are compared once per state, not
-    walked back each time.
+    unless it is a tie, then the steps themselves.  Each label keeps its last
+    answer (``tie``: the other label and the sign), so ways that stay apart
+    for long (a ladder) are compared once per state, not walked back each
+    time, and a label nothing refers to any more is freed with its answers.
+    The two labels asked about keep none: the loser is dropped from its front
+    right after, and a reference would keep it and its own way back alive.
     """
-    pairs: list[tuple[_Label, _Label]] = []
+    pairs: list[tuple[_Way, _Way]] = []
     diff = 0
     while a is not b and a is not None and b is not None:
-        known = memo.get((id(a), id(b)))
-        if known is not None:
-            diff = known
+        tie = a.tie
+        if tie is not None and tie[0] is b:
+            diff = tie[1]
+            break
+        tie = b.tie
+        if tie is not None and tie[0] is a:
+            diff = -tie[1]
             break
         pairs.append((a, b))
         a, b = a.parent, b.parent  # type: ignore[assignment]
-    for x, y in reversed(pairs):
+    for i in range(len(pairs) - 1, -1, -1):
+        x, y = pairs[i]
         if diff == 0 and x.k != y.k:
             diff = -1 if x.k < y.k else 1
-        memo[(id(x), id(y))] = diff
+        if i:  # not the pair asked about: one of those two is about to be dropped, and must not be kept alive
+            x.tie = (y, diff)
     return diff
 
 
@@ -615,7 +656,6 @@ def _covers(
     a: _Label,
     b: _Label,
     plan: list[tuple[str, int]],
-    memo: dict[tuple[int, int], int],
     exact: bool,
     final: bool = False,
 ) -> bool:
@@ -659,24 +699,23 @@ def _covers(
                     return x > y
             elif a.mask | b.mask != a.mask:
                 return False
-    return not exact or _positions_cmp(a, b, memo) <= 0
+    return not exact or _positions_cmp(a.way, b.way) <= 0
 
 
-def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], memo: dict[tuple[int, int], int], exact: bool) -> bool:
-    return _covers(a, b, plan, memo, exact, final=True) and not _covers(b, a, plan, memo, exact, final=True)
+def _better(a: _Label, b: _Label, plan: list[tuple[str, int]], exact: bool) -> bool:
+    return _covers(a, b, plan, exact, final=True) and not _covers(b, a, plan, exact, final=True)
 
 
 def _insert(
     front: list[_Label],
     x: _Label,
     plan: list[tuple[str, int]],
-    memo: dict[tuple[int, int], int],
     exact: bool,
     final: bool = False,
 ) -> None:
     """Add ``x`` to a front unless a label there covers it; drop the labels it covers."""
     for a in front:
-        if _covers(a, x, plan, memo, exact, final):
+        if _covers(a, x, plan, exact, final):
             return
-    front[:] = [b for b in front if not _covers(x, b, plan, memo, exact, final)]
+    front[:] = [b for b in front if not _covers(x, b, plan, exact, final)]
     front.append(x)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from procmap.model.walk import depth_first
@@ -71,17 +72,26 @@ class Structure:
             elif adj:
                 self.succ[k] = [pos[v] for v in sorted(adj, key=lambda v, adj=adj: adj[v]["index"])]
         self.start = self.pos.get(g.graph.get("start"), -1)
-        # SPEC §7.1: each step's alternatives in `next` order, a fork item being one alternative of several targets.
-        self.alts: list[list[tuple[int, ...]]] = [[] for _ in range(n)]
+        # SPEC §7.1: the alternatives in `next` order of each step with a fork item, a fork item being one
+        # alternative of several targets; every other step's alternatives are its flows (:meth:`alternatives`).
+        self.fork_alts: dict[int, list[tuple[int, ...]]] = {}
         for k, (_u, adj) in enumerate(g._adj.items()):
+            if len(adj) < 2 or not any(d.get("fork") is not None for d in adj.values()):
+                continue
             groups: dict[Any, list[int]] = {}
             for v in self.succ[k]:
-                d = adj[self.ids[v]]
-                fork = d.get("fork")
+                fork = adj[self.ids[v]].get("fork")
                 groups.setdefault(("fork", fork) if fork is not None else ("to", v), []).append(v)
-            self.alts[k] = [tuple(vs) for vs in groups.values()]
-        self.forked = any(len(a) > 1 for alts in self.alts for a in alts)
+            alts = [tuple(vs) for vs in groups.values()]
+            if any(len(a) > 1 for a in alts):
+                self.fork_alts[k] = alts
+        self.forked = bool(self.fork_alts)
         self._walk()
+
+    def alternatives(self, k: int) -> list[tuple[int, ...]]:
+        """Step ``k``'s alternatives in `next` order (SPEC §7.1): a fork item's targets together, else one flow each."""
+        alts = self.fork_alts.get(k)
+        return alts if alts is not None else [(v,) for v in self.succ[k]]
 
     def _walk(self) -> None:
         """SPEC §5.2's depth-first walk: loop edges, reachable steps, a topological order."""
@@ -95,8 +105,11 @@ class Structure:
         self.reached = reached
         self.post = post  # successors (along non-loop flows) before predecessors
         self.topo = post[::-1]
-        self.nonloop = [[v for v in s if (u, v) not in loop] for u, s in enumerate(self.succ)]
-        self.loops = [[v for v in s if (u, v) in loop] for u, s in enumerate(self.succ)]
+        # Most steps start no loop edge: their non-loop flows are their flows (the same list, not a copy)
+        # and their loop edges the one empty tuple, so a long process keeps no list per step twice.
+        sources = {u for u, _v in loop}
+        self.nonloop = [[v for v in s if (u, v) not in loop] if u in sources else s for u, s in enumerate(self.succ)]
+        self.loops = [tuple(v for v in s if (u, v) in loop) if u in sources else () for u, s in enumerate(self.succ)]
         self.end = [not s for s in self.succ]
 
     def loop_edge_ids(self) -> set[tuple[str, str]]:
@@ -104,32 +117,57 @@ class Structure:
         return {(self.ids[u], self.ids[v]) for u, v in self.loop_edges}
 
     @cached_property
-    def counts(self) -> list[list[int]]:
-        """counts[r][k]: journeys from step k in round r to an end (exact integers)."""
-        R = self.R
-        out = [[0] * self.n for _ in range(R + 1)]
+    def _counted(self) -> tuple[int, list[bytearray]]:
+        """The number of journeys (an exact integer), and per round which steps some journey passes through.
+
+        Backward over the rounds graph: a state's count is the sum of its
+        successors' (a loop edge: the successor one round up).  The counts
+        grow with the depth of the process (10^400 at 16,000 steps), so a
+        count is dropped as soon as every step before it in its round has
+        read it, except at the targets of loop edges, which the round below
+        still reads: memory follows the width of the graph, not its length.
+        """
+        R, n = self.R, self.n
+        post, end, nonloop, loops = self.post, self.end, self.nonloop, self.loops
+        preds = [0] * n  # non-loop flows into each reached step
+        targets: set[int] = set()
+        for u in post:
+            for v in nonloop[u]:
+                preds[v] += 1
+            targets.update(loops[u])
+        finishing = [bytearray(n) for _ in range(R + 1)]
+        up: dict[int, int] = {}
         for r in range(R, -1, -1):
-            here = out[r]
-            up = out[r + 1] if r < R else None
-            for k in self.post:
-                if self.end[k]:
-                    here[k] = 1
-                    continue
-                total = 0
-                for v in self.nonloop[k]:
-                    total += here[v]
-                if up is not None:
-                    for v in self.loops[k]:
-                        total += up[v]
+            here: dict[int, int] = {}
+            left = list(preds)
+            fin = finishing[r]
+            for k in post:
+                if end[k]:
+                    total = 1
+                else:
+                    total = 0
+                    for v in nonloop[k]:
+                        total += here[v]
+                        left[v] -= 1
+                        if not left[v] and v not in targets:
+                            del here[v]
+                    if r < R:
+                        for v in loops[k]:
+                            total += up[v]
                 here[k] = total
-        return out
+                if total:
+                    fin[k] = 1
+            up = {v: here[v] for v in targets if v in here}
+            if r == 0:
+                return (here.get(self.start, 0) if self.start >= 0 else 0), finishing
+        raise AssertionError("unreachable: round 0 returns")
 
     @property
     def count(self) -> int:
-        return self.counts[0][self.start] if self.start >= 0 else 0
+        return self._counted[0]
 
     @cached_property
-    def _ways(self) -> list[list[list[tuple[int, int, bool]] | None]]:
+    def _ways(self) -> list[list[tuple[tuple[int, int, bool], ...] | None]]:
         """_ways[r][k]: (step, round, a repeat) of the ways on from (k, r) that can still finish a journey.
 
         A repeat is a loop edge that is not planned (SPEC §5.7); every loop edge leads one round up.
@@ -137,21 +175,21 @@ class Structure:
         Non-loop flows first, then loop edges, each in `next` order (the main
         journey's order).  None for states no journey passes through.
         """
-        counts, R = self.counts, self.R
-        out: list[list[list[tuple[int, int, bool]] | None]] = [[None] * self.n for _ in range(R + 1)]
+        finishing, R = self._counted[1], self.R
+        out: list[list[tuple[tuple[int, int, bool], ...] | None]] = [[None] * self.n for _ in range(R + 1)]
         for r in range(R + 1):
-            here, row = counts[r], out[r]
-            up = counts[r + 1] if r < R else None
+            here, row = finishing[r], out[r]
+            up = finishing[r + 1] if r < R else None
             for k in self.post:
                 if not here[k]:
                     continue
-                ways = [(v, r, False) for v in self.nonloop[k] if here[v]]
+                ways = tuple((v, r, False) for v in self.nonloop[k] if here[v])
                 if up is not None and self.loops[k]:
-                    ways += [(v, r + 1, (k, v) in self.unplanned) for v in self.loops[k] if up[v]]
+                    ways += tuple((v, r + 1, (k, v) in self.unplanned) for v in self.loops[k] if up[v])
                 row[k] = ways
         return out
 
-    def _forward_order(self) -> Iterable[tuple[int, int, list[tuple[int, int, bool]]]]:
+    def _forward_order(self) -> Iterable[tuple[int, int, tuple[tuple[int, int, bool], ...]]]:
         """Every state some journey can pass through, predecessors first, with its ways on."""
         for r in range(self.R + 1):
             ways = self._ways[r]
@@ -160,8 +198,8 @@ class Structure:
                 if w is not None:
                     yield k, r, w
 
-    def _next_states(self, k: int, r: int) -> list[tuple[int, int, bool]]:
-        return self._ways[r][k] or []
+    def _next_states(self, k: int, r: int) -> tuple[tuple[int, int, bool], ...]:
+        return self._ways[r][k] or ()
 
     @cached_property
     def _finishes(self) -> list[bool]:
@@ -183,29 +221,35 @@ class Structure:
         return ok
 
     @cached_property
-    def chance(self) -> list[dict[int, Fraction]] | None:
+    def chance(self) -> list[Mapping[int, Fraction]] | None:
         """Each reached step's flows with their shares as exact fractions; None when shares do not define a chain.
 
         SPEC §5.4: the chain is defined when every step with several flows that
         the start reaches has shares and no dead end is reachable (some
         customers would never finish).  A step with one flow passes everyone on.
         """
-        out: list[dict[int, Fraction]] = [{} for _ in range(self.n)]
+        out: list[Mapping[int, Fraction]] = [_NOWHERE] * self.n
         edges = self.g.edges
+        written: dict[float, Fraction] = {}  # one Fraction per share as written, not one per flow
         for k in range(self.n):
             if not self.reached[k]:
                 continue
             if not self._finishes[k]:
                 return None
             succ = self.succ[k]
-            if len(self.alts[k]) == 1:  # one alternative (a flow, or one fork item) passes everyone on
-                out[k] = dict.fromkeys(succ, Fraction(1))
+            if len(succ) == 1:  # the common case, kept small: a long process has thousands
+                out[k] = _OnlyWay(succ[0])
+            elif len(self.alternatives(k)) == 1:  # one alternative (a fork item) passes everyone on
+                out[k] = dict.fromkeys(succ, _ONE)
             elif succ:
                 shares = [edges[self.ids[k], self.ids[v]]["share"] for v in succ]
                 if any(s is None for s in shares):
                     return None
                 # repr: the shortest decimal that reads back as the float, i.e. the share as written.
-                out[k] = {v: Fraction(repr(s)) for v, s in zip(succ, shares, strict=True)}
+                out[k] = {
+                    v: written.get(s) or written.setdefault(s, Fraction(repr(s)))
+                    for v, s in zip(succ, shares, strict=True)
+                }
         return out
 
     def share_of(self, u: int, v: int) -> Fraction:
@@ -227,6 +271,32 @@ class Structure:
     @cached_property
     def steps_without_duration(self) -> int:
         return sum(1 for k in range(self.n) if self.reached[k] and not self.has_duration[k])
+
+
+_ONE = Fraction(1)
+
+
+class _OnlyWay(Mapping[int, Fraction]):
+    """The shares of a step with one flow: everyone takes it (a read-only ``{target: 1}`` in 48 bytes, not 200)."""
+
+    __slots__ = ("target",)
+
+    def __init__(self, target: int) -> None:
+        self.target = target
+
+    def __getitem__(self, key: int) -> Fraction:
+        if key != self.target:
+            raise KeyError(key)
+        return _ONE
+
+    def __iter__(self) -> Iterator[int]:
+        yield self.target
+
+    def __len__(self) -> int:
+        return 1
+
+
+_NOWHERE: Mapping[int, Fraction] = MappingProxyType({})  # a step the start does not reach
 
 
 def sccs(n: int, succ: list[list[int]]) -> tuple[list[int], list[list[int]]]:
