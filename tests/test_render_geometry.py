@@ -112,7 +112,7 @@ def _random_files(folder: Path, chunk: int) -> list[Path]:
 )
 def test_examples_have_no_collisions(example: Path, view: str):
     pic = parse(_render(example, view))
-    assert pic.texts and pic.shapes and pic.lines
+    assert pic.texts and pic.shapes and (pic.lines or view == "story")  # the story slide is one band: no lines
     assert collisions(pic) == []
     assert misplaced_labels(pic) == []
     assert shared_segments(pic) == []

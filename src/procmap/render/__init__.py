@@ -18,8 +18,10 @@ imports happen inside the functions that need them.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TYPE_CHECKING
@@ -171,9 +173,10 @@ def render(
         marks = hl.choose(result, "worst", g)
         visible = []
         sizes = layout.STORY
-        wrap = _story_wrap(g, marks) if wrap is None else wrap
         if fmt in ("svg", "png", "pdf"):
-            sizes = _story_sizes(result, g, marks, wrap)
+            wrap = _story_plan(result, g, marks, wrap)
+        else:
+            wrap = _story_wrap(g, marks)[0][1] if wrap is None else wrap
     else:
         marks = hl.choose(result, highlight, g)
     from procmap.render.pages import parse
@@ -199,47 +202,128 @@ def render(
     return data
 
 
-def _story_wrap(g: nx.DiGraph, marks: Highlight) -> int:
-    """Columns per row of the story: the number of rows (one to three) that fits a 16:9 slide best.
+FRAME = 22.0  # what the SVG adds round a layout: the corner points (6 pt a side) and Graphviz's pad (4.3 pt a side)
 
-    A slide is 960 x 540 points; the best layout is the one that can be drawn
-    biggest on it (layouts are computed before Graphviz: trying three is cheap).
+
+def _story_wrap(g: nx.DiGraph, marks: Highlight) -> list[tuple[float, int, dict[str, int]]]:
+    """Row plans of the story: the timeline cut where the drawing fits a 16:9 slide biggest.
+
+    The story is one band read like lines of text, so a row may break after
+    any column.  For one to four rows the breaks that make the widest row
+    narrowest are found on the one-row layout's column widths (a small
+    dynamic programme), each row starts at a multiple of the longest row's
+    column count (``g.graph["columns"]`` is set accordingly), and of those
+    they are ranked by how big they can be drawn on 960 x 540 points (layouts
+    are computed before Graphviz: trying four is cheap): (fit, columns per
+    row, columns) best first, ``g.graph["columns"]`` set to the best.
     """
     from procmap.render import layout
+
+    base = dict(g.graph.get("columns") or layout.columns(g, layout._back_edges(g)))
+    one = layout.build(g, [], wrap=0, highlight=marks, view="story", sizes=layout.STORY)
+    ncols = max(base.values(), default=0) + 1
+    left = [math.inf] * ncols
+    right = [-math.inf] * ncols
+    for box in one.steps.values():
+        c = base[box.step]
+        w = max(box.w, box.note.w if box.note else 0.0)
+        left[c], right[c] = min(left[c], box.x - w / 2), max(right[c], box.x + w / 2)
+    for c in range(ncols):  # a column with no step (cannot happen today) takes no room
+        if left[c] == math.inf:
+            left[c] = right[c] = left[c - 1] if c else 0.0
+    # Width of columns i..j once their row starts at i: the gaps between them (labels included) come along, and
+    # the label of the flow into column i moves to the row's start with it (layout: a resumed flow's label).
+    gap_after = [(left[c + 1] - right[c]) if c + 1 < ncols else 0.0 for c in range(ncols)]
+
+    def span(i: int, j: int) -> float:
+        return right[j] - left[i] + (max(gap_after[i - 1] - layout.STORY.col_gap, 0.0) if i else 0.0)
+
+    found: list[tuple[float, int, dict[str, int]]] = []
+    for rows in range(1, min(4, ncols) + 1):
+        cuts = _balanced(ncols, rows, span)
+        per_row = max(b - a for a, b in itertools.pairwise([0, *cuts, ncols]))
+        row_of = [next(r for r, edge in enumerate([*cuts, ncols]) if c < edge) for c in range(ncols)]
+        starts = [0, *cuts]
+        mapping = {n: row_of[c] * per_row + c - starts[row_of[c]] for n, c in base.items()}
+        g.graph["columns"] = mapping
+        lay = layout.build(g, [], wrap=per_row if rows > 1 else 0, highlight=marks, view="story", sizes=layout.STORY)
+        found.append((_slide_fit(lay), per_row if rows > 1 else 0, mapping))
+    found.sort(key=lambda c: -c[0])  # stable: fewer rows first among equals
+    g.graph["columns"] = found[0][2]
+    return found
+
+
+def _slide_fit(lay: Layout) -> float:
+    """The scale at which ``lay``, as drawn (its frame included), fills a 16:9 slide."""
     from procmap.render.views import SLIDE
 
-    cols = max(g.graph.get("columns", {}).values(), default=0) + 1
-    best, fit = 0, 0.0
-    for rows in range(1, min(3, cols) + 1):
-        per_row = 0 if rows == 1 else -(-cols // rows)
-        lay = layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY)
-        scale = min(SLIDE[0] / max(lay.width, 1.0), SLIDE[1] / max(lay.height, 1.0))
-        if rows == 1 or scale > fit + 1e-9:
-            best, fit = per_row, scale
-    return best
+    return min(SLIDE[0] / (lay.width + FRAME), SLIDE[1] / (lay.height + FRAME))
 
 
-def _story_sizes(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int) -> Sizes:
-    """The story's sizes with enough room after each column for every label to find a free spot.
+# Extra room after a column, in turn, for a story label that found no free spot (the last: as much as it needs).
+SLACK_STEPS = (24.0, 48.0, 80.0, 120.0, 160.0, 240.0, math.inf)
 
-    A slide keeps little room for labels (``Sizes.max_gap``); where one finds
-    none, or only by being cut, the story is drawn again with more room and
-    wider label lines, so no label is ever dropped or cut.
+
+def _story_plan(result: FileResult, g: nx.DiGraph, marks: Highlight, wrap: int | None) -> int:
+    """Rows and label room of the story, drawn: returns its columns per row (``g.graph`` holds the rest).
+
+    The two row plans that fit the slide best on the layout alone are drawn
+    (Graphviz routes, labels placed).  Where a label or badge finds no free
+    spot, or only by being cut, the room after its column and its label's
+    width grow for that flow alone (:data:`SLACK_STEPS`) and the story is
+    drawn again, so no label is dropped or cut; the plan that then fits the
+    slide best wins.
     """
-    import dataclasses
-
     from procmap.render import layout
 
-    sizes = layout.STORY
-    for slack in (0.0, 24.0, 64.0, 160.0, math.inf):
-        # More room after the columns, and wider label lines (fewer of them) where a band is short.
-        wider = layout.STORY.branch_text + min(slack, 480.0) / 2
-        sizes = dataclasses.replace(layout.STORY, max_gap=layout.STORY.max_gap + slack, branch_text=wider)
-        d = Drawing(result, g, layout.build(g, [], wrap=wrap, highlight=marks, view="story", sizes=sizes))
-        _draw_parts(d)
-        if d.unplaced == 0 and d.narrowed == 0:
-            break
-    return sizes
+    if wrap is None:
+        plans = [(per_row, mapping) for _fit, per_row, mapping in _story_wrap(g, marks)[:2]]
+    else:
+        plans = [(wrap, dict(g.graph.get("columns") or {}))]
+    best: tuple[float, int, dict[str, int], dict[tuple[str, str], float]] | None = None
+    for per_row, mapping in plans:
+        g.graph["columns"] = mapping or None
+        slack: dict[tuple[str, str], float] = {}
+        g.graph["label_slack"] = slack
+        while True:
+            d = Drawing(result, g, layout.build(g, [], wrap=per_row, highlight=marks, view="story", sizes=layout.STORY))
+            _draw_parts(d)
+            grown = False
+            for pair in dict.fromkeys(d.crowded):
+                now = slack.get(pair, 0.0)
+                nxt = next((s for s in SLACK_STEPS if s > now), None)
+                if nxt is not None:
+                    slack[pair], grown = nxt, True
+            if not d.crowded or not grown:
+                break
+        fit = _slide_fit(d.lay)
+        if best is None or fit > best[0] + 1e-9:
+            best = (fit, per_row, mapping, dict(slack))
+    assert best is not None
+    g.graph["columns"] = best[2] or None
+    g.graph["label_slack"] = best[3]
+    return best[1]
+
+
+def _balanced(n: int, rows: int, span: Callable[[int, int], float]) -> list[int]:
+    """Where to cut columns 0..n-1 into ``rows`` runs so that the widest run is narrowest (the first column of
+    each run after the first)."""
+    inf = math.inf
+    # cost[r][j]: the widest of the best r runs over columns 0..j-1; cut[r][j]: where the last run starts.
+    cost = [[inf] * (n + 1) for _ in range(rows + 1)]
+    cut = [[0] * (n + 1) for _ in range(rows + 1)]
+    cost[0][0] = 0.0
+    for r in range(1, rows + 1):
+        for j in range(1, n + 1):
+            for i in range(r - 1, j):
+                c = max(cost[r - 1][i], span(i, j - 1))
+                if c < cost[r][j]:
+                    cost[r][j], cut[r][j] = c, i
+    cuts, j = [], n
+    for r in range(rows, 1, -1):
+        j = cut[r][j]
+        cuts.append(j)
+    return sorted(cuts)
 
 
 @dataclass
@@ -253,6 +337,7 @@ class Drawing:
     unplaced: int = 0  # labels that found no free spot (the story then draws with more room)
     narrowed: int = 0  # labels re-wrapped or cut to fit (the story, too, then draws with more room)
     lost: list[str] = field(default_factory=list)  # what found no free spot, each naming its flow: never silent
+    crowded: list[tuple[str, str]] = field(default_factory=list)  # flows whose label or badge found no room
 
 
 def _missing(fmt: str) -> list[str]:
@@ -333,6 +418,9 @@ def _with_labels(d: Drawing, drawn: list[bytes]) -> list[bytes]:
         d.unplaced += sum(kind in ("unplaced", "badge-unplaced") for _i, kind, _r in placed)
         d.lost += [_lost(d, i, kind) for i, kind, _r in placed if kind in ("unplaced", "badge-unplaced")]
         d.narrowed += sum(kind == "narrowed" for _i, kind, _r in placed)
+        d.crowded += [
+            (d.lay.edges[i].source, d.lay.edges[i].target) for i, kind, _r in placed if kind not in ("label", "badge")
+        ]
         end = body.rfind("</g>")
         out.append(
             (body[:end] + fragment + body[end:]).encode("utf-8") if fragment and end >= 0 else body.encode("utf-8")
@@ -354,7 +442,7 @@ def _lost(d: Drawing, i: int, kind: str) -> str:
     if kind == "badge-unplaced":
         listed = " (it is in the legend's list)" if d.lay.view != "story" else ""
         return f"no free spot for handoff badge {e.badge} on the flow {flow}: not drawn{listed}"
-    return f"no free spot for the label {' '.join(e.label)!r} of the flow {flow}: not drawn"
+    return f"no free spot for the label {e.text or ' '.join(e.label)!r} of the flow {flow}: not drawn"
 
 
 def _svg(d: Drawing, parts: tuple[list[bytes], list[str]] | None = None) -> bytes:

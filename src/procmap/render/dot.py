@@ -166,7 +166,8 @@ class _Builder:
         for band in bands:
             fills = ZONE_FILL[band.zone]
             self.rect(part, band.top, band.top + band.height, 0, lay.width, fills[band.stripe])
-            self.rect(part, band.top, band.top + band.height, 0, lay.sizes.title_w, fills[2])
+            if lay.sizes.title_w > 0:
+                self.rect(part, band.top, band.top + band.height, 0, lay.sizes.title_w, fills[2])
         part.background += [_xdot_style("solid"), _xdot_color("c", "#c4cad3")]
         for band in bands:
             self.hline(part, band.top)
@@ -265,6 +266,14 @@ class _Builder:
                     fontcolor='"#44403c"',
                     **{"class": '"evidence in-row"'},
                 )
+        if lay.view == "story" and bands:
+            # Each row is routed alone, in the whole drawing's frame: the story's flow back along its row would
+            # be laid through the title or the row above. Invisible walls keep every flow inside its band.
+            top, bottom = bands[0].top, bands[-1].top + bands[-1].height
+            for name, y0, y1 in (("ceiling", -2.0, top - 1.0), ("floor", bottom + 1.0, lay.height + 2.0)):
+                if y1 - y0 > 1.0:  # clear of the frame's corner points, which Graphviz must not find inside a node
+                    wall = Box(f"{name}:{r}", lay.width / 2, (y0 + y1) / 2, lay.width - 2, y1 - y0)
+                    self.node(part, wall, f"{name}-{r + 1}", shape="box", style="invis", label='""')
         for waypoint in mine.loops:
             ident = "loop-" + waypoint.name.split(":", 1)[1]
             self.node(part, waypoint, ident, shape="point", label='""', style="invis")

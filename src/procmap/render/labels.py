@@ -196,18 +196,28 @@ def _walk(pts: list[tuple[float, float]], reverse: bool, limit: float, pitch: fl
         travelled += length
 
 
-def _candidates(p: tuple[float, float], u: tuple[float, float], w: float, h: float, reverse: bool):  # type: ignore[no-untyped-def]
-    """Boxes of size w x h beside the flow at ``p`` (travelling along ``u``), nearest side first."""
+def _candidates(
+    p: tuple[float, float], u: tuple[float, float], w: float, h: float, reverse: bool, on_line: bool = False
+):  # type: ignore[no-untyped-def]
+    """Boxes of size w x h beside the flow at ``p`` (travelling along ``u``), nearest side first; with
+    ``on_line`` (a badge), last the box centred on the flow, which marks it as a stop on a route does."""
     x, y = p
     ux, uy = u
-    if abs(ux) >= abs(uy):  # horizontal piece: above or below, starting where the flow goes
+    if on_line:
+        yield from _candidates(p, u, w, h, reverse)
+        yield (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        return
+    # Starting where the flow goes, then sliding back along it a quarter of the label at a time.
+    if abs(ux) >= abs(uy):  # horizontal piece: above or below
         ahead = ux > 0 if not reverse else ux < 0
-        for x0 in (x if ahead else x - w, x - w / 2, x - w if ahead else x):
+        for f in (0.0, 0.25, 0.5, 0.75, 1.0):
+            x0 = x - f * w if ahead else x - (1 - f) * w
             for y0 in (y - GAP - h, y + GAP):
                 yield (x0, y0, x0 + w, y0 + h)
     else:  # vertical piece: right or left of it
         down = uy > 0 if not reverse else uy < 0
-        for y0 in (y if down else y - h, y - h / 2, y - h if down else y):
+        for f in (0.0, 0.25, 0.5, 0.75, 1.0):
+            y0 = y - f * h if down else y - (1 - f) * h
             for x0 in (x + GAP, x - GAP - w):
                 yield (x0, y0, x0 + w, y0 + h)
 
@@ -230,7 +240,14 @@ def near_start(total: float, first_leg: float) -> float:
 
 
 def _place(
-    pts: list[tuple[float, float]], w: float, h: float, hard: _Grid, soft: _Grid, reverse: bool, far: bool = True
+    pts: list[tuple[float, float]],
+    w: float,
+    h: float,
+    hard: _Grid,
+    soft: _Grid,
+    reverse: bool,
+    far: bool = True,
+    on_line: bool = False,
 ) -> Rect | None:
     """The first free spot near the flow's start (or end): clear of everything, else clear of all but
     other flows; failing both, the first spot clear of everything further along."""
@@ -238,7 +255,7 @@ def _place(
     fallback = None
     leg = first_leg(list(reversed(pts)) if reverse else pts)
     for p, u in _walk(pts, reverse, near_start(total, leg)):
-        for r in _candidates(p, u, w, h, reverse):
+        for r in _candidates(p, u, w, h, reverse, on_line):
             padded = (r[0] - CLEAR, r[1] - CLEAR, r[2] + CLEAR, r[3] + CLEAR)
             if hard.hits(padded):
                 continue
@@ -249,7 +266,7 @@ def _place(
     if fallback is not None or not far:
         return fallback
     for p, u in _walk(pts, reverse, total, pitch=8.0):
-        for r in _candidates(p, u, w, h, reverse):
+        for r in _candidates(p, u, w, h, reverse, on_line):
             if not hard.hits((r[0] - CLEAR, r[1] - CLEAR, r[2] + CLEAR, r[3] + CLEAR)):
                 return r
     return None
@@ -272,12 +289,30 @@ def badge_box_size(badge: str, size: float = BADGE_FONT) -> tuple[float, float]:
     return text.width(badge, size, bold=True) + 10, size * LINE_H + 4
 
 
-def _shapes_of(lines: list[str], size: float = SMALL) -> list[list[str]]:
-    """The label as wrapped, then narrower, then one shortened line: tried in turn where the start is crowded."""
-    whole = " ".join(lines)
-    narrow = text.wrap(whole, 60.0 * size / SMALL, size, max_lines=4)
-    short = [text.one_line(whole, 60.0 * size / SMALL, size)]
-    return [lines, narrow, short]
+def _shapes_of(lines: list[str], size: float = SMALL, whole: str = "") -> list[list[str]]:
+    """The label as wrapped; then, where its start is crowded, the whole text flatter (one line, two), narrower,
+    narrower still, and last one shortened line: tried in turn.
+
+    A long flat label fits along a long leg where the usual three lines do
+    not, a narrow one beside a vertical leg; only the last shape cuts text.
+    """
+    whole = whole or " ".join(lines)
+    unit = size / SMALL
+    widest = max(text.width(line, size) for line in lines)
+    shapes = [lines]
+    flat = text.width(whole, size)
+    if len(lines) > 1 and flat <= 400.0 * unit:
+        shapes.append([whole])
+    if len(lines) > 2:
+        shapes.append(text.wrap(whole, max(flat / 2 + 8 * unit, widest), size, max_lines=2))
+    shapes.append(text.wrap(whole, 60.0 * unit, size, max_lines=4))
+    shapes.append(text.wrap(whole, 40.0 * unit, size, max_lines=6))
+    shapes.append([text.one_line(whole, 60.0 * unit, size)])
+    unique: list[list[str]] = []
+    for shape in shapes:
+        if shape not in unique:
+            unique.append(shape)
+    return unique
 
 
 def _reach(pts: list[tuple[float, float]]) -> float:
@@ -291,8 +326,9 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     Branch labels first, the most constrained first (fewest free spots near
     the flow's start), then the badges.  A label with no free spot anywhere
     along its flow is listed as ``unplaced``; one re-wrapped or cut to fit a
-    crowded start as ``narrowed``.  ``colours``: ``label`` (branch-label
-    ink) and ``badge`` / ``badge-journey``.
+    crowded start as ``narrowed``; one whose only spot lies over another
+    flow as ``crossing``.  ``colours``: ``label`` (branch-label ink) and
+    ``badge`` / ``badge-journey``.
     """
     paths = {i: pts for i, pts in routed_paths(svg_part, lay.height).items() if len(pts) >= 2}
     hard = obstacles(lay, row)
@@ -306,7 +342,7 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
     for i in labelled:
         e: Edge = lay.edges[i]
         r, shown = None, e.label
-        shapes = _shapes_of(e.label, small)
+        shapes = _shapes_of(e.label, small, e.text)
         for k, shown in enumerate(shapes):
             w, h = label_box_size(shown, small)
             r = _place(paths[i], w, h, hard, soft, reverse=False, far=k == len(shapes) - 1)
@@ -316,7 +352,8 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
             placed.append((i, "unplaced", (0.0, 0.0, 0.0, 0.0)))  # no free spot: the caller decides
             continue
         hard.add(r)
-        placed.append((i, "label" if shown == e.label else "narrowed", r))
+        # "crossing": drawn, but over another flow (the only spot left): the story then makes more room.
+        placed.append((i, "narrowed" if shown != e.label else "crossing" if soft.hits(r) else "label", r))
         pitch = small * LINE_H
         base = r[1] + (pitch - (ASCENT + DESCENT) * small) / 2 + ASCENT * small
         ink = colours.get("silence", colours["label"]) if e.silence else colours["label"]
@@ -328,14 +365,14 @@ def place(lay: Layout, row: int, svg_part: str, colours: dict[str, str]) -> tupl
         cls += " silence" if e.silence else ""
         tip = ""
         if shown != e.label:  # narrowed to fit a crowded start: the full text on hover
-            tip = f"<title>{html.escape(' '.join(e.label), quote=False)}</title>"
+            tip = f"<title>{html.escape(e.text or ' '.join(e.label), quote=False)}</title>"
         out.append(f'<g id="label-flow-{i + 1}" class="{cls}">{tip}{lines}</g>')
     for i in sorted(paths):
         e = lay.edges[i]
         pts = paths[i]
         if e.badge:
             w, h = badge_box_size(e.badge, badge_font)
-            r = _place(pts, w, h, hard, soft, reverse=True)
+            r = _place(pts, w, h, hard, soft, reverse=True, on_line=True)
             if r is None:
                 placed.append((i, "badge-unplaced", (0.0, 0.0, 0.0, 0.0)))  # said by the caller, never silent
             else:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from procmap.render import text
@@ -64,6 +64,8 @@ MARGIN_PAD = 14.0
 ROW_GAP = 56.0
 ROW_HEADER = 22.0
 DEFAULT_WRAP = 20
+RESUMED_BADGE_ROOM = 30.0  # the poster: a badged flow resuming in a row starts this far before its step
+LAST_LABEL_ROOM = 40.0  # after the last column of a row, for the labels of flows leaving it (more tipped A4 prints of a 60-step process from 28 to 55 pages)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +102,15 @@ class Sizes:
     badge_room: float = 0.0  # the story: a badged flow down a shared column, its length each side of the line
     wait_text: float = 1.5  # a folded flow's wait wraps at this many times branch_text
     party_lines: int = 3  # the story: a touchpoint's party and channel, under its name
+    party_text: float = 0.0  # the story: the width the party and channel wrap at (0: the name's)
     legend_gap: float = 30.0  # from the last row to the legend
+    subtitle_y: float = 44.0  # the subtitle's centre; the rows start 20 points under it
+    note_gap: float = NOTE_GAP  # between a step and its note or marker
+    margin_pad: float = MARGIN_PAD  # between a row's ends and its first and last step (or connectors)
 
 
 POSTER = Sizes()
+PARTY = 100.0
 # --view story: every text 12 pt (the title 16) and narrow columns: a 960 x 540 pt slide keeps it >= 12 pt when it fits.
 STORY = Sizes(
     font=12.0,
@@ -115,12 +122,12 @@ STORY = Sizes(
     decision_text=96.0,
     note_text=150.0,
     branch_text=72.0,
-    title_w=96.0,
+    title_w=0.0,  # one band, no lane titles: each touchpoint names its party in its box
     col_gap=18.0,
     step_lines=3,
     connector=12.0,
     band_pad=4.0,
-    row_gap=24.0,
+    row_gap=10.0,
     row_header=0.0,  # no "Part 1 of 2": a slide's rows read on like lines of text, their connectors numbered
     label_room=14.0,
     title_clear=38.0,
@@ -128,9 +135,13 @@ STORY = Sizes(
     max_gap=90.0,
     diamond_aspect=2.0,
     party_lines=2,
+    party_text=PARTY,
     badge_room=28.0,
     wait_text=1.0,  # narrow and tall: the gaps between columns are what a slide runs out of
-    legend_gap=18.0,
+    legend_gap=10.0,
+    subtitle_y=37.0,
+    note_gap=5.0,
+    margin_pad=8.0,
 )
 
 
@@ -192,6 +203,12 @@ class Edge:
     emphasis: str = ""  # "" | "journey" (bold) | "quiet" (another customer-visible handoff)
     folded: str = ""  # customer view: the wait of the backstage stretch this flow stands for
     silence: bool = False  # story view: the journey's longest silence
+    text: str = ""  # the label's whole text, unwrapped (re-wrapped where its start is crowded; named in warnings)
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        """The flow's (from, to) steps."""
+        return self.source, self.target
 
 
 @dataclass(slots=True)
@@ -215,6 +232,7 @@ class Layout:
     stages: list[Box] = field(default_factory=list)  # the stages row: one band per run of columns
     evidence: list[tuple[StepBox, Box]] = field(default_factory=list)  # --evidence row: (step, its item)
     loops: list[tuple[Box, StepBox]] = field(default_factory=list)  # self-loop waypoint, its step
+    overhead: list[tuple[Box, StepBox, list[str]]] = field(default_factory=list)  # story: connector over its step
     connector_rows: dict[str, int] = field(default_factory=dict)
     handoffs: list[tuple[str, str]] = field(default_factory=list)  # (badge, description)
     highlight: Highlight | None = None
@@ -294,13 +312,27 @@ def columns(g: nx.DiGraph, back: set[tuple[str, str]]) -> dict[str, int]:
 
 
 def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
+    if decision and sz.badge_room and d["name"]:
+        # The story: a diamond is as wide as its text plus twice its height, so the wrap width that makes it
+        # smallest is tried rather than assumed (a slide runs out of width and height alike).
+        widths = [sz.decision_text * f for f in (0.75, 0.875, 1.0, 1.25, 1.5)]
+        boxes = [_step_box(n, d, decision, replace(sz, decision_text=w, badge_room=0.0)) for w in widths]
+        best = min(boxes, key=lambda b: b.w + b.h)
+        return best
     limit = sz.decision_text if decision else sz.step_text
     # A gateway of the story (a fork or join of its own, no step's name) holds its + alone.
     lines = text.wrap(d["name"], limit, sz.font, max_lines=sz.step_lines) if d["name"] else []
     if d.get("party"):
         # On one line (the story), the party may take a wider box rather than be cut: "Web shop · web".
-        wide = limit if sz.party_lines > 1 else max(limit, sz.step_text * 2)
-        lines += text.wrap(d["party"], wide, sz.font, max_lines=sz.party_lines)
+        wide = max(limit, sz.party_text) if sz.party_lines > 1 else max(limit, sz.step_text * 2)
+        party = text.wrap(d["party"], wide, sz.font, max_lines=sz.party_lines)
+        head, dot, channel = d["party"].rpartition(" · ")
+        named = text.wrap(head, wide, sz.font, max_lines=sz.party_lines) if dot else []
+        if len(party) > 1 and dot and len(named) < sz.party_lines and text.width(f"[{channel}]", sz.font) <= wide:
+            # Too long for one line: the party, then its channel as a customer's step shows one ("[phone]"),
+            # never "· phone" alone on a line.
+            party = [*named, f"[{channel}]"]
+        lines += party
     if d.get("parallel"):
         lines.insert(0, PARALLEL_MARK)  # BPMN's parallel gateway: a diamond marked +
     if d.get("channel"):
@@ -332,8 +364,8 @@ def _step_box(n: str, d: dict, decision: bool, sz: Sizes = POSTER) -> StepBox:
     return box
 
 
-def _extent(box: StepBox) -> float:
-    return box.h + (box.note.h + NOTE_GAP if box.note else 0)
+def _extent(box: StepBox, gap: float = NOTE_GAP) -> float:
+    return box.h + (box.note.h + gap if box.note else 0)
 
 
 def build(
@@ -360,7 +392,9 @@ def build(
     lay = Layout(highlight=highlight, view=view, sizes=sizes)
     sz = sizes
     lanes = lane_order(g)
-    if view in ("customer", "story"):
+    if view == "story":
+        zones = [z for z in ZONES if any(lane.kind == z for lane in lanes)]
+    elif view in ("customer", "story"):
         zones = [z for z in ZONES if z in ("customer", "onstage") or any(lane.kind == z for lane in lanes)]
     else:
         zones = list(ZONES)
@@ -413,15 +447,18 @@ def build(
     gap_after: dict[tuple[int, int], float] = {}
     widest: dict[str, float] = {}
     count: dict[str, int] = {}
+    roomy = g.graph.get("label_slack", {})  # the story: extra room for the labels that found no spot in less
+    slack: dict[str, float] = {}
     for e in lay.edges:
         tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
         if tail is None or not e.label:
             continue
         widest[tail.step] = max(widest.get(tail.step, 0.0), max(text.width(line, sz.small) for line in e.label))
         count[tail.step] = count.get(tail.step, 0) + 1
+        slack[tail.step] = max(slack.get(tail.step, 0.0), roomy.get((e.source, e.target), 0.0))
     for step, wdt in widest.items():
         tail = boxes[step]
-        need = min(wdt + sz.label_room + max(0, count[step] - 2) * 36.0, sz.max_gap)
+        need = min(wdt + sz.label_room + max(0, count[step] - 2) * 36.0, sz.max_gap + slack[step])
         key = (tail.row, tail.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), need)
     for e in lay.edges:
@@ -435,17 +472,30 @@ def build(
         key = (tail.row, head.col)
         gap_after[key] = max(gap_after.get(key, sz.col_gap), min(wdt + sz.label_room, sz.max_gap))
 
+    if sz.badge_room:
+        # The story's flows between neighbours are short: one that carries a handoff badge gets room for it.
+        for e in lay.edges:
+            tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+            head = boxes.get(e.head[2:]) if e.head.startswith("s:") else None
+            if e.badge and tail is not None and head is not None and head.row == tail.row and head.col > tail.col:
+                key = (tail.row, head.col - 1)
+                gap_after[key] = max(gap_after.get(key, sz.col_gap), sz.col_gap + sz.badge_room)
+
     # Vertical room per (row, lane): above and below the line through the steps' centres.
     lane_rank = {lane.id: i for i, lane in enumerate(lanes)}
-    title_lines = {lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) for lane in lanes}
+    # No title column (the story: one band, each box naming its party): no lane titles either.
+    title_lines = {
+        lane.id: text.wrap(lane.name, sz.title_w - 24, sz.font, bold=True, max_lines=4) if sz.title_w > 0 else []
+        for lane in lanes
+    }
     up: dict[tuple[int, str], float] = {}
     down: dict[tuple[int, str], float] = {}
     for (row, lane, _c), group in cells.items():
         if len(group) == 1:
             b = group[0]
-            above, below = b.h / 2, b.h / 2 + (b.note.h + NOTE_GAP if b.note else 0)
+            above, below = b.h / 2, b.h / 2 + (b.note.h + sz.note_gap if b.note else 0)
         else:
-            total = sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)
+            total = sum(_extent(b, sz.note_gap) for b in group) + SLOT_GAP * (len(group) - 1)
             above = below = total / 2
         if any(g.has_edge(b.step, b.step) for b in group):
             above += 2 * SELF_LOOP  # room for the self-loop's waypoint above the step
@@ -461,10 +511,27 @@ def build(
                 continue
             upper, lower = (a, b) if lane_rank[a.lane] < lane_rank[b.lane] else (b, a)
             key_u, key_l = (upper.row, upper.lane), (lower.row, lower.lane)
-            below_u = upper.h / 2 + (upper.note.h + NOTE_GAP if upper.note else 0)
+            below_u = upper.h / 2 + (upper.note.h + sz.note_gap if upper.note else 0)
             # On either side of the blueprint line it crosses: a badge never sits on a line.
             down[key_u] = max(down.get(key_u, 0.0), below_u + sz.badge_room - sz.band_pad)
             up[key_l] = max(up.get(key_l, 0.0), lower.h / 2 + sz.badge_room - sz.band_pad)
+    overhead_room: dict[str, float] = {}
+    for _conn, step, label in lay.overhead:
+        # Over the step: its label beside the leg up, or a badge's length, then the connector.
+        leg = max(len(label) * sz.small * LINE_H + 8, sz.badge_room)
+        overhead_room[step.step] = max(overhead_room.get(step.step, 0.0), leg + CONNECTOR + 4)
+        key = (step.row, step.lane)
+        up[key] = max(up.get(key, 0.0), step.h / 2 + overhead_room[step.step])
+    if sz.badge_room:
+        # One band (the story): a flow back along its row goes round the steps, above them; its label with it.
+        for e in lay.edges:
+            tail = boxes.get(e.tail[2:]) if e.tail.startswith("s:") else None
+            head = boxes.get(e.head[2:]) if e.head.startswith("s:") else None
+            if tail is None or head is None or head.row != tail.row or head.col >= tail.col:
+                continue
+            need = len(e.label) * sz.small * LINE_H + 18
+            key = (tail.row, tail.lane)
+            up[key] = max(up.get(key, 0.0), max(b.h / 2 for b in boxes.values() if b.row == tail.row) + need)
     if sz.label_height:
         # A label never cut (the story) must fit over its flow where the flow runs along its lane.
         for e in lay.edges:
@@ -489,7 +556,7 @@ def build(
         title = f"{title}: the worst journey, as the customer lives it"
     lay.title = Box("title", 0, 0, 0, 24, [text.one_line(title, 2000, sz.title, bold=True)])
     lay.title.w = text.width(lay.title.lines[0], sz.title, bold=True) + 10
-    y += 34
+    y += sz.subtitle_y - 10
     if highlight.mode == "journey":
         # One truth: the journey drawn is the one counted; the process total only beside it.
         handoffs = _count(len(highlight.handoffs), "customer-visible handoff")
@@ -505,7 +572,7 @@ def build(
         )
     )
     lay.subtitle = Box("subtitle", 0, 0, text.width(stats, sz.small) + 10, 16, [stats])
-    y += 30
+    y += 30 if sz.title_w > 0 else 24  # a slide (no title column) has no height to spare
     row_width: list[float] = []
     centre: dict[tuple[int, str], float] = {}
     staged = any(d.get("stage") for _n, d in g.nodes(data=True))
@@ -537,13 +604,19 @@ def build(
                 above, below = up.get((row, lane.id), 0.0), down.get((row, lane.id), 0.0)
                 content = max(above + below + 2 * sz.band_pad, 40.0)
                 # The title, centred, keeps Graphviz's 6.5-pt obstacle clearance from the line captions.
-                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * sz.title_clear)
+                h = max(content, len(lines) * sz.font * LINE_H + 4 + 2 * sz.title_clear) if lines else content
                 band = Band(lane.id, zone, row, y, h, stripe=si % 2)
                 centre[(row, lane.id)] = y + (h - (above + below)) / 2 + above
-                title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
-                band.title = Box(
-                    f"t:{row}:{lane.id}", sz.title_w / 2, y + h / 2, title_w, len(lines) * sz.font * LINE_H + 4, lines
-                )
+                if lines:
+                    title_w = max(text.width(line, sz.font, bold=True) for line in lines) + 8
+                    band.title = Box(
+                        f"t:{row}:{lane.id}",
+                        sz.title_w / 2,
+                        y + h / 2,
+                        title_w,
+                        len(lines) * sz.font * LINE_H + 4,
+                        lines,
+                    )
                 row_bands.append(band)
                 y += h
             if zone == "customer" and ev_cells:
@@ -574,25 +647,33 @@ def build(
         # Horizontal layout of the row.
         lcols = max((connector_cols(left.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
         rcols = max((connector_cols(right.get((row, b.lane), []), b.height) for b in row_bands if b.lane), default=0)
-        x = sz.title_w + MARGIN_PAD + lcols * CONN_PITCH
-        if sz.badge_room and any(
-            e.badge and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row for e in lay.edges
-        ):
-            x += sz.badge_room  # a badge at the end of a flow that resumes here: the flow must be longer than it
+        x = sz.title_w + sz.margin_pad + lcols * CONN_PITCH
+        if any(e.badge and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row for e in lay.edges):
+            # A badge at the end of a flow that resumes here: the flow must be longer than it (on the poster
+            # too: a 2-point flow from the connector into its step left the badge no spot).
+            x += sz.badge_room or RESUMED_BADGE_ROOM
+        resumed = [
+            min(max(text.width(line, sz.small) for line in e.label) + sz.label_room, sz.max_gap + roomy.get(e.pair, 0))
+            for e in lay.edges
+            if e.label and e.tail.endswith(":in") and lay.connector_rows.get(e.tail) == row
+        ]
+        x += max(resumed, default=0.0)  # the story: the label of a flow that resumes here sits at its start
         xs: dict[int, float] = {}
-        gap = sz.col_gap
+        gap, asked = sz.col_gap, False
         for c in range(per_row):
             wdt = col_w.get((row, c))
             if wdt is None:
                 continue
             xs[c] = x + wdt / 2
-            gap = gap_after.get((row, c), sz.col_gap)
+            gap, asked = gap_after.get((row, c), sz.col_gap), (row, c) in gap_after
             x += wdt + gap
-        x = x - gap + max(MARGIN_PAD, gap - sz.col_gap + MARGIN_PAD)
+        # After the last column: the margin, or all the room its labels asked for when a labelled flow leaves
+        # the row there (into a connector a few points away, its label had no spot).
+        x = x - gap + max(sz.margin_pad, gap - sz.col_gap + sz.margin_pad, min(gap, LAST_LABEL_ROOM) if asked else 0.0)
         for band in row_bands:
             if band.lane is None:
                 continue
-            for items, x0 in ((left, sz.title_w + MARGIN_PAD / 2), (right, x)):
+            for items, x0 in ((left, sz.title_w + sz.margin_pad / 2), (right, x)):
                 group = items.get((row, band.lane), [])
                 per_col = max(1, int((band.height - 10) // CONN_PITCH))
                 count = min(len(group), per_col)
@@ -602,7 +683,7 @@ def build(
                     item.x = x0 + step_x
                     span = count * CONN_PITCH - 10
                     item.y = band.top + band.height / 2 - span / 2 + ri * CONN_PITCH + CONNECTOR / 2
-        row_width.append(x + rcols * CONN_PITCH + MARGIN_PAD)
+        row_width.append(x + rcols * CONN_PITCH + sz.margin_pad)
         if staged:
             _stages(lay, g, cells_by_row.get(row, {}), xs, col_w, row, stage_top, stage_h)
         # Steps: on their lane's centre line, stacked around it when they share a cell.
@@ -611,12 +692,12 @@ def build(
             if len(group) == 1:
                 cursor = mid - group[0].h / 2
             else:
-                cursor = mid - (sum(_extent(b) for b in group) + SLOT_GAP * (len(group) - 1)) / 2
+                cursor = mid - (sum(_extent(b, sz.note_gap) for b in group) + SLOT_GAP * (len(group) - 1)) / 2
             for b in group:
                 b.x, b.y = xs[c], cursor + b.h / 2
                 if b.note:
-                    b.note.x, b.note.y = b.x, cursor + b.h + NOTE_GAP + b.note.h / 2
-                cursor += _extent(b) + SLOT_GAP
+                    b.note.x, b.note.y = b.x, cursor + b.h + sz.note_gap + b.note.h / 2
+                cursor += _extent(b, sz.note_gap) + SLOT_GAP
         if row in evidence_top:
             top, h = evidence_top[row]
             for (r, c), items in ev_cells.items():
@@ -626,6 +707,12 @@ def build(
                 for item in items:
                     item.x, item.y = xs[c], cursor + item.h / 2
                     cursor += item.h + SLOT_GAP
+        stacked: dict[str, int] = {}
+        for conn, step, _label in lay.overhead:
+            if step.row == row:
+                k = stacked[step.step] = stacked.get(step.step, -1) + 1
+                conn.x = step.x + (k - (sum(s.step == step.step for _c, s, _l in lay.overhead) - 1) / 2) * CONN_PITCH
+                conn.y = step.y - step.h / 2 - overhead_room[step.step] + CONNECTOR / 2
         for waypoint, step in lay.loops:
             if step.row == row:
                 waypoint.x, waypoint.y = step.x + step.w / 2 + 14, step.y - step.h / 2 - 14
@@ -637,7 +724,7 @@ def build(
     lay.width = max([*row_width, legend_w, lay.title.w + 8, lay.subtitle.w + 8])
     lay.height = y
     lay.title.x, lay.title.y = lay.title.w / 2 + 4, 16
-    lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, 44
+    lay.subtitle.x, lay.subtitle.y = lay.subtitle.w / 2 + 4, sz.subtitle_y
     for rule in lay.rules:
         # The caption sits just above its line in the title column, clear of the line itself.
         lines = text.wrap(rule.label, sz.title_w - 12, sz.rule, bold=True, max_lines=2)
@@ -658,6 +745,7 @@ def _flows(
     where a flow leaves its row; returns the connectors (and start marker) waiting at the left
     and right margin of each (row, lane)."""
     sz = lay.sizes
+    roomy = g.graph.get("label_slack", {})
     hl = lay.highlight or Highlight()
     strong: set[tuple[str, str]] = set()  # drawn magenta ("all") or bold (the journey)
     quiet: set[tuple[str, str]] = set()
@@ -705,21 +793,29 @@ def _flows(
         first = "journey" if hl.mode == "journey" and hl.path and hl.path[0] == start else ""
         lay.edges.append(Edge(lay.start.name, boxes[start].name, "", start, [], emphasis=first))
     k = 0
+    texts: dict[tuple[str, str], str] = {}
     for u in g.nodes:
         for v in sorted(g.successors(u), key=lambda t: g.edges[u, t]["index"]):
             data = g.edges[u, v]
             when = data.get("when")
             folded = data.get("wait") or ""
-            label = text.wrap(when, sz.branch_text, sz.small, max_lines=sz.label_lines) if when else []
+            bu, bv = boxes[u], boxes[v]
+            # The story's flow back along its row rises over the steps: its label reads along the top, on one line.
+            back_over = sz.badge_room > 0 and bu.row == bv.row and bv.col < bu.col
+            limit = sz.branch_text * (3 if back_over else 1) + min(roomy.get((u, v), 0.0), 480.0) / 2
+            label = text.wrap(when, limit, sz.small, max_lines=sz.label_lines) if when else []
             if data.get("fork") is not None and not g.nodes[u].get("parallel"):
                 # A fork beside other alternatives: its branches' flows carry the gateway's +.
                 label = [f"{PARALLEL_MARK} {label[0]}" if label else PARALLEL_MARK, *label[1:]]
             if folded:
-                label += text.wrap(folded, sz.branch_text * sz.wait_text, sz.small, max_lines=max(3, sz.label_lines))
+                wide = limit if sz.badge_room else sz.branch_text * sz.wait_text
+                label += text.wrap(folded, wide, sz.small, max_lines=max(3, sz.label_lines))
+            mark = PARALLEL_MARK if data.get("fork") is not None and not g.nodes[u].get("parallel") else ""
+            whole = " ".join(x for x in (mark, " ".join(text.clean(when).split()) if when else "", folded) if x)
+            texts[(u, v)] = whole
             flag, loop = hl.mode == "all" and (u, v) in strong, (u, v) in back
             badge = ", ".join(badges.get((u, v), []))
             em = emph((u, v))
-            bu, bv = boxes[u], boxes[v]
             if u == v:
                 # Orthogonal routing draws self-loops as huge detours: go through a waypoint just above-right.
                 waypoint = Box(f"loop:{u}", 0, 0, 1, 1)
@@ -735,13 +831,23 @@ def _flows(
             k += 1
             out = Box(f"c:{k}:out", 0, 0, CONNECTOR, CONNECTOR, [str(k)])
             inn = Box(f"c:{k}:in", 0, 0, CONNECTOR, CONNECTOR, [str(k)])
-            right.setdefault((bu.row, bu.lane), []).append(out)
-            left.setdefault((bv.row, bv.lane), []).append(inn)
+            if sz.badge_room and bv.row < bu.row:
+                # The story (one band): a flow back to an earlier row leaves up, over its step, and comes down
+                # onto its target; round the margins it would cross every row between.
+                lay.overhead += [(out, bu, label), (inn, bv, [])]
+            else:
+                right.setdefault((bu.row, bu.lane), []).append(out)
+                left.setdefault((bv.row, bv.lane), []).append(inn)
             lay.connectors += [out, inn]
             lay.connector_rows[out.name], lay.connector_rows[inn.name] = bu.row, bv.row
-            lay.edges.append(Edge(bu.name, out.name, u, v, label, loop, flag, "", True, em, folded))
-            lay.edges.append(Edge(inn.name, bv.name, u, v, [], loop, flag, badge, True, em, folded))
+            # The story says a flow's label where it resumes (the start of the next row, which has room), not
+            # before the connector that ends its row: the widest row is then no wider for it.
+            first, then = ([], label) if sz.badge_room and bv.row > bu.row else (label, [])
+            lay.edges.append(Edge(bu.name, out.name, u, v, first, loop, flag, "", True, em, folded))
+            lay.edges.append(Edge(inn.name, bv.name, u, v, then, loop, flag, badge, True, em, folded))
     for e in lay.edges:
+        if e.label:
+            e.text = texts.get((e.source, e.target), " ".join(e.label))
         if e.source and g.has_edge(e.source, e.target):
             data = g.edges[e.source, e.target]
             e.silence = bool(data.get("silence"))
@@ -806,7 +912,8 @@ def _legend(
         ("note", "sees: evidence"),
     ]
     # The legend lists only what is drawn.
-    drawn = {_kind(d) for _n, d in g.nodes(data=True)}
+    # A gateway of the story's own (a fork or join with no step's name) is the + diamond, not a backstage step.
+    drawn = {_kind(d) for _n, d in g.nodes(data=True) if d["name"] or not d.get("parallel")}
     drawn |= {"decision"} if any(b.shape == "diamond" for b in lay.steps.values()) else set()
     drawn |= {"end"} if any(d["end"] for _n, d in g.nodes(data=True)) else set()
     drawn |= {"fail"} if any(d.get("fail_point") for _n, d in g.nodes(data=True)) else set()
@@ -819,7 +926,7 @@ def _legend(
         if not any(b.shape == "diamond" and b.lines[:1] != [PARALLEL_MARK] for b in lay.steps.values()):
             samples = [s for s in samples if s[0] != "decision"]  # every diamond drawn is a gateway
     if lay.view == "story":  # a slide: short captions
-        samples = [(k, {"touchpoint": "Touchpoint"}.get(k, c)) for k, c in samples]
+        samples = [(k, {"touchpoint": "Touchpoint", "parallel": "Fork / join"}.get(k, c)) for k, c in samples]
     for key, caption in samples:
         if key == "parallel":
             h = 30.0 if story else 36.0
@@ -854,24 +961,28 @@ def _legend(
         sample = "The journey" if hl.path else None
     if hl.mode == "journey" and not hl.path:
         sample = None
+    sample_len = 44.0 if story else 70.0  # a flow's sample line
     if any(e.folded for e in lay.edges):
         sample = None if hl.mode == "none" else sample
-        lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + 70, mid, 2, 2))
+        lay.legend_folded = (Box("legend:w-a", x, mid, 2, 2), Box("legend:w-b", x + sample_len, mid, 2, 2))
         folded_caption = "Backstage wait, folded" if lay.view == "story" else "Backstage work folded: its wait"
         cap = Box("legend:w-caption", 0, mid, 0, 14, [folded_caption])
         cap.w = text.width(cap.lines[0], sz.small) + 8
-        cap.x = x + 84 + cap.w / 2
+        cap.x = x + sample_len + 14 + cap.w / 2
         lay.legend.append(("caption", cap))
         x = cap.x + cap.w / 2 + 18
     width = x
     if sample:
-        lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + 70, mid, 2, 2))
+        lay.legend_edge = (Box("legend:h-a", x, mid, 2, 2), Box("legend:h-b", x + sample_len, mid, 2, 2))
         cap = Box("legend:h-caption", 0, mid, 0, 14, [sample])
         cap.w = text.width(cap.lines[0], sz.small) + 8
-        cap.x = x + 84 + cap.w / 2
+        cap.x = x + sample_len + 14 + cap.w / 2
         lay.legend.append(("caption", cap))
         width = cap.x + cap.w / 2
-    y = top + (30 if story else 52)
+    if story:
+        # The subtitle counts the handoffs and says they are numbered on the flows: the legend is one row.
+        return width, top + 28 + 4
+    y = top + 52
     if nrows > 1 and not story:  # the story's connectors are few and numbered: they need no caption
         cap = Box("legend:conn", 0, 0, 0, 14, ["(n) a flow that continues in another part: same number at both ends"])
         cap.w = text.width(cap.lines[0], sz.small) + 8

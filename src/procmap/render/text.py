@@ -102,19 +102,41 @@ def _fit_from(text: str, start: int, limit: float, size: float, bold: bool) -> i
     return len(text) - start
 
 
+HYPHEN = "-"
+BREAKS_AFTER = "-/‐–—_.\\|"  # a word is broken after one of these, when it has one, rather than anywhere
+
+
 def _split_word(word: str, limit: float, size: float, bold: bool, max_pieces: int | None = None) -> list[str]:
     """Break a word wider than ``limit`` into pieces that fit (URLs, ids, long compounds).
 
-    Walks the word once with an index (slicing off the rest each time made a
-    1 MB name cost seconds and a 20 MB one minutes) and stops after
+    A reader must see that a word goes on: each piece but the last ends at
+    one of the word's own breaks (a hyphen or a slash, :data:`BREAKS_AFTER`)
+    when one lies in the part that fits, else with a hyphen added
+    ("acknowledge-" over "ment", never "acknowledgem" over "ent").  Walks
+    the word once with an index (slicing off the rest each time made a 1 MB
+    name cost seconds and a 20 MB one minutes) and stops after
     ``max_pieces``: wrap() keeps five lines, so the rest of a 20 MB word is
     never looked at.
     """
     pieces: list[str] = []
     start = 0
+    room = max(limit - width(HYPHEN, size, bold=bold), 0.0)
     while start < len(word) and (max_pieces is None or len(pieces) < max_pieces):
         n = _fit_from(word, start, limit, size, bold)
-        pieces.append(word[start : start + n])
+        if start + n >= len(word):
+            pieces.append(word[start:])
+            break
+        head = word[start : start + n]
+        # The word's own last break in the part that fits, if it keeps at least a third of that part.
+        own = max(head.rfind(ch) for ch in BREAKS_AFTER)
+        if own >= max(1, n // 3):
+            pieces.append(head[: own + 1])
+            start += own + 1
+            continue
+        n = _fit_from(word, start, room, size, bold)
+        piece = word[start : start + n]
+        mark = piece[-1] not in BREAKS_AFTER and width(piece + HYPHEN, size, bold=bold) <= limit
+        pieces.append(piece + HYPHEN if mark else piece)
         start += n
     return pieces
 
@@ -164,7 +186,7 @@ def wrap(text: str, limit: float, size: float, *, bold: bool = False, max_lines:
     if not lines:
         return [""]
     if len(lines) > max_lines:
-        last = lines[max_lines - 1]
+        last = lines[max_lines - 1].removesuffix(HYPHEN)  # "acknowledg…", not "acknowledg-…"
         fits = width(last + ELLIPSIS, size, bold=bold) <= limit
         lines = [*lines[: max_lines - 1], last + ELLIPSIS if fits else _shorten(last, limit, size, bold)]
     return lines

@@ -92,6 +92,7 @@ def customer_view(g: nx.DiGraph, analysis: Analysis) -> nx.DiGraph:
 
 SLIDE = (960.0, 540.0)  # a 16:9 slide in points (13.33 x 7.5 in): what the story is drawn to fit
 STORY_LANE = "onstage"
+ONE_BAND = True
 STORY_WHENS = 32  # characters of branch conditions a story label keeps along one stretch"  # every touchpoint of the story sits in one band: the service as the customer meets it
 
 
@@ -153,7 +154,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         first = next((lane for lane in lanes.values() if lane.kind == "customer"), None)
         if first is not None:
             kept = {first.id: first, **kept}
-    view.graph["lanes"] = kept
+    view.graph["lanes"] = {STORY_LANE: kept[STORY_LANE]} if ONE_BAND else kept
     view.graph["journey"] = steps
 
     for i in facing_at:
@@ -163,14 +164,18 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         d = dict(nodes[n])
         d["decision"] = g.out_degree(n) > 1  # the shape it has in every view
         d["evidence"] = None  # a slide has no room for notes; the poster keeps them
-        d["markers"] = ["▲ fail point"] if d.get("fail_point") else []
-        d["fail_line"] = False  # said in the marker under the box: the box stays small
+        # A fail point the customer meets at this very step is its red border (the legend's "Fail point"):
+        # a marker under the box would say it twice and cost the slide a line of height.
+        d["markers"] = []
+        d["fail_line"] = False
         if not d["customer"]:
-            if len(names) > 1:  # the band holds several parties: each box names its own, with the channel
+            if len(names) > 1 or ONE_BAND:  # the band holds several parties: each box names its own, with the channel
                 party = " ".join(lanes[d["lane"]].name.split()) if d["lane"] in lanes else d["lane"]
                 channel = " ".join(text.clean(d["channel"]).split()) if d.get("channel") else ""
                 d["party"] = f"{party} · {channel}" if channel else party
                 d["channel"] = None
+            d["lane"] = STORY_LANE
+        elif ONE_BAND:
             d["lane"] = STORY_LANE
         if d.get("contact") == "chase" or d.get("chase"):
             d["markers"].append("↻ a chase")
@@ -184,7 +189,7 @@ def story_view(result: FileResult, mode: str = "worst") -> nx.DiGraph:
         if comes:
             parts.append("the customer comes back" + (f" {comes} times" if comes > 1 else ""))
         n = f["visible_handoffs"]
-        parts.append(f"{n} customer-visible handoff{'' if n == 1 else 's'}")
+        parts.append(f"{n} customer-visible handoff{'' if n == 1 else 's'}{', numbered on the flows' if n else ''}")
         view.graph["subtitle"] = " · ".join(parts)
     if not facing_at:
         return view
