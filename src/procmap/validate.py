@@ -157,16 +157,27 @@ def check_text(text: str, path: str, config: Config) -> FileResult:
         return _check_text(text, path, config)
 
 
-def _check_text(text: str, path: str, config: Config) -> FileResult:
-    from procmap.model import check as schema_check
-    from procmap.model.graph import build_process_graph
-    from procmap.rules import RULES, Context
+def check_document(doc: Document, config: Config) -> FileResult:
+    """Validate a Document built without parsing: `procmap import` has the values and positions of what it wrote."""
+    with _gc_paused():
+        return _check_document(FileResult(doc.path), doc, config)
 
+
+def _check_text(text: str, path: str, config: Config) -> FileResult:
     result = FileResult(path)
     try:
         doc = parse(text, path)
     except LoadError as exc:
         return _finish(result, [exc.diagnostic], text, config)
+    return _check_document(result, doc, config)
+
+
+def _check_document(result: FileResult, doc: Document, config: Config) -> FileResult:
+    from procmap.model import check as schema_check
+    from procmap.model.graph import build_process_graph
+    from procmap.rules import RULES, Context
+
+    path, text = doc.path, doc.text
     result.doc = doc
     raw = list(doc.duplicate_keys)
     checked = schema_check.check(doc)

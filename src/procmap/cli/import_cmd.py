@@ -82,25 +82,26 @@ def register(app: Any) -> None:
     ) -> None:
         """Import a BPMN 2.0 model (pools, lanes, tasks, gateways, message flows) as a procmap process."""
         from procmap.config import Config
-        from procmap.diagnostics import UsageError, printable_line
+        from procmap.diagnostics import Severity, UsageError, printable_line
         from procmap.fileio import write_output
         from procmap.interchange.bpmn_import import MODEL_FAULTS, import_bpmn
         from procmap.interchange.bpmn_in import read_bytes
-        from procmap.interchange.process_yaml import dump
-        from procmap.validate import check_text
+        from procmap.interchange.process_yaml import dump_document
+        from procmap.rules import RULES
+        from procmap.validate import check_document
 
         kinds = _parse_kinds(kind)
         shown = "<stdin>" if model == "-" else model
         data = read_bytes(model, max_file_size)
-        result = import_bpmn(data, shown, kinds=kinds, process=process)
-        text = dump(result.data, result.header, result.step_comments)
         # Only errors stop an import, so only the error rules run: the warnings (journeys, handoffs…) are
         # what `procmap validate` and `audit` are for, and were 40 % of importing 5,000 tasks.
-        from procmap.diagnostics import Severity
-        from procmap.rules import RULES
-
         errors_only = Config(severities={rule.id: None for rule in RULES if rule.severity < Severity.ERROR})
-        checked = check_text(text, output or "<import>", errors_only)
+        result = import_bpmn(data, shown, kinds=kinds, process=process)
+        # The writer hands over the values and positions of what it wrote: the check reads them, not a
+        # second parse of the text (docs/performance.md, "Import").
+        written = dump_document(result.data, output or "<import>", result.header, result.step_comments)
+        checked = check_document(written, errors_only)
+        text = written.text
         errors = [d for d in checked.diagnostics if d.severity.label == "error"]
         if errors:
             first = errors[0]
