@@ -274,6 +274,15 @@ class _Builder:
                 if y1 - y0 > 1.0:  # clear of the frame's corner points, which Graphviz must not find inside a node
                     wall = Box(f"{name}:{r}", lay.width / 2, (y0 + y1) / 2, lay.width - 2, y1 - y0)
                     self.node(part, wall, f"{name}-{r + 1}", shape="box", style="invis", label='""')
+        elif lay.legend and lay.view != "story":
+            # The legend is drawn below the rows but routed with none of them: a flow sent round its whole row
+            # was laid through the legend's samples (random 27's customer view). An invisible wall keeps it out.
+            y0 = min(box.y - box.h / 2 for _k, box in lay.legend) - 4.0
+            if lay.height + 2.0 - y0 > 1.0:
+                wall = Box(
+                    f"legend-wall:{r}", lay.width / 2, (y0 + lay.height + 2.0) / 2, lay.width - 2, lay.height + 2.0 - y0
+                )
+                self.node(part, wall, f"legend-wall-{r + 1}", shape="box", style="invis", label='""')
         for waypoint in mine.loops:
             ident = "loop-" + waypoint.name.split(":", 1)[1]
             self.node(part, waypoint, ident, shape="point", label='""', style="invis")
