@@ -35,7 +35,7 @@ def _cpu(pid: int) -> float:
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads a child's CPU time from /proc")
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=lambda s: s.name)
 def test_a_signal_stops_a_long_query_at_once(tmp_path: Path, sig: signal.Signals) -> None:
     import bench_conform
 
