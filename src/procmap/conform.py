@@ -14,7 +14,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,8 +120,34 @@ def _clean(value: Any) -> Any:
     return value
 
 
+class _Running:
+    """The engines a signal should interrupt: added once open, dropped before they close (under one lock)."""
+
+    def __init__(self) -> None:
+        self._engines: list[Engine] = []
+        self._lock = threading.Lock()
+
+    def add(self, engine: Engine) -> None:
+        with self._lock:
+            self._engines.append(engine)
+
+    def close(self, engine: Engine) -> None:
+        """Drop ``engine`` and close it: an interrupt never meets a connection being closed."""
+        with self._lock:
+            self._engines.remove(engine)
+            engine.close()
+
+    def interrupt(self) -> None:
+        with self._lock:
+            for engine in self._engines:
+                # An engine that failed meanwhile has nothing left to stop; the main thread's
+                # handler still ends the run, so no traceback from the watcher thread.
+                with suppress(Exception):
+                    engine.interrupt()
+
+
 @contextmanager
-def _signals_outlive_queries() -> Iterator[list[Engine]]:
+def _signals_outlive_queries() -> Iterator[_Running]:
     """A signal during a DuckDB query ends the run as it ends every other command (exit 130/143/129), at once.
 
     Two things stand between a signal and the end of a long query.  Python
@@ -129,7 +155,7 @@ def _signals_outlive_queries() -> Iterator[list[Engine]]:
     looks for them only between its tasks: one window task over 10M events
     ran 6 s of CPU after SIGTERM (measured).  So the signal's byte (Python's
     wakeup fd, written by the C-level handler the moment it arrives) wakes a
-    thread that interrupts the engines conform registers in the yielded list;
+    thread that interrupts the engines conform registers in the yielded :class:`_Running`;
     ``Connection.interrupt`` stops the statement within 0.02 s.  And when
     procmap's handler raises (KeyboardInterrupt,
     :class:`procmap.interrupts.Terminated`) DuckDB raises its own error
@@ -144,7 +170,7 @@ def _signals_outlive_queries() -> Iterator[list[Engine]]:
 
     received: list[int] = []
     previous: dict[int, Any] = {}
-    engines: list[Engine] = []
+    engines = _Running()
 
     def remember(signum: int, frame: Any) -> None:
         received.append(signum)
@@ -179,7 +205,7 @@ def _signals_outlive_queries() -> Iterator[list[Engine]]:
             signal.signal(sig, handler)
 
 
-def _watch(signals: set[int], engines: list[Engine]) -> tuple[threading.Thread, tuple[int, int]]:
+def _watch(signals: set[int], engines: _Running) -> tuple[threading.Thread, tuple[int, int]]:
     """A thread that interrupts ``engines`` when one of ``signals`` arrives; the previous wakeup fd and the pipe's write end."""
     import os
     import signal
@@ -192,8 +218,7 @@ def _watch(signals: set[int], engines: list[Engine]) -> tuple[threading.Thread, 
         try:
             while data := os.read(read, 64):
                 if any(b in signals for b in data):
-                    for engine in list(engines):
-                        engine.interrupt()
+                    engines.interrupt()
                 if 0 in data:
                     return
         finally:
@@ -235,7 +260,7 @@ def conform(
     with tempfile.TemporaryDirectory(prefix="procmap-conform-") as tmp, _signals_outlive_queries() as running:
         workdir = Path(tmp)
         duck = engines.DuckDBEngine(workdir, limit)
-        running.append(duck)
+        running.add(duck)
         opened: Engine | None = None
         try:
             if isinstance(engine, engines.Engine):
@@ -251,7 +276,7 @@ def conform(
         finally:
             if opened is not None:  # an engine passed in is its owner's to close
                 opened.close()
-            duck.close()
+            running.close(duck)
     checks = budgets(
         report, min_fitness=min_fitness, max_repeat_contacts=max_repeat_contacts, max_sla_breaches=max_sla_breaches
     )
